@@ -1,0 +1,193 @@
+package io.tickvault.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.lettuce.core.RedisClient;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Database;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.server.market.MarketGrpcService;
+import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.metrics.Metrics;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, wired by hand in this one place: embedded dependencies when none are
+ * configured, the connection pool and migrations, Redis, the gRPC services, health, reflection
+ * and metrics. {@link #close()} takes it all down in reverse order.
+ */
+public final class Application implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  /** The tickvault services, as named in their health status. */
+  public static final List<String> SERVICE_NAMES = List.of(
+      ApiKeyServiceGrpc.SERVICE_NAME,
+      ApiKeyAdminServiceGrpc.SERVICE_NAME,
+      MarketServiceGrpc.SERVICE_NAME,
+      IngestServiceGrpc.SERVICE_NAME);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private TickvaultServer server;
+  private int metricsPort;
+  private HikariDataSource dataSource;
+  private String redisUrl;
+  private DatabaseHealthMonitor healthMonitor;
+
+  private Application() {}
+
+  /** Starts the server on a Netty port as the configuration says. */
+  public static Application start(ServerConfig config) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()));
+    return start(config, builder);
+  }
+
+  /** Starts the server on the given transport; tests hand in an in-process builder. */
+  public static Application start(ServerConfig config, ServerBuilder<?> builder) {
+    Application app = new Application();
+    try {
+      app.startAll(config, builder);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void startAll(ServerConfig config, ServerBuilder<?> builder) {
+    EmbeddedServices embedded = own(new EmbeddedServices());
+    String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
+    redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
+
+    dataSource = own(Database.openPool(databaseUrl,
+        config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null),
+        config.databasePassword().orElse(null),
+        config.databasePoolSize()));
+    Database.migrate(dataSource);
+    Jdbc jdbc = new Jdbc(dataSource);
+
+    RedisClient redis = RedisClient.create(redisUrl);
+    own(redis::shutdown);
+
+    Metrics metrics = own(new Metrics());
+
+    // JDBC blocks: keep it off the Netty event loops, on a bounded pool of its own. The queue
+    // bound turns overload into fast RESOURCE_EXHAUSTED-like rejections instead of unbounded memory.
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(
+        config.databasePoolSize() * 2, config.databasePoolSize() * 2, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(10_000), daemonThreads("tickvault-call-"));
+    own(() -> {
+      executor.shutdown();
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    });
+
+    HealthStatusManager health = new HealthStatusManager();
+    List<BindableService> services = List.of(
+        new MarketGrpcService(new MarketRepository(jdbc)));
+
+    builder.executor(executor);
+    for (BindableService service : services) {
+      builder.addService(service);
+    }
+    builder.addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(legacyReflection());
+
+    healthMonitor = own(new DatabaseHealthMonitor(dataSource, health, SERVICE_NAMES));
+    healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+
+    server = new TickvaultServer(builder.build(), config.shutdownGrace());
+    server.start();
+    own(() -> {
+      healthMonitor.close(); // it must not flip the status back after this
+      health.enterTerminalState();
+      server.stop();
+    });
+    metricsPort = metrics.startHttp(config.bindAddress(), config.metricsPort());
+
+    log.info("tickvault listening on {}:{} (plaintext), PostgreSQL {}, Redis {}{}",
+        config.bindAddress(), server.port(),
+        config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
+        config.isEmbeddedRedis() ? "embedded" : "external",
+        metricsPort > 0 ? ", metrics at http://" + config.bindAddress() + ":" + metricsPort + "/metrics" : "");
+    if (config.authDisabled()) {
+      log.warn("authentication is OFF: any caller may use every RPC (set TICKVAULT_WORKER_TOKENS and TICKVAULT_ADMIN_TOKENS to turn it on)");
+    }
+  }
+
+  @SuppressWarnings("deprecation")
+  private static ServerServiceDefinition legacyReflection() {
+    // grpcurl and older tools still ask grpc.reflection.v1alpha first.
+    return ProtoReflectionService.newInstance().bindService();
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public int grpcPort() {
+    return server.port();
+  }
+
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  public HikariDataSource dataSource() {
+    return dataSource;
+  }
+
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  public DatabaseHealthMonitor healthMonitor() {
+    return healthMonitor;
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.blockUntilShutdown();
+  }
+
+  /** Stops the server (calls in flight get the grace period), then closes everything it opened. */
+  @Override
+  public synchronized void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("error while shutting down", e);
+      }
+    }
+    resources.clear();
+  }
+}

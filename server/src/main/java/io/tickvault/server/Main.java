@@ -1,0 +1,41 @@
+package io.tickvault.server;
+
+import io.tickvault.server.config.ConfigException;
+import io.tickvault.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** {@code java -jar tickvault-server.jar}: configuration from the environment, then serve until SIGTERM. */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    ServerConfig config;
+    try {
+      config = ServerConfig.fromEnvironment(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("tickvault: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Application app = Application.start(config);
+    // Handle SIGTERM and SIGINT ourselves rather than in a shutdown hook: a graceful stop is a
+    // normal end, so the process exits 0 (a shutdown hook would leave the JVM's 143).
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return; // a second signal while stopping changes nothing
+      }
+      log.info("stopping: no new calls, {} s for calls in flight", config.shutdownGrace().toSeconds());
+      app.close();
+      log.info("stopped");
+      System.exit(0);
+    };
+    Signal.handle(new Signal("TERM"), signal -> stop.run());
+    Signal.handle(new Signal("INT"), signal -> stop.run());
+    app.blockUntilShutdown();
+  }
+}

@@ -1,0 +1,293 @@
+package io.tickvault.server.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the server is told from outside, read once at start-up and immutable afterwards.
+ *
+ * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables of DESIGN.md and
+ * rejects a bad value at once with a {@link ConfigException} that names the variable. Tests build
+ * a config directly with {@link #builder()}.
+ */
+public final class ServerConfig {
+  public static final int DEFAULT_GRPC_PORT = 50051;
+  public static final int DEFAULT_METRICS_PORT = 9464;
+  public static final Path DEFAULT_DATA_DIR = Path.of("tickvault-data");
+  public static final Duration DEFAULT_API_KEY_TTL = Duration.ofSeconds(300);
+  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(200);
+  public static final int DEFAULT_DATABASE_POOL_SIZE = 10;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_BOOK_LEVELS = 1000;
+
+  private final int grpcPort;
+  private final int metricsPort;
+  private final String bindAddress;
+  private final String databaseUrl;
+  private final String databaseUser;
+  private final String databasePassword;
+  private final int databasePoolSize;
+  private final String redisUrl;
+  private final Duration redisTimeout;
+  private final Path dataDir;
+  private final Duration apiKeyTtl;
+  private final byte[] masterKey;
+  private final List<String> workerTokens;
+  private final List<String> adminTokens;
+  private final boolean authDisabled;
+  private final Path tlsCert;
+  private final Path tlsKey;
+  private final Path tlsClientCa;
+  private final Duration shutdownGrace;
+  private final int maxBookLevels;
+
+  private ServerConfig(Builder b) {
+    this.grpcPort = b.grpcPort;
+    this.metricsPort = b.metricsPort;
+    this.databaseUrl = b.databaseUrl;
+    this.databaseUser = b.databaseUser;
+    this.databasePassword = b.databasePassword;
+    this.databasePoolSize = b.databasePoolSize;
+    this.redisUrl = b.redisUrl;
+    this.redisTimeout = b.redisTimeout;
+    this.dataDir = b.dataDir;
+    this.apiKeyTtl = b.apiKeyTtl;
+    this.masterKey = b.masterKey == null ? null : b.masterKey.clone();
+    this.workerTokens = List.copyOf(b.workerTokens);
+    this.adminTokens = List.copyOf(b.adminTokens);
+    this.authDisabled = b.authDisabled;
+    this.tlsCert = b.tlsCert;
+    this.tlsKey = b.tlsKey;
+    this.tlsClientCa = b.tlsClientCa;
+    this.shutdownGrace = b.shutdownGrace;
+    this.maxBookLevels = b.maxBookLevels;
+    // The embedded default is a developer's sandbox without authentication: keep it off the
+    // network unless told otherwise.
+    this.bindAddress = b.bindAddress != null ? b.bindAddress : (isEmbeddedDatabase() ? "127.0.0.1" : "0.0.0.0");
+    validate();
+  }
+
+  private void validate() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ConfigException("TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY: set both or neither");
+    }
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new ConfigException("TICKVAULT_TLS_CLIENT_CA: needs TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY");
+    }
+    if (!isEmbeddedDatabase() && !authDisabled && workerTokens.isEmpty() && adminTokens.isEmpty()) {
+      throw new ConfigException(
+          "TICKVAULT_WORKER_TOKENS/TICKVAULT_ADMIN_TOKENS: an external database needs tokens "
+              + "(or TICKVAULT_AUTH=disabled to run without authentication)");
+    }
+  }
+
+  /** Reads the configuration from environment variables such as {@code System.getenv()}. */
+  public static ServerConfig fromEnvironment(Map<String, String> env) {
+    EnvReader r = new EnvReader(env);
+    Builder b = builder();
+    b.grpcPort(r.port("TICKVAULT_GRPC_PORT", DEFAULT_GRPC_PORT));
+    b.metricsPort(r.port("TICKVAULT_METRICS_PORT", DEFAULT_METRICS_PORT));
+    r.string("TICKVAULT_BIND_ADDRESS").ifPresent(b::bindAddress);
+    r.string("TICKVAULT_DATABASE_URL").ifPresent(url -> {
+      if (!url.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException("TICKVAULT_DATABASE_URL: expected jdbc:postgresql://host:port/database, got " + redactUrl(url));
+      }
+      b.databaseUrl(url);
+    });
+    r.string("TICKVAULT_DATABASE_USER").ifPresent(b::databaseUser);
+    r.string("TICKVAULT_DATABASE_PASSWORD").ifPresent(b::databasePassword);
+    b.databasePoolSize(r.intInRange("TICKVAULT_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 1, 200));
+    r.string("TICKVAULT_REDIS_URL").ifPresent(url -> {
+      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+        throw new ConfigException("TICKVAULT_REDIS_URL: expected redis://host:port or rediss://host:port, got " + redactUrl(url));
+      }
+      b.redisUrl(url);
+    });
+    b.redisTimeout(Duration.ofMillis(r.intInRange("TICKVAULT_REDIS_TIMEOUT_MS", (int) DEFAULT_REDIS_TIMEOUT.toMillis(), 1, 60_000)));
+    r.string("TICKVAULT_DATA_DIR").ifPresent(dir -> b.dataDir(Path.of(dir)));
+    b.apiKeyTtl(Duration.ofSeconds(r.intInRange("TICKVAULT_API_KEY_TTL", (int) DEFAULT_API_KEY_TTL.toSeconds(), 1, 86_400 * 7)));
+    r.string("TICKVAULT_MASTER_KEY").ifPresent(key -> b.masterKey(decodeMasterKey(key)));
+    b.workerTokens(r.tokens("TICKVAULT_WORKER_TOKENS"));
+    b.adminTokens(r.tokens("TICKVAULT_ADMIN_TOKENS"));
+    r.string("TICKVAULT_AUTH").ifPresent(auth -> {
+      if (!auth.equals("disabled") && !auth.equals("enabled")) {
+        throw new ConfigException("TICKVAULT_AUTH: expected 'disabled' or 'enabled', got '" + auth + "'");
+      }
+      b.authDisabled(auth.equals("disabled"));
+    });
+    r.file("TICKVAULT_TLS_CERT").ifPresent(b::tlsCert);
+    r.file("TICKVAULT_TLS_KEY").ifPresent(b::tlsKey);
+    r.file("TICKVAULT_TLS_CLIENT_CA").ifPresent(b::tlsClientCa);
+    b.shutdownGrace(Duration.ofSeconds(r.intInRange("TICKVAULT_SHUTDOWN_GRACE_SECONDS", (int) DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0, 3600)));
+    b.maxBookLevels(r.intInRange("TICKVAULT_MAX_BOOK_LEVELS", DEFAULT_MAX_BOOK_LEVELS, 1, 100_000));
+    return b.build();
+  }
+
+  /** Decodes a base64 master key of exactly 32 bytes (AES-256). */
+  public static byte[] decodeMasterKey(String base64) {
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(base64.trim());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TICKVAULT_MASTER_KEY: not valid base64");
+    }
+    if (key.length != 32) {
+      throw new ConfigException("TICKVAULT_MASTER_KEY: expected base64 of 32 bytes, got " + key.length + " bytes");
+    }
+    return key;
+  }
+
+  private static String redactUrl(String url) {
+    // user:password@ must never reach a log line
+    return url.replaceAll("//[^/@]*@", "//***@");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int grpcPort() { return grpcPort; }
+  public int metricsPort() { return metricsPort; }
+  public String bindAddress() { return bindAddress; }
+  /** Empty: the server starts an embedded PostgreSQL in {@link #dataDir()}. */
+  public Optional<String> databaseUrl() { return Optional.ofNullable(databaseUrl); }
+  public Optional<String> databaseUser() { return Optional.ofNullable(databaseUser); }
+  public Optional<String> databasePassword() { return Optional.ofNullable(databasePassword); }
+  public int databasePoolSize() { return databasePoolSize; }
+  /** Empty: the server starts an embedded Redis. */
+  public Optional<String> redisUrl() { return Optional.ofNullable(redisUrl); }
+  public Duration redisTimeout() { return redisTimeout; }
+  public Path dataDir() { return dataDir; }
+  public Duration apiKeyTtl() { return apiKeyTtl; }
+  /** Empty in embedded mode: the key is generated once and kept in the data dir. */
+  public Optional<byte[]> masterKey() { return Optional.ofNullable(masterKey).map(byte[]::clone); }
+  public List<String> workerTokens() { return workerTokens; }
+  public List<String> adminTokens() { return adminTokens; }
+  /** True when no token is required: explicitly disabled, or the embedded default without tokens. */
+  public boolean authDisabled() { return authDisabled || (workerTokens.isEmpty() && adminTokens.isEmpty()); }
+  public Optional<Path> tlsCert() { return Optional.ofNullable(tlsCert); }
+  public Optional<Path> tlsKey() { return Optional.ofNullable(tlsKey); }
+  public Optional<Path> tlsClientCa() { return Optional.ofNullable(tlsClientCa); }
+  public Duration shutdownGrace() { return shutdownGrace; }
+  public int maxBookLevels() { return maxBookLevels; }
+  public boolean isEmbeddedDatabase() { return databaseUrl == null; }
+  public boolean isEmbeddedRedis() { return redisUrl == null; }
+
+  /** Builds a {@link ServerConfig}; every value starts at its documented default. */
+  public static final class Builder {
+    private int grpcPort = DEFAULT_GRPC_PORT;
+    private int metricsPort = DEFAULT_METRICS_PORT;
+    private String bindAddress;
+    private String databaseUrl;
+    private String databaseUser;
+    private String databasePassword;
+    private int databasePoolSize = DEFAULT_DATABASE_POOL_SIZE;
+    private String redisUrl;
+    private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
+    private Path dataDir = DEFAULT_DATA_DIR;
+    private Duration apiKeyTtl = DEFAULT_API_KEY_TTL;
+    private byte[] masterKey;
+    private List<String> workerTokens = List.of();
+    private List<String> adminTokens = List.of();
+    private boolean authDisabled;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private int maxBookLevels = DEFAULT_MAX_BOOK_LEVELS;
+
+    private Builder() {}
+
+    public Builder grpcPort(int port) { this.grpcPort = port; return this; }
+    public Builder metricsPort(int port) { this.metricsPort = port; return this; }
+    public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+    public Builder databaseUrl(String url) { this.databaseUrl = url; return this; }
+    public Builder databaseUser(String user) { this.databaseUser = user; return this; }
+    public Builder databasePassword(String password) { this.databasePassword = password; return this; }
+    public Builder databasePoolSize(int size) { this.databasePoolSize = size; return this; }
+    public Builder redisUrl(String url) { this.redisUrl = url; return this; }
+    public Builder redisTimeout(Duration timeout) { this.redisTimeout = Objects.requireNonNull(timeout); return this; }
+    public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
+    public Builder apiKeyTtl(Duration ttl) { this.apiKeyTtl = Objects.requireNonNull(ttl); return this; }
+    public Builder masterKey(byte[] key) { this.masterKey = key == null ? null : key.clone(); return this; }
+    public Builder workerTokens(List<String> tokens) { this.workerTokens = List.copyOf(tokens); return this; }
+    public Builder adminTokens(List<String> tokens) { this.adminTokens = List.copyOf(tokens); return this; }
+    public Builder authDisabled(boolean disabled) { this.authDisabled = disabled; return this; }
+    public Builder tlsCert(Path path) { this.tlsCert = path; return this; }
+    public Builder tlsKey(Path path) { this.tlsKey = path; return this; }
+    public Builder tlsClientCa(Path path) { this.tlsClientCa = path; return this; }
+    public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace); return this; }
+    public Builder maxBookLevels(int levels) { this.maxBookLevels = levels; return this; }
+
+    public ServerConfig build() {
+      return new ServerConfig(this);
+    }
+  }
+
+  /** Reads and checks single variables; each failure names its variable. */
+  private static final class EnvReader {
+    private final Map<String, String> env;
+
+    EnvReader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    Optional<String> string(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    int port(String name, int defaultValue) {
+      return intInRange(name, defaultValue, 0, 65535);
+    }
+
+    int intInRange(String name, int defaultValue, int min, int max) {
+      Optional<String> raw = string(name);
+      if (raw.isEmpty()) {
+        return defaultValue;
+      }
+      int value;
+      try {
+        value = Integer.parseInt(raw.get());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + "=" + raw.get() + ": not a whole number (expected " + min + " to " + max + ")");
+      }
+      if (value < min || value > max) {
+        throw new ConfigException(name + "=" + value + ": out of range (expected " + min + " to " + max + ")");
+      }
+      return value;
+    }
+
+    List<String> tokens(String name) {
+      Optional<String> raw = string(name);
+      if (raw.isEmpty()) {
+        return List.of();
+      }
+      List<String> tokens = Arrays.stream(raw.get().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+      for (String token : tokens) {
+        if (token.length() < 16) {
+          // never echo the token itself
+          throw new ConfigException(name + ": every token must be at least 16 characters long");
+        }
+      }
+      return tokens;
+    }
+
+    Optional<Path> file(String name) {
+      return string(name).map(value -> {
+        Path path = Path.of(value);
+        if (!Files.isReadable(path)) {
+          throw new ConfigException(name + "=" + value + ": no readable file there");
+        }
+        return path;
+      });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.tickvault.server.db;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/** A failed database call, unchecked, knowing whether PostgreSQL itself was out of reach. */
+public final class DataAccessException extends RuntimeException {
+  public DataAccessException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /**
+   * True when the database could not be reached or the connection broke: the caller should answer
+   * UNAVAILABLE, and a retry may succeed once PostgreSQL is back.
+   */
+  public boolean isUnavailable() {
+    return isConnectionFailure(getCause());
+  }
+
+  public static boolean isConnectionFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true; // HikariCP: no connection within connectionTimeout
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

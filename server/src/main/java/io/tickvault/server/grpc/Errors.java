@@ -1,0 +1,56 @@
+package io.tickvault.server.grpc;
+
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.tickvault.server.db.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns what went wrong into the status of DESIGN.md's error model. */
+public final class Errors {
+  private static final Logger log = LoggerFactory.getLogger(Errors.class);
+
+  private Errors() {}
+
+  /** INVALID_ARGUMENT with one {@code google.rpc.BadRequest} field violation. */
+  public static StatusRuntimeException invalidArgument(String field, String description) {
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Code.INVALID_ARGUMENT_VALUE)
+        .setMessage(field + ": " + description)
+        .addDetails(com.google.protobuf.Any.pack(BadRequest.newBuilder()
+            .addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                .setField(field)
+                .setDescription(description))
+            .build()))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /** FAILED_PRECONDITION: the request is well formed but refers to something that is not there. */
+  public static StatusRuntimeException failedPrecondition(String description) {
+    return Status.FAILED_PRECONDITION.withDescription(description).asRuntimeException();
+  }
+
+  /**
+   * The status for any failure of a call: a status passes through, an unreachable database becomes
+   * UNAVAILABLE (clients retry), anything else INTERNAL, logged here with its stack trace.
+   */
+  public static StatusRuntimeException toStatus(Throwable error) {
+    if (error instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    if (error instanceof io.grpc.StatusException se) {
+      return se.getStatus().asRuntimeException(se.getTrailers());
+    }
+    if (error instanceof DataAccessException dae && dae.isUnavailable()
+        || DataAccessException.isConnectionFailure(error)) {
+      log.warn("database unavailable: {}", error.getMessage());
+      return Status.UNAVAILABLE.withDescription("database unavailable, retry later").withCause(error).asRuntimeException();
+    }
+    log.error("internal error", error);
+    return Status.INTERNAL.withDescription("internal error").withCause(error).asRuntimeException();
+  }
+}

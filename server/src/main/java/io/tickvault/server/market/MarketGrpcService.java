@@ -1,0 +1,86 @@
+package io.tickvault.server.market;
+
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutCurrencyPairRequest;
+import io.tickvault.api.v1.PutCurrencyPairResponse;
+import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.PutExchangeResponse;
+import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.UnaryCalls;
+import java.util.regex.Pattern;
+
+/** {@code tickvault.v1.MarketService}: registers exchanges and currency pairs, and lists them. */
+public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImplBase {
+  private static final Pattern EXCHANGE_CODE = Pattern.compile("[a-z0-9_-]{1,32}");
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z0-9]{1,16}");
+
+  private final MarketRepository markets;
+
+  public MarketGrpcService(MarketRepository markets) {
+    this.markets = markets;
+  }
+
+  @Override
+  public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      requirePositive("exchange_id", request.getExchangeId());
+      if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
+        throw Errors.invalidArgument("code", request.getCode().isEmpty()
+            ? "is required"
+            : "must be 1 to 32 lower case letters, digits, '_' or '-'");
+      }
+      markets.exchangeIdByCode(request.getCode())
+          .filter(id -> id != request.getExchangeId())
+          .ifPresent(id -> {
+            throw Errors.invalidArgument("code", "'" + request.getCode() + "' is already the code of exchange " + id);
+          });
+      boolean created = markets.putExchange(request.getExchangeId(), request.getCode());
+      return PutExchangeResponse.newBuilder().setCreated(created).build();
+    });
+  }
+
+  @Override
+  public void putCurrencyPair(PutCurrencyPairRequest request, StreamObserver<PutCurrencyPairResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      requirePositive("exchange_id", request.getExchangeId());
+      requirePositive("currency_pair_no", request.getCurrencyPairNo());
+      requireCurrency("base_currency", request.getBaseCurrency());
+      requireCurrency("quote_currency", request.getQuoteCurrency());
+      if (!markets.exchangeExists(request.getExchangeId())) {
+        throw Errors.invalidArgument("exchange_id", "exchange " + request.getExchangeId() + " is not registered: PutExchange first");
+      }
+      boolean created = markets.putCurrencyPair(request.getExchangeId(), request.getCurrencyPairNo(),
+          request.getBaseCurrency(), request.getQuoteCurrency());
+      return PutCurrencyPairResponse.newBuilder().setCreated(created).build();
+    });
+  }
+
+  @Override
+  public void listCurrencyPairs(ListCurrencyPairsRequest request, StreamObserver<ListCurrencyPairsResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      if (request.getExchangeId() < 0) {
+        throw Errors.invalidArgument("exchange_id", "must be 0 (every exchange) or positive, got " + request.getExchangeId());
+      }
+      return ListCurrencyPairsResponse.newBuilder()
+          .addAllCurrencyPairs(markets.listCurrencyPairs(request.getExchangeId()))
+          .build();
+    });
+  }
+
+  private static void requirePositive(String field, int value) {
+    if (value <= 0) {
+      throw Errors.invalidArgument(field, value == 0 ? "is required" : "must be positive, got " + value);
+    }
+  }
+
+  private static void requireCurrency(String field, String value) {
+    if (!CURRENCY.matcher(value).matches()) {
+      throw Errors.invalidArgument(field, value.isEmpty()
+          ? "is required"
+          : "must be 1 to 16 upper case letters or digits, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.tickvault.server.metrics;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The server's Prometheus registry and its {@code /metrics} endpoint. Each component registers its
+ * own metrics on {@link #registry()}; one registry per server so that tests running several
+ * servers in one JVM do not share counters.
+ */
+public final class Metrics implements AutoCloseable {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private HTTPServer httpServer;
+
+  public Metrics() {
+    JvmMetrics.builder().register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Serves {@code /metrics} on the port; 0 leaves it off. Returns the port it listens on, or 0. */
+  public int startHttp(String bindAddress, int port) {
+    if (port == 0) {
+      return 0;
+    }
+    try {
+      httpServer = HTTPServer.builder().hostname(bindAddress).port(port).registry(registry).buildAndStart();
+      return httpServer.getPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not serve metrics on " + bindAddress + ":" + port, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (httpServer != null) {
+      httpServer.close();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.tickvault.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.ManagedChannel;
+import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.TestDependencies;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Health and calls while the server's own PostgreSQL goes away and comes back. */
+class HealthFollowsDatabaseIT {
+  @Test
+  void healthIsNotServingWhilePostgresIsDown_andCallsFailUnavailable() {
+    try (OwnPostgres postgres = OwnPostgres.start()) {
+      String name = "health-" + UUID.randomUUID();
+      ServerConfig config = ServerConfig.builder()
+          .databaseUrl(postgres.url())
+          .redisUrl(TestDependencies.redisUrl())
+          .masterKey(new byte[32])
+          .metricsPort(0)
+          .authDisabled(true)
+          .build();
+      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+        MarketServiceGrpc.MarketServiceBlockingStub markets = MarketServiceGrpc.newBlockingStub(channel);
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+
+        postgres.stop();
+        assertThat(app.healthMonitor().check()).isFalse();
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("tickvault.v1.MarketService").build()).getStatus())
+            .isEqualTo(ServingStatus.NOT_SERVING);
+        StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+            () -> markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+
+        postgres.restart();
+        assertThat(app.healthMonitor().check()).isTrue();
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+        assertThat(markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()).getCurrencyPairsCount()).isZero();
+        channel.shutdownNow();
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.tickvault.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+  private static final String TOKEN = "worker-token-0123456789";
+
+  @Test
+  void emptyEnvironment_givesTheEmbeddedDefaultOnLoopback() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(50051);
+    assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.isEmbeddedDatabase()).isTrue();
+    assertThat(config.isEmbeddedRedis()).isTrue();
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.authDisabled()).isTrue();
+  }
+
+  @Test
+  void portThatIsNotANumber_namesTheVariable() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_GRPC_PORT", "abc")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("TICKVAULT_GRPC_PORT=abc: not a whole number (expected 0 to 65535)");
+  }
+
+  @Test
+  void portOutOfRange_namesTheVariableAndTheRange() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_METRICS_PORT", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("TICKVAULT_METRICS_PORT=70000: out of range (expected 0 to 65535)");
+  }
+
+  @Test
+  void ttlOfZero_isRejected() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_API_KEY_TTL", "0")))
+        .hasMessageStartingWith("TICKVAULT_API_KEY_TTL=0: out of range");
+  }
+
+  @Test
+  void databaseUrlThatIsNotPostgres_isRejectedWithoutEchoingItsPassword() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(
+            "TICKVAULT_DATABASE_URL", "mysql://admin:hunter2@db/x", "TICKVAULT_AUTH", "disabled")))
+        .hasMessageStartingWith("TICKVAULT_DATABASE_URL: expected jdbc:postgresql://")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void masterKeyOfWrongLength_isRejected() {
+    String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_MASTER_KEY", shortKey)))
+        .hasMessage("TICKVAULT_MASTER_KEY: expected base64 of 32 bytes, got 16 bytes");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_MASTER_KEY", "not base64!")))
+        .hasMessage("TICKVAULT_MASTER_KEY: not valid base64");
+  }
+
+  @Test
+  void externalDatabaseWithoutTokens_refusesToStart() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tickvault")))
+        .hasMessageContaining("TICKVAULT_AUTH=disabled");
+  }
+
+  @Test
+  void externalDatabaseWithTokens_listensOnAllInterfacesWithAuth() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tickvault",
+        "TICKVAULT_WORKER_TOKENS", TOKEN + ", other-worker-token-0123"));
+
+    assertThat(config.workerTokens()).containsExactly(TOKEN, "other-worker-token-0123");
+    assertThat(config.authDisabled()).isFalse();
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void shortToken_isRejectedWithoutEchoingIt() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_ADMIN_TOKENS", "secret1")))
+        .hasMessage("TICKVAULT_ADMIN_TOKENS: every token must be at least 16 characters long")
+        .hasMessageNotContaining("secret1");
+  }
+
+  @Test
+  void tlsCertWithoutKey_isRejected() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_TLS_CERT", "/nonexistent/cert.pem")))
+        .hasMessage("TICKVAULT_TLS_CERT=/nonexistent/cert.pem: no readable file there");
+  }
+}
