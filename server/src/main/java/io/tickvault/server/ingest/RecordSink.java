@@ -1,0 +1,31 @@
+package io.tickvault.server.ingest;
+
+import java.util.List;
+
+/**
+ * One kind of market-data record (a trade, an order book snapshot) as the shared ingestion
+ * machinery sees it: how to check one record, how to name it, and how to write a batch of them.
+ * The machinery owns flow control, batching, counting and acknowledgements; a sink knows only its
+ * own table(s).
+ *
+ * @param <R> the record's protobuf message type
+ */
+public interface RecordSink<R> {
+  /** Checks one record on its own; returns why it is refused, or null when it may be written. */
+  Rejection validate(R record);
+
+  /** The record's natural key as text, for {@code RejectedRecord.record_key} and logs. */
+  String recordKey(R record);
+
+  /**
+   * Writes valid records in one transaction with {@code INSERT … ON CONFLICT DO NOTHING} on the
+   * natural key, in as few round trips as possible. Returns, per position of {@code records},
+   * whether this call inserted that record; every other record was a duplicate (already stored,
+   * or an earlier record of the same batch with the same key). Either the whole batch is
+   * committed or none of it: a failure throws {@link io.tickvault.server.db.DataAccessException}.
+   */
+  boolean[] write(List<R> records);
+
+  /** Why one record was refused: the field at fault, as named in the .proto, and the reason. */
+  record Rejection(String field, String reason) {}
+}
