@@ -20,6 +20,8 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.metrics.ConnectionPoolMetrics;
+import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -89,6 +91,7 @@ public final class Application implements AutoCloseable {
     own(redis::shutdown);
 
     Metrics metrics = own(new Metrics());
+    ConnectionPoolMetrics.register(metrics.registry(), dataSource);
 
     // JDBC blocks: keep it off the Netty event loops, on a bounded pool of its own. The queue
     // bound turns overload into fast RESOURCE_EXHAUSTED-like rejections instead of unbounded memory.
@@ -115,6 +118,9 @@ public final class Application implements AutoCloseable {
     healthMonitor = own(new DatabaseHealthMonitor(dataSource, health, SERVICE_NAMES));
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
 
+    // Interceptors run in reverse order of registration: the metrics one is added last so that it
+    // sees every call first, including those that other interceptors refuse.
+    builder.intercept(new GrpcMetricsInterceptor(metrics.registry()));
     server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();
     own(() -> {
