@@ -21,11 +21,13 @@ import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
-import io.tickvault.server.ingest.IngestMetrics;
+import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.ingest.StreamIngestor;
-import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.metrics.ConnectionPoolMetrics;
+import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
@@ -98,6 +100,7 @@ public final class Application implements AutoCloseable {
     own(redis::shutdown);
 
     Metrics metrics = own(new Metrics());
+    ConnectionPoolMetrics.register(metrics.registry(), dataSource);
 
     // JDBC blocks: keep it off the Netty event loops, on a bounded pool of its own. The queue
     // bound turns overload into fast RESOURCE_EXHAUSTED-like rejections instead of unbounded memory.
@@ -111,11 +114,10 @@ public final class Application implements AutoCloseable {
 
     HealthStatusManager health = new HealthStatusManager();
     MarketRepository marketRepository = new MarketRepository(jdbc);
-    KnownMarkets knownMarkets = new KnownMarkets(marketRepository, Clock.systemUTC(), KnownMarkets.DEFAULT_UNKNOWN_TTL);
-    IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry());
+    KnownMarkets knownMarkets = new KnownMarkets(marketRepository);
     StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
         new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
-        executor, IngestLimits.DEFAULT, "trades", ingestMetrics);
+        executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
     List<BindableService> services = List.of(
         new MarketGrpcService(marketRepository),
         new IngestGrpcService(tradeIngestor));
@@ -132,6 +134,9 @@ public final class Application implements AutoCloseable {
     healthMonitor = own(new DatabaseHealthMonitor(dataSource, health, SERVICE_NAMES));
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
 
+    // Interceptors run in reverse order of registration: the metrics one is added last so that it
+    // sees every call first, including those that other interceptors refuse.
+    builder.intercept(new GrpcMetricsInterceptor(metrics.registry()));
     server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();
     own(() -> {

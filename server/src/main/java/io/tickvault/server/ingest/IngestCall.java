@@ -230,7 +230,6 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   /** Validates every record of the batch, writes the valid ones in one transaction, counts. */
   private List<RequestOutcome> write(List<Pending<R>> batch) {
-    long started = System.nanoTime();
     RecordSink<R> sink = ingestor.sink();
     List<R> valid = new ArrayList<>();
     List<List<RejectedRecord>> rejections = new ArrayList<>(batch.size());
@@ -277,8 +276,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       outcomes.add(new RequestOutcome(pending.requestIndex(), pending.records().size(), insertedCount,
           validCount - insertedCount, List.copyOf(rejected)));
     }
-    ingestor.metrics().recordBatch(ingestor.recordNoun(), totalInserted, valid.size() - totalInserted, totalRejected,
-        (System.nanoTime() - started) / 1e9);
+    ingestor.recordBatch(totalInserted, valid.size() - totalInserted, totalRejected);
     return outcomes;
   }
 }

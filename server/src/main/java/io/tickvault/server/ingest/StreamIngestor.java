@@ -2,6 +2,7 @@ package io.tickvault.server.ingest;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.server.metrics.IngestMetrics;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -25,17 +26,20 @@ public final class StreamIngestor<R> {
   private final IngestLimits limits;
   private final String recordNoun;
   private final IngestMetrics metrics;
+  private final IngestMetrics.Kind kind;
 
   /**
    * @param writers where batches are validated and written: a bounded executor of blocking threads
    * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
    */
-  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, String recordNoun, IngestMetrics metrics) {
+  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, String recordNoun,
+                        IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.sink = sink;
     this.writers = writers;
     this.limits = limits;
     this.recordNoun = recordNoun;
     this.metrics = metrics;
+    this.kind = kind;
   }
 
   /**
@@ -98,8 +102,9 @@ public final class StreamIngestor<R> {
     return recordNoun;
   }
 
-  IngestMetrics metrics() {
-    return metrics;
+  /** Counts one committed batch in the server's metrics. */
+  void recordBatch(long inserted, long duplicates, long rejected) {
+    metrics.recorded(kind, inserted, duplicates, rejected);
   }
 
   private static final class SummaryBuilder {

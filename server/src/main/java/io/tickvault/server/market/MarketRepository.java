@@ -27,11 +27,6 @@ public final class MarketRepository {
     return jdbc.queryOne("SELECT 1 FROM exchanges WHERE exchange_id = ?", row -> true, exchangeId).isPresent();
   }
 
-  public boolean currencyPairExists(int exchangeId, int currencyPairNo) {
-    return jdbc.queryOne("SELECT 1 FROM currency_pairs WHERE exchange_id = ? AND currency_pair_no = ?",
-        row -> true, exchangeId, currencyPairNo).isPresent();
-  }
-
   /** The id of the exchange that already uses this code, if any. */
   public java.util.Optional<Integer> exchangeIdByCode(String code) {
     return jdbc.queryOne("SELECT exchange_id FROM exchanges WHERE code = ?", row -> row.getInt(1), code);
@@ -47,6 +42,11 @@ public final class MarketRepository {
             RETURNING (xmax = 0) AS created
             """, row -> row.getBoolean("created"), exchangeId, currencyPairNo, base, quote)
         .orElseThrow();
+  }
+
+  public boolean currencyPairExists(int exchangeId, int currencyPairNo) {
+    return jdbc.queryOne("SELECT 1 FROM currency_pairs WHERE exchange_id = ? AND currency_pair_no = ?",
+        row -> true, exchangeId, currencyPairNo).isPresent();
   }
 
   /** Every pair, or the pairs of one exchange when {@code exchangeId} is not 0. */

@@ -2,9 +2,9 @@ package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
+import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.ingest.PlainDecimal;
 import io.tickvault.server.ingest.RecordSink;
-import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,11 +38,11 @@ public final class TradeSink implements RecordSink<Trade> {
     if (tradeId.indexOf('\0') >= 0) {
       return new Rejection("trade_id", "must not contain the NUL character"); // PostgreSQL text cannot hold it
     }
-    String reason = PlainDecimal.check(trade.getPrice());
+    String reason = PlainDecimal.whyNotPositive(trade.getPrice());
     if (reason != null) {
       return new Rejection("price", reason);
     }
-    reason = PlainDecimal.check(trade.getQuantity());
+    reason = PlainDecimal.whyNotPositive(trade.getQuantity());
     if (reason != null) {
       return new Rejection("quantity", reason);
     }
@@ -66,8 +66,7 @@ public final class TradeSink implements RecordSink<Trade> {
     }
     // Last: it may cost a query, and the cheap checks above settle most bad records.
     if (!markets.isKnown(trade.getExchangeId(), trade.getCurrencyPairNo())) {
-      return new Rejection("currency_pair_no", "market " + trade.getExchangeId() + "/" + trade.getCurrencyPairNo()
-          + " is not registered: PutExchange and PutCurrencyPair first");
+      return new Rejection("currency_pair_no", KnownMarkets.unknownReason(trade.getExchangeId(), trade.getCurrencyPairNo()));
     }
     return null;
   }

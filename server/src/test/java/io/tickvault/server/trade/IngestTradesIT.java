@@ -121,9 +121,9 @@ class IngestTradesIT {
             tuple(8L, "1/1/t8", "taker_side"),
             tuple(9L, "1/1/" + "x".repeat(65), "trade_id"));
     assertThat(response.getRejections(0).getReason())
-        .isEqualTo("market 1/9 is not registered: PutExchange and PutCurrencyPair first");
+        .isEqualTo("market 1/9 is not registered: PutCurrencyPair first");
     assertThat(response.getRejections(2).getReason())
-        .isEqualTo("must be a plain decimal (digits with at most one '.', no sign or exponent), got '-1'");
+        .isEqualTo("must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'");
     assertThat(storedTrades(server.database().jdbc())).extracting(s -> s.split(" ")[0]).containsExactly("1/1/ok-1", "1/1/ok-2");
   }
 

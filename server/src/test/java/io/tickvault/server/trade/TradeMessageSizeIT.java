@@ -51,7 +51,7 @@ class TradeMessageSizeIT {
       var response = ingest(channel, small);
       assertThat(response.getReceived()).isEqualTo(100);
       assertThat(response.getRejected()).isEqualTo(100);
-      assertThat(response.getRejections(0).getReason()).isEqualTo("has 45000 significant digits, at most 38 are allowed");
+      assertThat(response.getRejections(0).getReason()).isEqualTo("is too long: 45000 characters (at most 38 significant digits, 18 after the point)");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
