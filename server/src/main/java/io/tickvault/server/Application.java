@@ -31,12 +31,22 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.ingest.IngestGrpcService;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.ingest.StreamIngestor;
+import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.logging.RateLimitedLog;
+import io.tickvault.server.metrics.ConnectionPoolMetrics;
+import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisClients;
+import io.tickvault.server.trade.TradeRepository;
+import io.tickvault.server.trade.TradeSink;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -106,6 +116,7 @@ public final class Application implements AutoCloseable {
     Jdbc jdbc = new Jdbc(dataSource);
 
     metrics = own(new Metrics());
+    ConnectionPoolMetrics.register(metrics.registry(), dataSource);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tickvault-scheduler-"));
     own(scheduler::shutdownNow);
 
@@ -135,12 +146,18 @@ public final class Application implements AutoCloseable {
     });
 
     HealthStatusManager health = new HealthStatusManager();
+    KnownMarkets knownMarkets = new KnownMarkets(markets);
+    StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
+        new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
+        executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
     List<BindableService> services = List.of(
         new MarketGrpcService(markets),
         new ApiKeyGrpcService(apiKeyCache, secrets),
-        new ApiKeyAdminGrpcService(apiKeys, markets, secrets, apiKeyCache));
+        new ApiKeyAdminGrpcService(apiKeys, markets, secrets, apiKeyCache),
+        new IngestGrpcService(tradeIngestor));
 
     builder.executor(executor);
+    builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
     for (BindableService service : services) {
       builder.addService(service);
     }
@@ -151,6 +168,9 @@ public final class Application implements AutoCloseable {
     healthMonitor = own(new DatabaseHealthMonitor(dataSource, health, SERVICE_NAMES));
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
 
+    // Interceptors run in reverse order of registration: the metrics one is added last so that it
+    // sees every call first, including those that other interceptors refuse.
+    builder.intercept(new GrpcMetricsInterceptor(metrics.registry()));
     server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();
     own(() -> {

@@ -44,6 +44,11 @@ public final class MarketRepository {
         .orElseThrow();
   }
 
+  public boolean currencyPairExists(int exchangeId, int currencyPairNo) {
+    return jdbc.queryOne("SELECT 1 FROM currency_pairs WHERE exchange_id = ? AND currency_pair_no = ?",
+        row -> true, exchangeId, currencyPairNo).isPresent();
+  }
+
   /** Every pair, or the pairs of one exchange when {@code exchangeId} is not 0. */
   public List<CurrencyPair> listCurrencyPairs(int exchangeId) {
     return jdbc.query("""

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
  */
 public final class Metrics implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final IngestMetrics ingest = new IngestMetrics(registry);
   private HTTPServer httpServer;
 
   public Metrics() {
@@ -21,6 +22,11 @@ public final class Metrics implements AutoCloseable {
 
   public PrometheusRegistry registry() {
     return registry;
+  }
+
+  /** The counters of stored, duplicate and rejected records, for the ingestion services. */
+  public IngestMetrics ingest() {
+    return ingest;
   }
 
   /** Serves {@code /metrics} on the port; 0 leaves it off. Returns the port it listens on, or 0. */

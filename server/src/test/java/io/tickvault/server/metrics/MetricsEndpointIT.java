@@ -1,0 +1,106 @@
+package io.tickvault.server.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.server.testing.TestServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Scrapes {@code /metrics} over HTTP around real calls and checks each figure moved as it should. */
+class MetricsEndpointIT {
+  private static final int POOL_SIZE = 4;
+
+  @RegisterExtension
+  static TestServer server = TestServer.netty()
+      .configure(b -> b.metricsPort(freePort()).databasePoolSize(POOL_SIZE));
+
+  @Test
+  void grpcCallsAreCountedByServiceMethodAndCode_withLatencies() throws Exception {
+    MarketServiceGrpc.MarketServiceBlockingStub markets = MarketServiceGrpc.newBlockingStub(server.channel());
+    Scrape before = Scrape.of(server.app().metricsPort());
+
+    markets.putExchange(PutExchangeRequest.newBuilder().setExchangeId(41).setCode("metrics-a").build());
+    markets.putExchange(PutExchangeRequest.newBuilder().setExchangeId(42).setCode("metrics-b").build());
+    StatusRuntimeException bad = catchThrowableOfType(StatusRuntimeException.class,
+        () -> markets.putExchange(PutExchangeRequest.newBuilder().setExchangeId(-1).setCode("x").build()));
+    assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    HealthGrpc.newBlockingStub(server.channel()).check(HealthCheckRequest.getDefaultInstance());
+
+    Scrape after = Scrape.of(server.app().metricsPort());
+    String[] putExchange = {"grpc_service", "tickvault.v1.MarketService", "grpc_method", "PutExchange"};
+    assertThat(delta(before, after, "grpc_server_handled_total", with(putExchange, "grpc_code", "OK"))).isEqualTo(2);
+    assertThat(delta(before, after, "grpc_server_handled_total", with(putExchange, "grpc_code", "INVALID_ARGUMENT")))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "grpc_server_started_total", putExchange)).isEqualTo(3);
+    assertThat(delta(before, after, "grpc_server_handling_seconds_count", putExchange)).isEqualTo(3);
+    assertThat(delta(before, after, "grpc_server_handling_seconds_sum", putExchange)).isPositive();
+    // Every call finished within the last bucket, and the buckets are cumulative.
+    assertThat(delta(before, after, "grpc_server_handling_seconds_bucket", with(putExchange, "le", "+Inf")))
+        .isEqualTo(3);
+    assertThat(delta(before, after, "grpc_server_handled_total",
+        "grpc_service", "grpc.health.v1.Health", "grpc_method", "Check", "grpc_code", "OK")).isEqualTo(1);
+  }
+
+  @Test
+  void connectionPoolFiguresFollowHikari() throws Exception {
+    Scrape scrape = Scrape.of(server.app().metricsPort());
+
+    var pool = server.app().dataSource().getHikariPoolMXBean();
+    assertThat(scrape.value("tickvault_db_pool_connections", "state", "max")).hasValue(POOL_SIZE);
+    assertThat(scrape.value("tickvault_db_pool_connections", "state", "total").orElseThrow())
+        .isPositive().isLessThanOrEqualTo(POOL_SIZE);
+    assertThat(scrape.value("tickvault_db_pool_connections", "state", "active")).isPresent();
+    assertThat(scrape.value("tickvault_db_pool_connections", "state", "idle")).isPresent();
+    assertThat(scrape.value("tickvault_db_pool_pending_threads")).hasValue(0);
+
+    // Holding a connection shows up as one more active connection on the next scrape.
+    double activeBefore = scrape.value("tickvault_db_pool_connections", "state", "active").orElseThrow();
+    try (var held = server.app().dataSource().getConnection()) {
+      assertThat(held.isValid(1)).isTrue();
+      assertThat(Scrape.of(server.app().metricsPort()).value("tickvault_db_pool_connections", "state", "active").orElseThrow())
+          .isEqualTo(activeBefore + 1);
+    }
+    assertThat(pool.getTotalConnections()).isLessThanOrEqualTo(POOL_SIZE);
+  }
+
+  @Test
+  void ingestCountersAndJvmFiguresAreExported() throws Exception {
+    Scrape scrape = Scrape.of(server.app().metricsPort());
+
+    for (String kind : new String[] {"trade", "orderbook"}) {
+      for (String outcome : new String[] {"inserted", "duplicate", "rejected"}) {
+        assertThat(scrape.value("tickvault_ingest_records_total", "kind", kind, "outcome", outcome))
+            .as(kind + " " + outcome).isPresent();
+      }
+    }
+    assertThat(scrape.value("jvm_threads_current").orElseThrow()).isPositive();
+  }
+
+  private static double delta(Scrape before, Scrape after, String name, String... labels) {
+    return after.valueOrZero(name, labels) - before.valueOrZero(name, labels);
+  }
+
+  private static String[] with(String[] labels, String name, String value) {
+    String[] all = java.util.Arrays.copyOf(labels, labels.length + 2);
+    all[labels.length] = name;
+    all[labels.length + 1] = value;
+    return all;
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
