@@ -26,6 +26,8 @@ public final class ServerConfig {
   public static final int DEFAULT_DATABASE_POOL_SIZE = 10;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_BOOK_LEVELS = 1000;
+  /** orderbook_levels.level_index is a smallint: 0 to 32767. */
+  public static final int MAX_BOOK_LEVELS_LIMIT = Short.MAX_VALUE + 1;
 
   private final int grpcPort;
   private final int metricsPort;
@@ -126,7 +128,7 @@ public final class ServerConfig {
     r.file("TICKVAULT_TLS_KEY").ifPresent(b::tlsKey);
     r.file("TICKVAULT_TLS_CLIENT_CA").ifPresent(b::tlsClientCa);
     b.shutdownGrace(Duration.ofSeconds(r.intInRange("TICKVAULT_SHUTDOWN_GRACE_SECONDS", (int) DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0, 3600)));
-    b.maxBookLevels(r.intInRange("TICKVAULT_MAX_BOOK_LEVELS", DEFAULT_MAX_BOOK_LEVELS, 1, 100_000));
+    b.maxBookLevels(r.intInRange("TICKVAULT_MAX_BOOK_LEVELS", DEFAULT_MAX_BOOK_LEVELS, 1, MAX_BOOK_LEVELS_LIMIT));
     return b.build();
   }
 

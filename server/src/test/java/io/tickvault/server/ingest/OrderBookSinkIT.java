@@ -1,0 +1,296 @@
+package io.tickvault.server.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.PriceLevel;
+import io.tickvault.server.db.DataAccessException;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.testing.TestDatabase;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@link OrderBookSink} against a real PostgreSQL: what it stores, what it refuses, and how. */
+class OrderBookSinkIT {
+  private static final long NOW = 1_764_000_000_000L;
+
+  @RegisterExtension
+  static TestDatabase db = new TestDatabase();
+
+  private OrderBookSink sink;
+
+  @BeforeAll
+  static void registerMarkets() {
+    MarketRepository markets = new MarketRepository(db.jdbc());
+    markets.putExchange(1, "binance");
+    markets.putCurrencyPair(1, 1, "BTC", "USDT");
+    markets.putCurrencyPair(1, 2, "ETH", "USDT");
+  }
+
+  @BeforeEach
+  void setUp() {
+    db.truncate("orderbook_snapshots", "orderbook_levels");
+    sink = newSink(db.jdbc(), 5);
+  }
+
+  private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
+    return new OrderBookSink(jdbc, new KnownMarkets(new MarketRepository(db.jdbc())), maxLevels,
+        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+  }
+
+  @Test
+  void write_storesTheHeaderAndOneRowPerLevel_bestFirst() {
+    OrderBookSnapshot s = snapshot(1, 1, 1000, 7)
+        .addBids(level("64250.5", "0.12")).addBids(level("64250", "3"))
+        .addAsks(level("64251", "0.00001234")).addAsks(level("64260.10", "1.50")).addAsks(level("64300", "2"))
+        .setReceiveTimeMs(1001)
+        .build();
+
+    assertThat(sink.write(List.of(s))).containsExactly(true);
+
+    assertThat(db.jdbc().query("""
+            SELECT exchange_id, currency_pair_no, server_time_ms, sequence_id, receive_time_ms, bid_count, ask_count
+            FROM orderbook_snapshots""",
+        r -> List.of(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6), r.getLong(7))))
+        .containsExactly(List.of(1L, 1L, 1000L, 7L, 1001L, 2L, 3L));
+    assertThat(levels()).containsExactly(
+        "1 0 64250.5 0.12", "1 1 64250 3",
+        "2 0 64251 0.00001234", "2 1 64260.10 1.50", "2 2 64300 2");
+  }
+
+  @Test
+  void replayingABatch_insertsNothing_andTheFirstWriteStands() {
+    OrderBookSnapshot first = snapshot(1, 1, 1000, 1).addBids(level("10", "1")).build();
+    OrderBookSnapshot other = snapshot(1, 2, 1000, 1).addAsks(level("20", "2")).build();
+    assertThat(sink.write(List.of(first, other))).containsExactly(true, true);
+
+    OrderBookSnapshot sameKeyOtherBook = snapshot(1, 1, 1000, 1).addBids(level("11", "5")).addBids(level("9", "1")).build();
+    OrderBookSnapshot fresh = snapshot(1, 1, 1000, 2).addBids(level("12", "1")).build();
+
+    assertThat(sink.write(List.of(sameKeyOtherBook, other, fresh))).containsExactly(false, false, true);
+    assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getInt(1))).contains(3);
+    assertThat(levels()).containsExactly("1 0 10 1", "2 0 20 2", "1 0 12 1");
+  }
+
+  @Test
+  void aKeyRepeatedInOneBatch_isInsertedOnceThenDuplicate_withTheFirstOnesLevels() {
+    OrderBookSnapshot a = snapshot(1, 1, 5, 0).addBids(level("3", "1")).build();
+    OrderBookSnapshot aAgain = snapshot(1, 1, 5, 0).addBids(level("4", "1")).addBids(level("2", "1")).build();
+
+    assertThat(sink.write(List.of(a, aAgain, a))).containsExactly(true, false, false);
+
+    assertThat(levels()).containsExactly("1 0 3 1");
+  }
+
+  @Test
+  void emptySides_areStoredAsAHeaderWithoutLevels() {
+    assertThat(sink.write(List.of(snapshot(1, 1, 9, 9).build()))).containsExactly(true);
+
+    assertThat(db.jdbc().queryOne("SELECT bid_count + ask_count FROM orderbook_snapshots", r -> r.getInt(1))).contains(0);
+    assertThat(levels()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotWithoutReceiveTime_getsTheServersClock() {
+    sink.write(List.of(snapshot(1, 1, 9, 9).build()));
+
+    assertThat(db.jdbc().queryOne("SELECT receive_time_ms FROM orderbook_snapshots", r -> r.getLong(1))).contains(NOW);
+  }
+
+  @Test
+  void aFailureWhileWritingLevels_leavesNoHeaderBehind() {
+    // A constraint only this test has: the second snapshot's levels fail after the headers went in.
+    db.jdbc().execute("ALTER TABLE orderbook_levels ADD CONSTRAINT test_no_666 CHECK (price <> 666)");
+    try {
+      List<OrderBookSnapshot> batch = List.of(
+          snapshot(1, 1, 1, 1).addBids(level("1", "1")).build(),
+          snapshot(1, 1, 2, 1).addBids(level("666", "1")).build());
+
+      Throwable error = catchThrowable(() -> sink.write(batch));
+
+      assertThat(error).isInstanceOf(DataAccessException.class);
+      assertThat(((DataAccessException) error).isUnavailable()).isFalse();
+      assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getInt(1))).contains(0);
+      assertThat(levels()).isEmpty();
+    } finally {
+      db.jdbc().execute("ALTER TABLE orderbook_levels DROP CONSTRAINT test_no_666");
+    }
+  }
+
+  @Test
+  void aBatchOfManySnapshots_takesTwoStatements_notOnePerSnapshotOrLevel() {
+    AtomicInteger statements = new AtomicInteger();
+    OrderBookSink counted = newSink(new Jdbc(countingStatements(db.dataSource(), statements)), 20);
+    List<OrderBookSnapshot> batch = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      batch.add(book(snapshot(1, 1 + i % 2, 100 + i, i), 20, new Random(i)));
+    }
+
+    boolean[] inserted = counted.write(batch);
+
+    assertThat(inserted).doesNotContain(false);
+    assertThat(statements).hasValue(2);
+    assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_levels", r -> r.getInt(1))).contains(500 * 40);
+
+    statements.set(0);
+    assertThat(counted.write(batch)).doesNotContain(true);
+    assertThat(statements).as("a batch of duplicates writes no levels").hasValue(1);
+  }
+
+  @Test
+  void pricesAndQuantities_roundTripExactly() {
+    Random random = new Random(20261126);
+    OrderBookSink wide = newSink(db.jdbc(), 50);
+    List<OrderBookSnapshot> batch = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      batch.add(book(snapshot(1, 1, 1 + i, 0), 1 + random.nextInt(50), random));
+    }
+    for (OrderBookSnapshot s : batch) {
+      assertThat(wide.validate(s)).as(s.toString()).isNull();
+    }
+
+    assertThat(wide.write(batch)).doesNotContain(false);
+
+    List<String> expected = new ArrayList<>();
+    for (OrderBookSnapshot s : batch) {
+      for (int i = 0; i < s.getBidsCount(); i++) {
+        expected.add(s.getServerTimeMs() + " 1 " + i + " " + s.getBids(i).getPrice() + " " + s.getBids(i).getQuantity());
+      }
+      for (int i = 0; i < s.getAsksCount(); i++) {
+        expected.add(s.getServerTimeMs() + " 2 " + i + " " + s.getAsks(i).getPrice() + " " + s.getAsks(i).getQuantity());
+      }
+    }
+    assertThat(db.jdbc().query("""
+            SELECT h.server_time_ms, l.side, l.level_index, l.price::text, l.quantity::text
+            FROM orderbook_levels l JOIN orderbook_snapshots h USING (snapshot_id)
+            ORDER BY h.server_time_ms, l.side, l.level_index""",
+        r -> r.getLong(1) + " " + r.getInt(2) + " " + r.getInt(3) + " " + r.getString(4) + " " + r.getString(5)))
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void validate_acceptsAGoodBookAndAHaltedMarket() {
+    assertThat(sink.validate(snapshot(1, 1, 1, 0).addBids(level("2", "1")).addBids(level("1.999", "1"))
+        .addAsks(level("2.01", "1")).addAsks(level("3", "1")).build())).isNull();
+    assertThat(sink.validate(snapshot(1, 2, 1, 0).build())).isNull();
+  }
+
+  @Test
+  void validate_namesTheFieldAndTheReason() {
+    assertRejected(snapshot(0, 1, 1, 0), "exchange_id", "is required");
+    assertRejected(snapshot(-1, 1, 1, 0), "exchange_id", "must be positive, got -1");
+    assertRejected(snapshot(1, 0, 1, 0), "currency_pair_no", "is required");
+    assertRejected(snapshot(1, 3, 1, 0), "currency_pair_no", "market 1/3 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(2, 1, 1, 0), "currency_pair_no", "market 2/1 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", "is required");
+    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", "must be positive, got -5");
+    assertRejected(snapshot(1, 1, 1, -1), "sequence_id", "must not be negative, got -1");
+    assertRejected(snapshot(1, 1, 1, 0).setReceiveTimeMs(-1), "receive_time_ms", "must not be negative (0 means now), got -1");
+    assertRejected(snapshot(1, 1, 1, 0).addBids(level("3", "1")).addBids(level("2", "1")).addBids(level("1", "1"))
+        .addBids(level("0", "1")), "bids[3].price", "must be positive, got '0'");
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("1e3", "1")), "asks[0].price",
+        "must be a plain decimal (digits and at most one '.', no sign or exponent), got '1e3'");
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "-1")), "asks[0].quantity",
+        "must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'");
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "")), "asks[0].quantity", "is required");
+    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price",
+        "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
+    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price",
+        "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "1")).addAsks(level("10", "1")).addAsks(level("9.5", "1")),
+        "asks[2].price", "must be above 10 (asks[1]): asks go best first, lowest price first, no price twice");
+    OrderBookSnapshot.Builder tooDeep = snapshot(1, 1, 1, 0);
+    for (int i = 0; i < 6; i++) {
+      tooDeep.addAsks(level(String.valueOf(100 + i), "1"));
+    }
+    assertRejected(tooDeep, "asks", "has 6 levels, at most 5 are allowed");
+  }
+
+  @Test
+  void recordKey_isTheNaturalKey() {
+    assertThat(sink.recordKey(snapshot(1, 2, 1700000000000L, 42).build())).isEqualTo("1/2/1700000000000/42");
+  }
+
+  private void assertRejected(OrderBookSnapshot.Builder s, String field, String reason) {
+    assertThat(sink.validate(s.build())).isEqualTo(new RecordSink.Rejection(field, reason));
+  }
+
+  private static List<String> levels() {
+    return db.jdbc().query("""
+            SELECT side, level_index, price::text, quantity::text FROM orderbook_levels
+            ORDER BY snapshot_id, side, level_index""",
+        r -> r.getInt(1) + " " + r.getInt(2) + " " + r.getString(3) + " " + r.getString(4));
+  }
+
+  static OrderBookSnapshot.Builder snapshot(int exchangeId, int pairNo, long serverTimeMs, long sequenceId) {
+    return OrderBookSnapshot.newBuilder()
+        .setExchangeId(exchangeId).setCurrencyPairNo(pairNo).setServerTimeMs(serverTimeMs).setSequenceId(sequenceId);
+  }
+
+  static PriceLevel level(String price, String quantity) {
+    return PriceLevel.newBuilder().setPrice(price).setQuantity(quantity).build();
+  }
+
+  /**
+   * A valid book of {@code depth} levels a side with random prices and quantities of up to 38
+   * significant digits and up to 18 after the point: bids strictly descending, asks ascending.
+   */
+  static OrderBookSnapshot book(OrderBookSnapshot.Builder s, int depth, Random random) {
+    List<BigDecimal> prices = new ArrayList<>();
+    while (prices.size() < 2 * depth) {
+      BigDecimal p = new BigDecimal(PlainDecimalTest.randomDecimal(random));
+      if (prices.stream().noneMatch(q -> q.compareTo(p) == 0)) {
+        prices.add(p);
+      }
+    }
+    prices.sort(null);
+    for (int i = 0; i < depth; i++) {
+      s.addBids(level(prices.get(depth - 1 - i).toPlainString(), PlainDecimalTest.randomDecimal(random)));
+      s.addAsks(level(prices.get(depth + i).toPlainString(), PlainDecimalTest.randomDecimal(random)));
+    }
+    return s.build();
+  }
+
+  /** The data source, counting every statement prepared on its connections. */
+  private static DataSource countingStatements(DataSource target, AtomicInteger count) {
+    InvocationHandler dataSource = (proxy, method, args) -> {
+      Object result = invoke(target, method, args);
+      if (result instanceof Connection connection) {
+        return Proxy.newProxyInstance(OrderBookSinkIT.class.getClassLoader(), new Class<?>[] {Connection.class},
+            (p, m, a) -> {
+              if (m.getName().startsWith("prepare") || m.getName().equals("createStatement")) {
+                count.incrementAndGet();
+              }
+              return invoke(connection, m, a);
+            });
+      }
+      return result;
+    };
+    return (DataSource) Proxy.newProxyInstance(OrderBookSinkIT.class.getClassLoader(), new Class<?>[] {DataSource.class}, dataSource);
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
