@@ -1,0 +1,191 @@
+package io.tickvault.client;
+
+import com.google.protobuf.MessageLite;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The common core of the client's ingestion stream writers: it gathers records into requests of at
+ * most {@code maxBatchRecords} records and about {@code maxBatchBytes} bytes, and sends a request
+ * only while the call {@linkplain ClientCallStreamObserver#isReady() is ready}, so a slow server
+ * (or a slow PostgreSQL behind it) holds the writing thread back instead of piling requests up in
+ * memory. One call, one summary: {@link #finish()} half-closes and waits for the server's answer.
+ *
+ * <p>Not thread-safe: one thread writes. A failure of the call (UNAVAILABLE when PostgreSQL is
+ * down, RESOURCE_EXHAUSTED, ...) surfaces as a {@link StatusRuntimeException} from the next
+ * {@link #write}, {@link #flush} or {@link #finish}; records the server has not summarized may
+ * be replayed on a new writer, because the server stores each record key once.
+ *
+ * @param <R> the record message (an order book snapshot, a trade)
+ * @param <Q> the request message that carries a batch of records
+ * @param <S> the summary the server answers with
+ */
+public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCloseable {
+  /** Records per request unless told otherwise. */
+  public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
+  /** Request size aimed at: well under the server's 4 MiB message limit. */
+  public static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+
+  private final Function<List<R>, Q> toRequest;
+  private final int maxBatchRecords;
+  private final int maxBatchBytes;
+  private final Object lock = new Object();
+  private final ClientCallStreamObserver<Q> requests;
+
+  private List<R> batch;
+  private int batchBytes;
+  private boolean halfClosed;
+  private S summary; // guarded by lock
+  private Throwable failure; // guarded by lock
+  private boolean done; // guarded by lock
+
+  /**
+   * @param startCall starts the client-streaming call with the given response observer, e.g.
+   *     {@code responses -> ClientCalls.asyncClientStreamingCall(channel.newCall(method, options), responses)}
+   * @param toRequest wraps a batch of records in a request
+   */
+  protected BatchingStreamWriter(Function<StreamObserver<S>, StreamObserver<Q>> startCall,
+                                 Function<List<R>, Q> toRequest, int maxBatchRecords, int maxBatchBytes) {
+    if (maxBatchRecords < 1 || maxBatchBytes < 1) {
+      throw new IllegalArgumentException("maxBatchRecords and maxBatchBytes must be positive, got "
+          + maxBatchRecords + " and " + maxBatchBytes);
+    }
+    this.toRequest = toRequest;
+    this.maxBatchRecords = maxBatchRecords;
+    this.maxBatchBytes = maxBatchBytes;
+    this.batch = new ArrayList<>(maxBatchRecords);
+    Responses responses = new Responses();
+    startCall.apply(responses);
+    this.requests = responses.requests;
+  }
+
+  /** Adds a record; sends a request once the batch is full, waiting while the call is not ready. */
+  public void write(R record) throws InterruptedException {
+    checkOpen();
+    int size = record.getSerializedSize();
+    if (!batch.isEmpty() && batchBytes + size > maxBatchBytes) {
+      flush();
+    }
+    batch.add(record);
+    batchBytes += size;
+    if (batch.size() >= maxBatchRecords) {
+      flush();
+    }
+  }
+
+  /** Sends the records gathered so far, waiting while the call is not ready. */
+  public void flush() throws InterruptedException {
+    checkOpen();
+    if (batch.isEmpty()) {
+      return;
+    }
+    awaitReady();
+    requests.onNext(toRequest.apply(batch));
+    batch = new ArrayList<>(maxBatchRecords);
+    batchBytes = 0;
+  }
+
+  /**
+   * Sends what is left, half-closes the stream and waits for the server's summary, which counts
+   * every record this writer sent.
+   */
+  public S finish() throws InterruptedException {
+    flush();
+    halfClosed = true;
+    requests.onCompleted();
+    synchronized (lock) {
+      while (!done) {
+        lock.wait();
+      }
+      if (failure != null) {
+        throw asStatus(failure);
+      }
+      return summary;
+    }
+  }
+
+  /** Cancels the call unless it finished: nothing more is sent, and the server stops reading. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (done) {
+        return;
+      }
+    }
+    requests.cancel("writer closed before finish()", null);
+  }
+
+  private void checkOpen() {
+    if (halfClosed) {
+      throw new IllegalStateException("finish() was called: open a new writer");
+    }
+    synchronized (lock) {
+      if (failure != null) {
+        throw asStatus(failure);
+      }
+      if (done) {
+        throw new IllegalStateException("the server ended the call early");
+      }
+    }
+  }
+
+  private void awaitReady() throws InterruptedException {
+    synchronized (lock) {
+      // The on-ready handler notifies under this lock, so a change after our check wakes us.
+      while (!requests.isReady() && !done) {
+        lock.wait();
+      }
+      if (failure != null) {
+        throw asStatus(failure);
+      }
+    }
+  }
+
+  private static StatusRuntimeException asStatus(Throwable t) {
+    return t instanceof StatusRuntimeException sre ? sre : Status.fromThrowable(t).asRuntimeException();
+  }
+
+  private final class Responses implements ClientResponseObserver<Q, S> {
+    private ClientCallStreamObserver<Q> requests;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<Q> requestStream) {
+      this.requests = requestStream;
+      requestStream.setOnReadyHandler(() -> {
+        synchronized (lock) {
+          lock.notifyAll();
+        }
+      });
+    }
+
+    @Override
+    public void onNext(S value) {
+      synchronized (lock) {
+        summary = value;
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (lock) {
+        failure = t;
+        done = true;
+        lock.notifyAll();
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (lock) {
+        done = true;
+        lock.notifyAll();
+      }
+    }
+  }
+}
