@@ -18,12 +18,21 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.ingest.IngestGrpcService;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.ingest.StreamIngestor;
+import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.trade.TradeRepository;
+import io.tickvault.server.trade.TradeSink;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -104,10 +113,17 @@ public final class Application implements AutoCloseable {
     });
 
     HealthStatusManager health = new HealthStatusManager();
+    MarketRepository marketRepository = new MarketRepository(jdbc);
+    KnownMarkets knownMarkets = new KnownMarkets(marketRepository);
+    StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
+        new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
+        executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
     List<BindableService> services = List.of(
-        new MarketGrpcService(new MarketRepository(jdbc)));
+        new MarketGrpcService(marketRepository),
+        new IngestGrpcService(tradeIngestor));
 
     builder.executor(executor);
+    builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
     for (BindableService service : services) {
       builder.addService(service);
     }

@@ -1,0 +1,44 @@
+package io.tickvault.server.ingest;
+
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.IngestTradesAck;
+import io.tickvault.api.v1.IngestTradesRequest;
+import io.tickvault.api.v1.IngestTradesResponse;
+import io.tickvault.api.v1.StreamTradesRequest;
+import io.tickvault.api.v1.Trade;
+
+/**
+ * {@code tickvault.v1.IngestService}: each RPC hands its stream to the {@link StreamIngestor} of its
+ * kind of record and only says how to read a request and how to word the answer.
+ */
+public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImplBase {
+  private final StreamIngestor<Trade> trades;
+
+  public IngestGrpcService(StreamIngestor<Trade> trades) {
+    this.trades = trades;
+  }
+
+  @Override
+  public StreamObserver<IngestTradesRequest> ingestTrades(StreamObserver<IngestTradesResponse> responses) {
+    return trades.summarize(responses, IngestTradesRequest::getTradesList, summary -> IngestTradesResponse.newBuilder()
+        .setReceived(summary.received())
+        .setInserted(summary.inserted())
+        .setDuplicates(summary.duplicates())
+        .setRejected(summary.rejected())
+        .addAllRejections(summary.rejections())
+        .build());
+  }
+
+  @Override
+  public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
+    return trades.acknowledgeEach(responses, StreamTradesRequest::getTradesList, outcome -> IngestTradesAck.newBuilder()
+        .setRequestIndex(outcome.requestIndex())
+        .setReceived(outcome.received())
+        .setInserted(outcome.inserted())
+        .setDuplicates(outcome.duplicates())
+        .setRejected(outcome.rejected())
+        .addAllRejections(outcome.rejections())
+        .build());
+  }
+}

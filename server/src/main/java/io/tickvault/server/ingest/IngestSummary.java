@@ -1,0 +1,10 @@
+package io.tickvault.server.ingest;
+
+import io.tickvault.api.v1.RejectedRecord;
+import java.util.List;
+
+/**
+ * The totals of a whole client-streaming call. {@code rejections} lists the first rejections, at
+ * most {@link IngestLimits#maxSummaryRejections()}; {@code rejected} counts them all.
+ */
+public record IngestSummary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections) {}

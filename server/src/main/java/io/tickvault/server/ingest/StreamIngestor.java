@@ -1,0 +1,139 @@
+package io.tickvault.server.ingest;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.server.metrics.IngestMetrics;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * The shared machinery of every ingestion RPC, for one kind of record: it reads a stream of
+ * requests with manual flow control, coalesces them into large batches, validates each record and
+ * writes the valid ones through the {@link RecordSink} on a writer (never on a transport thread),
+ * and answers with exact counts either once per request or once at the end.
+ *
+ * <p>Typical use inside a gRPC service method:
+ * <pre>{@code
+ * return trades.acknowledgeEach(responses, StreamTradesRequest::getTradesList, TradeAcks::of);
+ * }</pre>
+ *
+ * @param <R> the record's message type
+ */
+public final class StreamIngestor<R> {
+  private final RecordSink<R> sink;
+  private final Executor writers;
+  private final IngestLimits limits;
+  private final String recordNoun;
+  private final IngestMetrics metrics;
+  private final IngestMetrics.Kind kind;
+
+  /**
+   * @param writers where batches are validated and written: a bounded executor of blocking threads
+   * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
+   */
+  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, String recordNoun,
+                        IngestMetrics metrics, IngestMetrics.Kind kind) {
+    this.sink = sink;
+    this.writers = writers;
+    this.limits = limits;
+    this.recordNoun = recordNoun;
+    this.metrics = metrics;
+    this.kind = kind;
+  }
+
+  /**
+   * A bidirectional call: one response per request, in request order, each sent once that
+   * request's records are committed; the call completes after the client half-closes and every
+   * request is answered.
+   */
+  public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+                                                  Function<RequestOutcome, S> ack) {
+    ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
+    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder<>() {
+      @Override
+      public void requestDone(RequestOutcome outcome) {
+        call.onNext(ack.apply(outcome));
+      }
+
+      @Override
+      public void streamDone() {
+        call.onCompleted();
+      }
+    });
+  }
+
+  /**
+   * A client-streaming call: one response after the client half-closes, once every record counted
+   * in it is committed.
+   */
+  public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+                                            Function<IngestSummary, S> summary) {
+    ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
+    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder<>() {
+      private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
+
+      @Override
+      public void requestDone(RequestOutcome outcome) {
+        totals.add(outcome);
+      }
+
+      @Override
+      public void streamDone() {
+        call.onNext(summary.apply(totals.build()));
+        call.onCompleted();
+      }
+    });
+  }
+
+  RecordSink<R> sink() {
+    return sink;
+  }
+
+  Executor writers() {
+    return writers;
+  }
+
+  IngestLimits limits() {
+    return limits;
+  }
+
+  String recordNoun() {
+    return recordNoun;
+  }
+
+  /** Counts one committed batch in the server's metrics. */
+  void recordBatch(long inserted, long duplicates, long rejected) {
+    metrics.recorded(kind, inserted, duplicates, rejected);
+  }
+
+  private static final class SummaryBuilder {
+    private final int maxRejections;
+    private long received;
+    private long inserted;
+    private long duplicates;
+    private long rejected;
+    private final List<io.tickvault.api.v1.RejectedRecord> rejections = new java.util.ArrayList<>();
+
+    SummaryBuilder(int maxRejections) {
+      this.maxRejections = maxRejections;
+    }
+
+    void add(RequestOutcome outcome) {
+      received += outcome.received();
+      inserted += outcome.inserted();
+      duplicates += outcome.duplicates();
+      rejected += outcome.rejected();
+      for (var rejection : outcome.rejections()) {
+        if (rejections.size() >= maxRejections) {
+          break;
+        }
+        rejections.add(rejection);
+      }
+    }
+
+    IngestSummary build() {
+      return new IngestSummary(received, inserted, duplicates, rejected, List.copyOf(rejections));
+    }
+  }
+}
