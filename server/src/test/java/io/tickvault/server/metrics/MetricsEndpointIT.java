@@ -9,9 +9,8 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.server.testing.Ports;
 import io.tickvault.server.testing.TestServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,7 +20,7 @@ class MetricsEndpointIT {
 
   @RegisterExtension
   static TestServer server = TestServer.netty()
-      .configure(b -> b.metricsPort(freePort()).databasePoolSize(POOL_SIZE));
+      .configure(b -> b.metricsPort(Ports.free()).databasePoolSize(POOL_SIZE));
 
   @Test
   void grpcCallsAreCountedByServiceMethodAndCode_withLatencies() throws Exception {
@@ -94,13 +93,5 @@ class MetricsEndpointIT {
     all[labels.length] = name;
     all[labels.length + 1] = value;
     return all;
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

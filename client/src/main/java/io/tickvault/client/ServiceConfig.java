@@ -1,0 +1,49 @@
+package io.tickvault.client;
+
+import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gRPC service config the client's channel starts with: round robin over every address the
+ * target resolves to, and for unary calls a default deadline and retries on UNAVAILABLE.
+ *
+ * <p>Every unary RPC of tickvault is idempotent (puts are upserts, deletes of a missing key
+ * succeed), so retrying after UNAVAILABLE — a replica restarting, PostgreSQL briefly away — can
+ * never apply a change twice. Streams are not retried here: a stream's caller knows what was
+ * acknowledged and replays from there (records are deduplicated on their natural keys).
+ */
+final class ServiceConfig {
+  private ServiceConfig() {}
+
+  /** The service config as the map {@code ManagedChannelBuilder.defaultServiceConfig} takes. */
+  static Map<String, Object> of(Duration unaryDeadline, int maxAttempts) {
+    List<Map<String, Object>> unaryServices = List.of(
+        Map.of("service", ApiKeyServiceGrpc.SERVICE_NAME),
+        Map.of("service", ApiKeyAdminServiceGrpc.SERVICE_NAME),
+        Map.of("service", MarketServiceGrpc.SERVICE_NAME),
+        Map.of("service", HealthGrpc.SERVICE_NAME));
+    Map<String, Object> retryPolicy = Map.of(
+        // The config parser wants JSON numbers, which Java maps as Double.
+        "maxAttempts", (double) maxAttempts,
+        "initialBackoff", "0.2s",
+        "maxBackoff", "2s",
+        "backoffMultiplier", 2.0,
+        "retryableStatusCodes", List.of("UNAVAILABLE"));
+    Map<String, Object> unary = Map.of(
+        "name", unaryServices,
+        "timeout", seconds(unaryDeadline),
+        "retryPolicy", retryPolicy);
+    return Map.of(
+        "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+        "methodConfig", List.of(unary));
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
+  }
+}

@@ -1,0 +1,309 @@
+package io.tickvault.client;
+
+import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.v1.ApiKey;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.CurrencyPair;
+import io.tickvault.api.v1.DeleteApiKeyRequest;
+import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutApiKeyRequest;
+import io.tickvault.api.v1.PutApiKeyResponse;
+import io.tickvault.api.v1.PutCurrencyPairRequest;
+import io.tickvault.api.v1.PutExchangeRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one entry point of the Java client: a channel to tickvault with TLS, a bearer token, default
+ * deadlines and retries set up once, and the services' stubs over it.
+ *
+ * <pre>{@code
+ * try (TickvaultClient client = TickvaultClient.builder()
+ *     .target("dns:///tickvault.internal:50051")
+ *     .token(System.getenv("TICKVAULT_TOKEN"))
+ *     .build()) {
+ *   List<ApiKey> keys = client.getApiKeys("alice", 0);
+ * }
+ * }</pre>
+ *
+ * <p>Unary calls get {@link Builder#deadline} unless the caller sets a shorter one, and are retried
+ * on UNAVAILABLE with exponential back-off (they are all idempotent). Streaming calls get neither:
+ * their length depends on the data, and the stream writers replay what was not acknowledged.
+ * Instances are thread-safe; make one per process and share it.
+ */
+public final class TickvaultClient implements AutoCloseable {
+  /** Where the client connects when no target is given. */
+  public static final String DEFAULT_TARGET = "127.0.0.1:50051";
+  /** Default deadline of a unary call, retries included. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+  /** Default number of attempts of a unary call that fails with UNAVAILABLE. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 4;
+  /** Largest message the client accepts, as the server's limit on requests (4 MiB) plus room. */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private final ManagedChannel managedChannel;
+  private final Channel channel;
+  private final String target;
+
+  private TickvaultClient(ManagedChannel managedChannel, CallCredentials credentials, String target) {
+    this.managedChannel = managedChannel;
+    this.channel = credentials == null
+        ? managedChannel
+        : ClientInterceptors.intercept(managedChannel, new WithCredentials(credentials));
+    this.target = target;
+  }
+
+  /** A builder with the defaults: {@value #DEFAULT_TARGET}, plaintext, no token. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The channel with the token attached to every call, for stubs this class does not make (for
+   * instance with {@code IngestServiceGrpc.newStub(client.channel())}).
+   */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** The target this client was built for, as given. */
+  public String target() {
+    return target;
+  }
+
+  /** Blocking stub of {@code tickvault.v1.MarketService}. */
+  public MarketServiceGrpc.MarketServiceBlockingStub markets() {
+    return MarketServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Blocking stub of {@code tickvault.v1.ApiKeyService}. */
+  public ApiKeyServiceGrpc.ApiKeyServiceBlockingStub apiKeys() {
+    return ApiKeyServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Blocking stub of {@code tickvault.v1.ApiKeyAdminService} (admin token needed). */
+  public ApiKeyAdminServiceGrpc.ApiKeyAdminServiceBlockingStub apiKeyAdmin() {
+    return ApiKeyAdminServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Asynchronous stub of {@code tickvault.v1.IngestService}, for the streaming calls. */
+  public IngestServiceGrpc.IngestServiceStub ingest() {
+    return IngestServiceGrpc.newStub(channel);
+  }
+
+  /** Registers an exchange (or renames it); returns true when it was new. Admin token. */
+  public boolean putExchange(int exchangeId, String code) {
+    return markets().putExchange(PutExchangeRequest.newBuilder()
+        .setExchangeId(exchangeId).setCode(code).build()).getCreated();
+  }
+
+  /** Registers a currency pair of a registered exchange; returns true when it was new. Admin token. */
+  public boolean putCurrencyPair(int exchangeId, int currencyPairNo, String baseCurrency, String quoteCurrency) {
+    return markets().putCurrencyPair(PutCurrencyPairRequest.newBuilder()
+        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+        .setBaseCurrency(baseCurrency).setQuoteCurrency(quoteCurrency).build()).getCreated();
+  }
+
+  /** The registered currency pairs of one exchange, or of all when {@code exchangeId} is 0. */
+  public List<CurrencyPair> listCurrencyPairs(int exchangeId) {
+    return markets().listCurrencyPairs(ListCurrencyPairsRequest.newBuilder()
+        .setExchangeId(exchangeId).build()).getCurrencyPairsList();
+  }
+
+  /** The API keys of a user on one exchange, or on all when {@code exchangeId} is 0. */
+  public List<ApiKey> getApiKeys(String userId, int exchangeId) {
+    return apiKeys().getApiKeys(GetApiKeysRequest.newBuilder()
+        .setUserId(userId).setExchangeId(exchangeId).build()).getApiKeysList();
+  }
+
+  /** Stores or replaces an API key. Admin token. */
+  public PutApiKeyResponse putApiKey(PutApiKeyRequest request) {
+    return apiKeyAdmin().putApiKey(request);
+  }
+
+  /** Deletes an API key; returns false when there was none. Admin token. */
+  public boolean deleteApiKey(String userId, int exchangeId, String accessKey) {
+    return apiKeyAdmin().deleteApiKey(DeleteApiKeyRequest.newBuilder()
+        .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey).build()).getDeleted();
+  }
+
+  /**
+   * The server's health as {@code grpc.health.v1.Health/Check} reports it: SERVING while it can
+   * reach PostgreSQL. {@code service} is empty for the whole server, or a service's full name.
+   */
+  public HealthCheckResponse.ServingStatus health(String service) {
+    return HealthGrpc.newBlockingStub(channel)
+        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+  }
+
+  /** Closes the channel, letting calls in flight finish for up to five seconds. */
+  @Override
+  public void close() {
+    managedChannel.shutdown();
+    try {
+      if (!managedChannel.awaitTermination(5, TimeUnit.SECONDS)) {
+        managedChannel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      managedChannel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Adds the call credentials to every call that has none of its own. */
+  private static final class WithCredentials implements ClientInterceptor {
+    private final CallCredentials credentials;
+
+    WithCredentials(CallCredentials credentials) {
+      this.credentials = credentials;
+    }
+
+    @Override
+    public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+      return next.newCall(method, options.getCredentials() == null ? options.withCallCredentials(credentials) : options);
+    }
+  }
+
+  /** Options of a {@link TickvaultClient}; each setter checks its value at once. */
+  public static final class Builder {
+    private String target = DEFAULT_TARGET;
+    private String token;
+    private boolean tls;
+    private Path caFile;
+    private Path clientCertFile;
+    private Path clientKeyFile;
+    private String authorityOverride;
+    private Duration deadline = DEFAULT_DEADLINE;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+
+    private Builder() {}
+
+    /**
+     * Where the server is: {@code host:port} for one server, or a gRPC target URI such as
+     * {@code dns:///tickvault.internal:50051}, whose addresses are all used in round robin.
+     */
+    public Builder target(String target) {
+      if (target == null || target.isBlank()) {
+        throw new IllegalArgumentException("target: must be host:port or a URI such as dns:///host:port");
+      }
+      this.target = target.trim();
+      return this;
+    }
+
+    /** The bearer token sent as {@code authorization: Bearer …}; null or empty sends none. */
+    public Builder token(String token) {
+      this.token = token == null || token.isBlank() ? null : token.trim();
+      return this;
+    }
+
+    /** Uses TLS, trusting the JDK's default certificate authorities (see {@link #tlsCa}). */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Uses TLS, trusting the certificate authorities in this PEM file. */
+    public Builder tlsCa(Path caFile) {
+      this.caFile = requireReadable(caFile, "tlsCa");
+      this.tls = true;
+      return this;
+    }
+
+    /** Presents this client certificate and key (PEM, key in PKCS#8) for mutual TLS. */
+    public Builder tlsClientCertificate(Path certFile, Path keyFile) {
+      this.clientCertFile = requireReadable(certFile, "tlsClientCertificate cert");
+      this.clientKeyFile = requireReadable(keyFile, "tlsClientCertificate key");
+      this.tls = true;
+      return this;
+    }
+
+    /** The host name checked against the server's certificate, when it differs from the target's. */
+    public Builder authority(String authority) {
+      this.authorityOverride = authority;
+      return this;
+    }
+
+    /** Deadline of each unary call, retries included; default {@link #DEFAULT_DEADLINE}. */
+    public Builder deadline(Duration deadline) {
+      if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("deadline: must be positive, got " + deadline);
+      }
+      this.deadline = deadline;
+      return this;
+    }
+
+    /** Attempts of a unary call failing with UNAVAILABLE, 1 (no retry) to 5; default 4. */
+    public Builder maxAttempts(int maxAttempts) {
+      // gRPC caps attempts at 5 unless the channel is told otherwise.
+      if (maxAttempts < 1 || maxAttempts > 5) {
+        throw new IllegalArgumentException("maxAttempts: must be 1 to 5, got " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Opens the channel (lazily: nothing connects before the first call). */
+    public TickvaultClient build() {
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, channelCredentials())
+          .defaultServiceConfig(ServiceConfig.of(deadline, maxAttempts))
+          .enableRetry()
+          .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+          .keepAliveTime(30, TimeUnit.SECONDS)
+          .userAgent("tickvault-java");
+      if (authorityOverride != null) {
+        builder.overrideAuthority(authorityOverride);
+      }
+      return new TickvaultClient(builder.build(), token == null ? null : new BearerToken(token), target);
+    }
+
+    private ChannelCredentials channelCredentials() {
+      if (!tls) {
+        return InsecureChannelCredentials.create();
+      }
+      try {
+        TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
+        if (caFile != null) {
+          credentials.trustManager(caFile.toFile());
+        }
+        if (clientCertFile != null) {
+          credentials.keyManager(clientCertFile.toFile(), clientKeyFile.toFile());
+        }
+        return credentials.build();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read the TLS files: " + e.getMessage(), e);
+      }
+    }
+
+    private static Path requireReadable(Path file, String what) {
+      Objects.requireNonNull(file, what);
+      if (!java.nio.file.Files.isReadable(file)) {
+        throw new IllegalArgumentException(what + ": cannot read " + file);
+      }
+      return file;
+    }
+  }
+}

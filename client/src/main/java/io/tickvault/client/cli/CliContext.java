@@ -1,0 +1,23 @@
+package io.tickvault.client.cli;
+
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * What the commands take from the world outside their arguments, injected so that tests run the
+ * CLI in-JVM with an environment and a terminal of their choosing.
+ *
+ * @param env the environment variables (TICKVAULT_TARGET, TICKVAULT_TOKEN, ...)
+ * @param terminal whether output goes to a terminal, where a progress bar may redraw one line
+ * @param clock for rates and ETAs
+ */
+public record CliContext(Map<String, String> env, boolean terminal, Clock clock) {
+  public CliContext {
+    env = Map.copyOf(env);
+  }
+
+  /** The real process: its environment, System.console() to tell a terminal, the system clock. */
+  public static CliContext ofProcess() {
+    return new CliContext(System.getenv(), System.console() != null, Clock.systemUTC());
+  }
+}

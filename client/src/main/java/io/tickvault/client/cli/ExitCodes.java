@@ -1,0 +1,60 @@
+package io.tickvault.client.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The exit codes of {@code tickvault}, so scripts can tell what went wrong without parsing text.
+ * Documented in README.md; do not renumber.
+ */
+public final class ExitCodes {
+  /** Everything worked (for {@code health}: the server is SERVING). */
+  public static final int OK = 0;
+  /** The call worked but some records were rejected; the summary lists them. */
+  public static final int RECORDS_REJECTED = 1;
+  /** Bad command line or unreadable input file: nothing was sent. */
+  public static final int USAGE = 2;
+  /** The server could not be reached, timed out, or is not SERVING: try again later. */
+  public static final int UNAVAILABLE = 3;
+  /** The token is missing, unknown, or not allowed this call (UNAUTHENTICATED, PERMISSION_DENIED). */
+  public static final int AUTH = 4;
+  /** The server refused the request itself (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, ...). */
+  public static final int REFUSED = 5;
+  /** Anything else: an internal error of the server or of this tool. */
+  public static final int ERROR = 6;
+
+  private ExitCodes() {}
+
+  /** The exit code for a failure, from its gRPC status when it has one. */
+  public static int of(Throwable failure) {
+    if (failure instanceof StatusRuntimeException) {
+      return of(((StatusRuntimeException) failure).getStatus().getCode());
+    }
+    if (failure instanceof IllegalArgumentException || failure instanceof java.io.UncheckedIOException) {
+      return USAGE;
+    }
+    return ERROR;
+  }
+
+  static int of(Status.Code code) {
+    switch (code) {
+      case OK:
+        return OK;
+      case UNAVAILABLE:
+      case DEADLINE_EXCEEDED:
+        return UNAVAILABLE;
+      case UNAUTHENTICATED:
+      case PERMISSION_DENIED:
+        return AUTH;
+      case INVALID_ARGUMENT:
+      case FAILED_PRECONDITION:
+      case RESOURCE_EXHAUSTED:
+      case NOT_FOUND:
+      case ALREADY_EXISTS:
+      case OUT_OF_RANGE:
+        return REFUSED;
+      default:
+        return ERROR;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.tickvault.client.cli;
+
+import io.tickvault.api.v1.CurrencyPair;
+import io.tickvault.client.TickvaultClient;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tickvault markets …}: the exchanges and currency pairs records may be stored for. */
+@Command(name = "markets", mixinStandardHelpOptions = true,
+    description = "Register exchanges and currency pairs (admin token), list the pairs.",
+    subcommands = {
+        MarketsCommand.PutExchange.class,
+        MarketsCommand.PutPair.class,
+        MarketsCommand.ListPairs.class})
+final class MarketsCommand {
+  @Command(name = "put-exchange", mixinStandardHelpOptions = true,
+      description = "Registers an exchange, or renames it when the id exists. Prints 'created' or 'updated'.")
+  static final class PutExchange implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "1 to 32767.")
+    int exchangeId;
+
+    @Option(names = "--code", required = true, paramLabel = "CODE", description = "Short unique name: binance, upbit, ...")
+    String code;
+
+    @Override
+    public Integer call() {
+      try (TickvaultClient client = connection.connect()) {
+        boolean created = client.putExchange(exchangeId, code);
+        spec.commandLine().getOut().println(created ? "created" : "updated");
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  @Command(name = "put-pair", mixinStandardHelpOptions = true,
+      description = "Registers a currency pair of a registered exchange. Prints 'created' or 'updated'.")
+  static final class PutPair implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "A registered exchange.")
+    int exchangeId;
+
+    @Option(names = "--pair-no", required = true, paramLabel = "N", description = "The pair's number within the exchange, 1 or more.")
+    int pairNo;
+
+    @Option(names = "--base", required = true, paramLabel = "SYMBOL", description = "Base currency: BTC.")
+    String base;
+
+    @Option(names = "--quote", required = true, paramLabel = "SYMBOL", description = "Quote currency: USDT.")
+    String quote;
+
+    @Override
+    public Integer call() {
+      try (TickvaultClient client = connection.connect()) {
+        boolean created = client.putCurrencyPair(exchangeId, pairNo, base, quote);
+        spec.commandLine().getOut().println(created ? "created" : "updated");
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Lists the registered currency pairs, as a table or as JSON Lines (--json).")
+  static final class ListPairs implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
+    int exchangeId;
+
+    @Option(names = "--json", description = "One JSON object per pair.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      try (TickvaultClient client = connection.connect()) {
+        List<CurrencyPair> pairs = client.listCurrencyPairs(exchangeId);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          pairs.forEach(pair -> out.println(Json.of(pair)));
+          return ExitCodes.OK;
+        }
+        out.printf("%-11s %-16s %-7s %-8s %s%n", "exchange_id", "exchange_code", "pair_no", "base", "quote");
+        for (CurrencyPair p : pairs) {
+          out.printf("%-11d %-16s %-7d %-8s %s%n", p.getExchangeId(), p.getExchangeCode(),
+              p.getCurrencyPairNo(), p.getBaseCurrency(), p.getQuoteCurrency());
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+}
