@@ -139,6 +139,17 @@ class IngestTradesIT {
   }
 
   @Test
+  void tradeIdsWithTabsBackslashesNewlinesAndUnicode_areStoredAsSent() {
+    List<String> ids = List.of("a\tb", "back\\slash", "line\nbreak", "cr\rx", "\\N", "ünï©ødé-😀", "x".repeat(64));
+    IngestTradesResponse response = ingest(server.channel(), List.of(
+        ids.stream().map(id -> trade(1, 1, id, "1", "1")).toList()));
+
+    assertThat(response.getInserted()).isEqualTo(ids.size());
+    assertThat(server.database().jdbc().query("SELECT trade_id FROM trades", row -> row.getString(1)))
+        .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
   void receiveTimeZero_isTheServersNow() {
     long before = System.currentTimeMillis();
     ingest(server.channel(), List.of(List.of(trade(1, 1, "now", "1", "1").toBuilder().setReceiveTimeMs(0)
