@@ -9,11 +9,24 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.server.apikeys.ApiKeyAdminGrpcService;
+import io.tickvault.server.apikeys.ApiKeyCache;
+import io.tickvault.server.apikeys.ApiKeyGrpcService;
+import io.tickvault.server.apikeys.ApiKeyReencryption;
+import io.tickvault.server.apikeys.ApiKeyRepository;
+import io.tickvault.server.apikeys.ApiKeySecrets;
+import io.tickvault.server.config.ConfigException;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.crypto.MasterKeys;
+import io.tickvault.server.crypto.SecretCipher;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
@@ -26,9 +39,12 @@ import io.tickvault.server.ingest.StreamIngestor;
 import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.logging.RateLimitedLog;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisClients;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
 import java.net.InetSocketAddress;
@@ -36,6 +52,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +81,7 @@ public final class Application implements AutoCloseable {
   private HikariDataSource dataSource;
   private String redisUrl;
   private DatabaseHealthMonitor healthMonitor;
+  private Metrics metrics;
 
   private Application() {}
 
@@ -96,11 +115,25 @@ public final class Application implements AutoCloseable {
     Database.migrate(dataSource);
     Jdbc jdbc = new Jdbc(dataSource);
 
-    RedisClient redis = RedisClient.create(redisUrl);
-    own(redis::shutdown);
-
-    Metrics metrics = own(new Metrics());
+    metrics = own(new Metrics());
     ConnectionPoolMetrics.register(metrics.registry(), dataSource);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tickvault-scheduler-"));
+    own(scheduler::shutdownNow);
+
+    RedisClient redis = RedisClients.create(redisUrl, config.redisTimeout());
+    own(redis::shutdown);
+    RateLimitedLog redisConnectLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
+    LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redisConnection = own(new LazyRedisConnection<>(
+        () -> redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)),
+        e -> redisConnectLog.warn("cannot connect to Redis (" + e.getMessage() + "): serving from PostgreSQL, retrying every second")));
+    redisConnection.start(scheduler);
+
+    SecretCipher cipher = new SecretCipher(MasterKeys.of(masterKey(config), config.oldMasterKeys()));
+    ApiKeySecrets secrets = new ApiKeySecrets(cipher);
+    ApiKeyRepository apiKeys = new ApiKeyRepository(jdbc);
+    MarketRepository markets = new MarketRepository(jdbc);
+    ApiKeyCache apiKeyCache = ApiKeyCache.create(apiKeys, redisConnection, config.apiKeyTtl(), metrics.registry(), Clock.systemUTC());
+    scheduler.scheduleWithFixedDelay(apiKeyCache::retryPendingInvalidations, 1, 1, TimeUnit.SECONDS);
 
     // JDBC blocks: keep it off the Netty event loops, on a bounded pool of its own. The queue
     // bound turns overload into fast RESOURCE_EXHAUSTED-like rejections instead of unbounded memory.
@@ -113,13 +146,14 @@ public final class Application implements AutoCloseable {
     });
 
     HealthStatusManager health = new HealthStatusManager();
-    MarketRepository marketRepository = new MarketRepository(jdbc);
-    KnownMarkets knownMarkets = new KnownMarkets(marketRepository);
+    KnownMarkets knownMarkets = new KnownMarkets(markets);
     StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
         new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
         executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
     List<BindableService> services = List.of(
-        new MarketGrpcService(marketRepository),
+        new MarketGrpcService(markets),
+        new ApiKeyGrpcService(apiKeyCache, secrets),
+        new ApiKeyAdminGrpcService(apiKeys, markets, secrets, apiKeyCache),
         new IngestGrpcService(tradeIngestor));
 
     builder.executor(executor);
@@ -156,6 +190,37 @@ public final class Application implements AutoCloseable {
     }
   }
 
+  /**
+   * Re-encrypts every stored API key secret under the current master key and returns what it did;
+   * for {@code --reencrypt-api-keys}. Opens the configured (or embedded) database on its own.
+   */
+  public static ApiKeyReencryption.Result reencryptApiKeys(ServerConfig config) {
+    byte[] masterKey = masterKey(config);
+    try (EmbeddedServices embedded = new EmbeddedServices()) {
+      String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
+      try (HikariDataSource pool = Database.openPool(databaseUrl,
+          config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null),
+          config.databasePassword().orElse(null), 2)) {
+        Database.migrate(pool);
+        ApiKeySecrets secrets = new ApiKeySecrets(new SecretCipher(MasterKeys.of(masterKey, config.oldMasterKeys())));
+        return new ApiKeyReencryption(new ApiKeyRepository(new Jdbc(pool)), secrets).run();
+      }
+    }
+  }
+
+  /**
+   * The master key: configured, or in the embedded default generated once into the data dir. An
+   * external database is shared by replicas, which must all use the same configured key.
+   */
+  static byte[] masterKey(ServerConfig config) {
+    return config.masterKey().orElseGet(() -> {
+      if (!config.isEmbeddedDatabase()) {
+        throw new ConfigException("TICKVAULT_MASTER_KEY: required with an external database (base64 of 32 bytes)");
+      }
+      return EmbeddedServices.loadOrCreateMasterKey(config.dataDir());
+    });
+  }
+
   @SuppressWarnings("deprecation")
   private static ServerServiceDefinition legacyReflection() {
     // grpcurl and older tools still ask grpc.reflection.v1alpha first.
@@ -186,6 +251,10 @@ public final class Application implements AutoCloseable {
 
   public HikariDataSource dataSource() {
     return dataSource;
+  }
+
+  public Metrics metrics() {
+    return metrics;
   }
 
   public String redisUrl() {

@@ -21,7 +21,18 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Application app = Application.start(config);
+    if (java.util.Arrays.asList(args).contains("--reencrypt-api-keys")) {
+      System.exit(reencrypt(config));
+      return;
+    }
+    Application app;
+    try {
+      app = Application.start(config);
+    } catch (ConfigException e) {
+      System.err.println("tickvault: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     // Handle SIGTERM and SIGINT ourselves rather than in a shutdown hook: a graceful stop is a
     // normal end, so the process exits 0 (a shutdown hook would leave the JVM's 143).
     java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
@@ -37,5 +48,21 @@ public final class Main {
     Signal.handle(new Signal("TERM"), signal -> stop.run());
     Signal.handle(new Signal("INT"), signal -> stop.run());
     app.blockUntilShutdown();
+  }
+
+  /**
+   * {@code --reencrypt-api-keys}: every stored secret re-encrypted under TICKVAULT_MASTER_KEY,
+   * reading old rows with TICKVAULT_OLD_MASTER_KEYS; exit 0 when none is left under an old key.
+   */
+  private static int reencrypt(ServerConfig config) {
+    try {
+      io.tickvault.server.apikeys.ApiKeyReencryption.Result result = Application.reencryptApiKeys(config);
+      System.out.printf("re-encrypted %d API key secrets; %d changed meanwhile (already under the new key); %d could not be decrypted%n",
+          result.reencrypted(), result.changedMeanwhile(), result.undecryptable());
+      return result.undecryptable() == 0 ? 0 : 1;
+    } catch (ConfigException e) {
+      System.err.println("tickvault: bad configuration: " + e.getMessage());
+      return 2;
+    }
   }
 }

@@ -41,6 +41,7 @@ public final class ServerConfig {
   private final Path dataDir;
   private final Duration apiKeyTtl;
   private final byte[] masterKey;
+  private final List<byte[]> oldMasterKeys;
   private final List<String> workerTokens;
   private final List<String> adminTokens;
   private final boolean authDisabled;
@@ -62,6 +63,7 @@ public final class ServerConfig {
     this.dataDir = b.dataDir;
     this.apiKeyTtl = b.apiKeyTtl;
     this.masterKey = b.masterKey == null ? null : b.masterKey.clone();
+    this.oldMasterKeys = b.oldMasterKeys.stream().map(byte[]::clone).toList();
     this.workerTokens = List.copyOf(b.workerTokens);
     this.adminTokens = List.copyOf(b.adminTokens);
     this.authDisabled = b.authDisabled;
@@ -116,6 +118,8 @@ public final class ServerConfig {
     r.string("TICKVAULT_DATA_DIR").ifPresent(dir -> b.dataDir(Path.of(dir)));
     b.apiKeyTtl(Duration.ofSeconds(r.intInRange("TICKVAULT_API_KEY_TTL", (int) DEFAULT_API_KEY_TTL.toSeconds(), 1, 86_400 * 7)));
     r.string("TICKVAULT_MASTER_KEY").ifPresent(key -> b.masterKey(decodeMasterKey(key)));
+    r.string("TICKVAULT_OLD_MASTER_KEYS").ifPresent(keys -> b.oldMasterKeys(Arrays.stream(keys.split(","))
+        .map(String::trim).filter(k -> !k.isEmpty()).map(k -> decodeMasterKey("TICKVAULT_OLD_MASTER_KEYS", k)).toList()));
     b.workerTokens(r.tokens("TICKVAULT_WORKER_TOKENS"));
     b.adminTokens(r.tokens("TICKVAULT_ADMIN_TOKENS"));
     r.string("TICKVAULT_AUTH").ifPresent(auth -> {
@@ -134,14 +138,18 @@ public final class ServerConfig {
 
   /** Decodes a base64 master key of exactly 32 bytes (AES-256). */
   public static byte[] decodeMasterKey(String base64) {
+    return decodeMasterKey("TICKVAULT_MASTER_KEY", base64);
+  }
+
+  private static byte[] decodeMasterKey(String variable, String base64) {
     byte[] key;
     try {
       key = Base64.getDecoder().decode(base64.trim());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("TICKVAULT_MASTER_KEY: not valid base64");
+      throw new ConfigException(variable + ": not valid base64");
     }
     if (key.length != 32) {
-      throw new ConfigException("TICKVAULT_MASTER_KEY: expected base64 of 32 bytes, got " + key.length + " bytes");
+      throw new ConfigException(variable + ": expected base64 of 32 bytes, got " + key.length + " bytes");
     }
     return key;
   }
@@ -170,6 +178,8 @@ public final class ServerConfig {
   public Duration apiKeyTtl() { return apiKeyTtl; }
   /** Empty in embedded mode: the key is generated once and kept in the data dir. */
   public Optional<byte[]> masterKey() { return Optional.ofNullable(masterKey).map(byte[]::clone); }
+  /** Previous master keys, still accepted for decryption while rows are re-encrypted (rotation). */
+  public List<byte[]> oldMasterKeys() { return oldMasterKeys.stream().map(byte[]::clone).toList(); }
   public List<String> workerTokens() { return workerTokens; }
   public List<String> adminTokens() { return adminTokens; }
   /** True when no token is required: explicitly disabled, or the embedded default without tokens. */
@@ -196,6 +206,7 @@ public final class ServerConfig {
     private Path dataDir = DEFAULT_DATA_DIR;
     private Duration apiKeyTtl = DEFAULT_API_KEY_TTL;
     private byte[] masterKey;
+    private List<byte[]> oldMasterKeys = List.of();
     private List<String> workerTokens = List.of();
     private List<String> adminTokens = List.of();
     private boolean authDisabled;
@@ -219,6 +230,7 @@ public final class ServerConfig {
     public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
     public Builder apiKeyTtl(Duration ttl) { this.apiKeyTtl = Objects.requireNonNull(ttl); return this; }
     public Builder masterKey(byte[] key) { this.masterKey = key == null ? null : key.clone(); return this; }
+    public Builder oldMasterKeys(List<byte[]> keys) { this.oldMasterKeys = keys.stream().map(byte[]::clone).toList(); return this; }
     public Builder workerTokens(List<String> tokens) { this.workerTokens = List.copyOf(tokens); return this; }
     public Builder adminTokens(List<String> tokens) { this.adminTokens = List.copyOf(tokens); return this; }
     public Builder authDisabled(boolean disabled) { this.authDisabled = disabled; return this; }

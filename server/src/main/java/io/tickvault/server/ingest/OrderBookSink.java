@@ -4,7 +4,6 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Jdbc;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,9 +20,12 @@ import org.postgresql.PGConnection;
  * place that knows the columns of those two tables.
  *
  * <p>A batch is two statements in one transaction, whatever its size: the headers go in as
- * arrays through {@code unnest} with {@code ON CONFLICT DO NOTHING RETURNING} their new ids, and
- * the levels of just those headers go in the same way. A snapshot whose key is already stored is
- * a duplicate and its levels are not written again: the first write stands. Because the header and
+ * arrays through {@code unnest} with {@code ON CONFLICT DO NOTHING RETURNING} their new ids,
+ * matched back to the batch by key, then the levels of just those headers go in by one
+ * {@code COPY} ({@link LevelCopy}). The levels need no conflict handling: their snapshot ids are
+ * new in this very transaction, so a conflict would mean a broken table, and failing the batch is
+ * better than storing a snapshot with levels missing. A snapshot whose key is already stored is a
+ * duplicate and its levels are not written again: the first write stands. Because the header and
  * its levels commit together, no reader ever sees a header without its levels.
  */
 public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
@@ -36,13 +38,6 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
       SELECT * FROM unnest(?::int4[], ?::int4[], ?::int8[], ?::int8[], ?::int8[], ?::int4[], ?::int4[])
       ON CONFLICT DO NOTHING
       RETURNING snapshot_id, exchange_id, currency_pair_no, server_time_ms, sequence_id
-      """;
-
-  // No ON CONFLICT here: the ids are new in this very transaction, so a conflict would mean a
-  // broken table, and failing the batch is better than storing a snapshot with levels missing.
-  private static final String INSERT_LEVELS = """
-      INSERT INTO orderbook_levels (snapshot_id, side, level_index, price, quantity)
-      SELECT * FROM unnest(?::int8[], ?::int2[], ?::int2[], ?::numeric[], ?::numeric[])
       """;
 
   private final Jdbc jdbc;
@@ -152,7 +147,7 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
     jdbc.inTransaction(c -> {
       Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, now);
       if (!ids.isEmpty()) {
-        insertLevels(c, records, positions, uniqueCount, ids);
+        copyLevels(c, records, positions, uniqueCount, ids);
       }
       for (int u = 0; u < uniqueCount; u++) {
         int position = positions[u];
@@ -202,62 +197,20 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
     return ids;
   }
 
-  /** Inserts every level of the headers just inserted, in one statement. */
-  private static void insertLevels(Connection c, List<OrderBookSnapshot> records, int[] positions, int count,
+  /** Copies every level of the headers just inserted, in one COPY. */
+  private static void copyLevels(Connection c, List<OrderBookSnapshot> records, int[] positions, int count,
       Map<SnapshotKey, Long> ids) throws SQLException {
-    int levelCount = 0;
-    for (int u = 0; u < count; u++) {
-      OrderBookSnapshot s = records.get(positions[u]);
-      if (ids.containsKey(SnapshotKey.of(s))) {
-        levelCount += s.getBidsCount() + s.getAsksCount();
+    try (LevelCopy copy = LevelCopy.start(c)) {
+      for (int u = 0; u < count; u++) {
+        OrderBookSnapshot s = records.get(positions[u]);
+        Long id = ids.get(SnapshotKey.of(s));
+        if (id != null) {
+          copy.addSide(id, BID, s.getBidsList());
+          copy.addSide(id, ASK, s.getAsksList());
+        }
       }
+      copy.finish();
     }
-    if (levelCount == 0) {
-      return; // every inserted snapshot had two empty sides
-    }
-    long[] snapshotIds = new long[levelCount];
-    short[] sides = new short[levelCount];
-    short[] indexes = new short[levelCount];
-    String[] prices = new String[levelCount];
-    String[] quantities = new String[levelCount];
-    int row = 0;
-    for (int u = 0; u < count; u++) {
-      OrderBookSnapshot s = records.get(positions[u]);
-      Long id = ids.get(SnapshotKey.of(s));
-      if (id == null) {
-        continue;
-      }
-      row = addSide(s.getBidsList(), BID, id, row, snapshotIds, sides, indexes, prices, quantities);
-      row = addSide(s.getAsksList(), ASK, id, row, snapshotIds, sides, indexes, prices, quantities);
-    }
-    PGConnection pg = c.unwrap(PGConnection.class);
-    try (PreparedStatement ps = c.prepareStatement(INSERT_LEVELS)) {
-      ps.setArray(1, pg.createArrayOf("int8", snapshotIds));
-      ps.setArray(2, pg.createArrayOf("int2", sides));
-      ps.setArray(3, pg.createArrayOf("int2", indexes));
-      ps.setArray(4, textArray(pg, prices));
-      ps.setArray(5, textArray(pg, quantities));
-      ps.executeUpdate();
-    }
-  }
-
-  private static int addSide(List<PriceLevel> levels, short side, long id, int row,
-      long[] snapshotIds, short[] sides, short[] indexes, String[] prices, String[] quantities) {
-    for (int i = 0; i < levels.size(); i++) {
-      PriceLevel level = levels.get(i);
-      snapshotIds[row] = id;
-      sides[row] = side;
-      indexes[row] = (short) i;
-      prices[row] = level.getPrice();
-      quantities[row] = level.getQuantity();
-      row++;
-    }
-    return row;
-  }
-
-  private static Array textArray(PGConnection pg, String[] values) throws SQLException {
-    // Sent as text and cast to numeric[] by PostgreSQL: the digits arrive exactly as the client wrote them.
-    return pg.createArrayOf("text", values);
   }
 
   /** The natural key of a snapshot: uq_orderbook_snapshot. */

@@ -62,6 +62,20 @@ class ServerConfigTest {
   }
 
   @Test
+  void oldMasterKeys_areReadForRotationAndCheckedOneByOne() {
+    String a = Base64.getEncoder().encodeToString(new byte[32]);
+    byte[] ones = new byte[32];
+    java.util.Arrays.fill(ones, (byte) 1);
+    String b = Base64.getEncoder().encodeToString(ones);
+
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of("TICKVAULT_OLD_MASTER_KEYS", a + ", " + b));
+
+    assertThat(config.oldMasterKeys()).containsExactly(new byte[32], ones);
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_OLD_MASTER_KEYS", a + ",c2hvcnQ=")))
+        .hasMessage("TICKVAULT_OLD_MASTER_KEYS: expected base64 of 32 bytes, got 5 bytes");
+  }
+
+  @Test
   void externalDatabaseWithoutTokens_refusesToStart() {
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tickvault")))
         .hasMessageContaining("TICKVAULT_AUTH=disabled");

@@ -9,19 +9,13 @@ import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.testing.TestDatabase;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,23 +129,56 @@ class OrderBookSinkIT {
   }
 
   @Test
-  void aBatchOfManySnapshots_takesTwoStatements_notOnePerSnapshotOrLevel() {
-    AtomicInteger statements = new AtomicInteger();
-    OrderBookSink counted = newSink(new Jdbc(countingStatements(db.dataSource(), statements)), 20);
-    List<OrderBookSnapshot> batch = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      batch.add(book(snapshot(1, 1 + i % 2, 100 + i, i), 20, new Random(i)));
+  void textThatWouldChangeTheCopyStream_isRefused_evenWhenValidationWasSkipped() {
+    OrderBookSnapshot sneaky = snapshot(1, 1, 1, 1).addBids(level("1\t2\t3", "1")).build();
+
+    Throwable error = catchThrowable(() -> sink.write(List.of(snapshot(1, 1, 2, 1).addBids(level("5", "1")).build(), sneaky)));
+
+    assertThat(error).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a validated decimal");
+    assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getInt(1))).contains(0);
+    // The connection went back to the pool usable: the COPY was cancelled and rolled back.
+    assertThat(sink.write(List.of(snapshot(1, 1, 3, 1).addBids(level("5", "1")).build()))).containsExactly(true);
+    assertThat(levels()).containsExactly("1 0 5 1");
+  }
+
+  @Test
+  void aBatchOfManySnapshots_takesOneStatementPerTable_notOnePerSnapshotOrLevel() {
+    // Statement-level triggers of this test only count the statements (INSERT or COPY) that write
+    // each table, as PostgreSQL itself sees them.
+    db.jdbc().execute("CREATE TABLE test_statements (table_name text, n int)");
+    db.jdbc().execute("""
+        CREATE FUNCTION test_count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO test_statements VALUES (TG_TABLE_NAME, 1); RETURN NULL; END $$""");
+    db.jdbc().execute("CREATE TRIGGER test_count AFTER INSERT ON orderbook_snapshots"
+        + " FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement()");
+    db.jdbc().execute("CREATE TRIGGER test_count AFTER INSERT ON orderbook_levels"
+        + " FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement()");
+    try {
+      OrderBookSink deep = newSink(db.jdbc(), 20);
+      List<OrderBookSnapshot> batch = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        batch.add(book(snapshot(1, 1 + i % 2, 100 + i, i), 20, new Random(i)));
+      }
+
+      assertThat(deep.write(batch)).doesNotContain(false);
+
+      assertThat(statements()).containsExactly("orderbook_levels 1", "orderbook_snapshots 1");
+      assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_levels", r -> r.getInt(1))).contains(500 * 40);
+
+      db.jdbc().execute("DELETE FROM test_statements");
+      assertThat(deep.write(batch)).doesNotContain(true);
+      assertThat(statements()).as("a batch of duplicates writes no levels").containsExactly("orderbook_snapshots 1");
+    } finally {
+      db.jdbc().execute("DROP TRIGGER test_count ON orderbook_snapshots");
+      db.jdbc().execute("DROP TRIGGER test_count ON orderbook_levels");
+      db.jdbc().execute("DROP FUNCTION test_count_statement");
+      db.jdbc().execute("DROP TABLE test_statements");
     }
+  }
 
-    boolean[] inserted = counted.write(batch);
-
-    assertThat(inserted).doesNotContain(false);
-    assertThat(statements).hasValue(2);
-    assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_levels", r -> r.getInt(1))).contains(500 * 40);
-
-    statements.set(0);
-    assertThat(counted.write(batch)).doesNotContain(true);
-    assertThat(statements).as("a batch of duplicates writes no levels").hasValue(1);
+  private static List<String> statements() {
+    return db.jdbc().query("SELECT table_name, sum(n) FROM test_statements GROUP BY 1 ORDER BY 1",
+        r -> r.getString(1) + " " + r.getInt(2));
   }
 
   @Test
@@ -266,31 +293,5 @@ class OrderBookSinkIT {
       s.addAsks(level(prices.get(depth + i).toPlainString(), PlainDecimalTest.randomDecimal(random)));
     }
     return s.build();
-  }
-
-  /** The data source, counting every statement prepared on its connections. */
-  private static DataSource countingStatements(DataSource target, AtomicInteger count) {
-    InvocationHandler dataSource = (proxy, method, args) -> {
-      Object result = invoke(target, method, args);
-      if (result instanceof Connection connection) {
-        return Proxy.newProxyInstance(OrderBookSinkIT.class.getClassLoader(), new Class<?>[] {Connection.class},
-            (p, m, a) -> {
-              if (m.getName().startsWith("prepare") || m.getName().equals("createStatement")) {
-                count.incrementAndGet();
-              }
-              return invoke(connection, m, a);
-            });
-      }
-      return result;
-    };
-    return (DataSource) Proxy.newProxyInstance(OrderBookSinkIT.class.getClassLoader(), new Class<?>[] {DataSource.class}, dataSource);
-  }
-
-  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }

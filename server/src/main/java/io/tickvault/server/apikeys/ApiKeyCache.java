@@ -1,0 +1,147 @@
+package io.tickvault.server.apikeys;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.server.logging.RateLimitedLog;
+import io.tickvault.server.redis.LazyRedisConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read-through cache of users' API keys: Redis first; on a miss PostgreSQL, once per user
+ * however many calls miss together, then Redis is filled with a jittered TTL. Any Redis failure
+ * counts as a miss: the call is answered from PostgreSQL, the failure counted and logged (at most
+ * one line per {@link RateLimitedLog#DEFAULT_INTERVAL}).
+ *
+ * <p>Writes invalidate after they commit. When the invalidation cannot reach Redis, the user is
+ * kept in {@link #pendingInvalidations}: this server reads that user from PostgreSQL and retries
+ * the invalidation every second until Redis takes it. Another server sharing a Redis that this
+ * one cannot reach may serve the old entry until it expires: at most TTL + 10 %.
+ */
+public final class ApiKeyCache {
+  private static final Logger log = LoggerFactory.getLogger(ApiKeyCache.class);
+  /** A user without keys is cached for a tenth of the TTL: a new key invalidates it anyway. */
+  static final int NEGATIVE_TTL_DIVISOR = 10;
+  /** Up to a tenth of the TTL is added at random, so entries filled together expire apart. */
+  static final int JITTER_DIVISOR = 10;
+
+  /** The keys found, and whether they came from the cache (so a bad entry can be reloaded). */
+  public record Lookup(List<StoredApiKey> keys, boolean fromCache) {}
+
+  private final ApiKeyRepository repository;
+  private final ApiKeyRedis redis;
+  private final Duration ttl;
+  private final ApiKeyCacheMetrics metrics;
+  private final RateLimitedLog redisLog;
+  private final SingleFlight<String, List<StoredApiKey>> loads;
+  private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+
+  /** A cache over the repository and a (possibly not yet made) Redis connection, counting on the registry. */
+  public static ApiKeyCache create(ApiKeyRepository repository,
+      LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redis, Duration ttl,
+      PrometheusRegistry registry, Clock clock) {
+    return new ApiKeyCache(repository, new ApiKeyRedis(redis, clock), ttl, new ApiKeyCacheMetrics(registry), clock);
+  }
+
+  ApiKeyCache(ApiKeyRepository repository, ApiKeyRedis redis, Duration ttl, ApiKeyCacheMetrics metrics, Clock clock) {
+    this.repository = repository;
+    this.redis = redis;
+    this.ttl = ttl;
+    this.metrics = metrics;
+    this.redisLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, clock);
+    this.loads = new SingleFlight<>(metrics.coalescedLoads::inc);
+  }
+
+  /** The user's keys, ordered by exchange_id then access_key. */
+  public Lookup get(String userId) {
+    if (pendingInvalidations.contains(userId)) {
+      metrics.error.inc(); // Redis may hold an entry this server failed to invalidate
+      return new Lookup(loadFromDatabase(userId), false);
+    }
+    ApiKeyRedis.Entry entry;
+    try {
+      entry = redis.lookup(userId);
+    } catch (CacheUnavailableException e) {
+      metrics.error.inc();
+      metrics.lookupErrors.inc();
+      redisLog.warn("API key cache: " + e.getMessage() + "; answering from PostgreSQL");
+      return new Lookup(loadFromDatabase(userId), false);
+    }
+    if (entry.value() != null) {
+      try {
+        List<StoredApiKey> keys = CachedApiKeysCodec.decode(userId, entry.value());
+        metrics.hit.inc();
+        return new Lookup(keys, true);
+      } catch (IllegalArgumentException e) {
+        metrics.undecodableEntries.inc();
+        redisLog.warn("API key cache: unreadable entry (" + e.getMessage() + "); reloading it from PostgreSQL");
+      }
+    }
+    metrics.miss.inc();
+    String versionSeen = entry.version();
+    return new Lookup(loads.load(userId, () -> loadAndFill(userId, versionSeen)), false);
+  }
+
+  /** Straight from PostgreSQL, still one query at a time per user; nothing is written to Redis. */
+  public List<StoredApiKey> loadFromDatabase(String userId) {
+    return loads.load(userId, () -> query(userId));
+  }
+
+  private List<StoredApiKey> loadAndFill(String userId, String versionSeen) {
+    List<StoredApiKey> keys = query(userId);
+    try {
+      redis.fill(userId, versionSeen, CachedApiKeysCodec.encode(keys), ttlFor(keys.isEmpty()));
+    } catch (CacheUnavailableException e) {
+      metrics.fillErrors.inc();
+      redisLog.warn("API key cache: " + e.getMessage() + "; the next call reads PostgreSQL again");
+    }
+    return keys;
+  }
+
+  private List<StoredApiKey> query(String userId) {
+    metrics.databaseLoads.inc();
+    return repository.findByUser(userId);
+  }
+
+  /**
+   * Called after a write to the user's keys has committed. Never throws: the write stands, and a
+   * failed invalidation is retried by {@link #retryPendingInvalidations()}.
+   */
+  public void invalidate(String userId) {
+    try {
+      redis.invalidate(userId);
+      pendingInvalidations.remove(userId);
+    } catch (CacheUnavailableException e) {
+      pendingInvalidations.add(userId);
+      metrics.invalidateErrors.inc();
+      redisLog.warn("API key cache: invalidation failed (" + e.getMessage() + "); retrying every second, "
+          + "other servers may serve the old keys until then or until the entry expires");
+    }
+  }
+
+  /** Retries the invalidations Redis did not take; run every second. */
+  public void retryPendingInvalidations() {
+    for (String userId : pendingInvalidations) {
+      try {
+        redis.invalidate(userId);
+        pendingInvalidations.remove(userId);
+      } catch (CacheUnavailableException e) {
+        metrics.invalidateErrors.inc();
+        return; // still down: try the rest next time
+      }
+    }
+  }
+
+  /** The TTL of an entry: shorter for a user without keys, plus random jitter. */
+  Duration ttlFor(boolean empty) {
+    long base = Math.max(1, empty ? ttl.toMillis() / NEGATIVE_TTL_DIVISOR : ttl.toMillis());
+    long jitter = ThreadLocalRandom.current().nextLong(base / JITTER_DIVISOR + 1);
+    return Duration.ofMillis(base + jitter);
+  }
+}

@@ -1,0 +1,46 @@
+package io.tickvault.server.apikeys;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The cache's counters, registered on the server's registry. */
+final class ApiKeyCacheMetrics {
+  final CounterDataPoint hit;
+  final CounterDataPoint miss;
+  final CounterDataPoint error;
+  final CounterDataPoint lookupErrors;
+  final CounterDataPoint fillErrors;
+  final CounterDataPoint invalidateErrors;
+  final CounterDataPoint undecodableEntries;
+  final Counter databaseLoads;
+  final Counter coalescedLoads;
+
+  ApiKeyCacheMetrics(PrometheusRegistry registry) {
+    Counter requests = Counter.builder()
+        .name("tickvault_api_key_cache_requests_total")
+        .help("GetApiKeys lookups by cache result: hit, miss, or error (Redis failed; answered from PostgreSQL)")
+        .labelNames("result")
+        .register(registry);
+    hit = requests.labelValues("hit");
+    miss = requests.labelValues("miss");
+    error = requests.labelValues("error");
+    Counter redisErrors = Counter.builder()
+        .name("tickvault_redis_errors_total")
+        .help("Redis commands of the API key cache that failed, timed out or were skipped, by operation")
+        .labelNames("operation")
+        .register(registry);
+    lookupErrors = redisErrors.labelValues("lookup");
+    fillErrors = redisErrors.labelValues("fill");
+    invalidateErrors = redisErrors.labelValues("invalidate");
+    undecodableEntries = redisErrors.labelValues("decode");
+    databaseLoads = Counter.builder()
+        .name("tickvault_api_key_database_loads_total")
+        .help("Queries of a user's API keys in PostgreSQL (cache misses after single-flight)")
+        .register(registry);
+    coalescedLoads = Counter.builder()
+        .name("tickvault_api_key_coalesced_loads_total")
+        .help("Calls that waited for another call's PostgreSQL load of the same user instead of querying")
+        .register(registry);
+  }
+}

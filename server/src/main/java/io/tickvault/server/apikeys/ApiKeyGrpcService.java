@@ -1,0 +1,70 @@
+package io.tickvault.server.apikeys;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetApiKeysResponse;
+import io.tickvault.server.crypto.SecretDecryptionException;
+import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.UnaryCalls;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code tickvault.v1.ApiKeyService}: a user's keys, through the cache, secrets decrypted for the answer only. */
+public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(ApiKeyGrpcService.class);
+
+  private final ApiKeyCache cache;
+  private final ApiKeySecrets secrets;
+
+  public ApiKeyGrpcService(ApiKeyCache cache, ApiKeySecrets secrets) {
+    this.cache = cache;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public void getApiKeys(GetApiKeysRequest request, StreamObserver<GetApiKeysResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      ApiKeyFields.requireText("user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
+      if (request.getExchangeId() < 0) {
+        throw Errors.invalidArgument("exchange_id", "must be 0 (every exchange) or positive, got " + request.getExchangeId());
+      }
+      ApiKeyCache.Lookup lookup = cache.get(request.getUserId());
+      try {
+        return answer(lookup.keys(), request.getExchangeId());
+      } catch (SecretDecryptionException e) {
+        if (!lookup.fromCache()) {
+          throw dataLoss(request.getUserId(), e);
+        }
+        // The cached entry may predate a re-encryption whose old key is gone: PostgreSQL decides.
+        log.warn("API key cache: a cached secret of user '{}' did not decrypt ({}); reading PostgreSQL",
+            request.getUserId(), e.getMessage());
+        try {
+          return answer(cache.loadFromDatabase(request.getUserId()), request.getExchangeId());
+        } catch (SecretDecryptionException again) {
+          throw dataLoss(request.getUserId(), again);
+        }
+      }
+    });
+  }
+
+  private GetApiKeysResponse answer(List<StoredApiKey> keys, int exchangeId) {
+    GetApiKeysResponse.Builder response = GetApiKeysResponse.newBuilder();
+    for (StoredApiKey key : keys) {
+      if (exchangeId == 0 || key.exchangeId() == exchangeId) {
+        response.addApiKeys(secrets.open(key));
+      }
+    }
+    return response.build();
+  }
+
+  private static RuntimeException dataLoss(String userId, SecretDecryptionException e) {
+    // The reason (tag mismatch, unknown key id) goes to the log; never key material or plain text.
+    log.error("a stored API key secret of user '{}' cannot be decrypted: {}", userId, e.getMessage());
+    return Status.DATA_LOSS
+        .withDescription("a stored API key secret cannot be decrypted (tampered, or its master key is not configured)")
+        .asRuntimeException();
+  }
+}
