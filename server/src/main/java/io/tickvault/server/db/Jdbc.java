@@ -60,16 +60,25 @@ public final class Jdbc {
     return withConnection(c -> {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
+      T result;
       try {
-        T result = work.apply(c);
+        result = work.apply(c);
         c.commit();
-        return result;
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c, e);
+        // A broken connection is closed by the pool by now: restoring auto-commit would throw
+        // "Connection is closed" and hide the real cause (a connection failure, i.e. UNAVAILABLE).
+        if (!c.isClosed()) {
+          try {
+            c.setAutoCommit(autoCommit);
+          } catch (SQLException restore) {
+            e.addSuppressed(restore);
+          }
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
       }
+      c.setAutoCommit(autoCommit);
+      return result;
     });
   }
 
