@@ -31,12 +31,14 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.ingest.StreamIngestor;
 import io.tickvault.server.ingest.KnownMarkets;
+import io.tickvault.server.ingest.OrderBookSink;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.logging.RateLimitedLog;
@@ -150,11 +152,14 @@ public final class Application implements AutoCloseable {
     StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
         new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
         executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
+    StreamIngestor<OrderBookSnapshot> orderBookIngestor = new StreamIngestor<>(
+        new OrderBookSink(jdbc, knownMarkets, config.maxBookLevels(), Clock.systemUTC()),
+        executor, OrderBookSink.LIMITS, "snapshots", metrics.ingest(), IngestMetrics.Kind.ORDERBOOK);
     List<BindableService> services = List.of(
         new MarketGrpcService(markets),
         new ApiKeyGrpcService(apiKeyCache, secrets),
         new ApiKeyAdminGrpcService(apiKeys, markets, secrets, apiKeyCache),
-        new IngestGrpcService(tradeIngestor));
+        new IngestGrpcService(tradeIngestor, orderBookIngestor));
 
     builder.executor(executor);
     builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);

@@ -1,10 +1,13 @@
 package io.tickvault.server.ingest;
 
 import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.IngestOrderBooksRequest;
+import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
+import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 
@@ -14,9 +17,11 @@ import io.tickvault.api.v1.Trade;
  */
 public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImplBase {
   private final StreamIngestor<Trade> trades;
+  private final StreamIngestor<OrderBookSnapshot> orderBooks;
 
-  public IngestGrpcService(StreamIngestor<Trade> trades) {
+  public IngestGrpcService(StreamIngestor<Trade> trades, StreamIngestor<OrderBookSnapshot> orderBooks) {
     this.trades = trades;
+    this.orderBooks = orderBooks;
   }
 
   @Override
@@ -40,5 +45,17 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
         .setRejected(outcome.rejected())
         .addAllRejections(outcome.rejections())
         .build());
+  }
+
+  @Override
+  public StreamObserver<IngestOrderBooksRequest> ingestOrderBooks(StreamObserver<IngestOrderBooksResponse> responses) {
+    return orderBooks.summarize(responses, IngestOrderBooksRequest::getSnapshotsList,
+        summary -> IngestOrderBooksResponse.newBuilder()
+            .setReceived(summary.received())
+            .setInserted(summary.inserted())
+            .setDuplicates(summary.duplicates())
+            .setRejected(summary.rejected())
+            .addAllRejections(summary.rejections())
+            .build());
   }
 }

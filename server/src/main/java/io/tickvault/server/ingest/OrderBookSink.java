@@ -29,6 +29,15 @@ import org.postgresql.PGConnection;
  * its levels commit together, no reader ever sees a header without its levels.
  */
 public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
+  /**
+   * The stream limits for snapshots. A snapshot weighs about 40 records' worth (20 levels a side
+   * is typical, 1000 a side is allowed), so fewer of them are batched and buffered than trades:
+   * a stream holds at most about {@code 2,000} snapshots in memory, and a batch of 1,000 snapshots
+   * of 20 levels is 40,000 level rows in one transaction.
+   */
+  public static final IngestLimits LIMITS = new IngestLimits(IngestLimits.DEFAULT_MAX_RECORDS_PER_REQUEST,
+      1_000, 2_000, IngestLimits.DEFAULT_MAX_SUMMARY_REJECTIONS);
+
   static final short BID = 1;
   static final short ASK = 2;
 
