@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         KeysCommand.class,
         MarketsCommand.class,
         HealthCommand.class,
+        IngestCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

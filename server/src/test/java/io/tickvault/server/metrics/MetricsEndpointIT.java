@@ -7,6 +7,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.testing.Ports;
@@ -47,6 +49,22 @@ class MetricsEndpointIT {
         .isEqualTo(3);
     assertThat(delta(before, after, "grpc_server_handled_total",
         "grpc_service", "grpc.health.v1.Health", "grpc_method", "Check", "grpc_code", "OK")).isEqualTo(1);
+  }
+
+  @Test
+  void apiKeyCacheHitsAndMissesAreCounted_andRedisErrorsExported() throws Exception {
+    ApiKeyServiceGrpc.ApiKeyServiceBlockingStub apiKeys = ApiKeyServiceGrpc.newBlockingStub(server.channel());
+    GetApiKeysRequest request = GetApiKeysRequest.newBuilder().setUserId("metrics-" + System.nanoTime()).build();
+    Scrape before = Scrape.of(server.app().metricsPort());
+
+    apiKeys.getApiKeys(request); // a user never seen: a miss, then cached (even with no keys)
+    apiKeys.getApiKeys(request);
+    apiKeys.getApiKeys(request);
+
+    Scrape after = Scrape.of(server.app().metricsPort());
+    assertThat(delta(before, after, "tickvault_api_key_cache_requests_total", "result", "miss")).isEqualTo(1);
+    assertThat(delta(before, after, "tickvault_api_key_cache_requests_total", "result", "hit")).isEqualTo(2);
+    assertThat(after.value("tickvault_redis_errors_total", "operation", "lookup")).isPresent();
   }
 
   @Test

@@ -1,0 +1,157 @@
+package io.tickvault.client.cli;
+
+import io.tickvault.api.v1.Trade;
+import io.tickvault.api.v1.TradeSide;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Trades from CSV: a header line naming the columns with the .proto field names, in any order,
+ * then one trade per line. {@code taker_side} (BUY, SELL, or empty) and {@code receive_time_ms}
+ * may be left out. Values may be quoted ("a,b"; "" inside quotes is a quote). A line whose values
+ * cannot be read (a letter in exchange_id, a column missing) is refused on its own; checking the
+ * values themselves (prices, known markets) is the server's job.
+ */
+final class TradeCsvSource extends RecordSource<Trade> {
+  static final List<String> REQUIRED = List.of(
+      "exchange_id", "currency_pair_no", "trade_id", "price", "quantity", "trade_time_ms");
+  static final Set<String> OPTIONAL = Set.of("taker_side", "receive_time_ms");
+
+  private String[] columns;
+
+  TradeCsvSource(Path file) {
+    super(file);
+  }
+
+  @Override
+  Line<Trade> parse(long lineNumber, String text) {
+    List<String> values = split(text);
+    if (columns == null) {
+      columns = header(values);
+      Line<Trade> next = next();
+      return next;
+    }
+    if (values.size() != columns.length) {
+      return Line.unreadable(lineNumber, "", "", "expected " + columns.length + " values as in the header, got " + values.size());
+    }
+    Trade.Builder trade = Trade.newBuilder();
+    for (int i = 0; i < columns.length; i++) {
+      String column = columns[i];
+      String value = values.get(i).trim();
+      try {
+        set(trade, column, value);
+      } catch (NumberFormatException e) {
+        return Line.unreadable(lineNumber, key(trade), column, "not a whole number: '" + value + "'");
+      } catch (IllegalArgumentException e) {
+        return Line.unreadable(lineNumber, key(trade), column, e.getMessage());
+      }
+    }
+    return Line.of(lineNumber, trade.build());
+  }
+
+  private static String[] header(List<String> names) {
+    List<String> columns = new ArrayList<>();
+    for (String name : names) {
+      String column = name.trim().toLowerCase(Locale.ROOT);
+      if (!REQUIRED.contains(column) && !OPTIONAL.contains(column)) {
+        throw new IllegalArgumentException("CSV header: unknown column '" + name.trim() + "'; the columns are "
+            + String.join(",", REQUIRED) + " and optionally " + String.join(",", List.of("taker_side", "receive_time_ms")));
+      }
+      if (columns.contains(column)) {
+        throw new IllegalArgumentException("CSV header: column '" + column + "' appears twice");
+      }
+      columns.add(column);
+    }
+    for (String required : REQUIRED) {
+      if (!columns.contains(required)) {
+        throw new IllegalArgumentException("CSV header: column '" + required + "' is missing; the header must name "
+            + String.join(",", REQUIRED));
+      }
+    }
+    return columns.toArray(String[]::new);
+  }
+
+  private static void set(Trade.Builder trade, String column, String value) {
+    switch (column) {
+      case "exchange_id":
+        trade.setExchangeId(Integer.parseInt(value));
+        break;
+      case "currency_pair_no":
+        trade.setCurrencyPairNo(Integer.parseInt(value));
+        break;
+      case "trade_id":
+        trade.setTradeId(value);
+        break;
+      case "price":
+        trade.setPrice(value);
+        break;
+      case "quantity":
+        trade.setQuantity(value);
+        break;
+      case "taker_side":
+        trade.setTakerSide(side(value));
+        break;
+      case "trade_time_ms":
+        trade.setTradeTimeMs(Long.parseLong(value));
+        break;
+      case "receive_time_ms":
+        trade.setReceiveTimeMs(value.isEmpty() ? 0 : Long.parseLong(value));
+        break;
+      default:
+        throw new IllegalStateException("unchecked column " + column);
+    }
+  }
+
+  private static TradeSide side(String value) {
+    String name = value.toUpperCase(Locale.ROOT);
+    switch (name) {
+      case "":
+      case "TRADE_SIDE_UNSPECIFIED":
+        return TradeSide.TRADE_SIDE_UNSPECIFIED;
+      case "BUY":
+      case "TRADE_SIDE_BUY":
+        return TradeSide.TRADE_SIDE_BUY;
+      case "SELL":
+      case "TRADE_SIDE_SELL":
+        return TradeSide.TRADE_SIDE_SELL;
+      default:
+        throw new IllegalArgumentException("expected BUY, SELL or empty, got '" + value + "'");
+    }
+  }
+
+  static String key(Trade.Builder trade) {
+    return trade.getExchangeId() + "/" + trade.getCurrencyPairNo() + "/" + trade.getTradeId();
+  }
+
+  /** Splits one CSV line: commas separate, double quotes enclose, "" inside quotes is a quote. */
+  static List<String> split(String line) {
+    List<String> values = new ArrayList<>();
+    StringBuilder value = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          value.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          value.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        values.add(value.toString());
+        value.setLength(0);
+      } else {
+        value.append(c);
+      }
+    }
+    values.add(value.toString());
+    return values;
+  }
+}

@@ -1,0 +1,53 @@
+package io.tickvault.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProgressTest {
+  private final MutableClock clock = new MutableClock();
+  private final StringWriter text = new StringWriter();
+
+  @Test
+  void terminal_redrawsOneLineWithBarRowsRateAndEta() {
+    Progress progress = new Progress(new PrintWriter(text), true, clock, "trades", 1000);
+
+    clock.advance(Duration.ofSeconds(2));
+    progress.update(5_000, 250); // a quarter of the file in 2 s: 6 s left
+
+    assertThat(text.toString()).isEqualTo(
+        "\r[########                      ]  25%  5,000 trades  2,500/s  ETA 0:06\u001b[K");
+  }
+
+  @Test
+  void terminal_redrawsAtMostTenTimesASecond() {
+    Progress progress = new Progress(new PrintWriter(text), true, clock, "trades", 1000);
+
+    clock.advance(Duration.ofMillis(150));
+    progress.update(1, 10);
+    clock.advance(Duration.ofMillis(50));
+    progress.update(2, 20);
+
+    assertThat(text.toString().chars().filter(c -> c == '\r')).hasSize(1);
+  }
+
+  @Test
+  void notATerminal_writesPlainLinesEveryFiveSeconds() {
+    Progress progress = new Progress(new PrintWriter(text), false, clock, "trades", 1000);
+
+    clock.advance(Duration.ofSeconds(1));
+    progress.update(1_000, 100); // too soon: nothing
+    clock.advance(Duration.ofSeconds(4));
+    progress.update(5_000, 500);
+    clock.advance(Duration.ofSeconds(5));
+    progress.finish(10_000);
+
+    assertThat(text.toString()).isEqualTo(
+        "progress: 5,000 trades (50%), 1,000 trades/s, ETA 0:05\n"
+            + "sent 10,000 trades in 10.0 s (1,000 trades/s)\n");
+    assertThat(text.toString()).doesNotContain("\r");
+  }
+}

@@ -1,0 +1,115 @@
+package io.tickvault.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.api.v1.TradeSide;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordSourceTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void tradeCsv_readsColumnsByHeaderInAnyOrder_quotesAndOptionalColumns() throws Exception {
+    Path file = write("t.csv",
+        "trade_id,exchange_id,currency_pair_no,price,quantity,taker_side,trade_time_ms",
+        "\"a,1\",1,2,64250.5,0.001,buy,1700000000000",
+        "",
+        "b\"\"2,1,2,64251,0.5,,1700000000001");
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+
+    assertThat(lines).hasSize(2);
+    Trade first = lines.get(0).record();
+    assertThat(lines.get(0).lineNumber()).isEqualTo(2);
+    assertThat(first.getTradeId()).isEqualTo("a,1");
+    assertThat(first.getExchangeId()).isEqualTo(1);
+    assertThat(first.getCurrencyPairNo()).isEqualTo(2);
+    assertThat(first.getPrice()).isEqualTo("64250.5");
+    assertThat(first.getTakerSide()).isEqualTo(TradeSide.TRADE_SIDE_BUY);
+    assertThat(first.getTradeTimeMs()).isEqualTo(1_700_000_000_000L);
+    assertThat(lines.get(1).lineNumber()).isEqualTo(4);
+    assertThat(lines.get(1).record().getTakerSide()).isEqualTo(TradeSide.TRADE_SIDE_UNSPECIFIED);
+  }
+
+  @Test
+  void tradeCsv_unreadableLinesAreRefusedOnTheirOwn_withLineFieldAndReason() throws Exception {
+    Path file = write("t.csv",
+        "exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms,receive_time_ms",
+        "1,1,t1,1,1,SELL,1700000000000,",
+        "x,1,t2,1,1,SELL,1700000000000,",
+        "1,1,t3,1,1,SIDEWAYS,1700000000000,",
+        "1,1,t4,1,1",
+        "1,1,t5,1,1,TRADE_SIDE_SELL,1700000000000,1700000000005");
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+
+    assertThat(lines).extracting(RecordSource.Line::lineNumber).containsExactly(2L, 3L, 4L, 5L, 6L);
+    assertThat(lines.get(0).record()).isNotNull();
+    assertThat(lines.get(1).record()).isNull();
+    assertThat(lines.get(1).field()).isEqualTo("exchange_id");
+    assertThat(lines.get(1).reason()).isEqualTo("not a whole number: 'x'");
+    assertThat(lines.get(2).field()).isEqualTo("taker_side");
+    assertThat(lines.get(2).reason()).isEqualTo("expected BUY, SELL or empty, got 'SIDEWAYS'");
+    assertThat(lines.get(3).reason()).isEqualTo("expected 8 values as in the header, got 5");
+    assertThat(lines.get(4).record().getReceiveTimeMs()).isEqualTo(1_700_000_000_005L);
+  }
+
+  @Test
+  void tradeCsv_headerWithUnknownOrMissingColumn_isAUsageError() throws Exception {
+    assertThatThrownBy(() -> readAll(new TradeCsvSource(write("a.csv", "exchange_id,currency_pair_no,trade_id,price,qty,trade_time_ms"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown column 'qty'");
+    assertThatThrownBy(() -> readAll(new TradeCsvSource(write("b.csv", "exchange_id,currency_pair_no,trade_id,price,quantity"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column 'trade_time_ms' is missing");
+  }
+
+  @Test
+  void jsonLines_parsesProtoJson_andRefusesBadLinesOnTheirOwn() throws Exception {
+    Path file = write("b.jsonl",
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":\"1700000000000\",\"sequence_id\":7,"
+            + "\"bids\":[{\"price\":\"100\",\"quantity\":\"2\"}],\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}",
+        "{\"exchangeId\":1,\"currencyPairNo\":1,\"serverTimeMs\":1700000000001}",
+        "{\"exchange_id\":1,\"depth\":3}",
+        "not json");
+
+    List<RecordSource.Line<OrderBookSnapshot>> lines =
+        readAll(new JsonLinesSource<OrderBookSnapshot>(file, OrderBookSnapshot::newBuilder));
+
+    assertThat(lines.get(0).record().getSequenceId()).isEqualTo(7);
+    assertThat(lines.get(0).record().getBids(0).getPrice()).isEqualTo("100");
+    assertThat(lines.get(1).record().getServerTimeMs()).isEqualTo(1_700_000_000_001L);
+    assertThat(lines.get(2).record()).isNull();
+    assertThat(lines.get(2).reason()).startsWith("not a JSON OrderBookSnapshot").contains("depth");
+    assertThat(lines.get(3).record()).isNull();
+    assertThat(lines.get(3).lineNumber()).isEqualTo(4);
+  }
+
+  @Test
+  void missingFile_isAUsageError() {
+    assertThatThrownBy(() -> new TradeCsvSource(dir.resolve("nope.csv")))
+        .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("no such file");
+    assertThat(ExitCodes.of(new java.io.UncheckedIOException(new java.io.IOException("x")))).isEqualTo(ExitCodes.USAGE);
+  }
+
+  private Path write(String name, String... lines) throws Exception {
+    return Files.write(dir.resolve(name), List.of(lines));
+  }
+
+  private static <R> List<RecordSource.Line<R>> readAll(RecordSource<R> source) throws Exception {
+    List<RecordSource.Line<R>> lines = new ArrayList<>();
+    try (source) {
+      for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+}

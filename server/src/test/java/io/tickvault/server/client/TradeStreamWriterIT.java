@@ -1,0 +1,121 @@
+package io.tickvault.server.client;
+
+import static io.tickvault.server.trade.TradeCalls.countTrades;
+import static io.tickvault.server.trade.TradeCalls.registerMarket;
+import static io.tickvault.server.trade.TradeCalls.trade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.client.TradeStreamWriter;
+import io.tickvault.server.Application;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Database;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.TestDependencies;
+import io.tickvault.server.testing.TestServer;
+import io.tickvault.server.trade.TradeCalls;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The client's TradeStreamWriter against the real server. */
+class TradeStreamWriterIT {
+  @RegisterExtension
+  static TestServer server = TestServer.netty();
+
+  @BeforeEach
+  void setUp() {
+    server.database().truncate("trades", "currency_pairs", "exchanges CASCADE");
+    registerMarket(server.channel(), 1, 1);
+  }
+
+  @Test
+  void writesEveryTrade_andTheSummaryCountsThem() throws Exception {
+    TradeStreamWriter.Summary summary;
+    try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel())) {
+      for (long i = 0; i < 25_000; i++) {
+        writer.write(TradeCalls.trade(i));
+      }
+      summary = writer.finish();
+      assertThat(writer.acknowledgedTrades()).isEqualTo(25_000);
+    }
+
+    assertThat(summary.written()).isEqualTo(25_000);
+    assertThat(summary.inserted()).isEqualTo(25_000);
+    assertThat(summary.duplicates()).isZero();
+    assertThat(summary.reconnects()).isZero();
+    assertThat(countTrades(server.database().jdbc())).isEqualTo(25_000);
+  }
+
+  @Test
+  void rejections_carryTheIndexOfTheTradeAsWrittenToTheWriter() throws Exception {
+    TradeStreamWriter.Options options = TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(3);
+    try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel(), options)) {
+      for (long i = 0; i < 10; i++) {
+        writer.write(i == 7 ? trade(1, 1, "bad", "1.2.3", "1") : TradeCalls.trade(i));
+      }
+      TradeStreamWriter.Summary summary = writer.finish();
+
+      assertThat(summary.inserted()).isEqualTo(9);
+      assertThat(summary.rejections()).extracting(RejectedRecord::getIndex, RejectedRecord::getField)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(7L, "price"));
+    }
+  }
+
+  @Test
+  void postgresDownMidStream_theWriterReconnectsAndResends_andTheTableHoldsEachTradeOnce() throws Exception {
+    try (OwnPostgres postgres = OwnPostgres.start()) {
+      String name = "writer-" + UUID.randomUUID();
+      ServerConfig config = ServerConfig.builder()
+          .databaseUrl(postgres.url())
+          .redisUrl(TestDependencies.redisUrl())
+          .masterKey(new byte[32])
+          .metricsPort(0)
+          .authDisabled(true)
+          .shutdownGrace(Duration.ofSeconds(5))
+          .build();
+      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        new Jdbc(app.dataSource()).execute("TRUNCATE trades");
+        registerMarket(channel, 1, 1);
+        int total = 200_000;
+        TradeStreamWriter.Summary summary;
+        try (TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(500))) {
+          CompletableFuture<Void> outage = CompletableFuture.runAsync(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (writer.acknowledgedTrades() < 10_000 && System.nanoTime() < deadline) {
+              Thread.onSpinWait();
+            }
+            postgres.stop();
+            postgres.restart();
+          });
+          for (long i = 0; i < total; i++) {
+            writer.write(TradeCalls.trade(i));
+          }
+          summary = writer.finish();
+          outage.get(1, TimeUnit.MINUTES);
+        }
+
+        assertThat(summary.reconnects()).as("the outage was seen").isPositive();
+        assertThat(summary.written()).isEqualTo(total);
+        assertThat(summary.inserted() + summary.duplicates()).isEqualTo(total);
+        assertThat(summary.rejected()).isZero();
+        try (HikariDataSource fresh = Database.openPool(postgres.url(), null, null, 1)) {
+          Jdbc check = new Jdbc(fresh);
+          assertThat(countTrades(check)).isEqualTo(total);
+          assertThat(check.queryOne("SELECT count(DISTINCT trade_id) FROM trades", row -> row.getLong(1))).contains((long) total);
+        }
+        channel.shutdownNow();
+      }
+    }
+  }
+}
