@@ -122,8 +122,7 @@ public final class Application implements AutoCloseable {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tickvault-scheduler-"));
     own(scheduler::shutdownNow);
 
-    RedisClient redis = RedisClients.create(redisUrl, config.redisTimeout());
-    own(redis::shutdown);
+    RedisClient redis = own(RedisClients.create(redisUrl, config.redisTimeout())).client();
     RateLimitedLog redisConnectLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
     LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redisConnection = own(new LazyRedisConnection<>(
         () -> redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)),
