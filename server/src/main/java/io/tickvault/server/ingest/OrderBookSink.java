@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,16 +143,17 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
       return inserted;
     }
     // A key repeated inside the batch is sent once: its first occurrence may be inserted, the
-    // others are duplicates of it.
+    // others are duplicates of it. The unique keys go in key order, so that concurrent streams
+    // writing overlapping snapshots take the key locks in the same order and cannot deadlock.
     Map<SnapshotKey, Integer> firstPosition = new HashMap<>(records.size() * 2);
-    int[] positions = new int[records.size()];
-    int unique = 0;
     for (int i = 0; i < records.size(); i++) {
-      if (firstPosition.putIfAbsent(SnapshotKey.of(records.get(i)), i) == null) {
-        positions[unique++] = i;
-      }
+      firstPosition.putIfAbsent(SnapshotKey.of(records.get(i)), i);
     }
-    int uniqueCount = unique;
+    int uniqueCount = firstPosition.size();
+    int[] positions = firstPosition.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .mapToInt(Map.Entry::getValue)
+        .toArray();
     long now = clock.millis();
     jdbc.inTransaction(c -> {
       Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, now);
@@ -223,7 +225,17 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   }
 
   /** The natural key of a snapshot: uq_orderbook_snapshot. */
-  record SnapshotKey(int exchangeId, int currencyPairNo, long serverTimeMs, long sequenceId) {
+  record SnapshotKey(int exchangeId, int currencyPairNo, long serverTimeMs, long sequenceId)
+      implements Comparable<SnapshotKey> {
+    private static final Comparator<SnapshotKey> ORDER = Comparator
+        .comparingInt(SnapshotKey::exchangeId).thenComparingInt(SnapshotKey::currencyPairNo)
+        .thenComparingLong(SnapshotKey::serverTimeMs).thenComparingLong(SnapshotKey::sequenceId);
+
+    @Override
+    public int compareTo(SnapshotKey other) {
+      return ORDER.compare(this, other);
+    }
+
     static SnapshotKey of(OrderBookSnapshot s) {
       return new SnapshotKey(s.getExchangeId(), s.getCurrencyPairNo(), s.getServerTimeMs(), s.getSequenceId());
     }

@@ -68,6 +68,24 @@ class IngestTradesIT {
   }
 
   @Test
+  void partlyStoredRequests_countExactlyWhateverPathTheWriteTakes() {
+    ingest(server.channel(), List.of(List.of(trade(1, 1, "a", "1", "1"), trade(1, 1, "c", "1", "1"))));
+
+    // fresh after fresh, then a mix (the fast COPY fails on "a"), then fresh after the mix
+    IngestTradesResponse mixed = ingest(server.channel(), List.of(
+        List.of(trade(1, 1, "a", "1", "1"), trade(1, 1, "b", "1", "1"), trade(1, 1, "c", "1", "1"), trade(1, 1, "d", "1", "1"))));
+    IngestTradesResponse fresh = ingest(server.channel(), List.of(List.of(trade(1, 1, "e", "1", "1"))));
+    IngestTradesResponse freshAgain = ingest(server.channel(), List.of(List.of(trade(1, 1, "f", "1", "1"))));
+
+    assertThat(mixed.getInserted()).isEqualTo(2);
+    assertThat(mixed.getDuplicates()).isEqualTo(2);
+    assertThat(fresh.getInserted()).isEqualTo(1);
+    assertThat(freshAgain.getInserted()).isEqualTo(1);
+    assertThat(storedTrades(server.database().jdbc())).extracting(t -> t.split(" ")[0])
+        .containsExactly("1/1/a", "1/1/b", "1/1/c", "1/1/d", "1/1/e", "1/1/f");
+  }
+
+  @Test
   void tradeRepeatedInOneRequest_isInsertedOnceThenDuplicate_andTheFirstStands() {
     IngestTradesResponse response = ingest(server.channel(), List.of(List.of(
         trade(1, 1, "x", "10", "1"), trade(1, 1, "x", "99", "9"), trade(1, 1, "y", "11", "1"))));

@@ -88,10 +88,11 @@ class TradeFaultsIT {
           assertThat(storedIds(check)).containsAll(first.acknowledgedTradeIds());
           assertThat(countTrades(check)).as("acked inserts are committed").isGreaterThanOrEqualTo(first.insertedSum());
 
-          // The server's pool may still hand out a connection from before the restart once: the
-          // call then fails UNAVAILABLE, and the client does what clients do, it replays.
+          // The server's pool may still hand out connections from before the restart (one per
+          // pooled connection at most, each then evicted): the call fails UNAVAILABLE, and the
+          // client does what clients do, it replays again.
           StreamSender replay = null;
-          for (int attempt = 0; attempt < 5; attempt++) {
+          for (int attempt = 0; attempt < 2 * config.databasePoolSize() + 2; attempt++) {
             replay = StreamSender.start(channel, requests, ack -> { });
             Status end = replay.awaitEnd();
             if (end.getCode() != Status.Code.UNAVAILABLE) {

@@ -1,0 +1,167 @@
+package io.tickvault.server.ingest;
+
+import static io.tickvault.server.ingest.OrderBookCalls.assertStoredExactly;
+import static io.tickvault.server.ingest.OrderBookCalls.headersWithoutTheirLevels;
+import static io.tickvault.server.ingest.OrderBookCalls.ingest;
+import static io.tickvault.server.ingest.OrderBookCalls.levelsWithoutHeader;
+import static io.tickvault.server.ingest.OrderBookCalls.registerMarket;
+import static io.tickvault.server.ingest.OrderBookCalls.snapshots;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.tickvault.api.v1.IngestOrderBooksResponse;
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.server.Application;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.ServerProcess;
+import io.tickvault.server.testing.TestDatabase;
+import io.tickvault.server.testing.TestDependencies;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Order book streams cut off in the middle, by PostgreSQL going away and by the server being
+ * killed: after recovery and a replay of the whole stream, every snapshot is stored exactly once
+ * with exactly its levels, and at no point is a header stored without its levels.
+ */
+class OrderBookFaultsIT {
+  /** Long enough a stream (about 300,000 level rows) to be cut while it is being written. */
+  private static final int SNAPSHOTS = 30_000;
+  private static final int DEPTH = 5;
+
+  @Test
+  void postgresStoppedMidStream_thenReplayed_storesEverySnapshotOnceWithItsLevels() throws Exception {
+    try (OwnPostgres postgres = OwnPostgres.start()) {
+      TestDatabase db = new TestDatabase(postgres.url());
+      db.create();
+      String name = "orderbook-faults-" + UUID.randomUUID();
+      ServerConfig config = ServerConfig.builder()
+          .databaseUrl(db.url())
+          .redisUrl(TestDependencies.redisUrl())
+          .masterKey(new byte[32])
+          .metricsPort(0)
+          .authDisabled(true)
+          .shutdownGrace(Duration.ofSeconds(2))
+          .build();
+      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        try {
+          registerMarket(channel, 1, 1);
+          List<OrderBookSnapshot> stream = snapshots(0, SNAPSHOTS, DEPTH);
+
+          CompletableFuture<IngestOrderBooksResponse> cut = ingestInBackground(channel, stream);
+          awaitSomeStored(db.jdbc(), cut);
+          postgres.stop();
+
+          assertFailedWith(cut, Status.Code.UNAVAILABLE);
+          postgres.restart();
+          db.dataSource().getHikariPoolMXBean().softEvictConnections(); // the test's own connections died too
+          assertThat(headersWithoutTheirLevels(db.jdbc())).isZero();
+          assertThat(levelsWithoutHeader(db.jdbc())).isZero();
+
+          IngestOrderBooksResponse replay = replay(channel, stream);
+          assertThat(replay.getInserted()).isLessThan(SNAPSHOTS); // some were committed before the cut
+          assertThat(replay.getInserted() + replay.getDuplicates()).isEqualTo(SNAPSHOTS);
+          assertStoredExactly(db.jdbc(), stream);
+        } finally {
+          channel.shutdownNow();
+        }
+      } finally {
+        db.drop();
+      }
+    }
+  }
+
+  @Test
+  void serverKilledMidStream_thenRestartedAndReplayed_storesEverySnapshotOnceWithItsLevels() throws Exception {
+    TestDatabase db = new TestDatabase();
+    db.create();
+    try (ServerProcess server = ServerProcess.start(db.url())) {
+      registerMarket(server.channel(), 1, 1);
+      List<OrderBookSnapshot> stream = snapshots(0, SNAPSHOTS, DEPTH);
+
+      CompletableFuture<IngestOrderBooksResponse> cut = ingestInBackground(server.channel(), stream);
+      awaitSomeStored(db.jdbc(), cut);
+      server.kill();
+
+      assertFailedWith(cut, Status.Code.UNAVAILABLE);
+      assertThat(headersWithoutTheirLevels(db.jdbc())).isZero();
+      assertThat(levelsWithoutHeader(db.jdbc())).isZero();
+
+      server.restart();
+      IngestOrderBooksResponse replay = replay(server.channel(), stream);
+      assertThat(replay.getInserted()).isLessThan(SNAPSHOTS);
+      assertThat(replay.getInserted() + replay.getDuplicates()).isEqualTo(SNAPSHOTS);
+      assertStoredExactly(db.jdbc(), stream);
+    } finally {
+      db.drop();
+    }
+  }
+
+  private static CompletableFuture<IngestOrderBooksResponse> ingestInBackground(Channel channel, List<OrderBookSnapshot> stream) {
+    CompletableFuture<IngestOrderBooksResponse> result = new CompletableFuture<>();
+    Thread writer = new Thread(() -> {
+      try {
+        result.complete(ingest(channel, stream));
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "orderbook-writer");
+    writer.setDaemon(true);
+    writer.start();
+    return result;
+  }
+
+  /** Waits (bounded) until the first batches are committed, while the stream is still going. */
+  private static void awaitSomeStored(Jdbc jdbc, CompletableFuture<?> stream) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      long stored = jdbc.queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getLong(1)).orElseThrow();
+      if (stored > 0) {
+        assertThat(stream).as("the stream must still be running when the fault strikes").isNotDone();
+        return;
+      }
+      Thread.sleep(20); // polling for the first commit, not letting time pass
+    }
+    throw new AssertionError("no snapshot was stored within 60 s");
+  }
+
+  private static void assertFailedWith(CompletableFuture<?> stream, Status.Code code) throws InterruptedException {
+    try {
+      Object summary = stream.get(60, TimeUnit.SECONDS);
+      throw new AssertionError("the stream was expected to fail with " + code + ", but completed: " + summary);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(StatusRuntimeException.class);
+      assertThat(((StatusRuntimeException) e.getCause()).getStatus().getCode()).isEqualTo(code);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the stream neither failed nor completed within 60 s", e);
+    }
+  }
+
+  /** What a worker does: replay the whole stream, again while the server answers UNAVAILABLE. */
+  private static IngestOrderBooksResponse replay(Channel channel, List<OrderBookSnapshot> stream) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return ingest(channel, stream);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200); // a client's retry back-off
+      }
+    }
+  }
+}
