@@ -15,6 +15,7 @@ final class ApiKeyCacheMetrics {
   final CounterDataPoint undecodableEntries;
   final Counter databaseLoads;
   final Counter coalescedLoads;
+  final Counter nearHits;
 
   ApiKeyCacheMetrics(PrometheusRegistry registry) {
     Counter requests = Counter.builder()
@@ -41,6 +42,10 @@ final class ApiKeyCacheMetrics {
     coalescedLoads = Counter.builder()
         .name("tickvault_api_key_coalesced_loads_total")
         .help("Calls that waited for another call's PostgreSQL load of the same user instead of querying")
+        .register(registry);
+    nearHits = Counter.builder()
+        .name("tickvault_api_key_near_cache_hits_total")
+        .help("Cache hits answered from the in-process near cache, without asking Redis (also counted as result=hit)")
         .register(registry);
   }
 }
