@@ -7,6 +7,7 @@
 #   <!-- ci: run -->            the next ```sh block is run, in order, in this one shell (so its
 #                               exports carry over to later blocks); it must succeed
 #   <!-- ci: expect TEXT -->    (after a run marker) the block's output must contain TEXT
+#   <!-- ci: skip REASON -->   the next block is not run (said in the log, with the reason)
 #   <!-- ci: file PATH -->      the next fenced block (any language) must equal the file PATH of
 #                               this checkout, which a run block then uses (the Java worker)
 # Every grpcurl command is run through `buf curl` by the grpcurl function below: CI has no
@@ -42,7 +43,7 @@ while IFS= read -r line; do
         diff -u "$root/$path" "$work/blocks/current" > "$work/diff" \
           || { echo "readme-examples: README's copy of $path differs from the file:"; cat "$work/diff"; exit 1; }
         echo "readme-examples: README's copy of $path is the file"
-      elif [ -n "$mode" ]; then
+      elif [ -n "$mode" ] && [ "$mode" != skip ]; then
         n=$((n + 1))
         sed -e "s/50051/$grpc_port/g" -e "s/9464/$metrics_port/g" "$work/blocks/current" \
           > "$work/blocks/$(printf %02d $n).$mode.sh"
@@ -59,6 +60,7 @@ while IFS= read -r line; do
     '<!-- ci: run -->') mode=run ;;
     '<!-- ci: expect '*' -->')
       text=${line#'<!-- ci: expect '}; printf '%s\n' "${text%' -->'}" >> "$work/blocks/expect" ;;
+    '<!-- ci: skip '*' -->') mode=skip; text=${line#'<!-- ci: skip '}; echo "readme-examples: SKIPPED: ${text%' -->'}" ;;
     '<!-- ci: file '*' -->') text=${line#'<!-- ci: file '}; mode="file ${text%' -->'}" ;;
     '```sh'|'```bash') inside=1; : > "$work/blocks/current" ;;
     '```'*) if [ "${mode%% *}" = file ]; then inside=1; : > "$work/blocks/current"; else mode=""; fi ;;
