@@ -115,6 +115,25 @@ public final class TickvaultClient implements AutoCloseable {
     return IngestServiceGrpc.newStub(channel);
   }
 
+  /**
+   * Opens a trade writer over {@code StreamTrades} with the token of this client: it batches,
+   * waits while the server is behind, and resends what was not acknowledged when the server or
+   * its database goes away. Close it (or {@code finish()} it) when done.
+   */
+  public TradeStreamWriter openTradeWriter() {
+    return TradeStreamWriter.open(channel);
+  }
+
+  /** As {@link #openTradeWriter()}, with other batch sizes or retry time. */
+  public TradeStreamWriter openTradeWriter(TradeStreamWriter.Options options) {
+    return TradeStreamWriter.open(channel, options);
+  }
+
+  /** Opens an order book writer over {@code IngestOrderBooks} with the token of this client. */
+  public OrderBookStreamWriter openOrderBookWriter() {
+    return OrderBookStreamWriter.open(channel);
+  }
+
   /** Registers an exchange (or renames it); returns true when it was new. Admin token. */
   public boolean putExchange(int exchangeId, String code) {
     return markets().putExchange(PutExchangeRequest.newBuilder()

@@ -23,6 +23,9 @@ import io.tickvault.server.apikeys.ApiKeyGrpcService;
 import io.tickvault.server.apikeys.ApiKeyReencryption;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
+import io.tickvault.server.auth.AuthInterceptor;
+import io.tickvault.server.auth.BearerTokens;
+import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ConfigException;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.crypto.MasterKeys;
@@ -90,6 +93,8 @@ public final class Application implements AutoCloseable {
   /** Starts the server on a Netty port as the configuration says. */
   public static Application start(ServerConfig config) {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()));
+    config.tlsCert().ifPresent(cert ->
+        builder.sslContext(TlsContexts.forServer(cert, config.tlsKey().orElseThrow(), config.tlsClientCa())));
     return start(config, builder);
   }
 
@@ -174,6 +179,9 @@ public final class Application implements AutoCloseable {
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse.
+    if (!config.authDisabled()) {
+      builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens())));
+    }
     builder.intercept(new GrpcMetricsInterceptor(metrics.registry()));
     server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();
@@ -184,8 +192,9 @@ public final class Application implements AutoCloseable {
     });
     metricsPort = metrics.startHttp(config.bindAddress(), config.metricsPort());
 
-    log.info("tickvault listening on {}:{} (plaintext), PostgreSQL {}, Redis {}{}",
+    log.info("tickvault listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
         config.bindAddress(), server.port(),
+        config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
         config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
         config.isEmbeddedRedis() ? "embedded" : "external",
         metricsPort > 0 ? ", metrics at http://" + config.bindAddress() + ":" + metricsPort + "/metrics" : "");

@@ -5,9 +5,11 @@ import io.grpc.Channel;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.Trade;
 import io.tickvault.client.BatchingStreamWriter;
 import io.tickvault.client.OrderBookStreamWriter;
 import io.tickvault.client.TickvaultClient;
+import io.tickvault.client.TradeStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
         + "to the server in batches, then print how many were inserted, already stored "
         + "(duplicates) and rejected, with each rejection. Exit 1 when any record was rejected. "
         + "Replaying a file is safe: stored records count as duplicates.",
-    subcommands = {IngestCommand.OrderBooks.class})
+    subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
 final class IngestCommand {
   /** The server's counts, whatever the record kind. */
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections) {}
@@ -39,8 +41,19 @@ final class IngestCommand {
 
   enum Format { csv, jsonl }
 
+  /** A stream writer as the command drives it, whatever the record kind. */
+  interface Sender<R> extends AutoCloseable {
+    void write(R record) throws InterruptedException;
+
+    /** Sends what is left and returns the server's counts for every record written. */
+    Summary finish() throws InterruptedException;
+
+    @Override
+    void close();
+  }
+
   /** The part common to every record kind: read, send in batches, show progress, summarize. */
-  abstract static class Run<R extends com.google.protobuf.Message, S> implements Callable<Integer> {
+  abstract static class Run<R extends com.google.protobuf.Message> implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -73,9 +86,7 @@ final class IngestCommand {
 
     abstract RecordSource<R> open(Path file, Format format);
 
-    abstract BatchingStreamWriter<R, ?, S> writer(Channel channel, int batchSize);
-
-    abstract Summary summary(S response);
+    abstract Sender<R> sender(Channel channel, int batchSize);
 
     @Override
     public Integer call() throws Exception {
@@ -92,7 +103,7 @@ final class IngestCommand {
       Summary summary;
       try (RecordSource<R> source = open(file, chosen);
            TickvaultClient client = connection.connect();
-           BatchingStreamWriter<R, ?, S> writer = writer(client.channel(), batchSize)) {
+           Sender<R> writer = sender(client.channel(), batchSize)) {
         Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), source.totalBytes());
         for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
           if (line.record() == null) {
@@ -106,7 +117,7 @@ final class IngestCommand {
           writer.write(line.record());
           progress.update(sent, source.bytesRead());
         }
-        summary = summary(writer.finish());
+        summary = writer.finish();
         progress.finish(sent);
       }
       long unreadable = rejections.size();
@@ -145,12 +156,56 @@ final class IngestCommand {
     }
   }
 
+  @Command(name = "trades", mixinStandardHelpOptions = true,
+      description = "Streams trades from a CSV file (header line with the .proto field names: "
+          + "exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms and optionally "
+          + "taker_side (BUY, SELL or empty) and receive_time_ms) or a JSON Lines file (one Trade per "
+          + "line). Uses StreamTrades: when the server or its database goes away, the trades not yet "
+          + "acknowledged are sent again on a new call, for up to two minutes.")
+  static final class Trades extends Run<Trade> {
+    Trades(CliContext context) {
+      super(context, 2_000);
+    }
+
+    @Override
+    String unit() {
+      return "trades";
+    }
+
+    @Override
+    RecordSource<Trade> open(Path file, Format format) {
+      return format == Format.csv ? new TradeCsvSource(file) : new JsonLinesSource<>(file, Trade::newBuilder);
+    }
+
+    @Override
+    Sender<Trade> sender(Channel channel, int batchSize) {
+      TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(batchSize));
+      return new Sender<>() {
+        @Override
+        public void write(Trade trade) throws InterruptedException {
+          writer.write(trade);
+        }
+
+        @Override
+        public Summary finish() throws InterruptedException {
+          TradeStreamWriter.Summary r = writer.finish();
+          return new Summary(r.written(), r.inserted(), r.duplicates(), r.rejected(), r.rejections());
+        }
+
+        @Override
+        public void close() {
+          writer.close();
+        }
+      };
+    }
+  }
+
   @Command(name = "orderbooks", mixinStandardHelpOptions = true,
       description = "Streams order book snapshots from a JSON Lines file: one OrderBookSnapshot per "
           + "line, e.g. {\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":1700000000000,"
           + "\"sequence_id\":1,\"bids\":[{\"price\":\"100\",\"quantity\":\"2\"}],"
           + "\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}. CSV is not accepted for order books.")
-  static final class OrderBooks extends Run<OrderBookSnapshot, IngestOrderBooksResponse> {
+  static final class OrderBooks extends Run<OrderBookSnapshot> {
     OrderBooks(CliContext context) {
       super(context, 100);
     }
@@ -170,13 +225,26 @@ final class IngestCommand {
     }
 
     @Override
-    BatchingStreamWriter<OrderBookSnapshot, ?, IngestOrderBooksResponse> writer(Channel channel, int batchSize) {
-      return OrderBookStreamWriter.open(channel, CallOptions.DEFAULT, batchSize, BatchingStreamWriter.DEFAULT_MAX_BATCH_BYTES);
-    }
+    Sender<OrderBookSnapshot> sender(Channel channel, int batchSize) {
+      OrderBookStreamWriter writer = OrderBookStreamWriter.open(
+          channel, CallOptions.DEFAULT, batchSize, BatchingStreamWriter.DEFAULT_MAX_BATCH_BYTES);
+      return new Sender<>() {
+        @Override
+        public void write(OrderBookSnapshot snapshot) throws InterruptedException {
+          writer.write(snapshot);
+        }
 
-    @Override
-    Summary summary(IngestOrderBooksResponse r) {
-      return new Summary(r.getReceived(), r.getInserted(), r.getDuplicates(), r.getRejected(), r.getRejectionsList());
+        @Override
+        public Summary finish() throws InterruptedException {
+          IngestOrderBooksResponse r = writer.finish();
+          return new Summary(r.getReceived(), r.getInserted(), r.getDuplicates(), r.getRejected(), r.getRejectionsList());
+        }
+
+        @Override
+        public void close() {
+          writer.close();
+        }
+      };
     }
   }
 }

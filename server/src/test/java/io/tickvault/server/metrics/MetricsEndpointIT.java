@@ -10,7 +10,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.testing.Ports;
 import io.tickvault.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -87,6 +90,39 @@ class MetricsEndpointIT {
           .isEqualTo(activeBefore + 1);
     }
     assertThat(pool.getTotalConnections()).isLessThanOrEqualTo(POOL_SIZE);
+  }
+
+  @Test
+  void ingestedTradesAreCountedByOutcome() throws Exception {
+    MarketServiceGrpc.MarketServiceBlockingStub markets = MarketServiceGrpc.newBlockingStub(server.channel());
+    markets.putExchange(PutExchangeRequest.newBuilder().setExchangeId(50).setCode("metrics-ingest").build());
+    markets.putCurrencyPair(PutCurrencyPairRequest.newBuilder()
+        .setExchangeId(50).setCurrencyPairNo(1).setBaseCurrency("BTC").setQuoteCurrency("USDT").build());
+    String run = Long.toString(System.nanoTime());
+    Scrape before = Scrape.of(server.app().metricsPort());
+
+    write(trade(run + "-1", "100.5"), trade(run + "-2", "100.6"), trade(run + "-3", "-1"));
+    write(trade(run + "-1", "100.5"), trade(run + "-2", "100.6")); // a replay: duplicates
+
+    Scrape after = Scrape.of(server.app().metricsPort());
+    assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "trade", "outcome", "inserted")).isEqualTo(2);
+    assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "trade", "outcome", "duplicate")).isEqualTo(2);
+    assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "trade", "outcome", "rejected")).isEqualTo(1);
+    assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "orderbook", "outcome", "inserted")).isZero();
+  }
+
+  private static void write(Trade... trades) throws InterruptedException {
+    try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel())) {
+      for (Trade trade : trades) {
+        writer.write(trade);
+      }
+      assertThat(writer.finish().written()).isEqualTo(trades.length);
+    }
+  }
+
+  private static Trade trade(String id, String price) {
+    return Trade.newBuilder().setExchangeId(50).setCurrencyPairNo(1).setTradeId(id).setPrice(price)
+        .setQuantity("1").setTradeTimeMs(1_764_115_200_000L).build();
   }
 
   @Test

@@ -1,0 +1,62 @@
+package io.tickvault.server.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Optional;
+
+/**
+ * Checks {@code authorization: Bearer <token>} on every call except health and reflection:
+ * no token or an unknown one is UNAUTHENTICATED, a known token without the right is
+ * PERMISSION_DENIED. Neither answer echoes the token.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  /** The caller's role, for services that want it. */
+  public static final Context.Key<Role> ROLE = Context.key("tickvault-role");
+  private static final String BEARER = "bearer ";
+
+  private final BearerTokens tokens;
+
+  public AuthInterceptor(BearerTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    MethodDescriptor<Q, R> method = call.getMethodDescriptor();
+    String service = method.getServiceName();
+    if (AccessPolicy.isOpen(service)) {
+      return next.startCall(call, headers);
+    }
+    Optional<Role> role = bearerToken(headers.get(AUTHORIZATION)).flatMap(tokens::roleOf);
+    if (role.isEmpty()) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription(headers.containsKey(AUTHORIZATION)
+          ? "unknown bearer token"
+          : "missing bearer token: send 'authorization: Bearer <token>'"));
+    }
+    if (!AccessPolicy.allows(role.get(), service, method.getFullMethodName())) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(
+          method.getFullMethodName() + " needs an admin token; this is a " + role.get().name().toLowerCase() + " token"));
+    }
+    return Contexts.interceptCall(Context.current().withValue(ROLE, role.get()), call, headers, next);
+  }
+
+  private static Optional<String> bearerToken(String header) {
+    if (header == null || header.length() <= BEARER.length()
+        || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Optional.empty();
+    }
+    return Optional.of(header.substring(BEARER.length()).trim());
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

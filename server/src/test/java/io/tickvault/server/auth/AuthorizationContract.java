@@ -1,0 +1,163 @@
+package io.tickvault.server.auth;
+
+import static io.tickvault.server.testing.GrpcAssertions.rpcError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.DeleteApiKeyRequest;
+import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.IngestTradesRequest;
+import io.tickvault.api.v1.IngestTradesResponse;
+import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutApiKeyRequest;
+import io.tickvault.api.v1.PutCurrencyPairRequest;
+import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.server.config.ServerConfig;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who may call what, checked through a real channel; subclasses run it in-process, over TLS and
+ * over mutual TLS.
+ */
+abstract class AuthorizationContract {
+  static final String WORKER = "worker-token-0123456789abcdef";
+  static final String ADMIN = "admin-token-0123456789abcdef";
+
+  /** Turns authentication on with one worker and one admin token. */
+  static ServerConfig.Builder withTokens(ServerConfig.Builder b) {
+    return b.authDisabled(false).workerTokens(List.of(WORKER)).adminTokens(List.of(ADMIN));
+  }
+
+  /** A channel to the server under test, as a client allowed to connect would open it. */
+  abstract Channel channel();
+
+  @Test
+  void noToken_isUnauthenticatedOnEveryTickvaultService() {
+    assertStatus(() -> keys(null).getApiKeys(get()), Status.Code.UNAUTHENTICATED);
+    assertStatus(() -> admin(null).putApiKey(PutApiKeyRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+    assertStatus(() -> markets(null).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+    assertThat(ingestTrades(null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(rpcError(() -> keys(null).getApiKeys(get())).getStatus().getDescription())
+        .isEqualTo("missing bearer token: send 'authorization: Bearer <token>'");
+  }
+
+  @Test
+  void unknownOrMalformedToken_isUnauthenticatedWithoutEchoingIt() {
+    StatusRuntimeException e = rpcError(() -> keys("not-a-known-token-0000000").getApiKeys(get()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(e.getStatus().getDescription()).isEqualTo("unknown bearer token");
+
+    Metadata basic = new Metadata();
+    basic.put(AuthInterceptor.AUTHORIZATION, "Basic " + WORKER);
+    assertStatus(() -> ApiKeyServiceGrpc.newBlockingStub(channel())
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(basic)).getApiKeys(get()), Status.Code.UNAUTHENTICATED);
+    assertStatus(() -> admin(ADMIN + "x").deleteApiKey(DeleteApiKeyRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
+  void workerToken_mayReadKeysListPairsAndIngest() {
+    assertThat(keys(WORKER).getApiKeys(get()).getApiKeysList()).isEmpty();
+    assertThat(markets(WORKER).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance())).isNotNull();
+    assertThat(ingestTrades(WORKER).isOk()).isTrue();
+  }
+
+  @Test
+  void workerToken_isPermissionDeniedOnEveryAdminMethod() {
+    assertStatus(() -> admin(WORKER).putApiKey(PutApiKeyRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
+    assertStatus(() -> admin(WORKER).deleteApiKey(DeleteApiKeyRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
+    assertStatus(() -> markets(WORKER).putExchange(PutExchangeRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
+    assertStatus(() -> markets(WORKER).putCurrencyPair(PutCurrencyPairRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
+    assertThat(rpcError(() -> admin(WORKER).putApiKey(PutApiKeyRequest.getDefaultInstance())).getStatus().getDescription())
+        .isEqualTo("tickvault.v1.ApiKeyAdminService/PutApiKey needs an admin token; this is a worker token");
+  }
+
+  @Test
+  void adminToken_mayCallEverything() {
+    assertThat(keys(ADMIN).getApiKeys(get()).getApiKeysList()).isEmpty();
+    assertThat(markets(ADMIN).putExchange(PutExchangeRequest.newBuilder().setExchangeId(7).setCode("kraken").build())).isNotNull();
+    assertThat(markets(ADMIN).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance())).isNotNull();
+    assertThat(admin(ADMIN).deleteApiKey(DeleteApiKeyRequest.newBuilder()
+        .setUserId("nobody").setExchangeId(7).setAccessKey("AK").build()).getDeleted()).isFalse();
+    assertThat(ingestTrades(ADMIN).isOk()).isTrue();
+  }
+
+  @Test
+  void healthAndReflection_needNoToken() {
+    assertThat(HealthGrpc.newBlockingStub(channel()).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.SERVING);
+  }
+
+  private ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys(String token) {
+    return withToken(ApiKeyServiceGrpc.newBlockingStub(channel()), token);
+  }
+
+  private ApiKeyAdminServiceGrpc.ApiKeyAdminServiceBlockingStub admin(String token) {
+    return withToken(ApiKeyAdminServiceGrpc.newBlockingStub(channel()), token);
+  }
+
+  private MarketServiceGrpc.MarketServiceBlockingStub markets(String token) {
+    return withToken(MarketServiceGrpc.newBlockingStub(channel()), token);
+  }
+
+  /** An IngestTrades stream without trades; the status it ends with. */
+  private Status ingestTrades(String token) {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    StreamObserver<IngestTradesRequest> requests = withToken(IngestServiceGrpc.newStub(channel()), token)
+        .ingestTrades(new StreamObserver<>() {
+          @Override
+          public void onNext(IngestTradesResponse value) {
+            assertThat(value.getReceived()).isZero();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            done.complete(Status.OK);
+          }
+        });
+    requests.onCompleted();
+    try {
+      return done.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static <S extends AbstractStub<S>> S withToken(S stub, String token) {
+    if (token == null) {
+      return stub;
+    }
+    Metadata headers = new Metadata();
+    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static GetApiKeysRequest get() {
+    return GetApiKeysRequest.newBuilder().setUserId("nobody-" + System.nanoTime()).build();
+  }
+
+  private static void assertStatus(Runnable call, Status.Code code) {
+    assertThat(rpcError(call).getStatus().getCode()).isEqualTo(code);
+  }
+}

@@ -1,0 +1,128 @@
+package io.tickvault.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickvault.client.cli.ExitCodes;
+import io.tickvault.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tickvault ingest …}, in-JVM against a real server and PostgreSQL. */
+class IngestCliIT {
+  @RegisterExtension
+  static TestServer server = TestServer.netty();
+
+  @TempDir
+  Path dir;
+
+  private Cli cli;
+
+  @BeforeEach
+  void setUp() {
+    server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
+    cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
+    assertThat(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance").exitCode()).isZero();
+    assertThat(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT").exitCode())
+        .isZero();
+  }
+
+  @Test
+  void tradesCsv_validRowsStored_badRowsRejectedWithTheirLines_exit1() throws Exception {
+    Path file = Files.write(dir.resolve("trades.csv"), List.of(
+        "exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms",
+        "1,1,t-1,64250.5,0.0125,BUY,1764115200000",
+        "1,1,t-2,-3,1,SELL,1764115200100",
+        "1,one,t-3,1,1,SELL,1764115200200",
+        "1,1,t-4,64251,0.5,,1764115200300",
+        "1,9,t-5,1,1,BUY,1764115200400"));
+
+    Cli.Result result = cli.run("ingest", "trades", file.toString(), "--batch-size", "2");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED).isEqualTo(1);
+    assertThat(result.out().lines()).containsExactly(
+        "trades.csv: read 5, inserted 2, duplicates 0, rejected 3",
+        "(1 of the rejected lines could not be read and were not sent)",
+        "rejected line 3 (1/1/t-2): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got '-3'",
+        "rejected line 4 (1/0/): currency_pair_no: not a whole number: 'one'",
+        "rejected line 6 (1/9/t-5): currency_pair_no: market 1/9 is not registered: PutCurrencyPair first");
+    assertThat(result.err()).startsWith("sent 4 trades in ");
+    assertThat(tradeIds()).containsExactly("t-1", "t-4");
+  }
+
+  @Test
+  void replayingAFile_countsDuplicates_andExits0() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms"));
+    for (int i = 0; i < 5_000; i++) {
+      lines.add("1,1,r-" + i + ",100.5," + (i + 1) + ",1764115200000");
+    }
+    Path file = Files.write(dir.resolve("many.csv"), lines);
+
+    Cli.Result first = cli.run("ingest", "trades", file.toString(), "--batch-size", "700");
+    Cli.Result again = cli.run("ingest", "trades", file.toString());
+
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(first.out()).isEqualTo("many.csv: read 5000, inserted 5000, duplicates 0, rejected 0\n");
+    assertThat(again.out()).isEqualTo("many.csv: read 5000, inserted 0, duplicates 5000, rejected 0\n");
+    assertThat(count("trades")).isEqualTo(5_000);
+  }
+
+  @Test
+  void tradesJsonLines_onATerminal_showsAProgressBar() throws Exception {
+    Path file = Files.write(dir.resolve("trades.jsonl"), List.of(
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"j-1\",\"price\":\"1.5\",\"quantity\":\"2\","
+            + "\"taker_side\":\"TRADE_SIDE_SELL\",\"trade_time_ms\":\"1764115200000\"}",
+        "{\"exchangeId\":1,\"currencyPairNo\":1,\"tradeId\":\"j-2\",\"price\":\"1.6\",\"quantity\":\"3\",\"tradeTimeMs\":1764115200001}"));
+
+    Cli.Result result = cli.terminal(true).run("ingest", "trades", file.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).isEqualTo("trades.jsonl: read 2, inserted 2, duplicates 0, rejected 0\n");
+    assertThat(result.err()).startsWith("\r\u001b[Ksent 2 trades in "); // the bar line is cleared at the end
+    assertThat(tradeIds()).containsExactly("j-1", "j-2");
+  }
+
+  @Test
+  void orderBooksJsonLines_storedWithTheirLevels_badSnapshotRejected() throws Exception {
+    Path file = Files.write(dir.resolve("books.jsonl"), List.of(
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":1764115200000,\"sequence_id\":1,"
+            + "\"bids\":[{\"price\":\"100\",\"quantity\":\"2\"},{\"price\":\"99.5\",\"quantity\":\"1\"}],"
+            + "\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}",
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":1764115200100,\"sequence_id\":2,"
+            + "\"bids\":[{\"price\":\"99\",\"quantity\":\"2\"},{\"price\":\"100\",\"quantity\":\"1\"}]}",
+        "{\"exchange_id\":1,\"levels\":3}"));
+
+    Cli.Result result = cli.run("ingest", "orderbooks", file.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED);
+    assertThat(result.out()).startsWith("books.jsonl: read 3, inserted 1, duplicates 0, rejected 2\n");
+    assertThat(result.out()).contains("rejected line 2 (1/1/1764115200100/2): bids[1].price:");
+    assertThat(result.out()).contains("rejected line 3: not a JSON OrderBookSnapshot");
+    assertThat(count("orderbook_snapshots")).isEqualTo(1);
+    assertThat(count("orderbook_levels")).isEqualTo(3);
+  }
+
+  @Test
+  void orderBooksFromCsv_isAUsageError_andAMissingFileToo() {
+    Cli.Result csv = cli.run("ingest", "orderbooks", dir.resolve("books.csv").toString());
+    assertThat(csv.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(csv.err()).contains("order books are read from JSON Lines only");
+
+    Cli.Result missing = cli.run("ingest", "trades", dir.resolve("nope.csv").toString());
+    assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(missing.err()).contains("no such file");
+  }
+
+  private static long count(String table) {
+    return server.database().jdbc().queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElseThrow();
+  }
+
+  private List<String> tradeIds() {
+    return server.database().jdbc().query("SELECT trade_id FROM trades ORDER BY trade_id", rs -> rs.getString(1));
+  }
+}
