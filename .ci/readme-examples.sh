@@ -7,6 +7,9 @@
 #   <!-- ci: run -->            the next ```sh block is run, in order, in this one shell (so its
 #                               exports carry over to later blocks); it must succeed
 #   <!-- ci: expect TEXT -->    (after a run marker) the block's output must contain TEXT
+#   <!-- ci: skip REASON -->   the next block is not run (said in the log, with the reason)
+#   <!-- ci: file PATH -->      the next fenced block (any language) must equal the file PATH of
+#                               this checkout, which a run block then uses (the Java worker)
 # Every grpcurl command is run through `buf curl` by the grpcurl function below: CI has no
 # grpcurl, and buf curl speaks the same gRPC with the same reflection. A ```sh block that mentions
 # grpcurl without a marker fails the run: no example escapes the check.
@@ -35,7 +38,12 @@ while IFS= read -r line; do
       if [ -z "$mode" ] && grep -q grpcurl "$work/blocks/current"; then
         echo "readme-examples: a grpcurl example is not marked for CI:"; cat "$work/blocks/current"; unmarked=1
       fi
-      if [ -n "$mode" ]; then
+      if [ "${mode%% *}" = file ]; then
+        path=${mode#file }
+        diff -u "$root/$path" "$work/blocks/current" > "$work/diff" \
+          || { echo "readme-examples: README's copy of $path differs from the file:"; cat "$work/diff"; exit 1; }
+        echo "readme-examples: README's copy of $path is the file"
+      elif [ -n "$mode" ] && [ "$mode" != skip ]; then
         n=$((n + 1))
         sed -e "s/50051/$grpc_port/g" -e "s/9464/$metrics_port/g" "$work/blocks/current" \
           > "$work/blocks/$(printf %02d $n).$mode.sh"
@@ -52,8 +60,10 @@ while IFS= read -r line; do
     '<!-- ci: run -->') mode=run ;;
     '<!-- ci: expect '*' -->')
       text=${line#'<!-- ci: expect '}; printf '%s\n' "${text%' -->'}" >> "$work/blocks/expect" ;;
+    '<!-- ci: skip '*' -->') mode=skip; text=${line#'<!-- ci: skip '}; echo "readme-examples: SKIPPED: ${text%' -->'}" ;;
+    '<!-- ci: file '*' -->') text=${line#'<!-- ci: file '}; mode="file ${text%' -->'}" ;;
     '```sh'|'```bash') inside=1; : > "$work/blocks/current" ;;
-    '```'*) mode="" ;;
+    '```'*) if [ "${mode%% *}" = file ]; then inside=1; : > "$work/blocks/current"; else mode=""; fi ;;
   esac
 done < README.md
 [ $unmarked = 0 ] || exit 1
