@@ -53,8 +53,9 @@ public final class ApiKeyCache {
       Duration ttl, PrometheusRegistry registry, Clock clock) {
     Duration nearTtl = ttl.compareTo(NearCache.MAX_TTL) < 0 ? ttl : NearCache.MAX_TTL;
     NearCache near = new NearCache(nearTtl, clock, invalidations::live);
-    invalidations.attach(near);
-    return new ApiKeyCache(repository, new ApiKeyRedis(redis, clock), near, ttl, new ApiKeyCacheMetrics(registry), clock);
+    ApiKeyCacheMetrics metrics = new ApiKeyCacheMetrics(registry);
+    invalidations.attach(near, metrics.invalidationsReceived::inc);
+    return new ApiKeyCache(repository, new ApiKeyRedis(redis, clock), near, ttl, metrics, clock);
   }
 
   ApiKeyCache(ApiKeyRepository repository, ApiKeyRedis redis, NearCache near, Duration ttl,

@@ -16,6 +16,7 @@ final class ApiKeyCacheMetrics {
   final Counter databaseLoads;
   final Counter coalescedLoads;
   final Counter nearHits;
+  final Counter invalidationsReceived;
 
   ApiKeyCacheMetrics(PrometheusRegistry registry) {
     Counter requests = Counter.builder()
@@ -46,6 +47,10 @@ final class ApiKeyCacheMetrics {
     nearHits = Counter.builder()
         .name("tickvault_api_key_near_cache_hits_total")
         .help("Cache hits answered from the in-process near cache, without asking Redis (also counted as result=hit)")
+        .register(registry);
+    invalidationsReceived = Counter.builder()
+        .name("tickvault_api_key_invalidations_received_total")
+        .help("API key invalidations received over Redis pub/sub (from any server, this one included)")
         .register(registry);
   }
 }

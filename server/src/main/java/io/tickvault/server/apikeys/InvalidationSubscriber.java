@@ -13,10 +13,12 @@ import io.tickvault.server.redis.LazyRedisConnection;
 public final class InvalidationSubscriber extends RedisPubSubAdapter<String, String> {
   private volatile LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> connection;
   private volatile NearCache nearCache;
+  private volatile Runnable onMessage = () -> {};
   private volatile boolean subscribed;
 
-  void attach(NearCache cache) {
+  void attach(NearCache cache, Runnable onMessage) {
     this.nearCache = cache;
+    this.onMessage = onMessage;
   }
 
   /** The connection whose state tells whether messages are arriving. */
@@ -67,5 +69,6 @@ public final class InvalidationSubscriber extends RedisPubSubAdapter<String, Str
     if (cache != null) {
       cache.invalidate(userId);
     }
+    onMessage.run();
   }
 }
