@@ -16,12 +16,13 @@ import org.postgresql.PGConnection;
 
 /**
  * The benchmark that chose {@link TradeRepository}'s way of writing a batch: the three exact
- * candidates of issue 4 and what TradeRepository does now (COPY straight into trades; for a replay,
- * one stored-key check and a COPY of the rest), each inserting N fresh trades and then replaying them (all duplicates),
- * in batches, against the same database. Not a test; run by hand:
+ * candidates of issue 4 and what TradeRepository does now (COPY straight into trades, the staging
+ * path when a key is stored), each inserting N fresh trades and then replaying them (all
+ * duplicates), in batches of B, against the same database. Not a test; run by hand:
  *
  * <pre>
- * java -cp "$(cat /tmp/cp.txt):server/target/classes:server/target/test-classes" \
+ * ./mvnw -q -pl server -am test-compile dependency:build-classpath -Dmdep.outputFile=$PWD/cp.txt -Dmdep.includeScope=test
+ * java -cp "$(cat cp.txt):server/target/classes:server/target/test-classes" \
  *   io.tickvault.server.trade.TradeWriteStrategies 'jdbc:postgresql://127.0.0.1:5432/bench?user=postgres' 500000 10000
  * </pre>
  */
@@ -48,7 +49,7 @@ public final class TradeWriteStrategies {
       Map<String, HikariDataSource> sources = new HashMap<>();
       strategies.put("unnest arrays, one INSERT..SELECT..RETURNING", TradeWriteStrategies::unnest);
       strategies.put("COPY to temp staging, INSERT..SELECT..RETURNING", TradeWriteStrategies::copyThenInsert);
-      strategies.put("TradeRepository: COPY straight in / stored-key check", (c, batch) -> {
+      strategies.put("TradeRepository: COPY straight in, else staging", (c, batch) -> {
         boolean[] inserted = repository.insert(batch, 1);
         int count = 0;
         for (boolean b : inserted) {
