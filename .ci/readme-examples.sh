@@ -7,6 +7,7 @@
 #   <!-- ci: run -->            the next ```sh block is run, in order, in this one shell (so its
 #                               exports carry over to later blocks); it must succeed
 #   <!-- ci: expect TEXT -->    (after a run marker) the block's output must contain TEXT
+#   <!-- ci: skip REASON -->   the next block is not run (said in the log, with the reason)
 #   <!-- ci: file PATH -->      the next fenced block (any language) must equal the file PATH of
 #                               this checkout, which a run block then uses (the Java worker)
 # Every grpcurl command is run through `buf curl` by the grpcurl function below: CI has no
@@ -42,7 +43,7 @@ while IFS= read -r line; do
         diff -u "$root/$path" "$work/blocks/current" > "$work/diff" \
           || { echo "readme-examples: README's copy of $path differs from the file:"; cat "$work/diff"; exit 1; }
         echo "readme-examples: README's copy of $path is the file"
-      elif [ -n "$mode" ]; then
+      elif [ -n "$mode" ] && [ "$mode" != skip ]; then
         n=$((n + 1))
         sed -e "s/50051/$grpc_port/g" -e "s/9464/$metrics_port/g" "$work/blocks/current" \
           > "$work/blocks/$(printf %02d $n).$mode.sh"
@@ -59,6 +60,7 @@ while IFS= read -r line; do
     '<!-- ci: run -->') mode=run ;;
     '<!-- ci: expect '*' -->')
       text=${line#'<!-- ci: expect '}; printf '%s\n' "${text%' -->'}" >> "$work/blocks/expect" ;;
+    '<!-- ci: skip '*' -->') mode=skip; text=${line#'<!-- ci: skip '}; echo "readme-examples: SKIPPED: ${text%' -->'}" ;;
     '<!-- ci: file '*' -->') text=${line#'<!-- ci: file '}; mode="file ${text%' -->'}" ;;
     '```sh'|'```bash') inside=1; : > "$work/blocks/current" ;;
     '```'*) if [ "${mode%% *}" = file ]; then inside=1; : > "$work/blocks/current"; else mode=""; fi ;;
@@ -73,15 +75,18 @@ grpcurl() {
   while [ $# -gt 0 ]; do
     case "$1" in
       -plaintext) plaintext=1; shift ;;
+      -cacert) args+=(--cacert "$2"); shift 2 ;;
+      -cert) args+=(--cert "$2"); shift 2 ;;
+      -key) args+=(--key "$2"); shift 2 ;;
       -H) args+=(-H "$2"); shift 2 ;;
       -d) if [ "$2" = "@" ]; then args+=(-d @-); else args+=(-d "$2"); fi; shift 2 ;;
       -*) echo "readme-examples: grpcurl flag $1 is not translated; add it to .ci/readme-examples.sh" >&2; return 2 ;;
       *) break ;;
     esac
   done
-  [ $plaintext = 1 ] || { echo "readme-examples: only -plaintext examples are run here" >&2; return 2; }
   address=$1; verb=${2:-}
-  local base="http://$address" curl=(buf curl --protocol grpc --http2-prior-knowledge)
+  local base="https://$address" curl=(buf curl --protocol grpc)
+  if [ $plaintext = 1 ]; then base="http://$address"; curl+=(--http2-prior-knowledge); fi
   methods_of() { "${curl[@]}" "${args[@]}" --list-methods "$base" | grep "^$1/"; }
   case "$verb" in
     list) if [ -n "${3:-}" ]; then methods_of "$3"; else "${curl[@]}" "${args[@]}" --list-services "$base"; fi ;;
@@ -115,16 +120,21 @@ for block in "$work"/blocks/*.sh; do
   echo; echo "==> README example ${name%%.*} (${name#*.})"; sed 's/^/    /' "$block"
   case "$name" in
     *.server)
+      if [ -n "$server_pid" ]; then # one server at a time: they share the port and the data dir
+        pkill -TERM -P "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+      fi
       TICKVAULT_GRPC_PORT=$grpc_port TICKVAULT_METRICS_PORT=$metrics_port bash "$block" > "$work/server.log" 2>&1 &
       server_pid=$!
+      # Listening means started: the server opens its port after migrations and the first health
+      # check. (A TCP probe, because the server may speak TLS.)
       for _ in $(seq 1 120); do
-        if buf curl --protocol grpc --http2-prior-knowledge -d '{}' "http://127.0.0.1:$grpc_port/grpc.health.v1.Health/Check" 2>/dev/null | grep -q SERVING; then
-          break
-        fi
+        if (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null; then break; fi
         kill -0 "$server_pid" 2>/dev/null || { echo "readme-examples: the server died at start-up"; exit 1; }
         sleep 1
       done
-      echo "    (server SERVING)"
+      (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null || { echo "readme-examples: the server did not listen in 120 s"; exit 1; }
+      echo "    (server listening)"
       ;;
     *.run)
       rc=0

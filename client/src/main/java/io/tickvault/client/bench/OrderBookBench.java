@@ -100,6 +100,9 @@ public final class OrderBookBench {
         nextTime += n;
         int levelRows = snapshots.stream().mapToInt(s -> s.getBidsCount() + s.getAsksCount()).sum();
 
+        // Odd rounds run COPY first, even rounds gRPC first, so that a drift in the machine's load
+        // during a round does not always favour the same side.
+        double copySeconds = round % 2 == 1 ? copy(db, snapshots) : 0;
         long started = System.nanoTime();
         long inserted = ingest(channel, snapshots, streams);
         double grpcSeconds = (System.nanoTime() - started) / 1e9;
@@ -107,8 +110,9 @@ public final class OrderBookBench {
           throw new IllegalStateException("the server inserted " + inserted + " of " + n + " snapshots");
         }
         checkStored(db, snapshots.get(0).getServerTimeMs(), n, levelRows);
-
-        double copySeconds = copy(db, snapshots);
+        if (round % 2 == 0) {
+          copySeconds = copy(db, snapshots);
+        }
         Round r = new Round(n, levelRows, grpcSeconds, copySeconds);
         results.add(r);
         out.printf("round %d: gRPC %.2f s = %,.0f snapshots/s, %,.0f level rows/s | COPY %.2f s = %,.0f snapshots/s,"
@@ -119,10 +123,13 @@ public final class OrderBookBench {
       double grpcTotal = results.stream().mapToDouble(Round::grpcSeconds).sum();
       double copyTotal = results.stream().mapToDouble(Round::copySeconds).sum();
       long rows = results.stream().mapToLong(Round::levelRows).sum();
+      double[] ratios = results.stream().mapToDouble(Round::ratio).sorted().toArray();
+      double median = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
+          : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
       out.printf("total: gRPC %,.0f snapshots/s, %,.0f level rows/s; COPY %,.0f snapshots/s, %,.0f level rows/s;"
-              + " ratio gRPC/COPY %.2f%n",
+              + " ratio gRPC/COPY %.2f (median of rounds %.2f)%n",
           rounds * (double) n / grpcTotal, rows / grpcTotal, rounds * (double) n / copyTotal, rows / copyTotal,
-          copyTotal / grpcTotal);
+          copyTotal / grpcTotal, median);
       deleteBenchSnapshots(db);
     }
     return results;

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         MarketsCommand.class,
         HealthCommand.class,
         IngestCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -1,0 +1,128 @@
+package io.tickvault.client.cli;
+
+import io.tickvault.client.TickvaultClient;
+import io.tickvault.client.bench.OrderBookBench;
+import io.tickvault.client.bench.TradeBench;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tickvault bench …}: the project's benchmarks, each printing its ratio against the
+ * reference DESIGN.md names, measured in the same run on the same database. The measuring is the
+ * benchmark classes' own (io.tickvault.client.bench); this command only connects and runs them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks against their references in the same run (a ratio of 1.0 means as fast "
+        + "as the reference). Use a server and a database kept for benchmarks: the runs empty and "
+        + "fill tables.",
+    subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class})
+final class BenchCommand {
+  /** The database option every benchmark needs for its reference. */
+  static final class Database {
+    @Option(names = "--database-url", required = true, paramLabel = "JDBC-URL",
+        description = "The PostgreSQL the server writes to, for the reference (COPY, INSERT..SELECT), "
+            + "e.g. jdbc:postgresql://127.0.0.1:5432/bench?user=postgres")
+    String url;
+  }
+
+  @Command(name = "trades", mixinStandardHelpOptions = true,
+      description = "Trades end to end over StreamTrades against COPY … FROM STDIN of the same rows "
+          + "(fresh), and a full replay against INSERT … SELECT … ON CONFLICT DO NOTHING (duplicates). "
+          + "Empties the trades table of that database.")
+  static final class Trades implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    Database database;
+
+    @Option(names = "--trades", paramLabel = "N", defaultValue = "200000", description = "Trades per round (default ${DEFAULT-VALUE}).")
+    long trades;
+
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds; the median ratio is printed (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
+        TradeBench.run(client.channel(), database.url, trades, streams, rounds, out);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "orderbooks", mixinStandardHelpOptions = true,
+      description = "Order book snapshots end to end over IngestOrderBooks against COPY … FROM STDIN "
+          + "of the same header and level rows.")
+  static final class OrderBooks implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    Database database;
+
+    @Option(names = "--snapshots", paramLabel = "N", defaultValue = "20000", description = "Snapshots per round (default ${DEFAULT-VALUE}).")
+    int snapshots;
+
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "20", description = "Price levels per side (default ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
+        OrderBookBench.run(client.channel(), database.url, snapshots, depth, streams, rounds, out);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The command's output as the PrintStream the benchmark classes print to, line by line, so the
+   * figures appear as they are measured and in-JVM tests capture them.
+   */
+  static PrintStream printStream(CommandSpec spec) {
+    PrintWriter writer = spec.commandLine().getOut();
+    OutputStream lines = new OutputStream() {
+      private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+      @Override
+      public void write(int b) {
+        line.write(b);
+        if (b == '\n') {
+          flush();
+        }
+      }
+
+      @Override
+      public void flush() {
+        writer.print(line.toString(StandardCharsets.UTF_8));
+        writer.flush();
+        line.reset();
+      }
+    };
+    return new PrintStream(lines, true, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,50 @@
+package io.tickvault.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickvault.server.testing.TestServer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code tickvault bench …} runs the benchmark classes against a real server and its database and
+ * prints their ratios. Tiny sizes: this checks the wiring and that ratios come out, not speed.
+ */
+class BenchCliIT {
+  @RegisterExtension
+  static TestServer server = TestServer.netty();
+
+  @Test
+  void benchTrades_printsFreshAndReplayRatios() {
+    Cli.Result result = new Cli().run("bench", "trades", "--target", "127.0.0.1:" + server.port(),
+        "--database-url", server.database().url(), "--trades", "2000", "--rounds", "1");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    Matcher median = Pattern.compile("median ratio: fresh (\\d+\\.\\d\\d) of COPY, replay (\\d+\\.\\d\\d) of INSERT")
+        .matcher(result.out());
+    assertThat(median.find()).as(result.out()).isTrue();
+    assertThat(Double.parseDouble(median.group(1))).isPositive();
+    assertThat(Double.parseDouble(median.group(2))).isPositive();
+  }
+
+  @Test
+  void benchOrderBooks_printsTheRatioAgainstCopy() {
+    Cli.Result result = new Cli().run("bench", "orderbooks", "--target", "127.0.0.1:" + server.port(),
+        "--database-url", server.database().url(), "--snapshots", "200", "--depth", "5", "--rounds", "1");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    Matcher round = Pattern.compile("round 1: .* ratio (\\d+\\.\\d\\d)").matcher(result.out());
+    assertThat(round.find()).as(result.out()).isTrue();
+    assertThat(Double.parseDouble(round.group(1))).isPositive();
+  }
+
+  @Test
+  void benchWithoutTheDatabase_isAUsageError() {
+    Cli.Result result = new Cli().run("bench", "trades", "--target", "127.0.0.1:" + server.port());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--database-url");
+  }
+}
