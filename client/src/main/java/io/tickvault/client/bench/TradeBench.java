@@ -45,6 +45,7 @@ public final class TradeBench {
   static final int PAIR_NO = 1;
   private static final long BASE_TIME_MS = 1_764_000_000_000L;
   private static final String STAGING = "tickvault_bench_trades_staging";
+  private static final long WARM_UP = 200_000;
 
   /** One round's figures, in seconds. */
   public record Round(long trades, double grpcFresh, double copyFresh, double grpcReplay, double insertSelectReplay) {
@@ -82,7 +83,11 @@ public final class TradeBench {
     List<Round> results = new ArrayList<>();
     try (Connection db = DriverManager.getConnection(jdbcUrl)) {
       prepare(db);
-      out.printf("trades: %,d per round, %d stream(s), %d round(s)%n", n, streams, rounds);
+      out.printf("trades: %,d per round, %d stream(s), %d round(s), after a warm-up of %,d%n", n, streams, rounds, WARM_UP);
+      // The server is long-running: let its JIT compile the hot paths before anything is timed.
+      execute(db, "TRUNCATE trades");
+      timeGrpc(channel, WARM_UP, streams, WARM_UP);
+      timeGrpc(channel, WARM_UP, streams, 0);
       for (int round = 1; round <= rounds; round++) {
         execute(db, "TRUNCATE trades");
         double grpcFresh = timeGrpc(channel, n, streams, n);

@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,8 +23,8 @@ import org.postgresql.PGConnection;
  * inserted. When a key is already stored the COPY fails as a whole, and the batch is copied into a
  * session-local staging table and moved with one {@code INSERT … SELECT … ON CONFLICT DO NOTHING
  * RETURNING} the keys it inserted, in one transaction: exact counts either way. After a batch with
- * duplicates (a replay) the next batch first asks which of its keys are stored, and copies only
- * the others. (The README's "Trade ingestion" section gives the figures that chose it
+ * duplicates (a replay) the next batch goes to the staging path at once, until a batch without.
+ * (TradeWriteStrategies measured the alternatives; the README's "Trade ingestion" gives figures.) (The README's "Trade ingestion" section gives the figures that chose it
  * over batched INSERTs and over one INSERT from unnest(array parameters).)
  */
 public final class TradeRepository {
@@ -40,12 +39,6 @@ public final class TradeRepository {
   private static final String COPY_TRADES_SQL = "COPY trades (exchange_id, currency_pair_no, trade_id, price, quantity,"
       + " taker_side, trade_time_ms, receive_time_ms) FROM STDIN";
   private static final String UNIQUE_VIOLATION = "23505";
-  // One character per key, in order: '1' stored, '0' not.
-  private static final String STORED_KEYS_SQL = """
-      SELECT string_agg(CASE WHEN t.trade_id IS NULL THEN '0' ELSE '1' END, '' ORDER BY k.ord)
-      FROM unnest(?::int4[], ?::int4[], ?::text[]) WITH ORDINALITY AS k(exchange_id, currency_pair_no, trade_id, ord)
-      LEFT JOIN trades t USING (exchange_id, currency_pair_no, trade_id)
-      """;
   private static final String INSERT_SQL = """
       INSERT INTO trades (exchange_id, currency_pair_no, trade_id, price, quantity, taker_side,
                           trade_time_ms, receive_time_ms)
@@ -87,37 +80,21 @@ public final class TradeRepository {
       }
     }
     boolean[] inserted = new boolean[batch.size()];
-    List<Trade> toWrite = distinct;
-    if (lastBatchHadDuplicates) {
-      // Probably a replay: ask which keys are stored (keys only, one round trip, one short string
-      // back), so that a duplicate costs an index lookup and nothing else.
-      boolean[] stored = storedKeys(distinct);
-      toWrite = new ArrayList<>();
-      for (int i = 0; i < stored.length; i++) {
-        if (!stored[i]) {
-          toWrite.add(distinct.get(i));
-        }
-      }
-      lastBatchHadDuplicates = toWrite.size() < distinct.size();
-      if (toWrite.isEmpty()) {
-        return inserted;
-      }
-    }
-    byte[] rows = copyText(toWrite, nowMillis);
-    if (copyStraightIn(rows, toWrite.size())) {
-      for (Trade trade : toWrite) {
-        inserted[firstPosition.get(Key.of(trade))] = true;
+    byte[] rows = copyText(distinct, nowMillis);
+    if (!lastBatchHadDuplicates && copyStraightIn(rows, distinct.size())) {
+      for (int position : firstPosition.values()) {
+        inserted[position] = true;
       }
       return inserted;
     }
-    // Some key is stored after all (sent before, or by a concurrent stream a moment ago): the
-    // staging path tells which rows this call inserted.
-    lastBatchHadDuplicates = true;
-    jdbc.inTransaction(c -> {
+    // Some key is stored already (a replay, or a concurrent stream a moment ago): the staging path
+    // tells which rows this call inserted.
+    int count = jdbc.inTransaction(c -> {
       try (Statement s = c.createStatement()) {
         s.execute(CREATE_STAGING_SQL);
       }
       copy(c, COPY_STAGING_SQL, rows);
+      int n = 0;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INSERT_SQL)) {
         while (rs.next()) {
           Integer position = firstPosition.get(new Key(rs.getInt(1), rs.getInt(2), rs.getString(3)));
@@ -125,45 +102,13 @@ public final class TradeRepository {
             throw new IllegalStateException("PostgreSQL returned a key that was not sent: " + rs.getString(3));
           }
           inserted[position] = true;
+          n++;
         }
       }
-      return null;
+      return n;
     });
+    lastBatchHadDuplicates = count < distinct.size();
     return inserted;
-  }
-
-  /** Per position, whether the key of that trade is already stored. */
-  private boolean[] storedKeys(List<Trade> trades) {
-    int n = trades.size();
-    int[] exchanges = new int[n];
-    int[] pairs = new int[n];
-    String[] tradeIds = new String[n];
-    for (int i = 0; i < n; i++) {
-      Trade t = trades.get(i);
-      exchanges[i] = t.getExchangeId();
-      pairs[i] = t.getCurrencyPairNo();
-      tradeIds[i] = t.getTradeId();
-    }
-    String flags = jdbc.withConnection(c -> {
-      PGConnection pg = c.unwrap(PGConnection.class);
-      try (PreparedStatement ps = c.prepareStatement(STORED_KEYS_SQL)) {
-        ps.setArray(1, pg.createArrayOf("int4", exchanges));
-        ps.setArray(2, pg.createArrayOf("int4", pairs));
-        ps.setArray(3, pg.createArrayOf("text", tradeIds));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getString(1);
-        }
-      }
-    });
-    if (flags == null || flags.length() != n) {
-      throw new IllegalStateException("stored-keys query answered " + (flags == null ? 0 : flags.length()) + " flags for " + n + " keys");
-    }
-    boolean[] stored = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      stored[i] = flags.charAt(i) == '1';
-    }
-    return stored;
   }
 
   /**

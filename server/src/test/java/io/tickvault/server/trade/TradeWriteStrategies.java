@@ -15,12 +15,14 @@ import java.util.Map;
 import org.postgresql.PGConnection;
 
 /**
- * The benchmark that chose {@link TradeRepository}'s way of writing a batch (COPY into a staging
- * table): the three exact candidates of issue 4, each inserting N fresh trades and then replaying them (all duplicates),
- * in batches, against the same database. Not a test; run by hand:
+ * The benchmark that chose {@link TradeRepository}'s way of writing a batch: the three exact
+ * candidates of issue 4 and what TradeRepository does now (COPY straight into trades, the staging
+ * path when a key is stored), each inserting N fresh trades and then replaying them (all
+ * duplicates), in batches of B, against the same database. Not a test; run by hand:
  *
  * <pre>
- * java -cp "$(cat /tmp/cp.txt):server/target/classes:server/target/test-classes" \
+ * ./mvnw -q -pl server -am test-compile dependency:build-classpath -Dmdep.outputFile=$PWD/cp.txt -Dmdep.includeScope=test
+ * java -cp "$(cat cp.txt):server/target/classes:server/target/test-classes" \
  *   io.tickvault.server.trade.TradeWriteStrategies 'jdbc:postgresql://127.0.0.1:5432/bench?user=postgres' 500000 10000
  * </pre>
  */
@@ -46,7 +48,8 @@ public final class TradeWriteStrategies {
       Map<String, Strategy> strategies = new java.util.LinkedHashMap<>();
       Map<String, HikariDataSource> sources = new HashMap<>();
       strategies.put("unnest arrays, one INSERT..SELECT..RETURNING", TradeWriteStrategies::unnest);
-      strategies.put("COPY to temp staging, INSERT..SELECT..RETURNING", (c, batch) -> {
+      strategies.put("COPY to temp staging, INSERT..SELECT..RETURNING", TradeWriteStrategies::copyThenInsert);
+      strategies.put("TradeRepository: COPY straight in, else staging", (c, batch) -> {
         boolean[] inserted = repository.insert(batch, 1);
         int count = 0;
         for (boolean b : inserted) {
@@ -158,6 +161,39 @@ public final class TradeWriteStrategies {
         }
       }
       return inserted;
+    }
+  }
+
+  private static int copyThenInsert(Connection c, List<Trade> batch) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE IF NOT EXISTS bench_staging (exchange_id int, currency_pair_no int, trade_id text,"
+          + " price numeric, quantity numeric, taker_side smallint, trade_time_ms bigint, receive_time_ms bigint)"
+          + " ON COMMIT DELETE ROWS");
+      StringBuilder text = new StringBuilder(batch.size() * 80);
+      for (Trade t : batch) {
+        text.append(t.getExchangeId()).append('\t').append(t.getCurrencyPairNo()).append('\t').append(t.getTradeId())
+            .append('\t').append(t.getPrice()).append('\t').append(t.getQuantity()).append('\t')
+            .append(t.getTakerSideValue()).append('\t').append(t.getTradeTimeMs()).append('\t')
+            .append(t.getReceiveTimeMs()).append('\n');
+      }
+      c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_staging FROM STDIN",
+          new java.io.StringReader(text.toString()));
+      int inserted = 0;
+      try (ResultSet rs = s.executeQuery("INSERT INTO trades SELECT * FROM bench_staging ON CONFLICT DO NOTHING"
+          + " RETURNING exchange_id, currency_pair_no, trade_id")) {
+        while (rs.next()) {
+          inserted++;
+        }
+      }
+      c.commit();
+      return inserted;
+    } catch (java.io.IOException e) {
+      c.rollback();
+      throw new SQLException(e);
+    } finally {
+      c.setAutoCommit(autoCommit);
     }
   }
 }
