@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp client/target/tickvault.jar io.tickvault.client.bench.ApiKeyBench 127.0.0.1:50061 [token] \
- *     [--concurrency 32] [--seconds 5] [--rounds 3]
+ *     [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]
  * </pre>
  *
  * The user {@value #USER} gets two keys on exchange {@value #EXCHANGE_ID} ("{@value #EXCHANGE_CODE}")
@@ -57,7 +57,7 @@ public final class ApiKeyBench {
 
   /** How hard and how long to drive the server. */
   public record Options(int concurrency, Duration phase, int rounds, Duration warmUp) {
-    public static final Options DEFAULT = new Options(32, Duration.ofSeconds(5), 3, Duration.ofSeconds(3));
+    public static final Options DEFAULT = new Options(32, Duration.ofSeconds(5), 3, Duration.ofSeconds(5));
   }
 
   /** Throughput and latency of one call kind. */
@@ -78,7 +78,7 @@ public final class ApiKeyBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3]");
+      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]");
       System.exit(2);
     }
     String token = null;
@@ -88,6 +88,7 @@ public final class ApiKeyBench {
         case "--concurrency" -> o = new Options(Integer.parseInt(args[++i]), o.phase(), o.rounds(), o.warmUp());
         case "--seconds" -> o = new Options(o.concurrency(), Duration.ofSeconds(Long.parseLong(args[++i])), o.rounds(), o.warmUp());
         case "--rounds" -> o = new Options(o.concurrency(), o.phase(), Integer.parseInt(args[++i]), o.warmUp());
+        case "--warmup" -> o = new Options(o.concurrency(), o.phase(), o.rounds(), Duration.ofSeconds(Long.parseLong(args[++i])));
         default -> token = args[i];
       }
     }
