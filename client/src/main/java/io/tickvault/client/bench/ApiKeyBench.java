@@ -53,6 +53,7 @@ public final class ApiKeyBench {
   static final String USER = "tickvault-bench-user";
   static final int EXCHANGE_ID = 9_997;
   static final String EXCHANGE_CODE = "tickvault-bench-api-keys";
+  static final int SENDERS = 4;
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   /** How hard and how long to drive the server. */
@@ -210,36 +211,49 @@ public final class ApiKeyBench {
     return latencies;
   }
 
-  /** Starts calls at a fixed rate whatever their latency; each latency counts from its scheduled start. */
+  /**
+   * Starts calls at a fixed rate whatever their latency, from {@link #SENDERS} threads each
+   * keeping its share of the rate (one thread alone cannot start tens of thousands of calls a
+   * second); each latency counts from the call's scheduled start, so a stall is not hidden.
+   */
   private static Latencies openLoop(Call call, double perSecond, Duration duration) throws InterruptedException {
     Latencies latencies = new Latencies();
     AtomicLong inFlight = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    long interval = (long) (1e9 / perSecond);
+    long interval = (long) (1e9 * SENDERS / perSecond);
     long started = System.nanoTime();
     long end = started + duration.toNanos();
-    long sent = 0;
-    while (failure.get() == null) {
-      long now = System.nanoTime();
-      if (now >= end) {
-        break;
-      }
-      long due = started + sent * interval;
-      if (due > now) {
-        LockSupport.parkNanos(due - now);
-        continue;
-      }
-      long scheduled = due;
-      sent++;
-      inFlight.incrementAndGet();
-      call.start(error -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        } else {
-          latencies.record(System.nanoTime() - scheduled);
+    Thread[] senders = new Thread[SENDERS];
+    for (int t = 0; t < SENDERS; t++) {
+      long offset = interval * t / SENDERS;
+      senders[t] = new Thread(() -> {
+        long sent = 0;
+        while (failure.get() == null) {
+          long now = System.nanoTime();
+          if (now >= end) {
+            return;
+          }
+          long due = started + offset + sent * interval;
+          if (due > now) {
+            LockSupport.parkNanos(due - now);
+            continue;
+          }
+          sent++;
+          inFlight.incrementAndGet();
+          call.start(error -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            } else {
+              latencies.record(System.nanoTime() - due);
+            }
+            inFlight.decrementAndGet();
+          });
         }
-        inFlight.decrementAndGet();
-      });
+      }, "api-key-bench-sender-" + t);
+      senders[t].start();
+    }
+    for (Thread sender : senders) {
+      sender.join();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
