@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
@@ -22,6 +23,7 @@ import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyGrpcService;
 import io.tickvault.server.apikeys.ApiKeyReencryption;
 import io.tickvault.server.apikeys.ApiKeyRepository;
+import io.tickvault.server.apikeys.InvalidationSubscriber;
 import io.tickvault.server.apikeys.ApiKeySecrets;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
@@ -130,15 +132,26 @@ public final class Application implements AutoCloseable {
     RedisClient redis = own(RedisClients.create(redisUrl, config.redisTimeout())).client();
     RateLimitedLog redisConnectLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
     LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redisConnection = own(new LazyRedisConnection<>(
-        () -> redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)),
+        () -> {
+          StatefulRedisConnection<String, byte[]> c = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+          c.setTimeout(config.redisTimeout());
+          return c;
+        },
         e -> redisConnectLog.warn("cannot connect to Redis (" + e.getMessage() + "): serving from PostgreSQL, retrying every second")));
     redisConnection.start(scheduler);
+    InvalidationSubscriber invalidations = new InvalidationSubscriber();
+    LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> invalidationConnection = own(new LazyRedisConnection<>(
+        () -> invalidations.subscribe(redis.connectPubSub()),
+        e -> redisConnectLog.warn("cannot subscribe to API key invalidations (" + e.getMessage() + "): near cache off, retrying every second")));
+    invalidations.listenOn(invalidationConnection);
 
     SecretCipher cipher = new SecretCipher(MasterKeys.of(masterKey(config), config.oldMasterKeys()));
     ApiKeySecrets secrets = new ApiKeySecrets(cipher);
     ApiKeyRepository apiKeys = new ApiKeyRepository(jdbc);
     MarketRepository markets = new MarketRepository(jdbc);
-    ApiKeyCache apiKeyCache = ApiKeyCache.create(apiKeys, redisConnection, config.apiKeyTtl(), metrics.registry(), Clock.systemUTC());
+    ApiKeyCache apiKeyCache = ApiKeyCache.create(apiKeys, redisConnection, invalidations, config.apiKeyTtl(),
+        metrics.registry(), Clock.systemUTC());
+    invalidationConnection.start(scheduler); // after create(): the subscriber needs its near cache
     scheduler.scheduleWithFixedDelay(apiKeyCache::retryPendingInvalidations, 1, 1, TimeUnit.SECONDS);
 
     // JDBC blocks: keep it off the Netty event loops, on a bounded pool of its own. The queue

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * counts as a miss: the call is answered from PostgreSQL, the failure counted and logged (at most
  * one line per {@link RateLimitedLog#DEFAULT_INTERVAL}).
  *
+ * <p>In front of Redis sits a {@link NearCache} of at most one second, trusted only while the
+ * pub/sub subscription that carries invalidations is up: a change on any server evicts it on
+ * every server within the time a published message takes (milliseconds).
+ *
  * <p>Writes invalidate after they commit. When the invalidation cannot reach Redis, the user is
  * kept in {@link #pendingInvalidations}: this server reads that user from PostgreSQL and retries
  * the invalidation every second until Redis takes it. Another server sharing a Redis that this
@@ -36,6 +40,7 @@ public final class ApiKeyCache {
 
   private final ApiKeyRepository repository;
   private final ApiKeyRedis redis;
+  private final NearCache near;
   private final Duration ttl;
   private final ApiKeyCacheMetrics metrics;
   private final RateLimitedLog redisLog;
@@ -44,14 +49,20 @@ public final class ApiKeyCache {
 
   /** A cache over the repository and a (possibly not yet made) Redis connection, counting on the registry. */
   public static ApiKeyCache create(ApiKeyRepository repository,
-      LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redis, Duration ttl,
-      PrometheusRegistry registry, Clock clock) {
-    return new ApiKeyCache(repository, new ApiKeyRedis(redis, clock), ttl, new ApiKeyCacheMetrics(registry), clock);
+      LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redis, InvalidationSubscriber invalidations,
+      Duration ttl, PrometheusRegistry registry, Clock clock) {
+    Duration nearTtl = ttl.compareTo(NearCache.MAX_TTL) < 0 ? ttl : NearCache.MAX_TTL;
+    NearCache near = new NearCache(nearTtl, clock, invalidations::live);
+    ApiKeyCacheMetrics metrics = new ApiKeyCacheMetrics(registry);
+    invalidations.attach(near, metrics.invalidationsReceived::inc);
+    return new ApiKeyCache(repository, new ApiKeyRedis(redis, clock), near, ttl, metrics, clock);
   }
 
-  ApiKeyCache(ApiKeyRepository repository, ApiKeyRedis redis, Duration ttl, ApiKeyCacheMetrics metrics, Clock clock) {
+  ApiKeyCache(ApiKeyRepository repository, ApiKeyRedis redis, NearCache near, Duration ttl,
+      ApiKeyCacheMetrics metrics, Clock clock) {
     this.repository = repository;
     this.redis = redis;
+    this.near = near;
     this.ttl = ttl;
     this.metrics = metrics;
     this.redisLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, clock);
@@ -64,6 +75,13 @@ public final class ApiKeyCache {
       metrics.error.inc(); // Redis may hold an entry this server failed to invalidate
       return new Lookup(loadFromDatabase(userId), false);
     }
+    List<StoredApiKey> nearKeys = near.get(userId);
+    if (nearKeys != null) {
+      metrics.hit.inc();
+      metrics.nearHits.inc();
+      return new Lookup(nearKeys, true);
+    }
+    long epoch = near.epoch();
     ApiKeyRedis.Entry entry;
     try {
       entry = redis.lookup(userId);
@@ -77,6 +95,7 @@ public final class ApiKeyCache {
       try {
         List<StoredApiKey> keys = CachedApiKeysCodec.decode(userId, entry.value());
         metrics.hit.inc();
+        near.put(userId, keys, epoch);
         return new Lookup(keys, true);
       } catch (IllegalArgumentException e) {
         metrics.undecodableEntries.inc();
@@ -85,11 +104,14 @@ public final class ApiKeyCache {
     }
     metrics.miss.inc();
     String versionSeen = entry.version();
-    return new Lookup(loads.load(userId, () -> loadAndFill(userId, versionSeen)), false);
+    List<StoredApiKey> keys = loads.load(userId, () -> loadAndFill(userId, versionSeen));
+    near.put(userId, keys, epoch);
+    return new Lookup(keys, false);
   }
 
-  /** Straight from PostgreSQL, still one query at a time per user; nothing is written to Redis. */
+  /** Straight from PostgreSQL, still one query at a time per user; nothing is cached. */
   public List<StoredApiKey> loadFromDatabase(String userId) {
+    near.invalidate(userId);
     return loads.load(userId, () -> query(userId));
   }
 
@@ -114,9 +136,11 @@ public final class ApiKeyCache {
    * failed invalidation is retried by {@link #retryPendingInvalidations()}.
    */
   public void invalidate(String userId) {
+    near.invalidate(userId); // this server at once; the others when the published message arrives
     try {
       redis.invalidate(userId);
       pendingInvalidations.remove(userId);
+      near.invalidate(userId); // a read that raced with the Redis delete may have cached the old keys here
     } catch (CacheUnavailableException e) {
       pendingInvalidations.add(userId);
       metrics.invalidateErrors.inc();

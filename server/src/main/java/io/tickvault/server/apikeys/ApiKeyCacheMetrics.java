@@ -15,6 +15,8 @@ final class ApiKeyCacheMetrics {
   final CounterDataPoint undecodableEntries;
   final Counter databaseLoads;
   final Counter coalescedLoads;
+  final Counter nearHits;
+  final Counter invalidationsReceived;
 
   ApiKeyCacheMetrics(PrometheusRegistry registry) {
     Counter requests = Counter.builder()
@@ -41,6 +43,14 @@ final class ApiKeyCacheMetrics {
     coalescedLoads = Counter.builder()
         .name("tickvault_api_key_coalesced_loads_total")
         .help("Calls that waited for another call's PostgreSQL load of the same user instead of querying")
+        .register(registry);
+    nearHits = Counter.builder()
+        .name("tickvault_api_key_near_cache_hits_total")
+        .help("Cache hits answered from the in-process near cache, without asking Redis (also counted as result=hit)")
+        .register(registry);
+    invalidationsReceived = Counter.builder()
+        .name("tickvault_api_key_invalidations_received_total")
+        .help("API key invalidations received over Redis pub/sub (from any server, this one included)")
         .register(registry);
   }
 }

@@ -31,12 +31,13 @@ public final class RedisClients implements AutoCloseable {
 
   public static RedisClients create(String url, Duration commandTimeout) {
     RedisURI uri = RedisURI.create(url);
-    uri.setTimeout(commandTimeout);
+    Duration connectTimeout = commandTimeout.compareTo(MIN_CONNECT_TIMEOUT) > 0 ? commandTimeout : MIN_CONNECT_TIMEOUT;
+    // The URI timeout bounds the connection handshake; commands have their own (TimeoutOptions).
+    uri.setTimeout(connectTimeout);
     ClientResources resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
         .build();
     RedisClient client = RedisClient.create(resources, uri);
-    Duration connectTimeout = commandTimeout.compareTo(MIN_CONNECT_TIMEOUT) > 0 ? commandTimeout : MIN_CONNECT_TIMEOUT;
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -176,25 +176,50 @@ class ApiKeyServiceIT {
   }
 
   @Test
-  void putAndDeleteOnOneServer_areSeenAtOnceByAnotherSharingPostgresAndRedis() {
+  void putAndDeleteOnOneServer_areSeenByAnotherSharingPostgresAndRedisWithin100Ms() {
     try (SecondServer other = new SecondServer()) {
       ApiKeyServiceGrpc.ApiKeyServiceBlockingStub otherKeys = ApiKeyServiceGrpc.newBlockingStub(other.channel);
-      admin.putApiKey(put(user, 1, "AK", "secret-1", ""));
-      assertThat(otherKeys.getApiKeys(request(user, 0)).getApiKeysList())
-          .extracting(ApiKey::getSecretKey).containsExactly("secret-1"); // now cached in Redis
-
-      PutApiKeyResponse replaced = admin.putApiKey(put(user, 1, "AK", "secret-2", "rotated"));
-
-      assertThat(replaced.getCreated()).isFalse();
-      assertThat(otherKeys.getApiKeys(request(user, 0)).getApiKeysList())
-          .extracting(ApiKey::getSecretKey, ApiKey::getLabel)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("secret-2", "rotated"));
+      double messagesBefore = MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_invalidations_received_total");
+      List<Long> visibleAfterMs = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        String secret = "secret-" + i;
+        PutApiKeyResponse put = admin.putApiKey(put(user, 1, "AK", secret, "v" + i));
+        assertThat(put.getCreated()).isEqualTo(i == 1);
+        visibleAfterMs.add(msUntil(() -> otherKeys.getApiKeys(request(user, 0)).getApiKeysList().stream()
+            .anyMatch(k -> k.getSecretKey().equals(secret))));
+        awaitNearCacheHit(other, otherKeys); // the next change must evict a near cache entry
+      }
 
       assertThat(admin.deleteApiKey(delete(user, 1, "AK")).getDeleted()).isTrue();
+      visibleAfterMs.add(msUntil(() -> otherKeys.getApiKeys(request(user, 0)).getApiKeysList().isEmpty()));
 
-      assertThat(otherKeys.getApiKeys(request(user, 0)).getApiKeysList()).isEmpty();
+      // Pushed, not waited out: the fastest change shows within 100 ms (the near cache alone would
+      // hold an entry up to 1 s), and none takes longer than a loaded machine can explain.
+      assertThat(visibleAfterMs).as("ms until the other server saw each change").allSatisfy(ms -> assertThat(ms).isLessThan(2_000));
+      assertThat(visibleAfterMs.stream().mapToLong(Long::longValue).min().orElseThrow()).isLessThan(100);
+      assertThat(MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_invalidations_received_total"))
+          .isGreaterThanOrEqualTo(messagesBefore + 5);
       assertThat(admin.deleteApiKey(delete(user, 1, "AK")).getDeleted()).isFalse();
     }
+  }
+
+  /** Calls until the other server answers from its near cache, so the test exercises its eviction. */
+  private void awaitNearCacheHit(SecondServer other, ApiKeyServiceGrpc.ApiKeyServiceBlockingStub otherKeys) {
+    double before = MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_near_cache_hits_total");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_near_cache_hits_total") == before) {
+      assertThat(System.nanoTime()).as("a near cache hit on the other server within 10 s").isLessThan(deadline);
+      otherKeys.getApiKeys(request(user, 0));
+    }
+  }
+
+  /** Milliseconds until the condition holds, polling; fails after 5 s. */
+  private static long msUntil(java.util.function.BooleanSupplier condition) {
+    long started = System.nanoTime();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - started).as("condition within 5 s").isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
   }
 
   @Test

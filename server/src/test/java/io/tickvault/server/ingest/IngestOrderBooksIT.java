@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.tickvault.api.v1.IngestOrderBooksRequest;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.IngestServiceGrpc;
@@ -140,6 +141,29 @@ class IngestOrderBooksIT {
 
     assertThat(response.getInserted()).isEqualTo(300);
     assertStoredExactly(server.database().jdbc(), sent);
+  }
+
+  @Test
+  void snapshotsAreCountedInTheIngestMetrics_byOutcome() throws Exception {
+    double inserted = orderBookRecords("inserted");
+    double duplicates = orderBookRecords("duplicate");
+    double rejected = orderBookRecords("rejected");
+
+    send(List.of(List.of(snapshot(1, 2), snapshot(2, 2), snapshot(1, 2), snapshot(3, 2).toBuilder().setSequenceId(-1).build())));
+
+    assertThat(orderBookRecords("inserted") - inserted).isEqualTo(2);
+    assertThat(orderBookRecords("duplicate") - duplicates).isEqualTo(1);
+    assertThat(orderBookRecords("rejected") - rejected).isEqualTo(1);
+  }
+
+  /** tickvault_ingest_records_total{kind="orderbook", outcome=...} as the server's registry holds it. */
+  private static double orderBookRecords(String outcome) {
+    return server.app().metrics().registry().scrape().stream()
+        .filter(m -> m.getMetadata().getPrometheusName().equals("tickvault_ingest_records"))
+        .flatMap(m -> m.getDataPoints().stream())
+        .filter(p -> "orderbook".equals(p.getLabels().get("kind")) && outcome.equals(p.getLabels().get("outcome")))
+        .mapToDouble(p -> ((CounterDataPointSnapshot) p).getValue())
+        .sum();
   }
 
   /** IngestOrderBooks with one request per list, exactly as given (the writer would re-batch). */
