@@ -1,12 +1,14 @@
 package io.tickvault.client.cli;
 
 import io.tickvault.client.TickvaultClient;
+import io.tickvault.client.bench.ApiKeyBench;
 import io.tickvault.client.bench.OrderBookBench;
 import io.tickvault.client.bench.TradeBench;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = "Benchmarks against their references in the same run (a ratio of 1.0 means as fast "
         + "as the reference). Use a server and a database kept for benchmarks: the runs empty and "
         + "fill tables.",
-    subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class})
+    subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class, BenchCommand.ApiKeys.class})
 final class BenchCommand {
   /** The database option every benchmark needs for its reference. */
   static final class Database {
@@ -94,6 +96,42 @@ final class BenchCommand {
     public Integer call() throws Exception {
       try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
         OrderBookBench.run(client.channel(), database.url, snapshots, depth, streams, rounds, out);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "api-keys", mixinStandardHelpOptions = true,
+      description = "GetApiKeys served from the cache against grpc.health.v1.Health/Check on the same "
+          + "server at the same concurrency (closed loop), then GetApiKeys at half its peak rate "
+          + "(open loop) for latencies. Stores two keys for a bench user first (admin token, or a "
+          + "server without authentication). Needs no database URL.")
+  static final class ApiKeys implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Calls in flight (default "
+        + "${DEFAULT-VALUE}).", defaultValue = "32")
+    int concurrency;
+
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "Length of each phase (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Warm-up seconds per call kind (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Override
+    public Integer call() throws Exception {
+      ApiKeyBench.Options options = new ApiKeyBench.Options(
+          concurrency, Duration.ofSeconds(seconds), rounds, Duration.ofSeconds(warmup));
+      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
+        ApiKeyBench.run(client.channel(), options, out);
       }
       return ExitCodes.OK;
     }

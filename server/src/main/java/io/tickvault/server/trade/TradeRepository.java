@@ -160,6 +160,10 @@ public final class TradeRepository {
   }
 
   private static void appendEscaped(StringBuilder text, String value) {
+    if (!needsEscaping(value)) {
+      text.append(value); // the usual trade id: one bulk copy instead of a char at a time
+      return;
+    }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
@@ -170,6 +174,16 @@ public final class TradeRepository {
         default -> text.append(c);
       }
     }
+  }
+
+  private static boolean needsEscaping(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String side(TradeSide side) {

@@ -41,6 +41,17 @@ class BenchCliIT {
   }
 
   @Test
+  void benchApiKeys_printsTheRatioAgainstHealthCheck() {
+    Cli.Result result = new Cli().run("bench", "api-keys", "--target", "127.0.0.1:" + server.port(),
+        "--concurrency", "4", "--seconds", "1", "--rounds", "1", "--warmup", "1");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    Matcher total = Pattern.compile("ratio GetApiKeys/Health (\\d+\\.\\d\\d)").matcher(result.out());
+    assertThat(total.find()).as(result.out()).isTrue();
+    assertThat(Double.parseDouble(total.group(1))).isPositive();
+  }
+
+  @Test
   void benchWithoutTheDatabase_isAUsageError() {
     Cli.Result result = new Cli().run("bench", "trades", "--target", "127.0.0.1:" + server.port());
 
