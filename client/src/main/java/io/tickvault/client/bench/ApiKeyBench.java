@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp client/target/tickvault.jar io.tickvault.client.bench.ApiKeyBench 127.0.0.1:50061 [token] \
- *     [--concurrency 32] [--seconds 5] [--rounds 3]
+ *     [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]
  * </pre>
  *
  * The user {@value #USER} gets two keys on exchange {@value #EXCHANGE_ID} ("{@value #EXCHANGE_CODE}")
@@ -53,11 +53,12 @@ public final class ApiKeyBench {
   static final String USER = "tickvault-bench-user";
   static final int EXCHANGE_ID = 9_997;
   static final String EXCHANGE_CODE = "tickvault-bench-api-keys";
+  static final int SENDERS = 4;
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   /** How hard and how long to drive the server. */
   public record Options(int concurrency, Duration phase, int rounds, Duration warmUp) {
-    public static final Options DEFAULT = new Options(32, Duration.ofSeconds(5), 3, Duration.ofSeconds(3));
+    public static final Options DEFAULT = new Options(32, Duration.ofSeconds(5), 3, Duration.ofSeconds(5));
   }
 
   /** Throughput and latency of one call kind. */
@@ -78,7 +79,7 @@ public final class ApiKeyBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3]");
+      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]");
       System.exit(2);
     }
     String token = null;
@@ -88,6 +89,7 @@ public final class ApiKeyBench {
         case "--concurrency" -> o = new Options(Integer.parseInt(args[++i]), o.phase(), o.rounds(), o.warmUp());
         case "--seconds" -> o = new Options(o.concurrency(), Duration.ofSeconds(Long.parseLong(args[++i])), o.rounds(), o.warmUp());
         case "--rounds" -> o = new Options(o.concurrency(), o.phase(), Integer.parseInt(args[++i]), o.warmUp());
+        case "--warmup" -> o = new Options(o.concurrency(), o.phase(), o.rounds(), Duration.ofSeconds(Long.parseLong(args[++i])));
         default -> token = args[i];
       }
     }
@@ -209,36 +211,49 @@ public final class ApiKeyBench {
     return latencies;
   }
 
-  /** Starts calls at a fixed rate whatever their latency; each latency counts from its scheduled start. */
+  /**
+   * Starts calls at a fixed rate whatever their latency, from {@link #SENDERS} threads each
+   * keeping its share of the rate (one thread alone cannot start tens of thousands of calls a
+   * second); each latency counts from the call's scheduled start, so a stall is not hidden.
+   */
   private static Latencies openLoop(Call call, double perSecond, Duration duration) throws InterruptedException {
     Latencies latencies = new Latencies();
     AtomicLong inFlight = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    long interval = (long) (1e9 / perSecond);
+    long interval = (long) (1e9 * SENDERS / perSecond);
     long started = System.nanoTime();
     long end = started + duration.toNanos();
-    long sent = 0;
-    while (failure.get() == null) {
-      long now = System.nanoTime();
-      if (now >= end) {
-        break;
-      }
-      long due = started + sent * interval;
-      if (due > now) {
-        LockSupport.parkNanos(due - now);
-        continue;
-      }
-      long scheduled = due;
-      sent++;
-      inFlight.incrementAndGet();
-      call.start(error -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        } else {
-          latencies.record(System.nanoTime() - scheduled);
+    Thread[] senders = new Thread[SENDERS];
+    for (int t = 0; t < SENDERS; t++) {
+      long offset = interval * t / SENDERS;
+      senders[t] = new Thread(() -> {
+        long sent = 0;
+        while (failure.get() == null) {
+          long now = System.nanoTime();
+          if (now >= end) {
+            return;
+          }
+          long due = started + offset + sent * interval;
+          if (due > now) {
+            LockSupport.parkNanos(due - now);
+            continue;
+          }
+          sent++;
+          inFlight.incrementAndGet();
+          call.start(error -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            } else {
+              latencies.record(System.nanoTime() - due);
+            }
+            inFlight.decrementAndGet();
+          });
         }
-        inFlight.decrementAndGet();
-      });
+      }, "api-key-bench-sender-" + t);
+      senders[t].start();
+    }
+    for (Thread sender : senders) {
+      sender.join();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {

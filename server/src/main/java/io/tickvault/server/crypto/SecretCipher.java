@@ -19,6 +19,19 @@ public final class SecretCipher {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
 
+  /**
+   * Decryption is on every GetApiKeys; looking the provider up per call costs more than the AES
+   * itself. A Cipher is not thread-safe, hence one per thread; GCM allows re-initialising a
+   * decrypting Cipher with any key and nonce (only encryption forbids reusing a nonce).
+   */
+  private static final ThreadLocal<Cipher> DECRYPTERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM is part of every JDK", e);
+    }
+  });
+
   private final MasterKeys keys;
   private final SecureRandom random = new SecureRandom();
 
@@ -55,7 +68,7 @@ public final class SecretCipher {
       throw new SecretDecryptionException("ciphertext too short");
     }
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = DECRYPTERS.get();
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
       cipher.updateAAD(associatedData);
       byte[] plain = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
