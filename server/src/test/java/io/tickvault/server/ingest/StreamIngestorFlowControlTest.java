@@ -1,0 +1,178 @@
+package io.tickvault.server.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.IngestTradesAck;
+import io.tickvault.api.v1.StreamTradesRequest;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.metrics.IngestMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The machinery's flow control with a sink that stands still (as PostgreSQL does when it is slow):
+ * the server stops reading once its buffer is full, so a client that sends as fast as it may is
+ * held back instead of filling the server's memory; once the sink moves, every request is
+ * acknowledged in order.
+ */
+class StreamIngestorFlowControlTest {
+  private static final int TRADES_PER_REQUEST = 10;
+  private static final IngestLimits LIMITS = new IngestLimits(10_000, 100, 300, 100);
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final CountDownLatch writing = new CountDownLatch(1);
+  private final AtomicInteger requestsRead = new AtomicInteger();
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private Server server;
+  private ManagedChannel channel;
+
+  /** Accepts everything, inserts everything, and blocks its first write until released. */
+  private final RecordSink<Trade> stuckSink = new RecordSink<>() {
+    @Override
+    public Rejection validate(Trade record) {
+      return null;
+    }
+
+    @Override
+    public String recordKey(Trade record) {
+      return record.getTradeId();
+    }
+
+    @Override
+    public boolean[] write(List<Trade> records) {
+      writing.countDown();
+      try {
+        release.await(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      boolean[] inserted = new boolean[records.size()];
+      java.util.Arrays.fill(inserted, true);
+      return inserted;
+    }
+  };
+
+  @BeforeEach
+  void startServer() throws Exception {
+    StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, LIMITS, "trades",
+        new IngestMetrics(new PrometheusRegistry()), IngestMetrics.Kind.TRADE);
+    String name = "flow-" + System.nanoTime();
+    server = InProcessServerBuilder.forName(name).executor(executor).addService(new IngestServiceGrpc.IngestServiceImplBase() {
+      @Override
+      public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
+        return ingestor.acknowledgeEach(responses, request -> {
+          requestsRead.incrementAndGet();
+          return request.getTradesList();
+        }, outcome -> IngestTradesAck.newBuilder().setRequestIndex(outcome.requestIndex())
+            .setReceived(outcome.received()).setInserted(outcome.inserted()).build());
+      }
+    }).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    release.countDown();
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    executor.shutdownNow();
+  }
+
+  @Test
+  void aStuckSink_stopsTheServerReading_andTheClientIsHeldBack_thenEveryRequestIsAckedInOrder() throws Exception {
+    int total = 2_000;
+    Sender sender = new Sender(total);
+    IngestServiceGrpc.newStub(channel).streamTrades(sender);
+
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!sender.heldBack() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+
+    assertThat(sender.heldBack()).as("the client waits for the server").isTrue();
+    // At most maxBufferedRecords (300 = 30 requests) plus the one request read past the limit.
+    assertThat(requestsRead.get()).isLessThanOrEqualTo(LIMITS.maxBufferedRecords() / TRADES_PER_REQUEST + 1);
+    assertThat(sender.sent()).isLessThan(total);
+
+    release.countDown();
+    List<IngestTradesAck> acks = sender.done.get(1, TimeUnit.MINUTES);
+    assertThat(acks).extracting(IngestTradesAck::getRequestIndex)
+        .containsExactlyElementsOf(LongStream.range(0, total).boxed().toList());
+    assertThat(acks.stream().mapToLong(IngestTradesAck::getInserted).sum()).isEqualTo((long) total * TRADES_PER_REQUEST);
+  }
+
+  /** Sends {@code total} requests as fast as the call is ready. */
+  private static final class Sender implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
+    final CompletableFuture<List<IngestTradesAck>> done = new CompletableFuture<>();
+    private final List<IngestTradesAck> acks = new ArrayList<>();
+    private final int total;
+    private ClientCallStreamObserver<StreamTradesRequest> stream;
+    private int sent;
+
+    Sender(int total) {
+      this.total = total;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<StreamTradesRequest> requestStream) {
+      stream = requestStream;
+      requestStream.setOnReadyHandler(this::sendWhileReady);
+    }
+
+    private synchronized void sendWhileReady() {
+      while (stream.isReady() && sent < total) {
+        StreamTradesRequest.Builder request = StreamTradesRequest.newBuilder();
+        for (int i = 0; i < TRADES_PER_REQUEST; i++) {
+          request.addTrades(Trade.newBuilder().setTradeId(sent + "-" + i));
+        }
+        stream.onNext(request.build());
+        if (++sent == total) {
+          stream.onCompleted();
+        }
+      }
+    }
+
+    synchronized boolean heldBack() {
+      return sent < total && !stream.isReady();
+    }
+
+    synchronized int sent() {
+      return sent;
+    }
+
+    @Override
+    public synchronized void onNext(IngestTradesAck ack) {
+      acks.add(ack);
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      done.complete(List.copyOf(acks));
+    }
+  }
+}
