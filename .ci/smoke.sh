@@ -37,9 +37,17 @@ curl_grpc -d '{"exchange_id": 1, "currency_pair_no": 1, "base_currency": "BTC", 
   "http://127.0.0.1:$port/tickvault.v1.MarketService/PutCurrencyPair"
 curl_grpc -d '{}' "http://127.0.0.1:$port/tickvault.v1.MarketService/ListCurrencyPairs" | grep -q '"baseCurrency": "BTC"'
 
+# API keys: stored encrypted, served back in plain text (twice: the second answer is a cache hit).
+curl_grpc -d '{"user_id": "smoke", "exchange_id": 1, "access_key": "AK-SMOKE", "secret_key": "smoke-secret"}' \
+  "http://127.0.0.1:$port/tickvault.v1.ApiKeyAdminService/PutApiKey" | grep -q '"created": true'
+for _ in 1 2; do
+  curl_grpc -d '{"user_id": "smoke"}' "http://127.0.0.1:$port/tickvault.v1.ApiKeyService/GetApiKeys" \
+    | grep -q '"secretKey": "smoke-secret"'
+done
+
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
 if [ "$rc" != 0 ]; then
   cat "$work/server.log"; echo "smoke: the server exited $rc after SIGTERM, expected 0"; exit 1
 fi
-echo "smoke: ok (SERVING, services listed, markets stored, exit 0 after SIGTERM)"
+echo "smoke: ok (SERVING, services listed, markets stored, API key stored and served, exit 0 after SIGTERM)"
