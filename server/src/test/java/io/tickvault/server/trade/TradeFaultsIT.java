@@ -191,6 +191,51 @@ class TradeFaultsIT {
     }
   }
 
+  @Test
+  void concurrentStreamsSendingTheSameTradesInDifferentOrders_neverDeadlock() throws Exception {
+    database.truncate("trades");
+    String name = "shuffled-" + UUID.randomUUID();
+    ServerConfig config = ServerConfig.builder()
+        .databaseUrl(database.url())
+        .redisUrl(TestDependencies.redisUrl())
+        .masterKey(new byte[32])
+        .metricsPort(0)
+        .authDisabled(true)
+        .build();
+    ExecutorService clients = Executors.newFixedThreadPool(4);
+    try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      registerMarket(channel, 1, 1);
+      // Four workers replay the same 40,000 trades, each in its own random order: without a common
+      // lock order their transactions would wait on each other in a cycle (deadlock, 40P01).
+      List<Trade> trades = StreamSender.requests(3_000_000, 20, 2_000).stream().flatMap(List::stream).toList();
+      List<Future<Long>> inserted = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        List<Trade> shuffled = new ArrayList<>(trades);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(i));
+        List<List<Trade>> requests = new ArrayList<>();
+        for (int from = 0; from < shuffled.size(); from += 2_000) {
+          requests.add(shuffled.subList(from, from + 2_000));
+        }
+        inserted.add(clients.submit(() -> {
+          StreamSender sender = StreamSender.start(channel, requests, ack -> { });
+          assertThat(sender.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+          return sender.insertedSum();
+        }));
+      }
+      long sum = 0;
+      for (Future<Long> f : inserted) {
+        sum += f.get(2, TimeUnit.MINUTES);
+      }
+
+      assertThat(sum).isEqualTo(trades.size());
+      assertThat(countTrades(database.jdbc())).isEqualTo(trades.size());
+      channel.shutdownNow();
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
   private static Set<String> storedIds(Jdbc jdbc) {
     return new HashSet<>(jdbc.query("SELECT trade_id FROM trades", row -> row.getString(1)));
   }
