@@ -37,12 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Phase 1 (peak): each call kind in turn keeps {@code concurrency} calls in flight for
  * {@code seconds}, {@code rounds} times, alternating so that drift on a shared machine hits both
  * alike; it prints calls/s, p50 and p99 and the ratio GetApiKeys/Health. Phase 2 (half load):
- * GetApiKeys at half the peak rate it reached, open loop (latency measured from each call's
+ * GetApiKeys at half the peak rate it reached (or at {@code --rate}), open loop (latency measured from each call's
  * scheduled start, so a stall is not hidden), and its p50/p99.
  *
  * <pre>
  * java -cp client/target/tickvault.jar io.tickvault.client.bench.ApiKeyBench 127.0.0.1:50061 [token] \
- *     [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]
+ *     [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5] [--rate calls/s]
  * </pre>
  *
  * The user {@value #USER} gets two keys on exchange {@value #EXCHANGE_ID} ("{@value #EXCHANGE_CODE}")
@@ -57,8 +57,18 @@ public final class ApiKeyBench {
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   /** How hard and how long to drive the server. */
-  public record Options(int concurrency, Duration phase, int rounds, Duration warmUp) {
+  public record Options(int concurrency, Duration phase, int rounds, Duration warmUp, double openLoopRate) {
     public static final Options DEFAULT = new Options(32, Duration.ofSeconds(5), 3, Duration.ofSeconds(5));
+
+    /** Phase 2 at half the peak rate. */
+    public Options(int concurrency, Duration phase, int rounds, Duration warmUp) {
+      this(concurrency, phase, rounds, warmUp, 0);
+    }
+
+    /** The same, with phase 2 at this many calls/s instead (0: half the peak rate). */
+    public Options withOpenLoopRate(double perSecond) {
+      return new Options(concurrency, phase, rounds, warmUp, perSecond);
+    }
   }
 
   /** Throughput and latency of one call kind. */
@@ -79,17 +89,20 @@ public final class ApiKeyBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5]");
+      System.err.println("usage: ApiKeyBench host:port [token] [--concurrency 32] [--seconds 5] [--rounds 3] [--warmup 5] [--rate calls/s]");
       System.exit(2);
     }
     String token = null;
     Options o = Options.DEFAULT;
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
-        case "--concurrency" -> o = new Options(Integer.parseInt(args[++i]), o.phase(), o.rounds(), o.warmUp());
-        case "--seconds" -> o = new Options(o.concurrency(), Duration.ofSeconds(Long.parseLong(args[++i])), o.rounds(), o.warmUp());
-        case "--rounds" -> o = new Options(o.concurrency(), o.phase(), Integer.parseInt(args[++i]), o.warmUp());
-        case "--warmup" -> o = new Options(o.concurrency(), o.phase(), o.rounds(), Duration.ofSeconds(Long.parseLong(args[++i])));
+        case "--concurrency" -> o = new Options(Integer.parseInt(args[++i]), o.phase(), o.rounds(), o.warmUp(), o.openLoopRate());
+        case "--seconds" -> o = new Options(o.concurrency(), Duration.ofSeconds(Long.parseLong(args[++i])), o.rounds(), o.warmUp(),
+            o.openLoopRate());
+        case "--rounds" -> o = new Options(o.concurrency(), o.phase(), Integer.parseInt(args[++i]), o.warmUp(), o.openLoopRate());
+        case "--warmup" -> o = new Options(o.concurrency(), o.phase(), o.rounds(), Duration.ofSeconds(Long.parseLong(args[++i])),
+            o.openLoopRate());
+        case "--rate" -> o = o.withOpenLoopRate(Double.parseDouble(args[++i]));
         default -> token = args[i];
       }
     }
@@ -141,15 +154,15 @@ public final class ApiKeyBench {
     }
     Figures healthFigures = healthAll.figures();
     Figures keyFigures = keysAll.figures();
-    double halfRate = keyFigures.callsPerSecond() / 2;
+    double halfRate = options.openLoopRate() > 0 ? options.openLoopRate() : keyFigures.callsPerSecond() / 2;
     Figures half = openLoop(keys, halfRate, options.phase()).figures();
     Result result = new Result(healthFigures, keyFigures, half);
     out.printf("total: Health/Check %,.0f calls/s (p50 %.0f µs, p99 %.0f µs); GetApiKeys (cache hits) %,.0f calls/s"
             + " (p50 %.0f µs, p99 %.0f µs); ratio GetApiKeys/Health %.2f%n",
         healthFigures.callsPerSecond(), healthFigures.p50Micros(), healthFigures.p99Micros(),
         keyFigures.callsPerSecond(), keyFigures.p50Micros(), keyFigures.p99Micros(), result.ratio());
-    out.printf("half peak: GetApiKeys at %,.0f calls/s (open loop, %d s): %,.0f calls/s done, p50 %.0f µs, p99 %.0f µs%n",
-        halfRate, options.phase().toSeconds(), half.callsPerSecond(), half.p50Micros(), half.p99Micros());
+    out.printf("%s: GetApiKeys at %,.0f calls/s (open loop, %d s): %,.0f calls/s done, p50 %.0f µs, p99 %.0f µs%n",
+        options.openLoopRate() > 0 ? "fixed rate" : "half peak", halfRate, options.phase().toSeconds(), half.callsPerSecond(), half.p50Micros(), half.p99Micros());
     return result;
   }
 
