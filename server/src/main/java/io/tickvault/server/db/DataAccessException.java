@@ -10,8 +10,9 @@ public final class DataAccessException extends RuntimeException {
   }
 
   /**
-   * True when the database could not be reached or the connection broke: the caller should answer
-   * UNAVAILABLE, and a retry may succeed once PostgreSQL is back.
+   * True when the database could not be reached, the connection broke, or PostgreSQL rolled the
+   * transaction back to resolve a conflict (SQLSTATE class 40: deadlock, serialization failure):
+   * the caller should answer UNAVAILABLE, and the same call, retried, may succeed.
    */
   public boolean isUnavailable() {
     return isConnectionFailure(getCause());
@@ -24,8 +25,9 @@ public final class DataAccessException extends RuntimeException {
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
-        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now
-        if (state.startsWith("08") || state.startsWith("57P")) {
+        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now;
+        // 40: transaction rollback (deadlock detected, serialization failure), safe to retry
+        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("40")) {
           return true;
         }
       }
