@@ -7,15 +7,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.ManagedChannel;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
-import io.tickvault.server.testing.TestDependencies;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Health and calls while the server's own PostgreSQL goes away and comes back. */
@@ -23,16 +19,9 @@ class HealthFollowsDatabaseIT {
   @Test
   void healthIsNotServingWhilePostgresIsDown_andCallsFailUnavailable() {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      String name = "health-" + UUID.randomUUID();
-      ServerConfig config = ServerConfig.builder()
-          .databaseUrl(postgres.url())
-          .redisUrl(TestDependencies.redisUrl())
-          .masterKey(new byte[32])
-          .metricsPort(0)
-          .authDisabled(true)
-          .build();
-      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try (InProcessApp server = InProcessApp.start(postgres.url())) {
+        Application app = server.app();
+        ManagedChannel channel = server.channel();
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         MarketServiceGrpc.MarketServiceBlockingStub markets = MarketServiceGrpc.newBlockingStub(channel);
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
@@ -56,7 +45,6 @@ class HealthFollowsDatabaseIT {
         assertThat(app.healthMonitor().check()).isTrue();
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         assertThat(markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()).getCurrencyPairsCount()).isZero();
-        channel.shutdownNow();
       }
     }
   }

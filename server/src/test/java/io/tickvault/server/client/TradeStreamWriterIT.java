@@ -7,20 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.client.TradeStreamWriter;
-import io.tickvault.server.Application;
-import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
-import io.tickvault.server.testing.TestDependencies;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,18 +69,11 @@ class TradeStreamWriterIT {
   @Test
   void postgresDownMidStream_theWriterReconnectsAndResends_andTheTableHoldsEachTradeOnce() throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      String name = "writer-" + UUID.randomUUID();
-      ServerConfig config = ServerConfig.builder()
-          .databaseUrl(postgres.url())
-          .redisUrl(TestDependencies.redisUrl())
-          .masterKey(new byte[32])
-          .metricsPort(0)
-          .authDisabled(true)
+      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
           .shutdownGrace(Duration.ofSeconds(5))
-          .build();
-      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-        new Jdbc(app.dataSource()).execute("TRUNCATE trades");
+          .build())) {
+        ManagedChannel channel = app.channel();
+        new Jdbc(app.app().dataSource()).execute("TRUNCATE trades");
         registerMarket(channel, 1, 1);
         int total = 200_000;
         TradeStreamWriter.Summary summary;
@@ -114,7 +102,6 @@ class TradeStreamWriterIT {
           assertThat(countTrades(check)).isEqualTo(total);
           assertThat(check.queryOne("SELECT count(DISTINCT trade_id) FROM trades", row -> row.getLong(1))).contains((long) total);
         }
-        channel.shutdownNow();
       }
     }
   }

@@ -12,20 +12,15 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
-import io.tickvault.server.Application;
-import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
-import io.tickvault.server.testing.TestDependencies;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,38 +41,27 @@ class OrderBookFaultsIT {
     try (OwnPostgres postgres = OwnPostgres.start()) {
       TestDatabase db = new TestDatabase(postgres.url());
       db.create();
-      String name = "orderbook-faults-" + UUID.randomUUID();
-      ServerConfig config = ServerConfig.builder()
-          .databaseUrl(db.url())
-          .redisUrl(TestDependencies.redisUrl())
-          .masterKey(new byte[32])
-          .metricsPort(0)
-          .authDisabled(true)
+      try (InProcessApp app = InProcessApp.start(InProcessApp.config(db.url())
           .shutdownGrace(Duration.ofSeconds(2))
-          .build();
-      try (Application app = Application.start(config, InProcessServerBuilder.forName(name))) {
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-        try {
-          registerMarket(channel, 1, 1);
-          List<OrderBookSnapshot> stream = snapshots(0, SNAPSHOTS, DEPTH);
+          .build())) {
+        ManagedChannel channel = app.channel();
+        registerMarket(channel, 1, 1);
+        List<OrderBookSnapshot> stream = snapshots(0, SNAPSHOTS, DEPTH);
 
-          CompletableFuture<IngestOrderBooksResponse> cut = ingestInBackground(channel, stream);
-          awaitSomeStored(db.jdbc(), cut);
-          postgres.stop();
+        CompletableFuture<IngestOrderBooksResponse> cut = ingestInBackground(channel, stream);
+        awaitSomeStored(db.jdbc(), cut);
+        postgres.stop();
 
-          assertFailedWith(cut, Status.Code.UNAVAILABLE);
-          postgres.restart();
-          db.dataSource().getHikariPoolMXBean().softEvictConnections(); // the test's own connections died too
-          assertThat(headersWithoutTheirLevels(db.jdbc())).isZero();
-          assertThat(levelsWithoutHeader(db.jdbc())).isZero();
+        assertFailedWith(cut, Status.Code.UNAVAILABLE);
+        postgres.restart();
+        db.dataSource().getHikariPoolMXBean().softEvictConnections(); // the test's own connections died too
+        assertThat(headersWithoutTheirLevels(db.jdbc())).isZero();
+        assertThat(levelsWithoutHeader(db.jdbc())).isZero();
 
-          IngestOrderBooksResponse replay = replay(channel, stream);
-          assertThat(replay.getInserted()).isLessThan(SNAPSHOTS); // some were committed before the cut
-          assertThat(replay.getInserted() + replay.getDuplicates()).isEqualTo(SNAPSHOTS);
-          assertStoredExactly(db.jdbc(), stream);
-        } finally {
-          channel.shutdownNow();
-        }
+        IngestOrderBooksResponse replay = replay(channel, stream);
+        assertThat(replay.getInserted()).isLessThan(SNAPSHOTS); // some were committed before the cut
+        assertThat(replay.getInserted() + replay.getDuplicates()).isEqualTo(SNAPSHOTS);
+        assertStoredExactly(db.jdbc(), stream);
       } finally {
         db.drop();
       }

@@ -1,0 +1,58 @@
+package io.tickvault.server.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.tickvault.server.Application;
+import io.tickvault.server.config.ServerConfig;
+import java.util.UUID;
+
+/**
+ * One {@link Application} on the in-process transport and a channel to it, for tests that start
+ * the server themselves (on an {@link OwnPostgres} they stop, with a config of their own) instead
+ * of through {@link TestServer}. Closing it shuts the channel, then the application.
+ */
+public final class InProcessApp implements AutoCloseable {
+  private final Application app;
+  private final ManagedChannel channel;
+
+  private InProcessApp(Application app, ManagedChannel channel) {
+    this.app = app;
+    this.channel = channel;
+  }
+
+  /** The tests' defaults on this database: the tests' Redis, a zero master key, metrics on port 0, auth off. */
+  public static ServerConfig.Builder config(String databaseUrl) {
+    return ServerConfig.builder()
+        .databaseUrl(databaseUrl)
+        .redisUrl(TestDependencies.redisUrl())
+        .masterKey(new byte[32])
+        .metricsPort(0)
+        .authDisabled(true);
+  }
+
+  public static InProcessApp start(ServerConfig config) {
+    String name = "app-" + UUID.randomUUID();
+    Application app = Application.start(config, InProcessServerBuilder.forName(name));
+    return new InProcessApp(app, InProcessChannelBuilder.forName(name).build());
+  }
+
+  /** {@link #start(ServerConfig)} with {@link #config(String)} unchanged. */
+  public static InProcessApp start(String databaseUrl) {
+    return start(config(databaseUrl).build());
+  }
+
+  public Application app() {
+    return app;
+  }
+
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    app.close();
+  }
+}
