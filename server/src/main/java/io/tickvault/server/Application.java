@@ -113,6 +113,9 @@ public final class Application implements AutoCloseable {
   }
 
   private void startAll(ServerConfig config, ServerBuilder<?> builder) {
+    // First, so that a missing master key stops the server before anything starts or any
+    // database is migrated.
+    byte[] masterKey = masterKey(config);
     EmbeddedServices embedded = own(new EmbeddedServices());
     String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
     redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
@@ -145,7 +148,7 @@ public final class Application implements AutoCloseable {
         e -> redisConnectLog.warn("cannot subscribe to API key invalidations (" + e.getMessage() + "): near cache off, retrying every second")));
     invalidations.listenOn(invalidationConnection);
 
-    SecretCipher cipher = new SecretCipher(MasterKeys.of(masterKey(config), config.oldMasterKeys()));
+    SecretCipher cipher = new SecretCipher(MasterKeys.of(masterKey, config.oldMasterKeys()));
     ApiKeySecrets secrets = new ApiKeySecrets(cipher);
     ApiKeyRepository apiKeys = new ApiKeyRepository(jdbc);
     MarketRepository markets = new MarketRepository(jdbc);

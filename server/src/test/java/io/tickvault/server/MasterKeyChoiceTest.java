@@ -23,6 +23,19 @@ class MasterKeyChoiceTest {
   }
 
   @Test
+  void startWithoutMasterKey_touchesNothing_noRedisStartedNoDatabaseMigrated() {
+    // An unreachable database URL: had the server got as far as the pool or Flyway, the error
+    // would be a connection failure, not the missing key.
+    ServerConfig config = ServerConfig.builder().databaseUrl("jdbc:postgresql://127.0.0.1:1/none")
+        .dataDir(dataDir).authDisabled(true).build();
+
+    assertThatThrownBy(() -> Application.start(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("TICKVAULT_MASTER_KEY: required");
+    assertThat(dataDir).isEmptyDirectory();
+  }
+
+  @Test
   void embeddedDefault_generatesAKeyOnceAndKeepsIt() {
     ServerConfig config = ServerConfig.builder().dataDir(dataDir).build();
 
