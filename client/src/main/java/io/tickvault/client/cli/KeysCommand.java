@@ -73,6 +73,18 @@ final class KeysCommand {
     }
   }
 
+  /** The options that name one stored key: its user, exchange and access key. */
+  static final class KeyIdentity {
+    @Option(names = "--user-id", required = true, paramLabel = "USER")
+    String userId;
+
+    @Option(names = "--exchange-id", required = true, paramLabel = "N")
+    int exchangeId;
+
+    @Option(names = "--access-key", required = true, paramLabel = "KEY")
+    String accessKey;
+  }
+
   @Command(name = "put", mixinStandardHelpOptions = true,
       description = "Stores a key, or replaces the secret and label of the same user, exchange and "
           + "access key. Prints 'created' or 'updated'.")
@@ -83,14 +95,8 @@ final class KeysCommand {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--user-id", required = true, paramLabel = "USER")
-    String userId;
-
-    @Option(names = "--exchange-id", required = true, paramLabel = "N")
-    int exchangeId;
-
-    @Option(names = "--access-key", required = true, paramLabel = "KEY")
-    String accessKey;
+    @Mixin
+    KeyIdentity key;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Secret secret;
@@ -130,7 +136,7 @@ final class KeysCommand {
     @Override
     public Integer call() {
       PutApiKeyRequest request = PutApiKeyRequest.newBuilder()
-          .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey)
+          .setUserId(key.userId).setExchangeId(key.exchangeId).setAccessKey(key.accessKey)
           .setSecretKey(secret.read()).setLabel(label).build();
       try (TickvaultClient client = connection.connect()) {
         PutApiKeyResponse response = client.putApiKey(request);
@@ -149,19 +155,13 @@ final class KeysCommand {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--user-id", required = true, paramLabel = "USER")
-    String userId;
-
-    @Option(names = "--exchange-id", required = true, paramLabel = "N")
-    int exchangeId;
-
-    @Option(names = "--access-key", required = true, paramLabel = "KEY")
-    String accessKey;
+    @Mixin
+    KeyIdentity key;
 
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        boolean deleted = client.deleteApiKey(userId, exchangeId, accessKey);
+        boolean deleted = client.deleteApiKey(key.userId, key.exchangeId, key.accessKey);
         spec.commandLine().getOut().println(deleted ? "deleted" : "not found");
         return ExitCodes.OK;
       }
