@@ -28,6 +28,9 @@ final class MarketsCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "1 to 32767.")
     int exchangeId;
 
@@ -38,7 +41,7 @@ final class MarketsCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         boolean created = client.putExchange(exchangeId, code);
-        spec.commandLine().getOut().println(created ? "created" : "updated");
+        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
         return ExitCodes.OK;
       }
     }
@@ -52,6 +55,9 @@ final class MarketsCommand {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "A registered exchange.")
     int exchangeId;
@@ -69,7 +75,7 @@ final class MarketsCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         boolean created = client.putCurrencyPair(exchangeId, pairNo, base, quote);
-        spec.commandLine().getOut().println(created ? "created" : "updated");
+        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
         return ExitCodes.OK;
       }
     }
@@ -84,10 +90,13 @@ final class MarketsCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
     int exchangeId;
 
-    @Option(names = "--json", description = "One JSON object per pair.")
+    @Option(names = "--json", description = "One JSON object per pair (as --output json).")
     boolean json;
 
     @Override
@@ -95,7 +104,7 @@ final class MarketsCommand {
       try (TickvaultClient client = connection.connect()) {
         List<CurrencyPair> pairs = client.listCurrencyPairs(exchangeId);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json || output.json()) {
           pairs.forEach(pair -> out.println(Json.of(pair)));
           return ExitCodes.OK;
         }
