@@ -8,8 +8,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -52,6 +50,7 @@ import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisClients;
+import io.tickvault.server.redis.RedisConnection;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
 import java.net.InetSocketAddress;
@@ -132,19 +131,15 @@ public final class Application implements AutoCloseable {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tickvault-scheduler-"));
     own(scheduler::shutdownNow);
 
-    RedisClient redis = own(RedisClients.create(redisUrl, config.redisTimeout())).client();
+    RedisClients redis = own(RedisClients.create(redisUrl, config.redisCluster(), config.redisTimeout()));
     RateLimitedLog redisConnectLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
-    LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redisConnection = own(new LazyRedisConnection<>(
-        () -> {
-          StatefulRedisConnection<String, byte[]> c = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-          c.setTimeout(config.redisTimeout());
-          return c;
-        },
+    LazyRedisConnection<RedisConnection<String, byte[]>> redisConnection = own(new LazyRedisConnection<>(
+        () -> redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), config.redisTimeout()),
         e -> redisConnectLog.warn("cannot connect to Redis (" + e.getMessage() + "): serving from PostgreSQL, retrying every second")));
     redisConnection.start(scheduler);
     InvalidationSubscriber invalidations = new InvalidationSubscriber();
     LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> invalidationConnection = own(new LazyRedisConnection<>(
-        () -> invalidations.subscribe(redis.connectPubSub()),
+        () -> invalidations.subscribe(redis.connectPubSub(StringCodec.UTF8)),
         e -> redisConnectLog.warn("cannot subscribe to API key invalidations (" + e.getMessage() + "): near cache off, retrying every second")));
     invalidations.listenOn(invalidationConnection);
 
