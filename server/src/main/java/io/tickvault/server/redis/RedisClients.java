@@ -53,11 +53,6 @@ public final class RedisClients implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  /** A standalone client for one {@code redis://} URL. */
-  public static RedisClients create(String url, Duration commandTimeout) {
-    return create(url, false, commandTimeout);
-  }
-
   /**
    * A client for {@code urls}: one URL for a standalone Redis, or with {@code cluster} the
    * comma-separated seed nodes of a Redis Cluster (any one that answers is enough to start).
