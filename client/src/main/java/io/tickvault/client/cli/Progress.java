@@ -6,11 +6,12 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 
 /**
- * Progress of a file being ingested: rows, rate and time left. On a terminal, one line redrawn in
- * place with a bar, at most ten times a second; otherwise (a log, a pipe, CI) a plain line every
- * few seconds, so logs stay readable. Rate and ETA follow the last {@value #WINDOW_MS} ms, not the
- * average since the start, so a slow start (connecting, a reconnect) does not skew them for long;
- * the ETA comes from the bytes of the file left at the recent byte rate.
+ * Progress of a long transfer (a file being ingested, a range being read): rows, rate and time
+ * left. On a terminal, one line redrawn in place with a bar, at most ten times a second; otherwise
+ * (a log, a pipe, CI) a plain line every few seconds, so logs stay readable. The share done is the
+ * file's bytes read, or the milliseconds of a time range read. Rate and ETA follow the last
+ * {@value #WINDOW_MS} ms, not the average since the start, so a slow start (connecting, a
+ * reconnect) does not skew them for long.
  */
 final class Progress {
   private static final long TERMINAL_REDRAW_MS = 100;
@@ -25,7 +26,8 @@ final class Progress {
   private final boolean terminal;
   private final Clock clock;
   private final String unit;
-  private final long totalBytes;
+  private final String verb;
+  private long totalBytes;
   private final long startMs;
   private final ArrayDeque<Sample> window = new ArrayDeque<>();
   private long lastShownMs;
@@ -33,7 +35,13 @@ final class Progress {
 
   /** @param totalBytes the file's size, or -1 when unknown (standard input): no bar, no ETA */
   Progress(PrintWriter out, boolean terminal, Clock clock, String unit, long totalBytes) {
+    this(out, terminal, clock, unit, "sent", totalBytes);
+  }
+
+  /** With the verb of the last line ("sent 5 trades in …", "read 5 trades in …"). */
+  Progress(PrintWriter out, boolean terminal, Clock clock, String unit, String verb, long totalBytes) {
     this.out = out;
+    this.verb = verb;
     this.terminal = terminal;
     this.clock = clock;
     this.unit = unit;
@@ -41,6 +49,11 @@ final class Progress {
     this.startMs = clock.millis();
     this.lastShownMs = startMs;
     window.add(new Sample(startMs, 0, 0));
+  }
+
+  /** Sets the total once it is known (a read from the first record learns it from that record). */
+  void total(long total) {
+    this.totalBytes = total;
   }
 
   /** Called often; shows something only when it is time to. */
@@ -79,8 +92,8 @@ final class Progress {
       out.print("\r\u001b[K");
       lineOpen = false;
     }
-    out.printf(Locale.ROOT, "sent %,d %s in %.1f s (%,.0f %s/s)%n",
-        rows, unit, elapsedMs / 1000.0, rows * 1000.0 / elapsedMs, unit);
+    out.printf(Locale.ROOT, "%s %,d %s in %.1f s (%,.0f %s/s)%n",
+        verb, rows, unit, elapsedMs / 1000.0, rows * 1000.0 / elapsedMs, unit);
     out.flush();
   }
 
