@@ -43,7 +43,8 @@ class CallCliIT {
     assertThat(put.out()).isEqualTo("{\"created\":true}\n");
     assertThat(pair.out()).isEqualTo("{\"created\":true}\n");
     assertThat(list.out()).isEqualTo("{\"currency_pairs\":[{\"exchange_id\":7,\"exchange_code\":\"kraken\","
-        + "\"currency_pair_no\":1,\"base_currency\":\"BTC\",\"quote_currency\":\"EUR\"}]}\n");
+        + "\"currency_pair_no\":1,\"base_currency\":\"BTC\",\"quote_currency\":\"EUR\"}],"
+        + "\"exchanges\":[{\"exchange_id\":7,\"code\":\"kraken\"}]}\n");
   }
 
   @Test
@@ -125,7 +126,7 @@ class CallCliIT {
     assertThat(cli.run("health", "-o", "json").out()).isEqualTo("{\"status\":\"SERVING\"}\n");
     assertThat(cli.run("markets", "put-exchange", "--exchange-id", "3", "--code", "okx", "--output", "json").out())
         .isEqualTo("{\"created\":true}\n");
-    assertThat(cli.run("markets", "list", "--output", "json").out()).isEmpty(); // no pairs: no lines
+    assertThat(cli.run("markets", "list", "--output", "json").out()).isEqualTo("{\"exchange_id\":3,\"exchange_code\":\"okx\"}\n");
     assertThat(cli.run("keys", "delete", "--user-id", "u", "--exchange-id", "3", "--access-key", "a", "--output", "json").out())
         .isEqualTo("{\"deleted\":false}\n");
   }
