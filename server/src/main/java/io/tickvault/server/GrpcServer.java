@@ -12,7 +12,9 @@ import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -48,6 +50,7 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     DatabaseHealthMonitor healthMonitor =
         resources.own(new DatabaseHealthMonitor(infra.dataSource(), health, Application.SERVICE_NAMES));
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+    DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse.
@@ -55,7 +58,10 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
       builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens())));
     }
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
-    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace());
+    Runnable endStreams = () -> services.stream()
+        .filter(IngestGrpcService.class::isInstance)
+        .forEach(service -> ((IngestGrpcService) service).endStreams());
+    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);
     server.start();
     resources.own(() -> {
       healthMonitor.close(); // it must not flip the status back after this

@@ -7,6 +7,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.metrics.RedisMetrics;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -24,11 +25,12 @@ record Infrastructure(
     String redisUrl,
     RedisConnections redis,
     Metrics metrics,
+    RedisMetrics redisMetrics,
     ScheduledExecutorService scheduler) {
 
   static Infrastructure start(ServerConfig config, Resources resources) {
-    EmbeddedServices embedded = resources.own(new EmbeddedServices());
-    String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
+    EmbeddedServices embedded = resources.own(new EmbeddedServices(config.dataDir()));
+    String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
     String redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
 
     HikariDataSource dataSource = resources.own(openPool(config, databaseUrl, config.databasePoolSize()));
@@ -41,7 +43,8 @@ record Infrastructure(
     resources.own(scheduler::shutdownNow);
 
     RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
-    return new Infrastructure(dataSource, new Jdbc(dataSource), redisUrl, redis, metrics, scheduler);
+    RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
+    return new Infrastructure(dataSource, new Jdbc(dataSource), redisUrl, redis, metrics, redisMetrics, scheduler);
   }
 
   /** A pool on the configured (or embedded) database, with the configured credentials. */

@@ -167,7 +167,7 @@ final class IngestCommand {
            TickvaultClient client = connection.connect()) {
         Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), source.totalBytes());
         Sender<R> writer = sender(client.channel(), batchSize, (attempt, status) -> progress.note(String.format(Locale.ROOT,
-            "reconnecting (attempt %d) after %s", attempt, TickvaultCli.describe(status.asRuntimeException()))));
+            "reconnecting (attempt %d) after %s", attempt, TickvaultCli.brief(status, connection.resolvedTarget()))));
         try (writer) {
           try {
             for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {

@@ -125,6 +125,16 @@ public final class TickvaultCli implements Runnable {
     return failure.getMessage() == null ? failure.toString() : failure.getMessage();
   }
 
+  /** A status in a few words, for a line among others (a reconnect): the transport problem, or CODE: description. */
+  static String brief(io.grpc.Status status, String target) {
+    for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        return "connection refused by " + target;
+      }
+    }
+    return status.getCode() + (status.getDescription() == null ? "" : ": " + firstLine(status.getDescription()));
+  }
+
   private static String transportProblem(io.grpc.Status status, String target, boolean tls) {
     for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
       String name = cause.getClass().getSimpleName();

@@ -40,6 +40,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private long nextRequestIndex;
   private long nextRecordIndex;
 
+  /** How a stream ends when the server stops under it: retryable, and saying what to resend. */
+  static final Status SHUTTING_DOWN = Status.UNAVAILABLE.withDescription(
+      "the server is shutting down: every acknowledged request is committed; send the rest again (to another replica, or after the restart)");
+
   private final Object lock = new Object();
   private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>(); // guarded by lock
   private long bufferedRecords; // guarded by lock
@@ -48,6 +52,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private boolean halfClosed; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private boolean finished; // guarded by lock: answered, failed or cancelled
+  private boolean ending; // guarded by lock: the server is stopping; end the call once the queue is written
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
                      Responder responder) {
@@ -68,6 +73,29 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     call.setOnReadyHandler(ingest::requestMoreIfRoom);
     ingest.requestMoreIfRoom();
     return ingest;
+  }
+
+  /**
+   * The server is stopping: read no more requests, write and acknowledge those already read, then
+   * end the call with UNAVAILABLE, which clients retry on another replica or after the restart.
+   * A call that was already ending is left to end as it was.
+   */
+  void endForShutdown() {
+    synchronized (lock) {
+      if (finished || ending) {
+        return;
+      }
+      ending = true;
+      stopReading = true;
+      scheduleDrainLocked(); // a drain that runs (or is scheduled) ends the call once the queue is empty
+    }
+  }
+
+  /** Whether the call has ended (answered, failed or cancelled). */
+  boolean isFinished() {
+    synchronized (lock) {
+      return finished;
+    }
   }
 
   @Override
@@ -176,6 +204,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
             failure = queue.poll().failure();
           } else if (halfClosed) {
             complete = true;
+          } else if (ending) {
+            failure = SHUTTING_DOWN.asRuntimeException();
           } else {
             draining = false;
             return;
