@@ -1,12 +1,11 @@
 package io.tickvault.server.market;
 
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgumentFields;
+import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.google.rpc.BadRequest;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.tickvault.api.v1.CurrencyPair;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -65,6 +64,24 @@ class MarketServiceIT {
   }
 
   @Test
+  void putExchangeWithTwoBadFields_namesBoth() {
+    StatusRuntimeException e = rpcError(() -> markets.putExchange(PutExchangeRequest.newBuilder()
+        .setExchangeId(0).setCode("Not A Code").build()));
+
+    assertInvalidArgumentFields(e, "exchange_id", "is required",
+        "code", "must be 1 to 32 lower case letters, digits, '_' or '-'");
+  }
+
+  @Test
+  void putCurrencyPairWithEveryFieldBad_namesThemAll() {
+    StatusRuntimeException e = rpcError(() -> markets.putCurrencyPair(PutCurrencyPairRequest.newBuilder()
+        .setExchangeId(-1).setBaseCurrency("btc").build()));
+
+    assertInvalidArgumentFields(e, "exchange_id", "must be positive, got -1", "currency_pair_no", "is required",
+        "base_currency", "must be 1 to 16 upper case letters or digits, got 'btc'", "quote_currency", "is required");
+  }
+
+  @Test
   void putExchangeWithNegativeId_isInvalidArgument() {
     StatusRuntimeException e = rpcError(() -> markets.putExchange(exchange(-3, "binance")));
 
@@ -96,28 +113,6 @@ class MarketServiceIT {
     assertInvalidArgument(e, "base_currency", "must be 1 to 16 upper case letters or digits, got 'btc'");
   }
 
-  static void assertInvalidArgument(StatusRuntimeException e, String field, String description) {
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(e.getStatus().getDescription()).isEqualTo(field + ": " + description);
-    com.google.rpc.Status status = StatusProto.fromThrowable(e);
-    assertThat(status).isNotNull();
-    BadRequest badRequest = status.getDetailsList().stream()
-        .filter(any -> any.is(BadRequest.class))
-        .map(any -> {
-          try {
-            return any.unpack(BadRequest.class);
-          } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-            throw new AssertionError(ex);
-          }
-        })
-        .findFirst().orElseThrow();
-    assertThat(badRequest.getFieldViolations(0).getField()).isEqualTo(field);
-    assertThat(badRequest.getFieldViolations(0).getDescription()).isEqualTo(description);
-  }
-
-  static StatusRuntimeException rpcError(Runnable call) {
-    return catchThrowableOfType(StatusRuntimeException.class, call::run);
-  }
 
   private static PutExchangeRequest exchange(int id, String code) {
     return PutExchangeRequest.newBuilder().setExchangeId(id).setCode(code).build();
