@@ -59,7 +59,7 @@ public final class Errors {
       return se.getStatus().asRuntimeException(se.getTrailers());
     }
     if (error instanceof DataAccessException dae && dae.isUnavailable()
-        || DataAccessException.isConnectionFailure(error)) {
+        || DataAccessException.isRetryable(error)) {
       log.warn("database unavailable: {}", error.getMessage());
       return Status.UNAVAILABLE.withDescription("database unavailable, retry later").withCause(error).asRuntimeException();
     }
