@@ -46,7 +46,7 @@ assert.deepStrictEqual(counts(first), [250, 249, 0, 1], 'first run counts');
 assert.deepStrictEqual(counts(second), [250, 0, 249, 1], 'second run counts');
 for (const run of [first, second]) {
   const r = run.rejections[0];
-  assert.deepStrictEqual([r.index, r.record_key, r.field], [3, '8/1/js-3', 'price'], 'rejection');
+  assert.deepStrictEqual([r.index, r.record_key, r.field, r.code], [3, '8/1/js-3', 'price', 'REJECTION_REASON_INVALID_DECIMAL'], 'rejection');
   assert.deepStrictEqual(run.api_keys, [{ exchange_id: 8, access_key: 'AK-JS', label: 'from-java' }], 'api keys');
   assert.strictEqual(run.bad_request.code, 'INVALID_ARGUMENT');
   assert.deepStrictEqual(run.bad_request.field_violations.map((v) => v.field), ['exchange_id', 'code'], 'BadRequest');

@@ -48,8 +48,8 @@ def check(name, got, want):
     if got != want:
         sys.exit("python-worker: %s: expected %r, got %r" % (name, want, got))
 check("first run counts", [first[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 249, 0, 1])
-check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field")},
-      {"index": 3, "record_key": "7/1/py-3", "field": "price"})
+check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field", "code")},
+      {"index": 3, "record_key": "7/1/py-3", "field": "price", "code": "REJECTION_REASON_INVALID_DECIMAL"})
 check("second run counts", [second[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 0, 249, 1])
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])

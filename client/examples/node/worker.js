@@ -127,6 +127,7 @@ function streamTrades(ingest, metadata, requests, first, maxInFlight) {
           record_key: r.record_key,
           field: r.field,
           reason: r.reason,
+          code: r.code, // an enum name with its prefix: "REJECTION_REASON_INVALID_DECIMAL"
         });
       }
       sendMore();
