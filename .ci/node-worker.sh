@@ -13,20 +13,8 @@ port=${NODE_WORKER_GRPC_PORT:-50051}
 
 (cd client/examples/node && npm ci --silent --no-audit --no-fund)
 
-work=$(mktemp -d)
-export TICKVAULT_DATA_DIR="$work/data" TICKVAULT_GRPC_PORT=$port TICKVAULT_METRICS_PORT=0 \
-  TICKVAULT_WORKER_TOKENS=worker-token-node-00001 TICKVAULT_ADMIN_TOKENS=admin-token-node-000001
-java -jar server/target/tickvault-server.jar > "$work/server.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-cli() { java -jar client/target/tickvault.jar "$@" --target "127.0.0.1:$port" --token admin-token-node-000001; }
-for _ in $(seq 1 120); do
-  if cli health >/dev/null 2>&1; then break; fi
-  kill -0 $pid 2>/dev/null || { cat "$work/server.log"; echo "node-worker: the server died at start-up"; exit 1; }
-  sleep 1
-done
-cli health
+source .ci/worker-server.sh
+start_server "$port" worker-token-node-00001 admin-token-node-000001
 cli markets put-exchange --exchange-id 8 --code node-demo
 cli keys put --user-id js-user --exchange-id 8 --access-key AK-JS --secret-key-file /dev/stdin --label from-java <<< 'js-secret'
 

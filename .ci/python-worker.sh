@@ -17,20 +17,8 @@ if ! /usr/bin/python3 -c 'import grpc' 2>/dev/null || ! command -v protoc >/dev/
 fi
 bash client/examples/python/generate.sh
 
-work=$(mktemp -d)
-export TICKVAULT_DATA_DIR="$work/data" TICKVAULT_GRPC_PORT=$port TICKVAULT_METRICS_PORT=0 \
-  TICKVAULT_WORKER_TOKENS=worker-token-python-0001 TICKVAULT_ADMIN_TOKENS=admin-token-python-0001
-java -jar server/target/tickvault-server.jar > "$work/server.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-cli() { java -jar client/target/tickvault.jar "$@" --target "127.0.0.1:$port" --token admin-token-python-0001; }
-for _ in $(seq 1 120); do
-  if cli health >/dev/null 2>&1; then break; fi
-  kill -0 $pid 2>/dev/null || { cat "$work/server.log"; echo "python-worker: the server died at start-up"; exit 1; }
-  sleep 1
-done
-cli health
+source .ci/worker-server.sh
+start_server "$port" worker-token-python-0001 admin-token-python-0001
 cli markets put-exchange --exchange-id 7 --code python-demo
 cli keys put --user-id py-user --exchange-id 7 --access-key AK-PY --secret-key-file /dev/stdin --label from-java <<< 'py-secret'
 

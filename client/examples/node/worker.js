@@ -20,7 +20,6 @@ const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
 
 const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
-const GOOGLE_RPC = path.join(__dirname, 'protos'); // google/rpc/{status,error_details}.proto, copied from googleapis
 
 const EXCHANGE_ID = 8;
 const PAIR_NO = 1;
@@ -40,11 +39,38 @@ function loadServices() {
   return grpc.loadPackageDefinition(definition).tickvault.v1;
 }
 
-// google.rpc.Status and BadRequest, for the trailer grpc-status-details-bin.
+// google.rpc.Status and google.rpc.BadRequest (googleapis, google/rpc/status.proto and
+// error_details.proto), declared with the field numbers of those files: enough to read the trailer
+// grpc-status-details-bin without shipping the files.
 function loadErrorDetails() {
-  const root = new protobuf.Root();
-  root.resolvePath = (origin, target) => (path.isAbsolute(target) ? target : path.join(GOOGLE_RPC, target));
-  root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
+  const root = protobuf.Root.fromJSON({
+    nested: {
+      google: {
+        nested: {
+          protobuf: { nested: { Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } } } },
+          rpc: {
+            nested: {
+              Status: {
+                fields: {
+                  code: { type: 'int32', id: 1 },
+                  message: { type: 'string', id: 2 },
+                  details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
+                },
+              },
+              BadRequest: {
+                fields: { field_violations: { rule: 'repeated', type: 'FieldViolation', id: 1 } },
+                nested: {
+                  FieldViolation: {
+                    fields: { field: { type: 'string', id: 1 }, description: { type: 'string', id: 2 } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  });
   return { Status: root.lookupType('google.rpc.Status'), BadRequest: root.lookupType('google.rpc.BadRequest') };
 }
 
