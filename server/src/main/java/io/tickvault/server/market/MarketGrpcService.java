@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImplBase {
   private static final Pattern EXCHANGE_CODE = Pattern.compile("[a-z0-9_-]{1,32}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z0-9]{1,16}");
+  /** The largest exchange id, as market.proto promises: exchange ids fit a smallint. */
+  public static final int MAX_EXCHANGE_ID = Short.MAX_VALUE;
 
   private final MarketRepository markets;
 
@@ -28,7 +30,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       FieldViolations violations = new FieldViolations();
-      requirePositive(violations, "exchange_id", request.getExchangeId());
+      requireExchangeId(violations, request.getExchangeId());
       if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
         violations.add("code", request.getCode().isEmpty()
             ? "is required"
@@ -49,7 +51,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   public void putCurrencyPair(PutCurrencyPairRequest request, StreamObserver<PutCurrencyPairResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       FieldViolations violations = new FieldViolations();
-      requirePositive(violations, "exchange_id", request.getExchangeId());
+      requireExchangeId(violations, request.getExchangeId());
       requirePositive(violations, "currency_pair_no", request.getCurrencyPairNo());
       requireCurrency(violations, "base_currency", request.getBaseCurrency());
       requireCurrency(violations, "quote_currency", request.getQuoteCurrency());
@@ -71,8 +73,17 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
       }
       return ListCurrencyPairsResponse.newBuilder()
           .addAllCurrencyPairs(markets.listCurrencyPairs(request.getExchangeId()))
+          .addAllExchanges(markets.listExchanges(request.getExchangeId()))
           .build();
     });
+  }
+
+  private static void requireExchangeId(FieldViolations violations, int exchangeId) {
+    if (exchangeId > MAX_EXCHANGE_ID) {
+      violations.add("exchange_id", "must be 1 to " + MAX_EXCHANGE_ID + ", got " + exchangeId);
+    } else {
+      requirePositive(violations, "exchange_id", exchangeId);
+    }
   }
 
   private static void requirePositive(FieldViolations violations, String field, int value) {
