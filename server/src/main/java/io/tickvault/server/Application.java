@@ -18,6 +18,7 @@ import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.server.apikeys.ApiKeyAdminGrpcService;
 import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyGrpcService;
@@ -50,6 +51,8 @@ import io.tickvault.server.logging.RateLimitedLog;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.query.MarketStateSink;
+import io.tickvault.server.query.ReadSide;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisClients;
 import io.tickvault.server.trade.TradeRepository;
@@ -80,7 +83,8 @@ public final class Application implements AutoCloseable {
       ApiKeyServiceGrpc.SERVICE_NAME,
       ApiKeyAdminServiceGrpc.SERVICE_NAME,
       MarketServiceGrpc.SERVICE_NAME,
-      IngestServiceGrpc.SERVICE_NAME);
+      IngestServiceGrpc.SERVICE_NAME,
+      QueryServiceGrpc.SERVICE_NAME);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private TickvaultServer server;
@@ -169,17 +173,22 @@ public final class Application implements AutoCloseable {
 
     HealthStatusManager health = new HealthStatusManager();
     KnownMarkets knownMarkets = new KnownMarkets(markets);
+    ReadSide reads = ReadSide.create(jdbc, knownMarkets, redisConnection, metrics.registry(), Clock.systemUTC());
+    scheduler.scheduleWithFixedDelay(reads.marketState()::repairStale, 1, 1, TimeUnit.SECONDS);
     StreamIngestor<Trade> tradeIngestor = new StreamIngestor<>(
-        new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
+        MarketStateSink.trades(new TradeSink(knownMarkets, new TradeRepository(jdbc), Clock.systemUTC()),
+            reads.marketState(), Clock.systemUTC()),
         executor, IngestLimits.DEFAULT, "trades", metrics.ingest(), IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBookIngestor = new StreamIngestor<>(
-        new OrderBookSink(jdbc, knownMarkets, config.maxBookLevels(), Clock.systemUTC()),
+        MarketStateSink.orderBooks(new OrderBookSink(jdbc, knownMarkets, config.maxBookLevels(), Clock.systemUTC()),
+            reads.marketState(), Clock.systemUTC()),
         executor, OrderBookSink.LIMITS, "snapshots", metrics.ingest(), IngestMetrics.Kind.ORDERBOOK);
     List<BindableService> services = List.of(
         new MarketGrpcService(markets),
         new ApiKeyGrpcService(apiKeyCache, secrets),
         new ApiKeyAdminGrpcService(apiKeys, markets, secrets, apiKeyCache),
-        new IngestGrpcService(tradeIngestor, orderBookIngestor));
+        new IngestGrpcService(tradeIngestor, orderBookIngestor),
+        reads.service());
 
     builder.executor(executor);
     builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
