@@ -57,8 +57,8 @@ final class QueryCalls {
         .setServerTimeMs(serverTimeMs).setSequenceId(sequenceId).setReceiveTimeMs(serverTimeMs + 1);
     for (int i = 0; i < levels; i++) {
       // Trailing zeros on purpose: they must come back as sent.
-      s.addBids(PriceLevel.newBuilder().setPrice((1000 - i) + ".50").setQuantity("0.0" + (i + 1) + "0"));
-      s.addAsks(PriceLevel.newBuilder().setPrice((1001 + i) + ".10").setQuantity((i + 1) + ".000"));
+      s.addBids(PriceLevel.newBuilder().setPrice((100_000 - i) + ".50").setQuantity("0.0" + (i + 1) + "0"));
+      s.addAsks(PriceLevel.newBuilder().setPrice((100_001 + i) + ".10").setQuantity((i + 1) + ".000"));
     }
     return s.build();
   }
