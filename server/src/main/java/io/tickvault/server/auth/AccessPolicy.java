@@ -8,9 +8,9 @@ import io.tickvault.api.v1.QueryServiceGrpc;
 import java.util.Set;
 
 /**
- * Who may call what (DESIGN.md "Contract"). Health and reflection are open to anyone; a worker
- * may read API keys, list currency pairs, ingest market data and read it back; everything else, including any
- * method added later and not listed here, is for admins only.
+ * Who may call what (docs/security.md). Health and reflection are open to anyone; a worker
+ * may read API keys, list currency pairs, ingest market data and read it back; everything else,
+ * including any method added later and not listed here, is for admins only.
  */
 public final class AccessPolicy {
   private static final Set<String> OPEN_SERVICES = Set.of(

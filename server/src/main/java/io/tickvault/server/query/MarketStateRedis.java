@@ -3,8 +3,8 @@ package io.tickvault.server.query;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,11 +78,11 @@ final class MarketStateRedis {
     }
   }
 
-  private final LazyRedisConnection<StatefulRedisConnection<String, byte[]>> connection;
+  private final LazyRedisConnection<RedisConnection<String, byte[]>> connection;
   private final Clock clock;
   private volatile long skipUntilMillis;
 
-  MarketStateRedis(LazyRedisConnection<StatefulRedisConnection<String, byte[]>> connection, Clock clock) {
+  MarketStateRedis(LazyRedisConnection<RedisConnection<String, byte[]>> connection, Clock clock) {
     this.connection = connection;
     this.clock = clock;
   }
@@ -93,7 +93,7 @@ final class MarketStateRedis {
 
   /** Reads the market's hash, waiting at most the connection's command timeout. */
   Stored lookup(int exchangeId, int currencyPairNo) {
-    StatefulRedisConnection<String, byte[]> c = connection();
+    RedisConnection<String, byte[]> c = connection();
     try {
       List<KeyValue<String, byte[]>> values = c.sync().hmget(key(exchangeId, currencyPairNo),
           TRADE + "_key", TRADE, BOOK + "_key", BOOK);
@@ -108,7 +108,7 @@ final class MarketStateRedis {
    * parts replaced, or exceptionally with {@link UnavailableException}.
    */
   CompletionStage<Long> offer(int exchangeId, int currencyPairNo, List<Part> parts) {
-    StatefulRedisConnection<String, byte[]> c;
+    RedisConnection<String, byte[]> c;
     try {
       c = connection();
     } catch (UnavailableException e) {
@@ -151,11 +151,11 @@ final class MarketStateRedis {
     return "0".repeat(19 - s.length()) + s;
   }
 
-  private StatefulRedisConnection<String, byte[]> connection() {
+  private RedisConnection<String, byte[]> connection() {
     if (clock.millis() < skipUntilMillis) {
       throw new UnavailableException("Redis timed out less than " + TIMEOUT_COOL_DOWN.toMillis() + " ms ago: skipped", null);
     }
-    StatefulRedisConnection<String, byte[]> c = connection.get();
+    RedisConnection<String, byte[]> c = connection.get();
     if (c == null) {
       throw new UnavailableException("not connected to Redis yet", null);
     }

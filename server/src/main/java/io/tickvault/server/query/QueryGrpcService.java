@@ -17,7 +17,7 @@ import io.tickvault.api.v1.ReadTradesResponse;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.UnaryCalls;
-import io.tickvault.server.ingest.KnownMarkets;
+import io.tickvault.server.market.KnownMarkets;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.tickvault.server.query;
 
 import io.tickvault.server.grpc.Errors;
-import io.tickvault.server.ingest.KnownMarkets;
+import io.tickvault.server.market.KnownMarkets;
 
 /**
  * The checks shared by the read RPCs, each failing with INVALID_ARGUMENT and a BadRequest naming the
