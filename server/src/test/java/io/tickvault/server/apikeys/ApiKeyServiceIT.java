@@ -3,6 +3,7 @@ package io.tickvault.server.apikeys;
 import java.time.Duration;
 import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgumentFields;
 import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -294,6 +295,15 @@ class ApiKeyServiceIT {
     // the limits themselves are allowed
     admin.putApiKey(put(user, 1, "A".repeat(256), "s".repeat(1024), "l".repeat(256)));
     assertThat(get(user, 0)).extracting(ApiKey::getSecretKey).containsExactly("s".repeat(1024));
+  }
+
+  @Test
+  void putWithSeveralBadFields_namesEveryOne() {
+    assertInvalidArgumentFields(rpcError(() -> admin.putApiKey(put("", 0, "", "s", "l".repeat(257)))),
+        "user_id", "is required", "exchange_id", "is required", "access_key", "is required",
+        "label", "must be at most 256 characters, got 257");
+    assertInvalidArgumentFields(rpcError(() -> get("", -1)),
+        "user_id", "is required", "exchange_id", "must be 0 (every exchange) or positive, got -1");
   }
 
   @Test
