@@ -7,11 +7,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.grpc.ServerVersionInterceptor;
 import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.metrics.DependencyMetrics;
@@ -53,10 +55,12 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
-    // sees every call first, including those that other interceptors refuse.
+    // sees every call first, including those that other interceptors refuse; the version one wraps
+    // authentication, so that refused calls carry the version too.
     if (!config.authDisabled()) {
       builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens())));
     }
+    builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     Runnable endStreams = () -> services.stream()
         .filter(IngestGrpcService.class::isInstance)
