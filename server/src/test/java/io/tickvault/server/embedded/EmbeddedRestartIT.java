@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The embedded default after {@code kill -9} of the server: its PostgreSQL and Redis die with it,
  * and when they could not (their watchdog killed too), the next start stops them; either way a
- * restart on the same data dir just works and finds the data.
+ * restart on the same data dir just works and finds the data. Its PostgreSQL commits durably.
  */
 class EmbeddedRestartIT {
   @TempDir
@@ -34,6 +34,10 @@ class EmbeddedRestartIT {
       ProcessHandle redis = pidIn(data.resolve("redis.pid")).orElseThrow();
       assertThat(postgres.isAlive()).isTrue();
       assertThat(redis.isAlive()).isTrue();
+
+      // Durable: the embedded library's defaults (-F: fsync off; synchronous_commit off) overridden.
+      assertThat(Files.readString(data.resolve("postgres/postmaster.opts")))
+          .contains("\"fsync=on\"").contains("\"synchronous_commit=on\"");
 
       server.kill();
 
@@ -67,15 +71,6 @@ class EmbeddedRestartIT {
       assertThat(Files.readString(server.log().toPath()))
           .contains("stopping the embedded PostgreSQL (pid " + postgres.pid() + ") that a previous run left running")
           .contains("stopping the embedded Redis (pid " + redis.pid() + ") that a previous run left running");
-    }
-  }
-
-  @Test
-  void embeddedPostgres_commitsDurably() throws Exception {
-    try (ServerProcess server = ServerProcess.startEmbedded(dir.resolve("data"), Map.of())) {
-      String options = Files.readString(dir.resolve("data/postgres/postmaster.opts"));
-
-      assertThat(options).contains("\"fsync=on\"").contains("\"synchronous_commit=on\"");
     }
   }
 

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * it if the test JVM exits first.
  */
 public final class ServerProcess implements AutoCloseable {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  // The embedded default starts PostgreSQL, migrates and starts Redis: on a loaded shared machine
+  // that has taken over a minute.
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
   private final Map<String, String> env;
   private final int port;
@@ -152,7 +154,12 @@ public final class ServerProcess implements AutoCloseable {
     }
     Process started = process;
     Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-    awaitServing();
+    try {
+      awaitServing();
+    } catch (RuntimeException | Error e) {
+      started.destroyForcibly(); // not left running behind a failed test
+      throw e;
+    }
   }
 
   private void awaitServing() {
