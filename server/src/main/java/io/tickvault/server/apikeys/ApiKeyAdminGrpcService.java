@@ -33,7 +33,7 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
       ApiKeyFields.requireText("user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
       ApiKeyFields.requireExchangeId(request.getExchangeId());
       ApiKeyFields.requireText("access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
-      ApiKeyFields.requireText("secret_key", request.getSecretKey(), ApiKeyFields.MAX_SECRET_KEY);
+      ApiKeyFields.requireSecret(request.getSecretKey());
       ApiKeyFields.requireAtMost("label", request.getLabel(), ApiKeyFields.MAX_LABEL);
       if (!markets.exchangeExists(request.getExchangeId())) {
         throw Errors.invalidArgument("exchange_id", "exchange " + request.getExchangeId() + " is not registered: PutExchange first");
