@@ -2,14 +2,18 @@ package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
-import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.ingest.PlainDecimal;
+import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/** Trades for the ingestion machinery: the per-record checks of DESIGN.md's error model, and the write. */
+/**
+ * Trades for the ingestion machinery: the per-trade checks (docs/ingestion.md lists them), and the
+ * write through {@link TradeRepository}, which knows the table.
+ */
 public final class TradeSink implements RecordSink<Trade> {
   public static final int MAX_TRADE_ID_LENGTH = 64;
   /** How far ahead of the server's clock a time may be: exchanges' clocks drift, a day does not. */
@@ -65,10 +69,7 @@ public final class TradeSink implements RecordSink<Trade> {
       return new Rejection("receive_time_ms", "is more than a day ahead of the server's clock: " + trade.getReceiveTimeMs());
     }
     // Last: it may cost a query, and the cheap checks above settle most bad records.
-    if (!markets.isKnown(trade.getExchangeId(), trade.getCurrencyPairNo())) {
-      return new Rejection("currency_pair_no", KnownMarkets.unknownReason(trade.getExchangeId(), trade.getCurrencyPairNo()));
-    }
-    return null;
+    return RecordChecks.registeredMarket(markets, trade.getExchangeId(), trade.getCurrencyPairNo());
   }
 
   @Override

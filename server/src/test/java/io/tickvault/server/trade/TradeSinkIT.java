@@ -4,8 +4,8 @@ import static io.tickvault.server.trade.TradeCalls.trade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.Trade;
-import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.ingest.RecordSink.Rejection;
+import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.testing.TestDatabase;
 import java.time.Clock;

@@ -1,6 +1,5 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.market;
 
-import io.tickvault.server.market.MarketRepository;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,4 +1,4 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.orderbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -7,6 +7,9 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.ingest.PlainDecimalTest;
+import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.testing.TestDatabase;
 import java.math.BigDecimal;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@link OrderBookSink} against a real PostgreSQL: what it stores, what it refuses, and how. */
+/** {@link OrderBookSink} and {@link OrderBookRepository} against a real PostgreSQL: what they store, what they refuse, and how. */
 class OrderBookSinkIT {
   private static final long NOW = 1_764_000_000_000L;
 
@@ -45,7 +48,7 @@ class OrderBookSinkIT {
   }
 
   private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
-    return new OrderBookSink(jdbc, new KnownMarkets(new MarketRepository(db.jdbc())), maxLevels,
+    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc())), new OrderBookRepository(jdbc), maxLevels,
         Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
   }
 
