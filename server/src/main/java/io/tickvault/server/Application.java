@@ -18,11 +18,9 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
-import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.metrics.Metrics;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,14 +70,14 @@ public final class Application implements AutoCloseable {
     byte[] masterKey = masterKey(config);
     infra = Infrastructure.start(config, resources);
     ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
-    Markets markets = Markets.create(infra.jdbc());
-    ThreadPoolExecutor executor = CallExecutor.start(config, resources);
+    Markets markets = Markets.create(infra.jdbc(), clock);
+    CallExecutor executors = CallExecutor.start(config, resources);
     List<BindableService> services = List.of(
-        new MarketGrpcService(markets.repository()),
+        markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
-        Ingestion.service(config, infra.jdbc(), markets.known(), executor, infra.metrics().ingest(), clock));
-    grpc = GrpcServer.start(config, builder, services, executor, infra, resources);
+        Ingestion.service(config, infra.jdbc(), markets.known(), executors.database(), infra.metrics().ingest(), clock));
+    grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
     metricsPort = infra.metrics().startHttp(config.bindAddress(), config.metricsPort());
     logStarted(config);
   }

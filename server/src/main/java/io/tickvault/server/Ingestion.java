@@ -6,6 +6,7 @@ import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.ingest.IngestMemory;
 import io.tickvault.server.ingest.StreamIngestor;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.metrics.IngestMetrics;
@@ -25,12 +26,14 @@ final class Ingestion {
 
   static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, Executor writers,
                                    IngestMetrics metrics, Clock clock) {
+    // One byte budget for every stream of every kind: the heap is shared.
+    IngestMemory memory = config.ingestBufferBytes() > 0 ? new IngestMemory(config.ingestBufferBytes()) : IngestMemory.ofHeap();
     StreamIngestor<Trade> trades = new StreamIngestor<>(
         new TradeSink(markets, new TradeRepository(jdbc), clock),
-        writers, IngestLimits.DEFAULT, "trades", metrics, IngestMetrics.Kind.TRADE);
+        writers, IngestLimits.DEFAULT, memory, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
         new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
-        writers, OrderBookSink.LIMITS, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
+        writers, OrderBookSink.LIMITS, memory, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     return new IngestGrpcService(trades, orderBooks);
   }
 }

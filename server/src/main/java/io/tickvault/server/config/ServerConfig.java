@@ -50,6 +50,9 @@ public final class ServerConfig {
   private final Path tlsClientCa;
   private final Duration shutdownGrace;
   private final int maxBookLevels;
+  private final ConnectionLimits connectionLimits;
+  private final long ingestBufferBytes;
+  private final boolean reflectionPublic;
 
   private ServerConfig(Builder b) {
     this.grpcPort = b.grpcPort;
@@ -72,6 +75,9 @@ public final class ServerConfig {
     this.tlsClientCa = b.tlsClientCa;
     this.shutdownGrace = b.shutdownGrace;
     this.maxBookLevels = b.maxBookLevels;
+    this.connectionLimits = b.connectionLimits;
+    this.ingestBufferBytes = b.ingestBufferBytes;
+    this.reflectionPublic = b.reflectionPublic;
     // The embedded default is a developer's sandbox without authentication: keep it off the
     // network unless told otherwise.
     this.bindAddress = b.bindAddress != null ? b.bindAddress : (isEmbeddedDatabase() ? "127.0.0.1" : "0.0.0.0");
@@ -133,7 +139,27 @@ public final class ServerConfig {
     r.file("TICKVAULT_TLS_CLIENT_CA").ifPresent(b::tlsClientCa);
     b.shutdownGrace(Duration.ofSeconds(r.intInRange("TICKVAULT_SHUTDOWN_GRACE_SECONDS", (int) DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0, 3600)));
     b.maxBookLevels(r.intInRange("TICKVAULT_MAX_BOOK_LEVELS", DEFAULT_MAX_BOOK_LEVELS, 1, MAX_BOOK_LEVELS_LIMIT));
+    b.connectionLimits(connectionLimits(r));
+    b.ingestBufferBytes(r.intInRange("TICKVAULT_INGEST_BUFFER_MB", 0, 0, 1 << 20) * 1024L * 1024L);
+    r.string("TICKVAULT_REFLECTION").ifPresent(reflection -> {
+      if (!reflection.equals("public") && !reflection.equals("token")) {
+        throw new ConfigException("TICKVAULT_REFLECTION: expected 'token' or 'public', got '" + reflection + "'");
+      }
+      b.reflectionPublic(reflection.equals("public"));
+    });
     return b.build();
+  }
+
+  private static ConnectionLimits connectionLimits(EnvReader r) {
+    ConnectionLimits d = ConnectionLimits.DEFAULT;
+    return new ConnectionLimits(
+        r.intInRange("TICKVAULT_MAX_CONCURRENT_STREAMS", d.maxConcurrentStreams(), 1, 100_000),
+        r.seconds("TICKVAULT_MAX_CONNECTION_IDLE_SECONDS", d.maxConnectionIdle(), 0, 86_400 * 7),
+        r.seconds("TICKVAULT_MAX_CONNECTION_AGE_SECONDS", d.maxConnectionAge(), 0, 86_400 * 7),
+        r.seconds("TICKVAULT_MAX_CONNECTION_AGE_GRACE_SECONDS", d.maxConnectionAgeGrace(), 0, 86_400 * 7),
+        r.seconds("TICKVAULT_PERMIT_KEEPALIVE_SECONDS", d.permitKeepAliveTime(), 1, 86_400),
+        r.seconds("TICKVAULT_HANDSHAKE_TIMEOUT_SECONDS", d.handshakeTimeout(), 1, 600),
+        r.intInRange("TICKVAULT_MAX_STREAM_RESETS_PER_10S", d.maxResetsPer10Seconds(), 1, 1_000_000));
   }
 
   /** Decodes a base64 master key of exactly 32 bytes (AES-256). */
@@ -189,6 +215,11 @@ public final class ServerConfig {
   public Optional<Path> tlsClientCa() { return Optional.ofNullable(tlsClientCa); }
   public Duration shutdownGrace() { return shutdownGrace; }
   public int maxBookLevels() { return maxBookLevels; }
+  public ConnectionLimits connectionLimits() { return connectionLimits; }
+  /** The bytes all ingestion streams together may buffer; 0 means an eighth of the maximum heap. */
+  public long ingestBufferBytes() { return ingestBufferBytes; }
+  /** True when reflection needs no token, like health; by default it needs a worker or admin token. */
+  public boolean reflectionPublic() { return reflectionPublic; }
   public boolean isEmbeddedDatabase() { return databaseUrl == null; }
   public boolean isEmbeddedRedis() { return redisUrl == null; }
 
@@ -215,6 +246,9 @@ public final class ServerConfig {
     private Path tlsClientCa;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int maxBookLevels = DEFAULT_MAX_BOOK_LEVELS;
+    private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
+    private long ingestBufferBytes;
+    private boolean reflectionPublic;
 
     private Builder() {}
 
@@ -239,6 +273,9 @@ public final class ServerConfig {
     public Builder tlsClientCa(Path path) { this.tlsClientCa = path; return this; }
     public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace); return this; }
     public Builder maxBookLevels(int levels) { this.maxBookLevels = levels; return this; }
+    public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
+    public Builder ingestBufferBytes(long bytes) { this.ingestBufferBytes = bytes; return this; }
+    public Builder reflectionPublic(boolean isPublic) { this.reflectionPublic = isPublic; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(this);
@@ -277,6 +314,10 @@ public final class ServerConfig {
         throw new ConfigException(name + "=" + value + ": out of range (expected " + min + " to " + max + ")");
       }
       return value;
+    }
+
+    Duration seconds(String name, Duration defaultValue, int min, int max) {
+      return Duration.ofSeconds(intInRange(name, (int) defaultValue.toSeconds(), min, max));
     }
 
     List<String> tokens(String name) {

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.RequestParsing;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,12 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   @Override
   public void onNext(Q request) {
+    if (RequestParsing.isUnreadable(request)) {
+      long requestIndex = nextRequestIndex++;
+      enqueue(new Pending<>(requestIndex, nextRecordIndex, List.of(), 0,
+          RequestParsing.unreadableStatus("request " + requestIndex).asRuntimeException()));
+      return;
+    }
     List<R> records = recordsOf.apply(request);
     long bytes = ((MessageLite) request).getSerializedSize();
     long requestIndex = nextRequestIndex++;

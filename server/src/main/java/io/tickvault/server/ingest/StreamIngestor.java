@@ -45,12 +45,6 @@ public final class StreamIngestor<R> {
     this.kind = kind;
   }
 
-  /** An ingestor with a byte budget of its own ({@link IngestMemory#ofHeap()}). */
-  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, String recordNoun,
-                        IngestMetrics metrics, IngestMetrics.Kind kind) {
-    this(sink, writers, limits, IngestMemory.ofHeap(), recordNoun, metrics, kind);
-  }
-
   /**
    * A bidirectional call: one response per request, in request order, each sent once that
    * request's records are committed; the call completes after the client half-closes and every

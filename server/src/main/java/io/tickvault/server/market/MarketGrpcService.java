@@ -16,17 +16,24 @@ import java.util.regex.Pattern;
 public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImplBase {
   private static final Pattern EXCHANGE_CODE = Pattern.compile("[a-z0-9_-]{1,32}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z0-9]{1,16}");
+  /** market.proto: an exchange's number is 1 to 32767. */
+  static final int MAX_EXCHANGE_ID = Short.MAX_VALUE;
 
   private final MarketRepository markets;
+  private final KnownMarkets known;
 
-  public MarketGrpcService(MarketRepository markets) {
+  public MarketGrpcService(MarketRepository markets, KnownMarkets known) {
     this.markets = markets;
+    this.known = known;
   }
 
   @Override
   public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       requirePositive("exchange_id", request.getExchangeId());
+      if (request.getExchangeId() > MAX_EXCHANGE_ID) {
+        throw Errors.invalidArgument("exchange_id", "must be 1 to " + MAX_EXCHANGE_ID + ", got " + request.getExchangeId());
+      }
       if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
         throw Errors.invalidArgument("code", request.getCode().isEmpty()
             ? "is required"
@@ -38,6 +45,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
             throw Errors.invalidArgument("code", "'" + request.getCode() + "' is already the code of exchange " + id);
           });
       boolean created = markets.putExchange(request.getExchangeId(), request.getCode());
+      known.forgetMisses();
       return PutExchangeResponse.newBuilder().setCreated(created).build();
     });
   }
@@ -54,6 +62,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
       }
       boolean created = markets.putCurrencyPair(request.getExchangeId(), request.getCurrencyPairNo(),
           request.getBaseCurrency(), request.getQuoteCurrency());
+      known.forgetMisses(); // records for this pair sent right after are accepted
       return PutCurrencyPairResponse.newBuilder().setCreated(created).build();
     });
   }

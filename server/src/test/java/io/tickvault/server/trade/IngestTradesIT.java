@@ -52,6 +52,16 @@ class IngestTradesIT {
   }
 
   @Test
+  void aTradeRefusedForAnUnregisteredMarket_isAcceptedRightAfterPutCurrencyPair() {
+    List<List<Trade>> requests = List.of(List.of(trade(1, 9, "a", "1", "1")));
+    assertThat(ingest(server.channel(), requests).getRejected()).isEqualTo(1);
+
+    registerMarket(server.channel(), 1, 9); // the miss the server remembers is dropped at once
+
+    assertThat(ingest(server.channel(), requests).getInserted()).isEqualTo(1);
+  }
+
+  @Test
   void replayedStream_isAllDuplicates_andTheTableIsUnchanged() {
     List<List<Trade>> requests = List.of(
         List.of(trade(1, 1, "a", "1.5", "2"), trade(1, 1, "b", "1.6", "3")),

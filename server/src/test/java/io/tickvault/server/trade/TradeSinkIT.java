@@ -30,7 +30,7 @@ class TradeSinkIT {
     markets.putExchange(1, "ex1");
     markets.putCurrencyPair(1, 1, "BTC", "USDT");
     Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
-    sink = new TradeSink(new KnownMarkets(markets), new TradeRepository(database.jdbc()), clock);
+    sink = new TradeSink(new KnownMarkets(markets, clock), new TradeRepository(database.jdbc()), clock);
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class DropUnknownFieldsTest {
+class RequestParsingTest {
   @Test
   void aRequestReachesTheServiceWithoutItsUnknownFields_andTheServiceKeepsItsNames() throws Exception {
     AtomicReference<ListCurrencyPairsRequest> seen = new AtomicReference<>();
@@ -28,7 +28,7 @@ class DropUnknownFieldsTest {
         observer.onCompleted();
       }
     };
-    var lean = DropUnknownFields.of(service.bindService());
+    var lean = RequestParsing.of(service.bindService());
     assertThat(lean.getServiceDescriptor().getName()).isEqualTo(MarketServiceGrpc.SERVICE_NAME);
     assertThat(lean.getServiceDescriptor().getSchemaDescriptor()).isNotNull(); // reflection still describes it
 
