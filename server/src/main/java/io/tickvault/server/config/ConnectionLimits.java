@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * What one client connection may hold, so that no caller (with a token or without: health is open)
  * can pin the server's memory or threads with connections and streams it never uses. A zero
- * duration turns that limit off.
+ * duration turns that limit off. The values are checked, each naming its variable, when the
+ * {@link ServerConfig} is built.
  *
  * @param maxConcurrentStreams calls open at once on one connection (HTTP/2 MAX_CONCURRENT_STREAMS);
  *     a client past it waits for one to end, or opens another connection
@@ -36,16 +37,4 @@ public record ConnectionLimits(int maxConcurrentStreams, Duration maxConnectionI
   public static final ConnectionLimits DEFAULT = new ConnectionLimits(DEFAULT_MAX_CONCURRENT_STREAMS,
       DEFAULT_MAX_CONNECTION_IDLE, DEFAULT_MAX_CONNECTION_AGE, DEFAULT_MAX_CONNECTION_AGE_GRACE,
       DEFAULT_PERMIT_KEEPALIVE_TIME, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_RESETS_PER_10_SECONDS);
-
-  public ConnectionLimits {
-    if (maxConcurrentStreams < 1) {
-      throw new IllegalArgumentException("maxConcurrentStreams must be positive, got " + maxConcurrentStreams);
-    }
-    if (maxResetsPer10Seconds < 1) {
-      throw new IllegalArgumentException("maxResetsPer10Seconds must be positive, got " + maxResetsPer10Seconds);
-    }
-    if (handshakeTimeout.isZero() || handshakeTimeout.isNegative()) {
-      throw new IllegalArgumentException("handshakeTimeout must be positive, got " + handshakeTimeout);
-    }
-  }
 }

@@ -9,6 +9,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       and again when a queued one reaches a thread.
  *   <li>At most {@code maxCalls} unary calls wait or run at once; one more is answered
  *       RESOURCE_EXHAUSTED with a retry hint, never by resetting its stream.
- *   <li>A call that ends UNAVAILABLE tells the monitor, so the calls behind it fail fast too.
+ *   <li>A call that found PostgreSQL unreachable tells the monitor, so the calls behind it fail
+ *       fast too (a deadlock, also UNAVAILABLE, does not).
  * </ul>
  * Streaming calls (ingestion) hand their own writes to the database executor and are not queued
  * here.
@@ -57,7 +59,7 @@ public final class DatabaseCalls implements ServerInterceptor {
     ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        if (status.getCode() == Status.Code.UNAVAILABLE) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && DataAccessException.isUnreachable(status.getCause())) {
           health.reportUnavailable();
         }
         super.close(status, trailers);

@@ -13,7 +13,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns what went wrong into the status of the error model (docs/errors in the .proto files). */
+/** Turns what went wrong into the status of the error model (docs/worker-guide.md, "Errors"). */
 public final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
   /** What a client is told to wait before it retries an UNAVAILABLE or RESOURCE_EXHAUSTED call. */
@@ -72,7 +72,7 @@ public final class Errors {
       return se.getStatus().asRuntimeException(se.getTrailers());
     }
     if (error instanceof DataAccessException dae && dae.isUnavailable()
-        || DataAccessException.isConnectionFailure(error)) {
+        || DataAccessException.isRetryable(error)) {
       unavailableLog.warn("database unavailable: " + error.getMessage());
       StatusRuntimeException down = databaseDown();
       return down.getStatus().withCause(error).asRuntimeException(down.getTrailers());

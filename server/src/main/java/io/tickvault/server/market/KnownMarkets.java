@@ -22,13 +22,25 @@ public final class KnownMarkets {
   /** At most this many misses are remembered; past it, misses cost a query each again. */
   static final int MAX_MISSES = 10_000;
 
-  private final MarketRepository markets;
+  /** Asks the source of truth whether a pair is registered. */
+  @FunctionalInterface
+  public interface Registry {
+    boolean isRegistered(int exchangeId, int currencyPairNo);
+  }
+
+  private final Registry registry;
   private final Clock clock;
   private final Set<Long> known = ConcurrentHashMap.newKeySet();
   private final Map<Long, Long> missExpiresAtMillis = new ConcurrentHashMap<>();
 
+  /** Markets as PostgreSQL has them. */
   public KnownMarkets(MarketRepository markets, Clock clock) {
-    this.markets = markets;
+    this(markets::currencyPairExists, clock);
+  }
+
+  /** Markets as {@code registry} says; unit tests of the record rules hand in a set of their own. */
+  public KnownMarkets(Registry registry, Clock clock) {
+    this.registry = registry;
     this.clock = clock;
   }
 
@@ -50,7 +62,7 @@ public final class KnownMarkets {
     if (missExpires != null && now < missExpires) {
       return false;
     }
-    if (markets.currencyPairExists(exchangeId, currencyPairNo)) {
+    if (registry.isRegistered(exchangeId, currencyPairNo)) {
       known.add(key);
       missExpiresAtMillis.remove(key);
       return true;

@@ -33,7 +33,7 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   /**
    * @param maxLevelsPerSide more levels on either side rejects the snapshot
    *     ({@code TICKVAULT_MAX_BOOK_LEVELS})
-   * @param clock gives the receive time of snapshots sent without one
+   * @param clock gives the receive time of snapshots sent without one, and bounds how far ahead times may be
    */
   public OrderBookSink(KnownMarkets markets, OrderBookRepository repository, int maxLevelsPerSide, Clock clock) {
     if (maxLevelsPerSide < 1 || maxLevelsPerSide > ServerConfig.MAX_BOOK_LEVELS_LIMIT) {
@@ -48,18 +48,19 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
 
   @Override
   public Rejection validate(OrderBookSnapshot s) {
+    long latest = RecordChecks.latestTime(clock);
     Rejection rejection = RecordChecks.marketIds(s.getExchangeId(), s.getCurrencyPairNo());
     if (rejection == null) {
-      rejection = RecordChecks.requirePositive("server_time_ms", s.getServerTimeMs());
+      rejection = RecordChecks.time("server_time_ms", s.getServerTimeMs(), latest);
+    }
+    if (rejection == null && s.getSequenceId() < 0) {
+      rejection = new Rejection("sequence_id", "must not be negative, got " + s.getSequenceId());
+    }
+    if (rejection == null) {
+      rejection = RecordChecks.receiveTime(s.getReceiveTimeMs(), latest);
     }
     if (rejection != null) {
       return rejection;
-    }
-    if (s.getSequenceId() < 0) {
-      return new Rejection("sequence_id", "must not be negative, got " + s.getSequenceId());
-    }
-    if (s.getReceiveTimeMs() < 0) {
-      return new Rejection("receive_time_ms", "must not be negative (0 means now), got " + s.getReceiveTimeMs());
     }
     Rejection side = validateSide("bids", s.getBidsList(), -1);
     if (side == null) {

@@ -7,7 +7,6 @@ import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,8 +15,6 @@ import java.util.List;
  */
 public final class TradeSink implements RecordSink<Trade> {
   public static final int MAX_TRADE_ID_LENGTH = 64;
-  /** How far ahead of the server's clock a time may be: exchanges' clocks drift, a day does not. */
-  public static final Duration MAX_FUTURE = Duration.ofDays(1);
 
   private final KnownMarkets markets;
   private final TradeRepository trades;
@@ -31,6 +28,10 @@ public final class TradeSink implements RecordSink<Trade> {
 
   @Override
   public Rejection validate(Trade trade) {
+    Rejection rejection = RecordChecks.marketIds(trade.getExchangeId(), trade.getCurrencyPairNo());
+    if (rejection != null) {
+      return rejection;
+    }
     String tradeId = trade.getTradeId();
     if (tradeId.isEmpty()) {
       return new Rejection("trade_id", "is required");
@@ -53,20 +54,13 @@ public final class TradeSink implements RecordSink<Trade> {
     if (trade.getTakerSide() == TradeSide.UNRECOGNIZED) {
       return new Rejection("taker_side", "unknown value " + trade.getTakerSideValue());
     }
-    long latest = clock.millis() + MAX_FUTURE.toMillis();
-    if (trade.getTradeTimeMs() <= 0) {
-      return new Rejection("trade_time_ms", trade.getTradeTimeMs() == 0
-          ? "is required (epoch milliseconds)"
-          : "must be positive epoch milliseconds, got " + trade.getTradeTimeMs());
+    long latest = RecordChecks.latestTime(clock);
+    rejection = RecordChecks.time("trade_time_ms", trade.getTradeTimeMs(), latest);
+    if (rejection == null) {
+      rejection = RecordChecks.receiveTime(trade.getReceiveTimeMs(), latest);
     }
-    if (trade.getTradeTimeMs() > latest) {
-      return new Rejection("trade_time_ms", "is more than a day ahead of the server's clock: " + trade.getTradeTimeMs());
-    }
-    if (trade.getReceiveTimeMs() < 0) {
-      return new Rejection("receive_time_ms", "must be epoch milliseconds or 0 for now, got " + trade.getReceiveTimeMs());
-    }
-    if (trade.getReceiveTimeMs() > latest) {
-      return new Rejection("receive_time_ms", "is more than a day ahead of the server's clock: " + trade.getReceiveTimeMs());
+    if (rejection != null) {
+      return rejection;
     }
     // Last: it may cost a query, and the cheap checks above settle most bad records.
     return RecordChecks.registeredMarket(markets, trade.getExchangeId(), trade.getCurrencyPairNo());
