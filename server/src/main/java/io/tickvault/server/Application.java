@@ -78,7 +78,7 @@ public final class Application implements AutoCloseable {
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         Ingestion.service(config, infra.jdbc(), markets.known(), executors.database(), infra.metrics().ingest(), clock));
     grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
-    metricsPort = infra.metrics().startHttp(config.bindAddress(), config.metricsPort());
+    metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
     logStarted(config);
   }
 
@@ -88,7 +88,7 @@ public final class Application implements AutoCloseable {
         config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
         config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
         config.isEmbeddedRedis() ? "embedded" : "external",
-        metricsPort > 0 ? ", metrics at http://" + config.bindAddress() + ":" + metricsPort + "/metrics" : "");
+        metricsPort > 0 ? ", metrics at http://" + config.metricsBindAddress() + ":" + metricsPort + "/metrics" : "");
     if (config.authDisabled()) {
       log.warn("authentication is OFF: any caller may use every RPC (set TICKVAULT_WORKER_TOKENS and TICKVAULT_ADMIN_TOKENS to turn it on)");
     }

@@ -29,38 +29,43 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL stopped under a flood of calls, over a real Netty port: the server answers each call
  * UNAVAILABLE at once with a retry hint instead of queueing it behind connection timeouts, and
- * health says NOT_SERVING promptly all the while.
+ * health says NOT_SERVING promptly all the while. The flood comes over 20 connections of 100 calls
+ * (the per-connection stream limit), so no call waits in its client for a stream. "At once" is
+ * judged against the same flood of health checks, which never touch the database, measured in the
+ * same run: the test machine is shared and its speed varies.
  */
 class DatabaseOutageIT {
-  private static final int FLOOD = 2_000;
+  private static final int CONNECTIONS = 20;
+  private static final int CALLS_PER_CONNECTION = 100;
 
   @Test
   void whilePostgresIsDown_aFloodIsAnsweredUnavailableAtOnce_andHealthSaysNotServingThroughout() throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start();
          Application app = Application.start(InProcessApp.config(postgres.url()).grpcPort(0).bindAddress("127.0.0.1").build())) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+      List<ManagedChannel> flood = new ArrayList<>();
+      for (int i = 0; i < CONNECTIONS; i++) {
+        flood.add(NettyChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build());
+      }
       try {
         MarketServiceGrpc.newBlockingStub(channel).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance());
+        List<Status> reference = java.util.Collections.synchronizedList(new ArrayList<>());
+        long referenceMillis = slowest(flood, c -> healthCheck(c, reference));
         postgres.stop();
         awaitHealth(channel, ServingStatus.NOT_SERVING);
 
-        HealthProbe probe = HealthProbe.start(channel);
-        List<CompletableFuture<Long>> calls = new ArrayList<>();
+        HealthProbe probe = HealthProbe.start(channel); // a connection of its own, as a real probe has
         List<Status> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < FLOOD; i++) {
-          calls.add(listCurrencyPairs(channel, statuses));
-        }
-        long slowestMillis = 0;
-        for (CompletableFuture<Long> call : calls) {
-          slowestMillis = Math.max(slowestMillis, call.get(60, TimeUnit.SECONDS));
-        }
+        long slowestMillis = slowest(flood, c -> listCurrencyPairs(c, statuses));
         probe.stop();
 
-        System.out.printf("DatabaseOutageIT: %d calls, slowest answer %d ms; %d health checks, slowest %d ms%n",
-            FLOOD, slowestMillis, probe.checks.get(), probe.slowestMillis.get());
-        assertThat(statuses).hasSize(FLOOD).allSatisfy(status -> assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-        // "within about a second", with room for a shared, loaded test machine
-        assertThat(slowestMillis).isLessThan(2_000);
+        System.out.printf("DatabaseOutageIT: %d ListCurrencyPairs while PostgreSQL is down: slowest answer %d ms"
+                + " (the same flood of Health/Check before: %d ms); %d health checks meanwhile, slowest %d ms%n",
+            statuses.size(), slowestMillis, referenceMillis, probe.checks.get(), probe.slowestMillis.get());
+        assertThat(statuses).hasSize(CONNECTIONS * CALLS_PER_CONNECTION)
+            .allSatisfy(status -> assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        // About a second on a quiet machine; never the 3 s connection timeout per call of a queue.
+        assertThat(slowestMillis).isLessThan(Math.max(1_000, 3 * referenceMillis));
         assertThat(probe.failure.get()).as("every health check said NOT_SERVING promptly").isNull();
         assertThat(probe.checks.get()).isPositive();
 
@@ -73,33 +78,68 @@ class DatabaseOutageIT {
         awaitHealth(channel, ServingStatus.SERVING);
         MarketServiceGrpc.newBlockingStub(channel).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance());
       } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.shutdownNow();
+        flood.forEach(ManagedChannel::shutdownNow);
       }
     }
   }
 
-  /** One async call; completes with how long its answer took, its status added to {@code statuses}. */
+  /** CALLS_PER_CONNECTION calls on each channel at once; the longest any of them took to be answered, in ms. */
+  private static long slowest(List<ManagedChannel> channels,
+                              java.util.function.Function<ManagedChannel, CompletableFuture<Long>> call) throws Exception {
+    List<CompletableFuture<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < CALLS_PER_CONNECTION; i++) {
+      for (ManagedChannel c : channels) {
+        calls.add(call.apply(c));
+      }
+    }
+    long slowest = 0;
+    for (CompletableFuture<Long> c : calls) {
+      slowest = Math.max(slowest, c.get(60, TimeUnit.SECONDS));
+    }
+    return slowest;
+  }
+
   private static CompletableFuture<Long> listCurrencyPairs(ManagedChannel channel, List<Status> statuses) {
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    long start = System.nanoTime();
+    Answer<ListCurrencyPairsResponse> answer = new Answer<>(statuses);
     MarketServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance(), new StreamObserver<ListCurrencyPairsResponse>() {
-          @Override
-          public void onNext(ListCurrencyPairsResponse value) {}
+        .listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance(), answer);
+    return answer.done;
+  }
 
-          @Override
-          public void onError(Throwable t) {
-            statuses.add(Status.fromThrowable(t));
-            done.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-          }
+  private static CompletableFuture<Long> healthCheck(ManagedChannel channel, List<Status> statuses) {
+    Answer<io.grpc.health.v1.HealthCheckResponse> answer = new Answer<>(statuses);
+    HealthGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance(), answer);
+    return answer.done;
+  }
 
-          @Override
-          public void onCompleted() {
-            statuses.add(Status.OK);
-            done.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-          }
-        });
-    return done;
+  /** How one async call ended (added to {@code statuses}) and how long it took, in ms. */
+  private static final class Answer<T> implements StreamObserver<T> {
+    final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final List<Status> statuses;
+    private final long start = System.nanoTime();
+
+    Answer(List<Status> statuses) {
+      this.statuses = statuses;
+    }
+
+    @Override
+    public void onNext(T value) {}
+
+    @Override
+    public void onError(Throwable t) {
+      end(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      end(Status.OK);
+    }
+
+    private void end(Status status) {
+      statuses.add(status);
+      done.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
   }
 
   private static void awaitHealth(ManagedChannel channel, ServingStatus expected) throws InterruptedException {
@@ -117,7 +157,7 @@ class DatabaseOutageIT {
     assertThat(status).isEqualTo(expected);
   }
 
-  /** Health/Check every 20 ms on a thread of its own; the first one not NOT_SERVING within a second is kept. */
+  /** Health/Check every 20 ms on a thread of its own; the first one not NOT_SERVING within two seconds is kept. */
   private static final class HealthProbe {
     final AtomicLong checks = new AtomicLong();
     final AtomicLong slowestMillis = new AtomicLong();
@@ -138,7 +178,7 @@ class DatabaseOutageIT {
         while (running.get()) {
           long start = System.nanoTime();
           try {
-            ServingStatus status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+            ServingStatus status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus();
             if (status != ServingStatus.NOT_SERVING) {
               failure.compareAndSet(null, "health said " + status);

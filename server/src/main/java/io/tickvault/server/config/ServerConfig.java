@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class ServerConfig {
   public static final int DEFAULT_GRPC_PORT = 50051;
   public static final int DEFAULT_METRICS_PORT = 9464;
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final Path DEFAULT_DATA_DIR = Path.of("tickvault-data");
   public static final Duration DEFAULT_API_KEY_TTL = Duration.ofSeconds(300);
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(200);
@@ -53,6 +54,7 @@ public final class ServerConfig {
   private final int grpcPort;
   private final int metricsPort;
   private final String bindAddress;
+  private final String metricsBindAddress;
   private final String databaseUrl;
   private final String databaseUser;
   private final String databasePassword;
@@ -101,9 +103,10 @@ public final class ServerConfig {
     this.connectionLimits = b.connectionLimits;
     this.ingestBufferBytes = b.ingestBufferBytes;
     this.reflectionPublic = b.reflectionPublic;
-    // The embedded default is a developer's sandbox without authentication: keep it off the
-    // network unless told otherwise.
-    this.bindAddress = b.bindAddress != null ? b.bindAddress : (isEmbeddedDatabase() ? "127.0.0.1" : "0.0.0.0");
+    // Nothing is open to the network unless told so: a container image says 0.0.0.0 (ours does).
+    // The metrics port needs no token, so it has an address of its own.
+    this.bindAddress = b.bindAddress != null ? b.bindAddress : DEFAULT_BIND_ADDRESS;
+    this.metricsBindAddress = b.metricsBindAddress != null ? b.metricsBindAddress : DEFAULT_BIND_ADDRESS;
     validate();
   }
 
@@ -149,6 +152,7 @@ public final class ServerConfig {
     b.grpcPort(r.integer(GRPC_PORT, DEFAULT_GRPC_PORT));
     b.metricsPort(r.integer(METRICS_PORT, DEFAULT_METRICS_PORT));
     r.string("TICKVAULT_BIND_ADDRESS").ifPresent(b::bindAddress);
+    r.string("TICKVAULT_METRICS_BIND_ADDRESS").ifPresent(b::metricsBindAddress);
     r.string("TICKVAULT_DATABASE_URL").ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql://")) {
         throw new ConfigException("TICKVAULT_DATABASE_URL: expected jdbc:postgresql://host:port/database, got " + redactUrl(url));
@@ -241,6 +245,7 @@ public final class ServerConfig {
   public int grpcPort() { return grpcPort; }
   public int metricsPort() { return metricsPort; }
   public String bindAddress() { return bindAddress; }
+  public String metricsBindAddress() { return metricsBindAddress; }
   /** Empty: the server starts an embedded PostgreSQL in {@link #dataDir()}. */
   public Optional<String> databaseUrl() { return Optional.ofNullable(databaseUrl); }
   public Optional<String> databaseUser() { return Optional.ofNullable(databaseUser); }
@@ -279,6 +284,7 @@ public final class ServerConfig {
     private int grpcPort = DEFAULT_GRPC_PORT;
     private int metricsPort = DEFAULT_METRICS_PORT;
     private String bindAddress;
+    private String metricsBindAddress;
     private String databaseUrl;
     private String databaseUser;
     private String databasePassword;
@@ -307,6 +313,7 @@ public final class ServerConfig {
     public Builder grpcPort(int port) { this.grpcPort = port; return this; }
     public Builder metricsPort(int port) { this.metricsPort = port; return this; }
     public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+    public Builder metricsBindAddress(String address) { this.metricsBindAddress = address; return this; }
     public Builder databaseUrl(String url) { this.databaseUrl = url; return this; }
     public Builder databaseUser(String user) { this.databaseUser = user; return this; }
     public Builder databasePassword(String password) { this.databasePassword = password; return this; }

@@ -114,7 +114,7 @@ abstract class AuthorizationContract {
 
   /** A reflection request listing the services; the status the call ends with. */
   private Status listServices(String token) {
-    return endOf(observer -> {
+    return AuthorizationContract.<io.grpc.reflection.v1.ServerReflectionResponse>endOf(observer -> {
       StreamObserver<ServerReflectionRequest> requests =
           withToken(ServerReflectionGrpc.newStub(channel()), token).serverReflectionInfo(observer);
       requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
@@ -136,7 +136,8 @@ abstract class AuthorizationContract {
 
   /** An IngestTrades stream without trades; the status it ends with. */
   private Status ingestTrades(String token) {
-    return endOf(observer -> withToken(IngestServiceGrpc.newStub(channel()), token).ingestTrades(observer).onCompleted());
+    return AuthorizationContract.<io.tickvault.api.v1.IngestTradesResponse>endOf(
+        observer -> withToken(IngestServiceGrpc.newStub(channel()), token).ingestTrades(observer).onCompleted());
   }
 
   /** Starts a call with an observer that ignores answers; the status the call ends with. */
