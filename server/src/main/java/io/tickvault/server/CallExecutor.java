@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * connection may open, and by one writer task per ingestion stream.
  */
 record CallExecutor(ExecutorService transport, ExecutorService database) {
-  /** Unary calls waiting for or holding a database thread; one more is answered RESOURCE_EXHAUSTED. */
+  /** Unary and server-streaming calls waiting for or holding a database thread; one more is answered RESOURCE_EXHAUSTED. */
   static final int MAX_DATABASE_CALLS = 10_000;
 
   static CallExecutor start(ServerConfig config, Resources resources) {

@@ -9,6 +9,8 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
@@ -17,6 +19,7 @@ import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.RequestParsing;
+import io.tickvault.server.grpc.ServerVersionInterceptor;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
@@ -66,8 +69,10 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
     for (BindableService service : services) {
       ServerServiceDefinition definition = service.bindService();
-      // GetApiKeys answers from its cache while PostgreSQL is down: not refused then.
-      boolean needsDatabase = !definition.getServiceDescriptor().getName().equals(ApiKeyServiceGrpc.SERVICE_NAME);
+      // GetApiKeys answers from its cache, and the read side from a replica or Redis, while the
+      // primary is down: those are not refused then.
+      String name = definition.getServiceDescriptor().getName();
+      boolean needsDatabase = !name.equals(ApiKeyServiceGrpc.SERVICE_NAME) && !name.equals(QueryServiceGrpc.SERVICE_NAME);
       DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), CallExecutor.MAX_DATABASE_CALLS,
           healthMonitor, needsDatabase);
       // Unknown fields of a request are never used: dropped as it is read, they cost no memory.
@@ -78,11 +83,13 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
         .addService(legacyReflection());
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
-    // sees every call first, including those that other interceptors refuse.
+    // sees every call first, including those that other interceptors refuse; the version one wraps
+    // authentication, so that refused calls carry the version too.
     if (!config.authDisabled()) {
       builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens()),
           config.reflectionPublic()));
     }
+    builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();

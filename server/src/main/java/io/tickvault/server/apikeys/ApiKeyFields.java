@@ -1,8 +1,11 @@
 package io.tickvault.server.apikeys;
 
-import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 
-/** The limits of api_keys.proto, checked field by field with a message that names the field. */
+/**
+ * The limits of api_keys.proto, checked field by field; each bad field is added to the request's
+ * {@link FieldViolations} with a message that names it, so one answer lists them all.
+ */
 final class ApiKeyFields {
   static final int MAX_USER_ID = 128;
   static final int MAX_ACCESS_KEY = 256;
@@ -12,41 +15,46 @@ final class ApiKeyFields {
   private ApiKeyFields() {}
 
   /** A required value of a text column. */
-  static void requireText(String field, String value, int max) {
-    requirePresent(field, value);
-    requireAtMost(field, value, max);
+  static void requireText(FieldViolations violations, String field, String value, int max) {
+    if (value.isEmpty()) {
+      violations.add(field, "is required");
+      return;
+    }
+    requireAtMost(violations, field, value, max);
   }
 
   /** An optional value of a text column: PostgreSQL text cannot hold NUL, so it is refused here. */
-  static void requireAtMost(String field, String value, int max) {
-    requireLength(field, value, max);
+  static void requireAtMost(FieldViolations violations, String field, String value, int max) {
+    if (!requireLength(violations, field, value, max)) {
+      return;
+    }
     if (value.indexOf('\0') >= 0) {
-      throw Errors.invalidArgument(field, "must not contain the NUL character");
+      violations.add(field, "must not contain the NUL character");
     }
   }
 
   /** The secret: stored encrypted as bytes, so any character is fine. */
-  static void requireSecret(String value) {
-    requirePresent("secret_key", value);
-    requireLength("secret_key", value, MAX_SECRET_KEY);
-  }
-
-  private static void requirePresent(String field, String value) {
+  static void requireSecret(FieldViolations violations, String value) {
     if (value.isEmpty()) {
-      throw Errors.invalidArgument(field, "is required");
+      violations.add("secret_key", "is required");
+      return;
     }
+    requireLength(violations, "secret_key", value, MAX_SECRET_KEY);
   }
 
-  private static void requireLength(String field, String value, int max) {
+  /** False (and a violation added) when the value is too long. */
+  private static boolean requireLength(FieldViolations violations, String field, String value, int max) {
     int length = value.codePointCount(0, value.length());
     if (length > max) {
-      throw Errors.invalidArgument(field, "must be at most " + max + " characters, got " + length);
+      violations.add(field, "must be at most " + max + " characters, got " + length);
+      return false;
     }
+    return true;
   }
 
-  static void requireExchangeId(int exchangeId) {
+  static void requireExchangeId(FieldViolations violations, int exchangeId) {
     if (exchangeId <= 0) {
-      throw Errors.invalidArgument("exchange_id", exchangeId == 0 ? "is required" : "must be positive, got " + exchangeId);
+      violations.add("exchange_id", exchangeId == 0 ? "is required" : "must be positive, got " + exchangeId);
     }
   }
 }

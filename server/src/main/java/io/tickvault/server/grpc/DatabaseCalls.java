@@ -18,19 +18,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Keeps blocking work off the transport threads and answers at once when it cannot be done. The
  * transport executor only reads, writes and dispatches, so health and reflection never wait
- * behind PostgreSQL; a unary call of a tickvault service runs on the database executor instead.
+ * behind PostgreSQL; a unary or server-streaming call of a tickvault service runs on the database
+ * executor instead.
  *
  * <ul>
  *   <li>While the database is known to be down ({@link DatabaseHealthMonitor#isDown()}), a call of
  *       a service that needs it is answered UNAVAILABLE with a retry hint before it is queued,
  *       and again when a queued one reaches a thread.
- *   <li>At most {@code maxCalls} unary calls wait or run at once; one more is answered
+ *   <li>At most {@code maxCalls} of those calls wait or run at once; one more is answered
  *       RESOURCE_EXHAUSTED with a retry hint, never by resetting its stream.
  *   <li>A call that found PostgreSQL unreachable tells the monitor, so the calls behind it fail
  *       fast too (a deadlock, also UNAVAILABLE, does not).
  * </ul>
- * Streaming calls (ingestion) hand their own writes to the database executor and are not queued
- * here.
+ * Client-streaming calls (ingestion) hand their own writes to the database executor and are not
+ * queued here.
  */
 public final class DatabaseCalls implements ServerInterceptor {
   private final Executor database;
@@ -65,7 +66,7 @@ public final class DatabaseCalls implements ServerInterceptor {
         super.close(status, trailers);
       }
     };
-    if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+    if (!call.getMethodDescriptor().getType().clientSendsOneMessage()) {
       return next.startCall(watched, headers);
     }
     if (!admitted.tryAcquire()) {
@@ -87,7 +88,7 @@ public final class DatabaseCalls implements ServerInterceptor {
     return new ServerCall.Listener<>() {};
   }
 
-  /** A unary call's events, run one at a time on the database executor. */
+  /** A unary or server-streaming call's events, run one at a time on the database executor. */
   private final class Offloaded<Q, R> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, R> call;
     private final SerialExecutor serial = new SerialExecutor(database);

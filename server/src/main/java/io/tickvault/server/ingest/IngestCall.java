@@ -315,8 +315,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
           valid.add(record);
         } else {
           rejectedCount++;
-          rejected.add(Rejections.of(pending.firstRecordIndex() + i, sink.recordKey(record), rejection.field(),
-              rejection.reason()));
+          rejected.add(Rejections.of(pending.firstRecordIndex() + i, sink.recordKey(record), rejection.code(),
+              rejection.field(), rejection.reason()));
         }
       }
       rejections.add(new Outcome(rejectedCount, rejected));

@@ -1,6 +1,7 @@
 package io.tickvault.server.ingest;
 
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +21,11 @@ final class Rejections {
 
   private Rejections() {}
 
-  static RejectedRecord of(long index, String recordKey, String field, String reason) {
+  static RejectedRecord of(long index, String recordKey, RejectionReason code, String field, String reason) {
     return RejectedRecord.newBuilder()
         .setIndex(index)
         .setRecordKey(truncate(recordKey, MAX_KEY_CHARS))
+        .setCode(code)
         .setField(truncate(field, MAX_KEY_CHARS))
         .setReason(truncate(reason, MAX_REASON_CHARS))
         .build();

@@ -3,12 +3,13 @@ package io.tickvault.server.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
 import org.junit.jupiter.api.Test;
 
 class RejectionsTest {
   @Test
   void aLongKey_isCutAndFollowedByItsLength() {
-    RejectedRecord r = Rejections.of(7, "1/1/" + "x".repeat(1_048_572), "trade_id", "has 1048572 characters");
+    RejectedRecord r = Rejections.of(7, "1/1/" + "x".repeat(1_048_572), RejectionReason.REJECTION_REASON_TOO_LONG, "trade_id", "has 1048572 characters");
 
     assertThat(r.getRecordKey()).isEqualTo("1/1/" + "x".repeat(124) + "…(1048576 characters)");
     assertThat(r.getIndex()).isEqualTo(7);
@@ -30,7 +31,7 @@ class RejectionsTest {
 
   @Test
   void aReasonQuotingAHugeValue_isCutToo() {
-    RejectedRecord r = Rejections.of(0, "1/1/t", "price", "must be a plain decimal, got '" + "9".repeat(4_000_000) + "'");
+    RejectedRecord r = Rejections.of(0, "1/1/t", RejectionReason.REJECTION_REASON_TOO_LONG, "price", "must be a plain decimal, got '" + "9".repeat(4_000_000) + "'");
 
     assertThat(r.getReason()).hasSizeLessThan(300).endsWith("…(4000031 characters)");
   }
@@ -39,14 +40,14 @@ class RejectionsTest {
   void aCappedList_stopsAtItsCountOrAtOneMebibyte_andSaysSo() {
     Rejections.Capped byCount = new Rejections.Capped(2);
     for (int i = 0; i < 3; i++) {
-      byCount.add(Rejections.of(i, "k", "f", "r"));
+      byCount.add(Rejections.of(i, "k", RejectionReason.REJECTION_REASON_TOO_LONG, "f", "r"));
     }
     assertThat(byCount.list()).hasSize(2);
     assertThat(byCount.truncated()).isTrue();
 
     Rejections.Capped byBytes = new Rejections.Capped(100_000);
     for (int i = 0; i < 10_000; i++) {
-      byBytes.add(Rejections.of(i, "k".repeat(200), "trade_id", "r".repeat(300)));
+      byBytes.add(Rejections.of(i, "k".repeat(200), RejectionReason.REJECTION_REASON_TOO_LONG, "trade_id", "r".repeat(300)));
     }
     int bytes = byBytes.list().stream().mapToInt(RejectedRecord::getSerializedSize).sum();
     assertThat(bytes).isLessThanOrEqualTo(Rejections.MAX_LIST_BYTES);
@@ -54,7 +55,7 @@ class RejectionsTest {
     assertThat(byBytes.truncated()).isTrue();
 
     Rejections.Capped fits = new Rejections.Capped(10);
-    fits.add(Rejections.of(0, "k", "f", "r"));
+    fits.add(Rejections.of(0, "k", RejectionReason.REJECTION_REASON_TOO_LONG, "f", "r"));
     assertThat(fits.truncated()).isFalse();
   }
 }

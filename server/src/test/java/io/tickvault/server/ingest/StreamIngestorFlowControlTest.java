@@ -1,5 +1,7 @@
 package io.tickvault.server.ingest;
 
+import java.time.Duration;
+import io.tickvault.server.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
@@ -154,11 +156,7 @@ class StreamIngestorFlowControlTest {
   }
 
   private static void awaitHeldBack(Sender sender) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!sender.heldBack() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertThat(sender.heldBack()).as("the client waits for the server").isTrue();
+    Eventually.await("the client waits for the server", Duration.ofSeconds(10), sender::heldBack);
   }
 
   private static void assertAllAckedInOrder(Sender sender, int total) throws Exception {

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -79,6 +80,13 @@ class MetricsEndpointIT {
         socket.close();
       }
     }
+  }
+
+  @Test
+  void buildInfoNamesTheVersion() throws Exception {
+    Scrape scrape = Scrape.of(server.app().metricsPort());
+
+    assertThat(scrape.value("tickvault_build_info", "version", TickvaultVersion.current())).hasValue(1.0);
   }
 
   @Test
