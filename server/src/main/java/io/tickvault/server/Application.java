@@ -83,7 +83,7 @@ public final class Application implements AutoCloseable {
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
-            infra.metrics().ingest(), clock),
+            infra.scheduler(), infra.metrics().ingest(), clock),
         reads.service());
     grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
     metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());

@@ -35,7 +35,7 @@ class ConnectionLimitsIT {
   @RegisterExtension
   static TestServer server = TestServer.netty().configure(b -> b.connectionLimits(new ConnectionLimits(
       MAX_STREAMS, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(2),
-      MAX_RESETS)));
+      MAX_RESETS)).streamIdleTimeout(Duration.ofSeconds(1)));
 
   private ManagedChannel channel;
 
@@ -136,6 +136,33 @@ class ConnectionLimitsIT {
     Status end = longCall.end.get(30, TimeUnit.SECONDS);
     assertThat(end.getCode()).isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE);
     assertThat(end.getDescription()).contains("ENHANCE_YOUR_CALM");
+  }
+
+  @Test
+  void anIngestionStreamThatSendsNothing_isEndedWithAClearStatus_whileOneThatSendsGoesOn() throws Exception {
+    channel = newChannel();
+    io.tickvault.server.trade.TradeCalls.AckCollector silent = new io.tickvault.server.trade.TradeCalls.AckCollector();
+    var silentRequests = io.tickvault.api.v1.IngestServiceGrpc.newStub(channel).streamTrades(silent);
+    silentRequests.onNext(io.tickvault.api.v1.StreamTradesRequest.getDefaultInstance());
+
+    io.tickvault.server.trade.TradeCalls.AckCollector busy = new io.tickvault.server.trade.TradeCalls.AckCollector();
+    var busyRequests = io.tickvault.api.v1.IngestServiceGrpc.newStub(channel).streamTrades(busy);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < until) {
+      busyRequests.onNext(io.tickvault.api.v1.StreamTradesRequest.getDefaultInstance());
+      Thread.sleep(200); // a worker that sends a little, often
+    }
+
+    Throwable ended = org.assertj.core.api.Assertions.catchThrowable(() -> silent.done.get(10, TimeUnit.SECONDS));
+    Status status = Status.fromThrowable(ended);
+    assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(status.getDescription()).startsWith("no request for 1 s: the stream is ended");
+    assertThat(silent.acks).hasSize(1);
+
+    assertThat(busy.done).isNotDone();
+    busyRequests.onCompleted();
+    busy.done.get(10, TimeUnit.SECONDS);
+    assertThat(busy.acks).hasSizeGreaterThan(5);
   }
 
   private static ManagedChannel newChannel() {

@@ -32,6 +32,8 @@ public final class ServerConfig {
   public static final int DEFAULT_MAX_BOOK_LEVELS = 1000;
   /** orderbook_levels.level_index is a smallint: 0 to 32767. */
   public static final int MAX_BOOK_LEVELS_LIMIT = Short.MAX_VALUE + 1;
+  /** An ingestion stream that keeps the server waiting this long for its next request is ended. */
+  public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   // The allowed values of each numeric setting, in the unit of its variable.
   private static final Bounds GRPC_PORT = Bounds.number("TICKVAULT_GRPC_PORT", 0, 65535);
@@ -44,6 +46,7 @@ public final class ServerConfig {
       Bounds.positive("TICKVAULT_DATABASE_READ_MAX_LAG_MS", ChronoUnit.MILLIS, 3_600_000);
   private static final Bounds SHUTDOWN_GRACE = new Bounds("TICKVAULT_SHUTDOWN_GRACE_SECONDS", ChronoUnit.SECONDS, 0, 3600);
   private static final Bounds INGEST_BUFFER_MB = Bounds.number("TICKVAULT_INGEST_BUFFER_MB", 0, 1 << 20);
+  private static final Bounds STREAM_IDLE_TIMEOUT = new Bounds("TICKVAULT_STREAM_IDLE_TIMEOUT_SECONDS", ChronoUnit.SECONDS, 0, 86_400);
   // ConnectionLimits; zero turns a duration off.
   private static final Bounds MAX_CONCURRENT_STREAMS = Bounds.number("TICKVAULT_MAX_CONCURRENT_STREAMS", 1, 100_000);
   private static final Bounds MAX_CONNECTION_IDLE = new Bounds("TICKVAULT_MAX_CONNECTION_IDLE_SECONDS", ChronoUnit.SECONDS, 0, 604_800);
@@ -81,6 +84,7 @@ public final class ServerConfig {
   private final int maxBookLevels;
   private final ConnectionLimits connectionLimits;
   private final long ingestBufferBytes;
+  private final Duration streamIdleTimeout;
   private final boolean reflectionPublic;
 
   private ServerConfig(Builder b) {
@@ -109,6 +113,7 @@ public final class ServerConfig {
     this.maxBookLevels = b.maxBookLevels;
     this.connectionLimits = b.connectionLimits;
     this.ingestBufferBytes = b.ingestBufferBytes;
+    this.streamIdleTimeout = b.streamIdleTimeout;
     this.reflectionPublic = b.reflectionPublic;
     // Nothing is open to the network unless told so: a container image says 0.0.0.0 (ours does).
     // The metrics port needs no token, so it has an address of its own.
@@ -126,6 +131,7 @@ public final class ServerConfig {
     API_KEY_TTL.check(apiKeyTtl);
     SHUTDOWN_GRACE.check(shutdownGrace);
     INGEST_BUFFER_MB.check(ingestBufferBytes / (1024 * 1024));
+    STREAM_IDLE_TIMEOUT.check(streamIdleTimeout);
     MAX_CONCURRENT_STREAMS.check(connectionLimits.maxConcurrentStreams());
     MAX_CONNECTION_IDLE.check(connectionLimits.maxConnectionIdle());
     MAX_CONNECTION_AGE.check(connectionLimits.maxConnectionAge());
@@ -212,6 +218,7 @@ public final class ServerConfig {
     b.maxBookLevels(r.integer(MAX_BOOK_LEVELS, DEFAULT_MAX_BOOK_LEVELS));
     b.connectionLimits(connectionLimits(r));
     b.ingestBufferBytes(r.integer(INGEST_BUFFER_MB, 0) * 1024L * 1024L);
+    b.streamIdleTimeout(r.duration(STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT));
     r.string("TICKVAULT_REFLECTION").ifPresent(reflection -> {
       if (!reflection.equals("public") && !reflection.equals("token")) {
         throw new ConfigException("TICKVAULT_REFLECTION: expected 'token' or 'public', got '" + reflection + "'");
@@ -296,6 +303,8 @@ public final class ServerConfig {
   public ConnectionLimits connectionLimits() { return connectionLimits; }
   /** The bytes all ingestion streams together may buffer; 0 means an eighth of the maximum heap. */
   public long ingestBufferBytes() { return ingestBufferBytes; }
+  /** How long an ingestion stream may keep the server waiting for its next request; zero: for ever. */
+  public Duration streamIdleTimeout() { return streamIdleTimeout; }
   /** True when reflection needs no token, like health; by default it needs a worker or admin token. */
   public boolean reflectionPublic() { return reflectionPublic; }
   public boolean isEmbeddedDatabase() { return databaseUrl == null; }
@@ -330,6 +339,7 @@ public final class ServerConfig {
     private int maxBookLevels = DEFAULT_MAX_BOOK_LEVELS;
     private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
     private long ingestBufferBytes;
+    private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
     private boolean reflectionPublic;
 
     private Builder() {}
@@ -361,6 +371,7 @@ public final class ServerConfig {
     public Builder maxBookLevels(int levels) { this.maxBookLevels = levels; return this; }
     public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
     public Builder ingestBufferBytes(long bytes) { this.ingestBufferBytes = bytes; return this; }
+    public Builder streamIdleTimeout(Duration timeout) { this.streamIdleTimeout = Objects.requireNonNull(timeout); return this; }
     public Builder reflectionPublic(boolean isPublic) { this.reflectionPublic = isPublic; return this; }
 
     public ServerConfig build() {

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -55,6 +56,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private boolean halfClosed; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private boolean finished; // guarded by lock: answered, failed or cancelled
+  private long waitingSinceNanos; // guarded by lock: when the request asked for was asked for
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
                      Responder responder) {
@@ -74,7 +76,45 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     // A client that does not read its acks stops us from reading its requests.
     call.setOnReadyHandler(ingest::requestMoreIfRoom);
     ingest.requestMoreIfRoom();
+    ingest.scheduleIdleCheck(ingestor.idleTimeout().timeout().toNanos());
     return ingest;
+  }
+
+  private void scheduleIdleCheck(long delayNanos) {
+    IdleTimeout idle = ingestor.idleTimeout();
+    if (idle.isOff()) {
+      return;
+    }
+    try {
+      idle.scheduler().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the server is shutting down: its grace period bounds the call instead
+    }
+  }
+
+  /**
+   * Ends the call when the client has sent nothing for the idle timeout while the server was
+   * waiting for it. Not while a batch is written (the writer is the one that speaks on the call)
+   * nor while the server holds the client back.
+   */
+  private void checkIdle() {
+    long timeout = ingestor.idleTimeout().timeout().toNanos();
+    long release;
+    synchronized (lock) {
+      if (finished || halfClosed) {
+        return;
+      }
+      long waited = System.nanoTime() - waitingSinceNanos;
+      if (!messageRequested || draining || waited < timeout) {
+        scheduleIdleCheck(messageRequested && !draining ? timeout - waited : timeout);
+        return;
+      }
+      release = finishLocked();
+    }
+    ingestor.memory().release(release);
+    call.onError(Status.DEADLINE_EXCEEDED.withDescription("no request for " + ingestor.idleTimeout().timeout().toSeconds()
+        + " s: the stream is ended (TICKVAULT_STREAM_IDLE_TIMEOUT_SECONDS); what was acknowledged is stored")
+        .asRuntimeException());
   }
 
   @Override
@@ -175,6 +215,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       request = ingestor.memory().hasRoom();
       messageRequested = request;
       waitingForMemory = !request;
+      waitingSinceNanos = System.nanoTime();
     }
     if (request) {
       call.request(1);

@@ -25,6 +25,7 @@ public final class StreamIngestor<R> {
   private final Executor writers;
   private final IngestLimits limits;
   private final IngestMemory memory;
+  private final IdleTimeout idleTimeout;
   private final String recordNoun;
   private final IngestMetrics metrics;
   private final IngestMetrics.Kind kind;
@@ -32,14 +33,16 @@ public final class StreamIngestor<R> {
   /**
    * @param writers where batches are validated and written: a bounded executor of blocking threads
    * @param memory the server-wide budget of buffered bytes, shared by every ingestor
+   * @param idleTimeout when a stream that sends nothing is ended
    * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
    */
   public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
-                        String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
+                        IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.sink = sink;
     this.writers = writers;
     this.limits = limits;
     this.memory = memory;
+    this.idleTimeout = idleTimeout;
     this.recordNoun = recordNoun;
     this.metrics = metrics;
     this.kind = kind;
@@ -103,6 +106,10 @@ public final class StreamIngestor<R> {
 
   IngestMemory memory() {
     return memory;
+  }
+
+  IdleTimeout idleTimeout() {
+    return idleTimeout;
   }
 
   String recordNoun() {

@@ -73,7 +73,7 @@ class StreamIngestorFlowControlTest {
   };
 
   private void startServer(IngestLimits limits, IngestMemory memory) throws Exception {
-    StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, limits, memory, "trades",
+    StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, limits, memory, IdleTimeout.OFF, "trades",
         new IngestMetrics(new PrometheusRegistry()), IngestMetrics.Kind.TRADE);
     String name = "flow-" + System.nanoTime();
     server = InProcessServerBuilder.forName(name).executor(executor).addService(new IngestServiceGrpc.IngestServiceImplBase() {
