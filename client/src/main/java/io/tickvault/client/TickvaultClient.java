@@ -29,6 +29,7 @@ import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.GetOrderBookRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PutApiKeyRequest;
@@ -165,8 +166,12 @@ public final class TickvaultClient implements AutoCloseable {
 
   /** The registered currency pairs of one exchange, or of all when {@code exchangeId} is 0. */
   public List<CurrencyPair> listCurrencyPairs(int exchangeId) {
-    return markets().listCurrencyPairs(ListCurrencyPairsRequest.newBuilder()
-        .setExchangeId(exchangeId).build()).getCurrencyPairsList();
+    return listMarkets(exchangeId).getCurrencyPairsList();
+  }
+
+  /** The pairs and the exchanges (with or without pairs) of one exchange, or of all when {@code exchangeId} is 0. */
+  public ListCurrencyPairsResponse listMarkets(int exchangeId) {
+    return markets().listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(exchangeId).build());
   }
 
   /** The API keys of a user on one exchange, or on all when {@code exchangeId} is 0. */

@@ -1,6 +1,5 @@
 package io.tickvault.server;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
@@ -9,6 +8,7 @@ import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.crypto.MasterKeys;
 import io.tickvault.server.crypto.SecretCipher;
 import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 record ApiKeys(ApiKeyRepository repository, ApiKeySecrets secrets, ApiKeyCache cache) {
 
   static ApiKeys start(ServerConfig config, byte[] masterKey, Infrastructure infra, Clock clock) {
-    LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redis = infra.redis().commands();
+    LazyRedisConnection<RedisConnection<String, byte[]>> redis = infra.redis().commands();
     redis.start(infra.scheduler());
     InvalidationSubscriber invalidations = new InvalidationSubscriber();
     var invalidationConnection = infra.redis().pubSub(invalidations::subscribe,

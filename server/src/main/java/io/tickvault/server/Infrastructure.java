@@ -15,8 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * when none is configured, the connection pool with the schema migrated, the metrics registry,
  * one scheduler for background retries, and the Redis connections.
  *
- * <p>Seams: a read-replica pool would be opened here beside {@link #dataSource()}; a Redis Cluster
- * option would change {@link RedisConnections}, not its users.
+ * <p>Seams: a read-replica pool would be opened here beside {@link #dataSource()}; standalone
+ * Redis or Redis Cluster is {@link RedisConnections}' business, not its users'.
  */
 record Infrastructure(
     HikariDataSource dataSource,
@@ -40,7 +40,7 @@ record Infrastructure(
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-scheduler-"));
     resources.own(scheduler::shutdownNow);
 
-    RedisConnections redis = RedisConnections.open(redisUrl, config.redisTimeout(), resources);
+    RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
     return new Infrastructure(dataSource, new Jdbc(dataSource), redisUrl, redis, metrics, scheduler);
   }
 

@@ -1,7 +1,5 @@
 package io.tickvault.server;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -9,6 +7,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tickvault.server.logging.RateLimitedLog;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisClients;
+import io.tickvault.server.redis.RedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -20,36 +19,33 @@ import org.slf4j.LoggerFactory;
  * connection may not exist yet: the server starts while Redis is down and connects in the
  * background ({@link LazyRedisConnection}, started by its user); the warnings of all of them share
  * one rate limit, so an outage logs a line now and then, not a flood. The one place that knows how
- * to reach Redis: a Redis Cluster option would go here.
+ * to reach Redis: a standalone server or a Redis Cluster ({@code TICKVAULT_REDIS_CLUSTER}); the
+ * users see the same {@link RedisConnection} either way.
  */
 final class RedisConnections {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
 
-  private final RedisClient client;
+  private final RedisClients client;
   private final Duration timeout;
   private final Resources resources;
   private final RateLimitedLog connectLog =
       new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
 
-  private RedisConnections(RedisClient client, Duration timeout, Resources resources) {
+  private RedisConnections(RedisClients client, Duration timeout, Resources resources) {
     this.client = client;
     this.timeout = timeout;
     this.resources = resources;
   }
 
   /** Creates the client; nothing connects until a connection is started. */
-  static RedisConnections open(String redisUrl, Duration timeout, Resources resources) {
-    return new RedisConnections(resources.own(RedisClients.create(redisUrl, timeout)).client(), timeout, resources);
+  static RedisConnections open(String redisUrl, boolean cluster, Duration timeout, Resources resources) {
+    return new RedisConnections(resources.own(RedisClients.create(redisUrl, cluster, timeout)), timeout, resources);
   }
 
   /** A connection for commands: string keys, byte values, every command bounded by the timeout. */
-  LazyRedisConnection<StatefulRedisConnection<String, byte[]>> commands() {
+  LazyRedisConnection<RedisConnection<String, byte[]>> commands() {
     return resources.own(new LazyRedisConnection<>(
-        () -> {
-          StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-          c.setTimeout(timeout);
-          return c;
-        },
+        () -> client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), timeout),
         e -> connectLog.warn("cannot connect to Redis (" + e.getMessage()
             + "): serving from PostgreSQL, retrying every second")));
   }
@@ -61,7 +57,7 @@ final class RedisConnections {
   LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> pubSub(
       UnaryOperator<StatefulRedisPubSubConnection<String, String>> subscribe, String purpose, String offMeanwhile) {
     return resources.own(new LazyRedisConnection<>(
-        () -> subscribe.apply(client.connectPubSub()),
+        () -> subscribe.apply(client.connectPubSub(StringCodec.UTF8)),
         e -> connectLog.warn("cannot " + purpose + " (" + e.getMessage() + "): " + offMeanwhile
             + ", retrying every second")));
   }

@@ -48,6 +48,7 @@ public final class ServerConfig {
   private final String databasePassword;
   private final int databasePoolSize;
   private final String redisUrl;
+  private final boolean redisCluster;
   private final Duration redisTimeout;
   private final Path dataDir;
   private final Duration apiKeyTtl;
@@ -70,6 +71,7 @@ public final class ServerConfig {
     this.databasePassword = b.databasePassword;
     this.databasePoolSize = b.databasePoolSize;
     this.redisUrl = b.redisUrl;
+    this.redisCluster = b.redisCluster;
     this.redisTimeout = b.redisTimeout;
     this.dataDir = b.dataDir;
     this.apiKeyTtl = b.apiKeyTtl;
@@ -100,6 +102,12 @@ public final class ServerConfig {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ConfigException("TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY: set both or neither");
     }
+    if (redisCluster && redisUrl == null) {
+      throw new ConfigException("TICKVAULT_REDIS_CLUSTER=true: needs TICKVAULT_REDIS_URL (the cluster's seed nodes)");
+    }
+    if (!redisCluster && redisUrl != null && redisUrl.contains(",")) {
+      throw new ConfigException("TICKVAULT_REDIS_URL: several URLs are the seed nodes of a cluster: set TICKVAULT_REDIS_CLUSTER=true");
+    }
     if (tlsClientCa != null && tlsCert == null) {
       throw new ConfigException("TICKVAULT_TLS_CLIENT_CA: needs TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY");
     }
@@ -126,12 +134,17 @@ public final class ServerConfig {
     r.string("TICKVAULT_DATABASE_USER").ifPresent(b::databaseUser);
     r.string("TICKVAULT_DATABASE_PASSWORD").ifPresent(b::databasePassword);
     b.databasePoolSize(r.integer(DATABASE_POOL_SIZE, DEFAULT_DATABASE_POOL_SIZE));
-    r.string("TICKVAULT_REDIS_URL").ifPresent(url -> {
-      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-        throw new ConfigException("TICKVAULT_REDIS_URL: expected redis://host:port or rediss://host:port, got " + redactUrl(url));
+    r.string("TICKVAULT_REDIS_URL").ifPresent(urls -> {
+      for (String url : urls.split(",")) {
+        String u = url.trim();
+        if (!u.startsWith("redis://") && !u.startsWith("rediss://")) {
+          throw new ConfigException("TICKVAULT_REDIS_URL: expected redis://host:port or rediss://host:port "
+              + "(comma-separated seed nodes for a cluster), got " + redactUrl(u));
+        }
       }
-      b.redisUrl(url);
+      b.redisUrl(urls);
     });
+    b.redisCluster(r.bool("TICKVAULT_REDIS_CLUSTER", false));
     b.redisTimeout(r.duration(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT));
     r.string("TICKVAULT_DATA_DIR").ifPresent(dir -> b.dataDir(Path.of(dir)));
     b.apiKeyTtl(r.duration(API_KEY_TTL, DEFAULT_API_KEY_TTL));
@@ -191,6 +204,8 @@ public final class ServerConfig {
   public int databasePoolSize() { return databasePoolSize; }
   /** Empty: the server starts an embedded Redis. */
   public Optional<String> redisUrl() { return Optional.ofNullable(redisUrl); }
+  /** True: {@link #redisUrl()} lists seed nodes of a Redis Cluster. */
+  public boolean redisCluster() { return redisCluster; }
   public Duration redisTimeout() { return redisTimeout; }
   public Path dataDir() { return dataDir; }
   public Duration apiKeyTtl() { return apiKeyTtl; }
@@ -220,6 +235,7 @@ public final class ServerConfig {
     private String databasePassword;
     private int databasePoolSize = DEFAULT_DATABASE_POOL_SIZE;
     private String redisUrl;
+    private boolean redisCluster;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private Path dataDir = DEFAULT_DATA_DIR;
     private Duration apiKeyTtl = DEFAULT_API_KEY_TTL;
@@ -244,6 +260,7 @@ public final class ServerConfig {
     public Builder databasePassword(String password) { this.databasePassword = password; return this; }
     public Builder databasePoolSize(int size) { this.databasePoolSize = size; return this; }
     public Builder redisUrl(String url) { this.redisUrl = url; return this; }
+    public Builder redisCluster(boolean cluster) { this.redisCluster = cluster; return this; }
     public Builder redisTimeout(Duration timeout) { this.redisTimeout = Objects.requireNonNull(timeout); return this; }
     public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
     public Builder apiKeyTtl(Duration ttl) { this.apiKeyTtl = Objects.requireNonNull(ttl); return this; }
@@ -311,6 +328,18 @@ public final class ServerConfig {
     Optional<String> string(String name) {
       String value = env.get(name);
       return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+      Optional<String> raw = string(name);
+      if (raw.isEmpty()) {
+        return defaultValue;
+      }
+      return switch (raw.get()) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new ConfigException(name + "=" + raw.get() + ": expected true or false");
+      };
     }
 
     /** A whole number; whether it is in range is checked with every other value, when the config is built. */

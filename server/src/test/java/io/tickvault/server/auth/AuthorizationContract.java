@@ -17,6 +17,7 @@ import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.DeleteApiKeyRequest;
 import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
@@ -25,6 +26,8 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.server.config.ServerConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +57,7 @@ abstract class AuthorizationContract {
     assertStatus(() -> admin(null).putApiKey(PutApiKeyRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertStatus(() -> markets(null).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertThat(ingestTrades(null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertStatus(() -> query(null).getMarketState(GetMarketStateRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertThat(rpcError(() -> keys(null).getApiKeys(get())).getStatus().getDescription())
         .isEqualTo("missing bearer token: send 'authorization: Bearer <token>'");
   }
@@ -76,6 +80,9 @@ abstract class AuthorizationContract {
     assertThat(keys(WORKER).getApiKeys(get()).getApiKeysList()).isEmpty();
     assertThat(markets(WORKER).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance())).isNotNull();
     assertThat(ingestTrades(WORKER).isOk()).isTrue();
+    // Past authorization: the service itself refuses the empty request.
+    assertStatus(() -> query(WORKER).getMarketState(GetMarketStateRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT);
+    assertStatus(() -> query(WORKER).readTrades(ReadTradesRequest.getDefaultInstance()).hasNext(), Status.Code.INVALID_ARGUMENT);
   }
 
   @Test
@@ -110,6 +117,10 @@ abstract class AuthorizationContract {
 
   private ApiKeyAdminServiceGrpc.ApiKeyAdminServiceBlockingStub admin(String token) {
     return withToken(ApiKeyAdminServiceGrpc.newBlockingStub(channel()), token);
+  }
+
+  private QueryServiceGrpc.QueryServiceBlockingStub query(String token) {
+    return withToken(QueryServiceGrpc.newBlockingStub(channel()), token);
   }
 
   private MarketServiceGrpc.MarketServiceBlockingStub markets(String token) {

@@ -152,4 +152,27 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(variable, value)))
         .isInstanceOf(ConfigException.class).hasMessage(message);
   }
+
+  @Test
+  void redisCluster_takesCommaSeparatedSeedNodes() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://10.0.0.1:7000, redis://10.0.0.2:7000"));
+
+    assertThat(config.redisCluster()).isTrue();
+    assertThat(config.redisUrl()).contains("redis://10.0.0.1:7000, redis://10.0.0.2:7000");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).redisCluster()).isFalse();
+  }
+
+  @Test
+  void redisCluster_badValuesNameTheVariable() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_CLUSTER", "yes")))
+        .hasMessage("TICKVAULT_REDIS_CLUSTER=yes: expected true or false");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_CLUSTER", "true")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_CLUSTER=true: needs TICKVAULT_REDIS_URL");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_URL", "redis://a:1,redis://b:1")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_URL: several URLs are the seed nodes of a cluster");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(
+            "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://a:1,http://b:1")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_URL: expected redis://host:port");
+  }
 }
