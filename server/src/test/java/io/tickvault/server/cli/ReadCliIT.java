@@ -86,27 +86,30 @@ class ReadCliIT {
 
   @Test
   void readStateCandlesAndOrderBooks_afterIngest() throws Exception {
+    // A market no other test uses: the market state lives in the tests' shared Redis, across databases.
+    ok(cli.run("markets", "put-exchange", "--exchange-id", "919", "--code", "read-cli-state"));
+    ok(cli.run("markets", "put-pair", "--exchange-id", "919", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
     ok(cli.run("ingest", "trades", Files.write(dir.resolve("t.csv"), lines(HEADER, List.of(
-        "1,1,x-1,10.0,2,BUY,1764115200000,1764115200001",
-        "1,1,x-2,12.5,1,SELL,1764115230000,1764115230001",
-        "1,1,x-3,11,4,BUY,1764115260000,1764115260001"))).toString()));
+        "919,1,x-1,10.0,2,BUY,1764115200000,1764115200001",
+        "919,1,x-2,12.5,1,SELL,1764115230000,1764115230001",
+        "919,1,x-3,11,4,BUY,1764115260000,1764115260001"))).toString()));
     // As protobuf's JSON printer writes them (fields in number order), so the read gives these lines back.
-    String book1 = "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":\"1764115200000\",\"sequence_id\":\"1\","
+    String book1 = "{\"exchange_id\":919,\"currency_pair_no\":1,\"server_time_ms\":\"1764115200000\",\"sequence_id\":\"1\","
         + "\"bids\":[{\"price\":\"10.0\",\"quantity\":\"2\"},{\"price\":\"9.5\",\"quantity\":\"1\"}],"
         + "\"asks\":[{\"price\":\"10.5\",\"quantity\":\"3\"}],\"receive_time_ms\":\"1764115200002\"}";
-    String book2 = "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":\"1764115260000\",\"sequence_id\":\"2\","
+    String book2 = "{\"exchange_id\":919,\"currency_pair_no\":1,\"server_time_ms\":\"1764115260000\",\"sequence_id\":\"2\","
         + "\"bids\":[{\"price\":\"11\",\"quantity\":\"1\"}],"
         + "\"asks\":[{\"price\":\"11.5\",\"quantity\":\"1\"},{\"price\":\"12\",\"quantity\":\"7\"}],\"receive_time_ms\":\"1764115260002\"}";
     ok(cli.run("ingest", "orderbooks", Files.write(dir.resolve("b.jsonl"), List.of(book1, book2)).toString()));
 
-    Cli.Result state = cli.run("read", "state", "--exchange-id", "1", "--pair-no", "1");
-    Cli.Result candles = cli.run("read", "candles", "--exchange-id", "1", "--pair-no", "1",
+    Cli.Result state = cli.run("read", "state", "--exchange-id", "919", "--pair-no", "1");
+    Cli.Result candles = cli.run("read", "candles", "--exchange-id", "919", "--pair-no", "1",
         "--from", "1764115200000", "--to", "2025-11-26T00:02:00Z", "--interval", "1m");
-    Cli.Result books = cli.run("read", "orderbooks", "--exchange-id", "1", "--pair-no", "1");
-    Cli.Result book = cli.run("read", "book", "--exchange-id", "1", "--pair-no", "1", "--at", "1764115259999", "--depth", "1");
+    Cli.Result books = cli.run("read", "orderbooks", "--exchange-id", "919", "--pair-no", "1");
+    Cli.Result book = cli.run("read", "book", "--exchange-id", "919", "--pair-no", "1", "--at", "1764115259999", "--depth", "1");
 
     ok(state);
-    assertThat(state.out()).startsWith("{\"last_trade\":{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"x-3\",\"price\":\"11\"")
+    assertThat(state.out()).startsWith("{\"last_trade\":{\"exchange_id\":919,\"currency_pair_no\":1,\"trade_id\":\"x-3\",\"price\":\"11\"")
         .contains("\"last_order_book\":" + book2);
     ok(candles);
     assertThat(candles.out().lines()).containsExactly(
@@ -116,7 +119,7 @@ class ReadCliIT {
     ok(books);
     assertThat(books.out().lines()).containsExactly(book1, book2);
     ok(book);
-    assertThat(book.out()).isEqualTo("{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":\"1764115200000\","
+    assertThat(book.out()).isEqualTo("{\"exchange_id\":919,\"currency_pair_no\":1,\"server_time_ms\":\"1764115200000\","
         + "\"sequence_id\":\"1\",\"bids\":[{\"price\":\"10.0\",\"quantity\":\"2\"}],"
         + "\"asks\":[{\"price\":\"10.5\",\"quantity\":\"3\"}],\"receive_time_ms\":\"1764115200002\"}\n");
   }
