@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs README.md's examples against a real server, so the README cannot drift from the truth.
+# Runs the examples of README.md and docs/*.md against a real server, so the docs cannot drift
+# from the truth. Files are read in this order, as one walkthrough: README.md, then docs/*.md
+# (alphabetically), then docs/security.md last, because its mTLS server replaces the plaintext one
+# that the others talk to.
 #
-# README blocks are marked with HTML comments (invisible on GitHub):
+# Blocks are marked with HTML comments (invisible on GitHub):
 #   <!-- ci: server -->         the next ```sh block starts the server: run in the background,
 #                               then wait until grpc.health.v1.Health says SERVING
 #   <!-- ci: run -->            the next ```sh block is run, in order, in this one shell (so its
@@ -65,7 +68,7 @@ while IFS= read -r line; do
     '```sh'|'```bash') inside=1; : > "$work/blocks/current" ;;
     '```'*) if [ "${mode%% *}" = file ]; then inside=1; : > "$work/blocks/current"; else mode=""; fi ;;
   esac
-done < README.md
+done < <(for f in README.md $(ls docs/*.md | grep -v '^docs/security.md$') docs/security.md; do cat "$f"; echo; done)
 [ $unmarked = 0 ] || exit 1
 echo "readme-examples: $n marked blocks"
 

@@ -4,6 +4,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Map;
  * <p>Every unary RPC of tickvault is idempotent (puts are upserts, deletes of a missing key
  * succeed), so retrying after UNAVAILABLE — a replica restarting, PostgreSQL briefly away — can
  * never apply a change twice. Streams are not retried here: a stream's caller knows what was
- * acknowledged and replays from there (records are deduplicated on their natural keys).
+ * acknowledged and replays from there (records are deduplicated on their natural keys), and a
+ * reader resumes from its last page token.
  */
 final class ServiceConfig {
   private ServiceConfig() {}
@@ -26,7 +28,11 @@ final class ServiceConfig {
         Map.of("service", ApiKeyServiceGrpc.SERVICE_NAME),
         Map.of("service", ApiKeyAdminServiceGrpc.SERVICE_NAME),
         Map.of("service", MarketServiceGrpc.SERVICE_NAME),
-        Map.of("service", HealthGrpc.SERVICE_NAME));
+        Map.of("service", HealthGrpc.SERVICE_NAME),
+        // QueryService's unary reads only: its streams must not get a unary deadline.
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetMarketState"),
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetOrderBook"),
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetCandles"));
     Map<String, Object> retryPolicy = Map.of(
         // The config parser wants JSON numbers, which Java maps as Double.
         "maxAttempts", (double) maxAttempts,

@@ -19,16 +19,27 @@ import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKey;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.Candle;
 import io.tickvault.api.v1.CurrencyPair;
 import io.tickvault.api.v1.DeleteApiKeyRequest;
 import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetCandlesRequest;
+import io.tickvault.api.v1.GetMarketStateRequest;
+import io.tickvault.api.v1.GetMarketStateResponse;
+import io.tickvault.api.v1.GetOrderBookRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadOrderBooksRequest;
+import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.Trade;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -52,7 +63,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Unary calls get {@link Builder#deadline} unless the caller sets a shorter one, and are retried
  * on UNAVAILABLE with exponential back-off (they are all idempotent). Streaming calls get neither:
- * their length depends on the data, and the stream writers replay what was not acknowledged.
+ * their length depends on the data; the stream writers replay what was not acknowledged, and the
+ * readers resume from the last page token they received.
  * Instances are thread-safe; make one per process and share it.
  */
 public final class TickvaultClient implements AutoCloseable {
@@ -110,6 +122,11 @@ public final class TickvaultClient implements AutoCloseable {
     return ApiKeyAdminServiceGrpc.newBlockingStub(channel);
   }
 
+  /** Blocking stub of {@code tickvault.v1.QueryService}, for calls this class has no method for. */
+  public QueryServiceGrpc.QueryServiceBlockingStub query() {
+    return QueryServiceGrpc.newBlockingStub(channel);
+  }
+
   /** Asynchronous stub of {@code tickvault.v1.IngestService}, for the streaming calls. */
   public IngestServiceGrpc.IngestServiceStub ingest() {
     return IngestServiceGrpc.newStub(channel);
@@ -149,8 +166,12 @@ public final class TickvaultClient implements AutoCloseable {
 
   /** The registered currency pairs of one exchange, or of all when {@code exchangeId} is 0. */
   public List<CurrencyPair> listCurrencyPairs(int exchangeId) {
-    return markets().listCurrencyPairs(ListCurrencyPairsRequest.newBuilder()
-        .setExchangeId(exchangeId).build()).getCurrencyPairsList();
+    return listMarkets(exchangeId).getCurrencyPairsList();
+  }
+
+  /** The pairs and the exchanges (with or without pairs) of one exchange, or of all when {@code exchangeId} is 0. */
+  public ListCurrencyPairsResponse listMarkets(int exchangeId) {
+    return markets().listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(exchangeId).build());
   }
 
   /** The API keys of a user on one exchange, or on all when {@code exchangeId} is 0. */
@@ -168,6 +189,59 @@ public final class TickvaultClient implements AutoCloseable {
   public boolean deleteApiKey(String userId, int exchangeId, String accessKey) {
     return apiKeyAdmin().deleteApiKey(DeleteApiKeyRequest.newBuilder()
         .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey).build()).getDeleted();
+  }
+
+  /**
+   * The hot state of a market: its last trade and last order book ({@code hasLastTrade()} and
+   * {@code hasLastOrderBook()} are false when it has none). A worker restarting asks this to
+   * find where its feed stopped.
+   */
+  public GetMarketStateResponse getMarketState(int exchangeId, int currencyPairNo) {
+    return query().getMarketState(GetMarketStateRequest.newBuilder()
+        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo).build());
+  }
+
+  /**
+   * The snapshot of a market in force at {@code atTimeMs} (0: the latest), with at most
+   * {@code depth} levels a side (0: all). NOT_FOUND when the market has none at or before then.
+   */
+  public OrderBookSnapshot getOrderBook(int exchangeId, int currencyPairNo, long atTimeMs, int depth) {
+    return query().getOrderBook(GetOrderBookRequest.newBuilder()
+        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo).setAtTimeMs(atTimeMs).setDepth(depth).build())
+        .getSnapshot();
+  }
+
+  /**
+   * OHLCV candles of a market's trades in {@code [startTimeMs, endTimeMs)}, buckets of
+   * {@code intervalMs} aligned to the epoch, oldest first; buckets without trades are left out.
+   */
+  public List<Candle> getCandles(int exchangeId, int currencyPairNo, long startTimeMs, long endTimeMs, long intervalMs) {
+    return query().getCandles(GetCandlesRequest.newBuilder()
+        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+        .setStartTimeMs(startTimeMs).setEndTimeMs(endTimeMs).setIntervalMs(intervalMs).build()).getCandlesList();
+  }
+
+  /**
+   * Reads the trades of a market and time range, oldest first, resuming from the last page token
+   * when the stream breaks (see {@link ResumingReader}). Close the reader when stopping early.
+   */
+  public ResumingReader<Trade> readTrades(ReadTradesRequest request) {
+    return ResumingReader.trades(channel, request, ResumingReader.Options.DEFAULT);
+  }
+
+  /** As {@link #readTrades(ReadTradesRequest)}, with another page timeout or retry time. */
+  public ResumingReader<Trade> readTrades(ReadTradesRequest request, ResumingReader.Options options) {
+    return ResumingReader.trades(channel, request, options);
+  }
+
+  /** Reads the order book snapshots of a market and time range, oldest first, resuming as {@link #readTrades}. */
+  public ResumingReader<OrderBookSnapshot> readOrderBooks(ReadOrderBooksRequest request) {
+    return ResumingReader.orderBooks(channel, request, ResumingReader.Options.DEFAULT);
+  }
+
+  /** As {@link #readOrderBooks(ReadOrderBooksRequest)}, with other options. */
+  public ResumingReader<OrderBookSnapshot> readOrderBooks(ReadOrderBooksRequest request, ResumingReader.Options options) {
+    return ResumingReader.orderBooks(channel, request, options);
   }
 
   /**

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code GetApiKeys} served from the cache against its reference, {@code grpc.health.v1.Health/Check}
- * on the same server, at the same concurrency, in the same run (DESIGN.md "Measuring").
+ * on the same server, at the same concurrency, in the same run (docs/benchmarks.md).
  *
  * <p>Phase 1 (peak): each call kind in turn keeps {@code concurrency} calls in flight for
  * {@code seconds}, {@code rounds} times, alternating so that drift on a shared machine hits both

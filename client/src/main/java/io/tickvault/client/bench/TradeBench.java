@@ -24,7 +24,7 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Trade ingestion end to end (this process → gRPC StreamTrades → server → PostgreSQL) against its
- * references in the same run on the same database, as DESIGN.md "Measuring" asks:
+ * references in the same run on the same database (docs/benchmarks.md):
  * <ul>
  *   <li>fresh trades against {@code COPY trades FROM STDIN} of the same rows into the empty table;
  *   <li>a full replay (every trade a duplicate) against {@code INSERT INTO trades SELECT … FROM

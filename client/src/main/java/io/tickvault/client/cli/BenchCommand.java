@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tickvault bench …}: the project's benchmarks, each printing its ratio against the
- * reference DESIGN.md names, measured in the same run on the same database. The measuring is the
- * benchmark classes' own (io.tickvault.client.bench); this command only connects and runs them.
+ * {@code tickvault bench …}: the project's benchmarks, each printing its ratio against its
+ * reference (docs/benchmarks.md), measured in the same run on the same database. The measuring is
+ * the benchmark classes' own (io.tickvault.client.bench); this command only connects and runs them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks against their references in the same run (a ratio of 1.0 means as fast "

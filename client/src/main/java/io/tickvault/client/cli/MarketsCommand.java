@@ -1,9 +1,15 @@
 package io.tickvault.client.cli;
 
 import io.tickvault.api.v1.CurrencyPair;
+import io.tickvault.api.v1.Exchange;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.client.TickvaultClient;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +82,8 @@ final class MarketsCommand {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Lists the registered currency pairs, as a table or as JSON Lines (--json).")
+      description = "Lists the registered currency pairs, and the exchanges that have none yet, "
+          + "as a table or as JSON Lines (--json).")
   static final class ListPairs implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -87,13 +94,14 @@ final class MarketsCommand {
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
     int exchangeId;
 
-    @Option(names = "--json", description = "One JSON object per pair.")
+    @Option(names = "--json", description = "One JSON object per pair; an exchange without pairs is an object "
+        + "with only exchange_id and exchange_code.")
     boolean json;
 
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        List<CurrencyPair> pairs = client.listCurrencyPairs(exchangeId);
+        List<CurrencyPair> pairs = withExchangesWithoutPairs(client.listMarkets(exchangeId));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           pairs.forEach(pair -> out.println(Json.of(pair)));
@@ -101,11 +109,34 @@ final class MarketsCommand {
         }
         out.printf("%-11s %-16s %-7s %-8s %s%n", "exchange_id", "exchange_code", "pair_no", "base", "quote");
         for (CurrencyPair p : pairs) {
-          out.printf("%-11d %-16s %-7d %-8s %s%n", p.getExchangeId(), p.getExchangeCode(),
-              p.getCurrencyPairNo(), p.getBaseCurrency(), p.getQuoteCurrency());
+          if (p.getCurrencyPairNo() == 0) {
+            out.printf("%-11d %-16s %-7s %-8s %s%n", p.getExchangeId(), p.getExchangeCode(), "-", "-", "-");
+          } else {
+            out.printf("%-11d %-16s %-7d %-8s %s%n", p.getExchangeId(), p.getExchangeCode(),
+                p.getCurrencyPairNo(), p.getBaseCurrency(), p.getQuoteCurrency());
+          }
         }
         return ExitCodes.OK;
       }
+    }
+
+    /**
+     * The pairs, with each exchange that has none yet as a pair of number 0 (no pair has it) in
+     * its place in exchange_id order, so that a freshly registered exchange shows.
+     */
+    static List<CurrencyPair> withExchangesWithoutPairs(ListCurrencyPairsResponse markets) {
+      Set<Integer> withPairs = markets.getCurrencyPairsList().stream()
+          .map(CurrencyPair::getExchangeId).collect(Collectors.toSet());
+      List<CurrencyPair> rows = new ArrayList<>(markets.getCurrencyPairsList());
+      for (Exchange exchange : markets.getExchangesList()) {
+        if (!withPairs.contains(exchange.getExchangeId())) {
+          rows.add(CurrencyPair.newBuilder()
+              .setExchangeId(exchange.getExchangeId()).setExchangeCode(exchange.getCode()).build());
+        }
+      }
+      rows.sort(Comparator.comparingInt(CurrencyPair::getExchangeId)
+          .thenComparingInt(CurrencyPair::getCurrencyPairNo));
+      return rows;
     }
   }
 }

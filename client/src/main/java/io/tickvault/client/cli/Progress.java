@@ -5,9 +5,10 @@ import java.time.Clock;
 import java.util.Locale;
 
 /**
- * Progress of a file being ingested: rows, rate and time left. On a terminal, one line redrawn in
- * place with a bar, at most ten times a second; otherwise (a log, a pipe, CI) a plain line every
- * few seconds, so logs stay readable. The ETA comes from the share of the file's bytes read.
+ * Progress of a long transfer (a file being ingested, a range being read): rows, rate and time
+ * left. On a terminal, one line redrawn in place with a bar, at most ten times a second; otherwise
+ * (a log, a pipe, CI) a plain line every few seconds, so logs stay readable. The ETA comes from the
+ * share of the total done: the file's bytes read, or the milliseconds of a time range read.
  */
 final class Progress {
   private static final long TERMINAL_REDRAW_MS = 100;
@@ -18,18 +19,30 @@ final class Progress {
   private final boolean terminal;
   private final Clock clock;
   private final String unit;
-  private final long totalBytes;
+  private final String verb;
+  private long totalBytes;
   private final long startMs;
   private long lastShownMs;
 
   Progress(PrintWriter out, boolean terminal, Clock clock, String unit, long totalBytes) {
+    this(out, terminal, clock, unit, "sent", totalBytes);
+  }
+
+  /** With the verb of the last line ("sent 5 trades in …", "read 5 trades in …"). */
+  Progress(PrintWriter out, boolean terminal, Clock clock, String unit, String verb, long totalBytes) {
     this.out = out;
+    this.verb = verb;
     this.terminal = terminal;
     this.clock = clock;
     this.unit = unit;
     this.totalBytes = totalBytes;
     this.startMs = clock.millis();
     this.lastShownMs = startMs;
+  }
+
+  /** Sets the total once it is known (a read from the first record learns it from that record). */
+  void total(long total) {
+    this.totalBytes = total;
   }
 
   /** Called often; shows something only when it is time to. */
@@ -53,8 +66,8 @@ final class Progress {
     if (terminal) {
       out.print("\r\u001b[K");
     }
-    out.printf(Locale.ROOT, "sent %,d %s in %.1f s (%,.0f %s/s)%n",
-        rows, unit, elapsedMs / 1000.0, rows * 1000.0 / elapsedMs, unit);
+    out.printf(Locale.ROOT, "%s %,d %s in %.1f s (%,.0f %s/s)%n",
+        verb, rows, unit, elapsedMs / 1000.0, rows * 1000.0 / elapsedMs, unit);
     out.flush();
   }
 

@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "tickvault 0.1.0",
     description = "Talk to a tickvault server: API keys, markets, health, ingestion of trade and "
-        + "order book files, benchmarks.",
+        + "order book files, reading them back, benchmarks.",
     subcommands = {
         KeysCommand.class,
         MarketsCommand.class,
         HealthCommand.class,
         IngestCommand.class,
+        ReadCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
         "  2  usage: bad arguments or unreadable input file",
         "  3  server unavailable, timed out, or not SERVING",
         "  4  not authenticated or not allowed",
-        "  5  the server refused the request (invalid argument, too large...)",
+        "  5  the server refused the request (invalid argument, not found, too large...)",
         "  6  any other error",
         "",
         "Environment: TICKVAULT_TARGET, TICKVAULT_TOKEN, TICKVAULT_TLS, TICKVAULT_TLS_CA,",

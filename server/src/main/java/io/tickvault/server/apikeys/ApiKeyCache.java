@@ -1,9 +1,9 @@
 package io.tickvault.server.apikeys;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.server.logging.RateLimitedLog;
 import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +49,7 @@ public final class ApiKeyCache {
 
   /** A cache over the repository and a (possibly not yet made) Redis connection, counting on the registry. */
   public static ApiKeyCache create(ApiKeyRepository repository,
-      LazyRedisConnection<StatefulRedisConnection<String, byte[]>> redis, InvalidationSubscriber invalidations,
+      LazyRedisConnection<RedisConnection<String, byte[]>> redis, InvalidationSubscriber invalidations,
       Duration ttl, PrometheusRegistry registry, Clock clock) {
     Duration nearTtl = ttl.compareTo(NearCache.MAX_TTL) < 0 ? ttl : NearCache.MAX_TTL;
     NearCache near = new NearCache(nearTtl, clock, invalidations::live);

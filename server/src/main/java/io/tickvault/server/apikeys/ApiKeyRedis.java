@@ -3,9 +3,9 @@ package io.tickvault.server.apikeys;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
+import io.tickvault.server.redis.RedisKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +19,11 @@ import java.util.List;
  * fills the cache only if the version is still the one it saw before reading PostgreSQL, so a
  * slow reader never puts back an entry that a write has just invalidated (the classic
  * read-through race that would otherwise keep a revoked key alive for a whole TTL).
+ *
+ * <p>On a Redis Cluster the user id is a hash tag ({@code api_keys:{alice}},
+ * {@code api_keys_version:{alice}}, see {@link RedisKeys}): both keys live in one slot, so the MGET
+ * and the scripts below run on the one node that owns it. The invalidation message is an ordinary
+ * PUBLISH, which a cluster delivers to the subscribers of every node.
  *
  * <p>After a command times out, Redis is skipped for {@link #TIMEOUT_COOL_DOWN}: a hanging Redis
  * then costs one timeout per cool-down, not one per call.
@@ -51,19 +56,19 @@ final class ApiKeyRedis {
   /** What a lookup found: the cached value or null, and the user's write version ("" for none). */
   record Entry(byte[] value, String version) {}
 
-  private final LazyRedisConnection<StatefulRedisConnection<String, byte[]>> connection;
+  private final LazyRedisConnection<RedisConnection<String, byte[]>> connection;
   private final Clock clock;
   private volatile long skipUntilMillis;
 
-  ApiKeyRedis(LazyRedisConnection<StatefulRedisConnection<String, byte[]>> connection, Clock clock) {
+  ApiKeyRedis(LazyRedisConnection<RedisConnection<String, byte[]>> connection, Clock clock) {
     this.connection = connection;
     this.clock = clock;
   }
 
   Entry lookup(String userId) throws CacheUnavailableException {
-    RedisCommands<String, byte[]> redis = commands();
+    RedisConnection<String, byte[]> c = connection();
     try {
-      List<KeyValue<String, byte[]>> values = redis.mget(VALUE_PREFIX + userId, VERSION_PREFIX + userId);
+      List<KeyValue<String, byte[]>> values = c.sync().mget(valueKey(c, userId), versionKey(c, userId));
       byte[] value = values.get(0).getValueOrElse(null);
       byte[] version = values.get(1).getValueOrElse(null);
       return new Entry(value, version == null ? "" : new String(version, StandardCharsets.US_ASCII));
@@ -74,10 +79,9 @@ final class ApiKeyRedis {
 
   /** Caches the value unless the user's keys were written since {@code versionSeen}; true when cached. */
   boolean fill(String userId, String versionSeen, byte[] value, Duration ttl) throws CacheUnavailableException {
-    RedisCommands<String, byte[]> redis = commands();
+    RedisConnection<String, byte[]> c = connection();
     try {
-      Long stored = redis.eval(FILL, ScriptOutputType.INTEGER,
-          new String[] {VALUE_PREFIX + userId, VERSION_PREFIX + userId},
+      Long stored = c.sync().eval(FILL, ScriptOutputType.INTEGER, new String[] {valueKey(c, userId), versionKey(c, userId)},
           ascii(versionSeen), value, ascii(Long.toString(ttl.toMillis())));
       return stored != null && stored == 1L;
     } catch (RuntimeException e) {
@@ -87,10 +91,9 @@ final class ApiKeyRedis {
 
   /** Drops the user's entry, bumps its version and tells the near caches of every replica. */
   void invalidate(String userId) throws CacheUnavailableException {
-    RedisCommands<String, byte[]> redis = commands();
+    RedisConnection<String, byte[]> c = connection();
     try {
-      redis.eval(INVALIDATE, ScriptOutputType.INTEGER,
-          new String[] {VALUE_PREFIX + userId, VERSION_PREFIX + userId},
+      c.sync().eval(INVALIDATE, ScriptOutputType.INTEGER, new String[] {valueKey(c, userId), versionKey(c, userId)},
           ascii(Long.toString(VERSION_TTL.toMillis())), ascii(INVALIDATION_CHANNEL),
           userId.getBytes(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
@@ -98,15 +101,23 @@ final class ApiKeyRedis {
     }
   }
 
-  private RedisCommands<String, byte[]> commands() throws CacheUnavailableException {
+  private static String valueKey(RedisConnection<String, byte[]> c, String userId) {
+    return c.keys().key(VALUE_PREFIX, userId);
+  }
+
+  private static String versionKey(RedisConnection<String, byte[]> c, String userId) {
+    return c.keys().key(VERSION_PREFIX, userId);
+  }
+
+  private RedisConnection<String, byte[]> connection() throws CacheUnavailableException {
     if (clock.millis() < skipUntilMillis) {
       throw new CacheUnavailableException("Redis timed out less than " + TIMEOUT_COOL_DOWN.toMillis() + " ms ago: skipped", null);
     }
-    StatefulRedisConnection<String, byte[]> c = connection.get();
+    RedisConnection<String, byte[]> c = connection.get();
     if (c == null) {
       throw new CacheUnavailableException("not connected to Redis yet", null);
     }
-    return c.sync();
+    return c;
   }
 
   private CacheUnavailableException failed(String operation, RuntimeException e) {

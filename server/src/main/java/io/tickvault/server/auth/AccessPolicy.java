@@ -7,7 +7,7 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import java.util.Set;
 
 /**
- * Who may call what (DESIGN.md "Contract"). Health and reflection are open to anyone; a worker
+ * Who may call what (docs/security.md). Health and reflection are open to anyone; a worker
  * may read API keys, list currency pairs and ingest market data; everything else, including any
  * method added later and not listed here, is for admins only.
  */

@@ -1,7 +1,5 @@
 package io.tickvault.server.auth;
 
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -17,8 +15,6 @@ import java.util.Optional;
  */
 public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  /** The caller's role, for services that want it. */
-  public static final Context.Key<Role> ROLE = Context.key("tickvault-role");
   private static final String BEARER = "bearer ";
 
   private final BearerTokens tokens;
@@ -44,7 +40,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
           method.getFullMethodName() + " needs an admin token; this is a " + role.get().name().toLowerCase() + " token"));
     }
-    return Contexts.interceptCall(Context.current().withValue(ROLE, role.get()), call, headers, next);
+    return next.startCall(call, headers);
   }
 
   private static Optional<String> bearerToken(String header) {

@@ -3,6 +3,7 @@ package io.tickvault.server.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -13,9 +14,10 @@ import java.util.Optional;
 /**
  * Everything the server is told from outside, read once at start-up and immutable afterwards.
  *
- * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables of DESIGN.md and
- * rejects a bad value at once with a {@link ConfigException} that names the variable. Tests build
- * a config directly with {@link #builder()}.
+ * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables (docs/operations.md);
+ * tests build a config directly with {@link #builder()}. Either way every value is checked in one
+ * place, when the config is built, and a bad one is refused at once with a {@link ConfigException}
+ * that names its variable.
  */
 public final class ServerConfig {
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -29,6 +31,15 @@ public final class ServerConfig {
   /** orderbook_levels.level_index is a smallint: 0 to 32767. */
   public static final int MAX_BOOK_LEVELS_LIMIT = Short.MAX_VALUE + 1;
 
+  // The allowed values of each numeric setting, in the unit of its variable.
+  private static final Bounds GRPC_PORT = Bounds.number("TICKVAULT_GRPC_PORT", 0, 65535);
+  private static final Bounds METRICS_PORT = Bounds.number("TICKVAULT_METRICS_PORT", 0, 65535);
+  private static final Bounds DATABASE_POOL_SIZE = Bounds.number("TICKVAULT_DATABASE_POOL_SIZE", 1, 200);
+  private static final Bounds MAX_BOOK_LEVELS = Bounds.number("TICKVAULT_MAX_BOOK_LEVELS", 1, MAX_BOOK_LEVELS_LIMIT);
+  private static final Bounds REDIS_TIMEOUT = Bounds.positive("TICKVAULT_REDIS_TIMEOUT_MS", ChronoUnit.MILLIS, 60_000);
+  private static final Bounds API_KEY_TTL = Bounds.positive("TICKVAULT_API_KEY_TTL", ChronoUnit.SECONDS, 86_400 * 7);
+  private static final Bounds SHUTDOWN_GRACE = new Bounds("TICKVAULT_SHUTDOWN_GRACE_SECONDS", ChronoUnit.SECONDS, 0, 3600);
+
   private final int grpcPort;
   private final int metricsPort;
   private final String bindAddress;
@@ -37,6 +48,7 @@ public final class ServerConfig {
   private final String databasePassword;
   private final int databasePoolSize;
   private final String redisUrl;
+  private final boolean redisCluster;
   private final Duration redisTimeout;
   private final Path dataDir;
   private final Duration apiKeyTtl;
@@ -59,6 +71,7 @@ public final class ServerConfig {
     this.databasePassword = b.databasePassword;
     this.databasePoolSize = b.databasePoolSize;
     this.redisUrl = b.redisUrl;
+    this.redisCluster = b.redisCluster;
     this.redisTimeout = b.redisTimeout;
     this.dataDir = b.dataDir;
     this.apiKeyTtl = b.apiKeyTtl;
@@ -79,8 +92,21 @@ public final class ServerConfig {
   }
 
   private void validate() {
+    GRPC_PORT.check(grpcPort);
+    METRICS_PORT.check(metricsPort);
+    DATABASE_POOL_SIZE.check(databasePoolSize);
+    MAX_BOOK_LEVELS.check(maxBookLevels);
+    REDIS_TIMEOUT.check(redisTimeout);
+    API_KEY_TTL.check(apiKeyTtl);
+    SHUTDOWN_GRACE.check(shutdownGrace);
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ConfigException("TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY: set both or neither");
+    }
+    if (redisCluster && redisUrl == null) {
+      throw new ConfigException("TICKVAULT_REDIS_CLUSTER=true: needs TICKVAULT_REDIS_URL (the cluster's seed nodes)");
+    }
+    if (!redisCluster && redisUrl != null && redisUrl.contains(",")) {
+      throw new ConfigException("TICKVAULT_REDIS_URL: several URLs are the seed nodes of a cluster: set TICKVAULT_REDIS_CLUSTER=true");
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new ConfigException("TICKVAULT_TLS_CLIENT_CA: needs TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY");
@@ -96,8 +122,8 @@ public final class ServerConfig {
   public static ServerConfig fromEnvironment(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
     Builder b = builder();
-    b.grpcPort(r.port("TICKVAULT_GRPC_PORT", DEFAULT_GRPC_PORT));
-    b.metricsPort(r.port("TICKVAULT_METRICS_PORT", DEFAULT_METRICS_PORT));
+    b.grpcPort(r.integer(GRPC_PORT, DEFAULT_GRPC_PORT));
+    b.metricsPort(r.integer(METRICS_PORT, DEFAULT_METRICS_PORT));
     r.string("TICKVAULT_BIND_ADDRESS").ifPresent(b::bindAddress);
     r.string("TICKVAULT_DATABASE_URL").ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql://")) {
@@ -107,16 +133,21 @@ public final class ServerConfig {
     });
     r.string("TICKVAULT_DATABASE_USER").ifPresent(b::databaseUser);
     r.string("TICKVAULT_DATABASE_PASSWORD").ifPresent(b::databasePassword);
-    b.databasePoolSize(r.intInRange("TICKVAULT_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 1, 200));
-    r.string("TICKVAULT_REDIS_URL").ifPresent(url -> {
-      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-        throw new ConfigException("TICKVAULT_REDIS_URL: expected redis://host:port or rediss://host:port, got " + redactUrl(url));
+    b.databasePoolSize(r.integer(DATABASE_POOL_SIZE, DEFAULT_DATABASE_POOL_SIZE));
+    r.string("TICKVAULT_REDIS_URL").ifPresent(urls -> {
+      for (String url : urls.split(",")) {
+        String u = url.trim();
+        if (!u.startsWith("redis://") && !u.startsWith("rediss://")) {
+          throw new ConfigException("TICKVAULT_REDIS_URL: expected redis://host:port or rediss://host:port "
+              + "(comma-separated seed nodes for a cluster), got " + redactUrl(u));
+        }
       }
-      b.redisUrl(url);
+      b.redisUrl(urls);
     });
-    b.redisTimeout(Duration.ofMillis(r.intInRange("TICKVAULT_REDIS_TIMEOUT_MS", (int) DEFAULT_REDIS_TIMEOUT.toMillis(), 1, 60_000)));
+    b.redisCluster(r.bool("TICKVAULT_REDIS_CLUSTER", false));
+    b.redisTimeout(r.duration(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT));
     r.string("TICKVAULT_DATA_DIR").ifPresent(dir -> b.dataDir(Path.of(dir)));
-    b.apiKeyTtl(Duration.ofSeconds(r.intInRange("TICKVAULT_API_KEY_TTL", (int) DEFAULT_API_KEY_TTL.toSeconds(), 1, 86_400 * 7)));
+    b.apiKeyTtl(r.duration(API_KEY_TTL, DEFAULT_API_KEY_TTL));
     r.string("TICKVAULT_MASTER_KEY").ifPresent(key -> b.masterKey(decodeMasterKey(key)));
     r.string("TICKVAULT_OLD_MASTER_KEYS").ifPresent(keys -> b.oldMasterKeys(Arrays.stream(keys.split(","))
         .map(String::trim).filter(k -> !k.isEmpty()).map(k -> decodeMasterKey("TICKVAULT_OLD_MASTER_KEYS", k)).toList()));
@@ -131,8 +162,8 @@ public final class ServerConfig {
     r.file("TICKVAULT_TLS_CERT").ifPresent(b::tlsCert);
     r.file("TICKVAULT_TLS_KEY").ifPresent(b::tlsKey);
     r.file("TICKVAULT_TLS_CLIENT_CA").ifPresent(b::tlsClientCa);
-    b.shutdownGrace(Duration.ofSeconds(r.intInRange("TICKVAULT_SHUTDOWN_GRACE_SECONDS", (int) DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0, 3600)));
-    b.maxBookLevels(r.intInRange("TICKVAULT_MAX_BOOK_LEVELS", DEFAULT_MAX_BOOK_LEVELS, 1, MAX_BOOK_LEVELS_LIMIT));
+    b.shutdownGrace(r.duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE));
+    b.maxBookLevels(r.integer(MAX_BOOK_LEVELS, DEFAULT_MAX_BOOK_LEVELS));
     return b.build();
   }
 
@@ -173,6 +204,8 @@ public final class ServerConfig {
   public int databasePoolSize() { return databasePoolSize; }
   /** Empty: the server starts an embedded Redis. */
   public Optional<String> redisUrl() { return Optional.ofNullable(redisUrl); }
+  /** True: {@link #redisUrl()} lists seed nodes of a Redis Cluster. */
+  public boolean redisCluster() { return redisCluster; }
   public Duration redisTimeout() { return redisTimeout; }
   public Path dataDir() { return dataDir; }
   public Duration apiKeyTtl() { return apiKeyTtl; }
@@ -202,6 +235,7 @@ public final class ServerConfig {
     private String databasePassword;
     private int databasePoolSize = DEFAULT_DATABASE_POOL_SIZE;
     private String redisUrl;
+    private boolean redisCluster;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private Path dataDir = DEFAULT_DATA_DIR;
     private Duration apiKeyTtl = DEFAULT_API_KEY_TTL;
@@ -226,6 +260,7 @@ public final class ServerConfig {
     public Builder databasePassword(String password) { this.databasePassword = password; return this; }
     public Builder databasePoolSize(int size) { this.databasePoolSize = size; return this; }
     public Builder redisUrl(String url) { this.redisUrl = url; return this; }
+    public Builder redisCluster(boolean cluster) { this.redisCluster = cluster; return this; }
     public Builder redisTimeout(Duration timeout) { this.redisTimeout = Objects.requireNonNull(timeout); return this; }
     public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
     public Builder apiKeyTtl(Duration ttl) { this.apiKeyTtl = Objects.requireNonNull(ttl); return this; }
@@ -245,7 +280,44 @@ public final class ServerConfig {
     }
   }
 
-  /** Reads and checks single variables; each failure names its variable. */
+  /**
+   * The allowed values of one numeric setting, {@code min} to {@code max} in the unit of its
+   * environment variable ({@code unit} null for a plain number). A duration set through the builder
+   * may be finer than that unit: with {@code positive}, any duration above zero is at least the
+   * minimum.
+   */
+  private record Bounds(String variable, ChronoUnit unit, long min, long max, boolean positive) {
+    Bounds(String variable, ChronoUnit unit, long min, long max) {
+      this(variable, unit, min, max, false);
+    }
+
+    static Bounds number(String variable, long min, long max) {
+      return new Bounds(variable, null, min, max);
+    }
+
+    static Bounds positive(String variable, ChronoUnit unit, long max) {
+      return new Bounds(variable, unit, 1, max, true);
+    }
+
+    void check(long value) {
+      if (value < min || value > max) {
+        throw outOfRange(value);
+      }
+    }
+
+    void check(Duration value) {
+      boolean tooLow = positive ? value.isNegative() || value.isZero() : value.compareTo(Duration.of(min, unit)) < 0;
+      if (tooLow || value.compareTo(Duration.of(max, unit)) > 0) {
+        throw outOfRange(unit == ChronoUnit.SECONDS ? value.toSeconds() : value.toMillis());
+      }
+    }
+
+    private ConfigException outOfRange(long value) {
+      return new ConfigException(variable + "=" + value + ": out of range (expected " + min + " to " + max + ")");
+    }
+  }
+
+  /** Reads single variables; each failure names its variable. */
   private static final class EnvReader {
     private final Map<String, String> env;
 
@@ -258,25 +330,36 @@ public final class ServerConfig {
       return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
-    int port(String name, int defaultValue) {
-      return intInRange(name, defaultValue, 0, 65535);
-    }
-
-    int intInRange(String name, int defaultValue, int min, int max) {
+    boolean bool(String name, boolean defaultValue) {
       Optional<String> raw = string(name);
       if (raw.isEmpty()) {
         return defaultValue;
       }
-      int value;
+      return switch (raw.get()) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new ConfigException(name + "=" + raw.get() + ": expected true or false");
+      };
+    }
+
+    /** A whole number; whether it is in range is checked with every other value, when the config is built. */
+    int integer(Bounds bounds, int defaultValue) {
+      Optional<String> raw = string(bounds.variable());
+      if (raw.isEmpty()) {
+        return defaultValue;
+      }
       try {
-        value = Integer.parseInt(raw.get());
+        return Integer.parseInt(raw.get());
       } catch (NumberFormatException e) {
-        throw new ConfigException(name + "=" + raw.get() + ": not a whole number (expected " + min + " to " + max + ")");
+        throw new ConfigException(bounds.variable() + "=" + raw.get() + ": not a whole number (expected "
+            + bounds.min() + " to " + bounds.max() + ")");
       }
-      if (value < min || value > max) {
-        throw new ConfigException(name + "=" + value + ": out of range (expected " + min + " to " + max + ")");
-      }
-      return value;
+    }
+
+    /** A whole number of the variable's unit. */
+    Duration duration(Bounds bounds, Duration defaultValue) {
+      Optional<String> raw = string(bounds.variable());
+      return raw.isEmpty() ? defaultValue : Duration.of(integer(bounds, 0), bounds.unit());
     }
 
     List<String> tokens(String name) {

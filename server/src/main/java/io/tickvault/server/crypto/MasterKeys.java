@@ -65,11 +65,6 @@ public final class MasterKeys {
     return Optional.ofNullable(byId.get(id));
   }
 
-  /** The ids of every key known, the current one included. */
-  public java.util.Set<String> ids() {
-    return byId.keySet();
-  }
-
   private static SecretKey aesKey(byte[] key) {
     requireKeyLength(key);
     return new SecretKeySpec(key, "AES");

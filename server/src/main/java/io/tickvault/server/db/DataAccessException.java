@@ -9,16 +9,17 @@ public final class DataAccessException extends RuntimeException {
     super(message, cause);
   }
 
-  /**
-   * True when the database could not be reached, the connection broke, or PostgreSQL rolled the
-   * transaction back to resolve a conflict (SQLSTATE class 40: deadlock, serialization failure):
-   * the caller should answer UNAVAILABLE, and the same call, retried, may succeed.
-   */
+  /** True when {@link #isRetryable(Throwable) retrying} the call may succeed: the caller answers UNAVAILABLE. */
   public boolean isUnavailable() {
-    return isConnectionFailure(getCause());
+    return isRetryable(getCause());
   }
 
-  public static boolean isConnectionFailure(Throwable error) {
+  /**
+   * True when the same call, retried, may succeed: the database could not be reached, the
+   * connection broke, or PostgreSQL rolled the transaction back to resolve a conflict (SQLSTATE
+   * class 40: deadlock, serialization failure).
+   */
+  public static boolean isRetryable(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException) {
         return true; // HikariCP: no connection within connectionTimeout

@@ -25,8 +25,6 @@ public final class Database {
     config.setMaximumPoolSize(poolSize);
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     config.setValidationTimeout(Duration.ofSeconds(2).toMillis());
-    // Batched INSERTs travel as multi-row statements: one round trip per batch.
-    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     // A connection that stops answering must not hold a call forever.
     config.addDataSourceProperty("socketTimeout", "60");
     config.addDataSourceProperty("connectTimeout", "3");

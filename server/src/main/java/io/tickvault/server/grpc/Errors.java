@@ -9,7 +9,7 @@ import io.tickvault.server.db.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns what went wrong into the status of DESIGN.md's error model. */
+/** Turns what went wrong into the status of the error model (docs/worker-guide.md, "Errors"). */
 public final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
 
@@ -46,7 +46,7 @@ public final class Errors {
       return se.getStatus().asRuntimeException(se.getTrailers());
     }
     if (error instanceof DataAccessException dae && dae.isUnavailable()
-        || DataAccessException.isConnectionFailure(error)) {
+        || DataAccessException.isRetryable(error)) {
       log.warn("database unavailable: {}", error.getMessage());
       return Status.UNAVAILABLE.withDescription("database unavailable, retry later").withCause(error).asRuntimeException();
     }

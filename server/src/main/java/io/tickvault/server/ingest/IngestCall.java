@@ -22,7 +22,7 @@ import java.util.function.Function;
  */
 final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** How the call answers: per request (acks) or once at the end (a summary). */
-  interface Responder<S> {
+  interface Responder {
     void requestDone(RequestOutcome outcome);
 
     void streamDone();
@@ -34,7 +34,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private final StreamIngestor<R> ingestor;
   private final ServerCallStreamObserver<S> call;
   private final Function<Q, List<R>> recordsOf;
-  private final Responder<S> responder;
+  private final Responder responder;
 
   // Written only by the transport side (gRPC serializes those callbacks).
   private long nextRequestIndex;
@@ -50,7 +50,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private boolean finished; // guarded by lock: answered, failed or cancelled
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
-                     Responder<S> responder) {
+                     Responder responder) {
     this.ingestor = ingestor;
     this.call = call;
     this.recordsOf = recordsOf;
@@ -58,7 +58,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   static <Q, R, S> IngestCall<Q, R, S> start(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call,
-                                             Function<Q, List<R>> recordsOf, Responder<S> responder) {
+                                             Function<Q, List<R>> recordsOf, Responder responder) {
     IngestCall<Q, R, S> ingest = new IngestCall<>(ingestor, call, recordsOf, responder);
     // Manual flow control: gRPC delivers a message only when asked for it, so a fast client is
     // held back by HTTP/2 flow control instead of filling the heap.

@@ -1,8 +1,8 @@
 package io.tickvault.server.ingest;
 
 /**
- * The one check of the decimal strings that prices and quantities travel as (DESIGN.md
- * "Decimals"), shared by every record kind: a positive plain decimal is digits with at most one
+ * The one check of the decimal strings that prices and quantities travel as (docs/ingestion.md,
+ * "Rejections"), shared by every record kind: a positive plain decimal is digits with at most one
  * '.', a digit on each side of it, no sign, no exponent, no leading zero before another digit,
  * at most {@value #MAX_SIGNIFICANT_DIGITS} significant digits and {@value #MAX_FRACTION_DIGITS}
  * after the point, and not zero.

@@ -50,7 +50,7 @@ public final class StreamIngestor<R> {
   public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                                   Function<RequestOutcome, S> ack) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder<>() {
+    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
       @Override
       public void requestDone(RequestOutcome outcome) {
         call.onNext(ack.apply(outcome));
@@ -70,7 +70,7 @@ public final class StreamIngestor<R> {
   public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                             Function<IngestSummary, S> summary) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder<>() {
+    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
       private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
 
       @Override

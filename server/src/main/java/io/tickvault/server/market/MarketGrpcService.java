@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImplBase {
   private static final Pattern EXCHANGE_CODE = Pattern.compile("[a-z0-9_-]{1,32}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z0-9]{1,16}");
+  /** The largest exchange id, as market.proto promises: exchange ids fit a smallint. */
+  public static final int MAX_EXCHANGE_ID = Short.MAX_VALUE;
 
   private final MarketRepository markets;
 
@@ -26,7 +28,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      requirePositive("exchange_id", request.getExchangeId());
+      requireExchangeId(request.getExchangeId());
       if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
         throw Errors.invalidArgument("code", request.getCode().isEmpty()
             ? "is required"
@@ -45,7 +47,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putCurrencyPair(PutCurrencyPairRequest request, StreamObserver<PutCurrencyPairResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      requirePositive("exchange_id", request.getExchangeId());
+      requireExchangeId(request.getExchangeId());
       requirePositive("currency_pair_no", request.getCurrencyPairNo());
       requireCurrency("base_currency", request.getBaseCurrency());
       requireCurrency("quote_currency", request.getQuoteCurrency());
@@ -66,8 +68,16 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
       }
       return ListCurrencyPairsResponse.newBuilder()
           .addAllCurrencyPairs(markets.listCurrencyPairs(request.getExchangeId()))
+          .addAllExchanges(markets.listExchanges(request.getExchangeId()))
           .build();
     });
+  }
+
+  private static void requireExchangeId(int exchangeId) {
+    requirePositive("exchange_id", exchangeId);
+    if (exchangeId > MAX_EXCHANGE_ID) {
+      throw Errors.invalidArgument("exchange_id", "must be 1 to " + MAX_EXCHANGE_ID + ", got " + exchangeId);
+    }
   }
 
   private static void requirePositive(String field, int value) {

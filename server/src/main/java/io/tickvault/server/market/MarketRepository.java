@@ -1,6 +1,7 @@
 package io.tickvault.server.market;
 
 import io.tickvault.api.v1.CurrencyPair;
+import io.tickvault.api.v1.Exchange;
 import io.tickvault.server.db.Jdbc;
 import java.util.List;
 
@@ -47,6 +48,13 @@ public final class MarketRepository {
   public boolean currencyPairExists(int exchangeId, int currencyPairNo) {
     return jdbc.queryOne("SELECT 1 FROM currency_pairs WHERE exchange_id = ? AND currency_pair_no = ?",
         row -> true, exchangeId, currencyPairNo).isPresent();
+  }
+
+  /** Every exchange, or the one of {@code exchangeId} when it is not 0, with or without pairs. */
+  public List<Exchange> listExchanges(int exchangeId) {
+    return jdbc.query("SELECT exchange_id, code FROM exchanges WHERE ? = 0 OR exchange_id = ? ORDER BY exchange_id",
+        row -> Exchange.newBuilder().setExchangeId(row.getInt(1)).setCode(row.getString(2)).build(),
+        exchangeId, exchangeId);
   }
 
   /** Every pair, or the pairs of one exchange when {@code exchangeId} is not 0. */

@@ -4,9 +4,7 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.tickvault.server.ingest.CopyWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.postgresql.PGConnection;
 
 /**
  * The only place that knows the columns of {@code trades}. A batch of fresh trades is copied
@@ -92,8 +89,7 @@ public final class TradeRepository {
     // this order, so the INSERT … SELECT from it inserts in key order too.
     distinct.sort(Key.ORDER);
     boolean[] inserted = new boolean[batch.size()];
-    byte[] rows = copyText(distinct, nowMillis);
-    if (!lastBatchHadDuplicates && copyStraightIn(rows, distinct.size())) {
+    if (!lastBatchHadDuplicates && copyStraightIn(distinct, nowMillis)) {
       for (int position : firstPosition.values()) {
         inserted[position] = true;
       }
@@ -105,7 +101,7 @@ public final class TradeRepository {
       try (Statement s = c.createStatement()) {
         s.execute(CREATE_STAGING_SQL);
       }
-      copy(c, COPY_STAGING_SQL, rows);
+      copy(c, COPY_STAGING_SQL, distinct, nowMillis);
       int n = 0;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INSERT_SQL)) {
         while (rs.next()) {
@@ -129,12 +125,9 @@ public final class TradeRepository {
    * one of them was already stored (unique violation: nothing was written, and the caller takes the
    * staging path, which sorts inserted from duplicate).
    */
-  private boolean copyStraightIn(byte[] rows, int expected) {
+  private boolean copyStraightIn(List<Trade> distinct, long nowMillis) {
     try {
-      long copied = jdbc.withConnection(c -> copy(c, COPY_TRADES_SQL, rows));
-      if (copied != expected) {
-        throw new IllegalStateException("COPY wrote " + copied + " rows of " + expected);
-      }
+      jdbc.withConnection(c -> copy(c, COPY_TRADES_SQL, distinct, nowMillis));
       return true;
     } catch (DataAccessException e) {
       if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
@@ -145,64 +138,35 @@ public final class TradeRepository {
     }
   }
 
-  private static long copy(Connection c, String sql, byte[] rows) throws SQLException {
-    try {
-      return c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new ByteArrayInputStream(rows));
-    } catch (IOException e) {
-      throw new SQLException("COPY failed: " + e.getMessage(), "08006", e);
-    }
-  }
-
-  /** The rows in COPY's text format: tab-separated, {@code \N} for NULL. */
-  private static byte[] copyText(List<Trade> trades, long nowMillis) {
-    StringBuilder text = new StringBuilder(trades.size() * 96);
-    for (Trade t : trades) {
-      text.append(t.getExchangeId()).append('\t')
-          .append(t.getCurrencyPairNo()).append('\t');
-      appendEscaped(text, t.getTradeId());
-      // Price and quantity passed PlainDecimal: digits and a point, nothing to escape.
-      text.append('\t').append(t.getPrice())
-          .append('\t').append(t.getQuantity())
-          .append('\t').append(side(t.getTakerSide()))
-          .append('\t').append(t.getTradeTimeMs())
-          .append('\t').append(t.getReceiveTimeMs() == 0 ? nowMillis : t.getReceiveTimeMs())
-          .append('\n');
-    }
-    return text.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void appendEscaped(StringBuilder text, String value) {
-    if (!needsEscaping(value)) {
-      text.append(value); // the usual trade id: one bulk copy instead of a char at a time
-      return;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\\' -> text.append("\\\\");
-        case '\t' -> text.append("\\t");
-        case '\n' -> text.append("\\n");
-        case '\r' -> text.append("\\r");
-        default -> text.append(c);
+  /** Copies the trades with {@code copySql}; returns the rows PostgreSQL stored. */
+  private static long copy(Connection c, String copySql, List<Trade> trades, long nowMillis) throws SQLException {
+    try (CopyWriter copy = CopyWriter.start(c, copySql)) {
+      for (Trade t : trades) {
+        copy.number(t.getExchangeId())
+            .number(t.getCurrencyPairNo())
+            .text(t.getTradeId())
+            .decimal(t.getPrice())
+            .decimal(t.getQuantity());
+        int side = side(t.getTakerSide());
+        if (side == 0) {
+          copy.nullValue();
+        } else {
+          copy.number(side);
+        }
+        copy.number(t.getTradeTimeMs())
+            .number(t.getReceiveTimeMs() == 0 ? nowMillis : t.getReceiveTimeMs())
+            .endRow();
       }
+      return copy.finish();
     }
   }
 
-  private static boolean needsEscaping(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String side(TradeSide side) {
+  /** taker_side as stored: 1 buy, 2 sell, 0 for NULL (not given). */
+  private static int side(TradeSide side) {
     return switch (side) {
-      case TRADE_SIDE_BUY -> "1";
-      case TRADE_SIDE_SELL -> "2";
-      default -> "\\N";
+      case TRADE_SIDE_BUY -> 1;
+      case TRADE_SIDE_SELL -> 2;
+      default -> 0;
     };
   }
 }

@@ -2,18 +2,19 @@ package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
-import io.tickvault.server.ingest.KnownMarkets;
 import io.tickvault.server.ingest.PlainDecimal;
+import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
-/** Trades for the ingestion machinery: the per-record checks of DESIGN.md's error model, and the write. */
+/**
+ * Trades for the ingestion machinery: the per-trade checks (docs/ingestion.md lists them), and the
+ * write through {@link TradeRepository}, which knows the table.
+ */
 public final class TradeSink implements RecordSink<Trade> {
   public static final int MAX_TRADE_ID_LENGTH = 64;
-  /** How far ahead of the server's clock a time may be: exchanges' clocks drift, a day does not. */
-  public static final Duration MAX_FUTURE = Duration.ofDays(1);
 
   private final KnownMarkets markets;
   private final TradeRepository trades;
@@ -27,6 +28,10 @@ public final class TradeSink implements RecordSink<Trade> {
 
   @Override
   public Rejection validate(Trade trade) {
+    Rejection rejection = RecordChecks.marketIds(trade.getExchangeId(), trade.getCurrencyPairNo());
+    if (rejection != null) {
+      return rejection;
+    }
     String tradeId = trade.getTradeId();
     if (tradeId.isEmpty()) {
       return new Rejection("trade_id", "is required");
@@ -49,26 +54,16 @@ public final class TradeSink implements RecordSink<Trade> {
     if (trade.getTakerSide() == TradeSide.UNRECOGNIZED) {
       return new Rejection("taker_side", "unknown value " + trade.getTakerSideValue());
     }
-    long latest = clock.millis() + MAX_FUTURE.toMillis();
-    if (trade.getTradeTimeMs() <= 0) {
-      return new Rejection("trade_time_ms", trade.getTradeTimeMs() == 0
-          ? "is required (epoch milliseconds)"
-          : "must be positive epoch milliseconds, got " + trade.getTradeTimeMs());
+    long latest = RecordChecks.latestTime(clock);
+    rejection = RecordChecks.time("trade_time_ms", trade.getTradeTimeMs(), latest);
+    if (rejection == null) {
+      rejection = RecordChecks.receiveTime(trade.getReceiveTimeMs(), latest);
     }
-    if (trade.getTradeTimeMs() > latest) {
-      return new Rejection("trade_time_ms", "is more than a day ahead of the server's clock: " + trade.getTradeTimeMs());
-    }
-    if (trade.getReceiveTimeMs() < 0) {
-      return new Rejection("receive_time_ms", "must be epoch milliseconds or 0 for now, got " + trade.getReceiveTimeMs());
-    }
-    if (trade.getReceiveTimeMs() > latest) {
-      return new Rejection("receive_time_ms", "is more than a day ahead of the server's clock: " + trade.getReceiveTimeMs());
+    if (rejection != null) {
+      return rejection;
     }
     // Last: it may cost a query, and the cheap checks above settle most bad records.
-    if (!markets.isKnown(trade.getExchangeId(), trade.getCurrencyPairNo())) {
-      return new Rejection("currency_pair_no", KnownMarkets.unknownReason(trade.getExchangeId(), trade.getCurrencyPairNo()));
-    }
-    return null;
+    return RecordChecks.registeredMarket(markets, trade.getExchangeId(), trade.getCurrencyPairNo());
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tickvault.client.cli.ExitCodes;
 import io.tickvault.server.testing.Ports;
 import io.tickvault.server.testing.TestServer;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +43,21 @@ class MarketsAndHealthCliIT {
     Cli.Result json = cli.run("markets", "list", "--target", target, "--json");
     assertThat(json.out()).isEqualTo(
         "{\"exchange_id\":1,\"exchange_code\":\"binance\",\"currency_pair_no\":7,\"base_currency\":\"BTC\",\"quote_currency\":\"USDT\"}\n");
+  }
+
+  @Test
+  void marketsList_showsAnExchangeThatHasNoPairsYet() {
+    Cli cli = new Cli();
+    assertThat(cli.run("markets", "put-exchange", "--target", target, "--exchange-id", "3", "--code", "kraken").exitCode())
+        .isZero();
+
+    Cli.Result table = cli.run("markets", "list", "--target", target, "--exchange-id", "3");
+
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out().lines().skip(1).map(line -> List.of(line.split("\\s+"))))
+        .containsExactly(List.of("3", "kraken", "-", "-", "-"));
+    assertThat(cli.run("markets", "list", "--target", target, "--exchange-id", "3", "--json").out())
+        .isEqualTo("{\"exchange_id\":3,\"exchange_code\":\"kraken\"}\n");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -103,5 +104,75 @@ class ServerConfigTest {
   void tlsCertWithoutKey_isRejected() {
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_TLS_CERT", "/nonexistent/cert.pem")))
         .hasMessage("TICKVAULT_TLS_CERT=/nonexistent/cert.pem: no readable file there");
+  }
+
+  @Test
+  void theBuilderRefusesWhatTheEnvironmentRefuses_withTheSameWords() {
+    assertRefusedBothWays(b -> b.grpcPort(-1), "TICKVAULT_GRPC_PORT", "-1",
+        "TICKVAULT_GRPC_PORT=-1: out of range (expected 0 to 65535)");
+    assertRefusedBothWays(b -> b.metricsPort(65536), "TICKVAULT_METRICS_PORT", "65536",
+        "TICKVAULT_METRICS_PORT=65536: out of range (expected 0 to 65535)");
+    assertRefusedBothWays(b -> b.databasePoolSize(0), "TICKVAULT_DATABASE_POOL_SIZE", "0",
+        "TICKVAULT_DATABASE_POOL_SIZE=0: out of range (expected 1 to 200)");
+    assertRefusedBothWays(b -> b.maxBookLevels(0), "TICKVAULT_MAX_BOOK_LEVELS", "0",
+        "TICKVAULT_MAX_BOOK_LEVELS=0: out of range (expected 1 to 32768)");
+    assertRefusedBothWays(b -> b.redisTimeout(Duration.ZERO), "TICKVAULT_REDIS_TIMEOUT_MS", "0",
+        "TICKVAULT_REDIS_TIMEOUT_MS=0: out of range (expected 1 to 60000)");
+    assertRefusedBothWays(b -> b.apiKeyTtl(Duration.ofDays(8)), "TICKVAULT_API_KEY_TTL", "691200",
+        "TICKVAULT_API_KEY_TTL=691200: out of range (expected 1 to 604800)");
+    assertRefusedBothWays(b -> b.shutdownGrace(Duration.ofSeconds(-1)), "TICKVAULT_SHUTDOWN_GRACE_SECONDS", "-1",
+        "TICKVAULT_SHUTDOWN_GRACE_SECONDS=-1: out of range (expected 0 to 3600)");
+  }
+
+  @Test
+  void theBuilderTakesDurationsFinerThanTheVariablesUnit() {
+    ServerConfig config = ServerConfig.builder().apiKeyTtl(Duration.ofMillis(700)).shutdownGrace(Duration.ZERO).build();
+
+    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofMillis(700));
+    assertThat(config.shutdownGrace()).isZero();
+  }
+
+  @Test
+  void theBoundsThemselvesAreAccepted() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_GRPC_PORT", "0", "TICKVAULT_DATABASE_POOL_SIZE", "200", "TICKVAULT_MAX_BOOK_LEVELS", "32768",
+        "TICKVAULT_API_KEY_TTL", "604800", "TICKVAULT_REDIS_TIMEOUT_MS", "1"));
+
+    assertThat(config.grpcPort()).isZero();
+    assertThat(config.databasePoolSize()).isEqualTo(200);
+    assertThat(config.maxBookLevels()).isEqualTo(32768);
+    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.redisTimeout()).isEqualTo(Duration.ofMillis(1));
+  }
+
+  private static void assertRefusedBothWays(UnaryOperator<ServerConfig.Builder> set, String variable, String value,
+                                            String message) {
+    assertThatThrownBy(() -> set.apply(ServerConfig.builder()).build())
+        .isInstanceOf(ConfigException.class).hasMessage(message);
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(variable, value)))
+        .isInstanceOf(ConfigException.class).hasMessage(message);
+  }
+
+  @Test
+  void redisCluster_takesCommaSeparatedSeedNodes() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://10.0.0.1:7000, redis://10.0.0.2:7000"));
+
+    assertThat(config.redisCluster()).isTrue();
+    assertThat(config.redisUrl()).contains("redis://10.0.0.1:7000, redis://10.0.0.2:7000");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).redisCluster()).isFalse();
+  }
+
+  @Test
+  void redisCluster_badValuesNameTheVariable() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_CLUSTER", "yes")))
+        .hasMessage("TICKVAULT_REDIS_CLUSTER=yes: expected true or false");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_CLUSTER", "true")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_CLUSTER=true: needs TICKVAULT_REDIS_URL");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REDIS_URL", "redis://a:1,redis://b:1")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_URL: several URLs are the seed nodes of a cluster");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(
+            "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://a:1,http://b:1")))
+        .hasMessageStartingWith("TICKVAULT_REDIS_URL: expected redis://host:port");
   }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-class PlainDecimalTest {
+public class PlainDecimalTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "1", "0.1", "64250.5", "0.00001234", "64250000", "1.50", "0.000000000000000001",
@@ -67,7 +67,7 @@ class PlainDecimalTest {
   }
 
   /** A valid positive plain decimal of 1 to 38 significant digits and up to 18 after the point. */
-  static String randomDecimal(Random random) {
+  public static String randomDecimal(Random random) {
     int scale = random.nextInt(PlainDecimal.MAX_FRACTION_DIGITS + 1);
     int digits = 1 + random.nextInt(PlainDecimal.MAX_SIGNIFICANT_DIGITS);
     StringBuilder unscaled = new StringBuilder();

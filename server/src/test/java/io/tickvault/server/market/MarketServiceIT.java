@@ -1,14 +1,15 @@
 package io.tickvault.server.market;
 
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.groups.Tuple.tuple;
 
-import com.google.rpc.BadRequest;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.tickvault.api.v1.CurrencyPair;
+import io.tickvault.api.v1.Exchange;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
@@ -40,11 +41,39 @@ class MarketServiceIT {
     assertThat(markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()).getCurrencyPairsList())
         .extracting(CurrencyPair::getExchangeCode, CurrencyPair::getCurrencyPairNo, CurrencyPair::getBaseCurrency)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("binance", 1, "BTC"),
-            org.assertj.core.groups.Tuple.tuple("binance", 2, "ETH"),
-            org.assertj.core.groups.Tuple.tuple("upbit", 7, "BTC"));
+            tuple("binance", 1, "BTC"),
+            tuple("binance", 2, "ETH"),
+            tuple("upbit", 7, "BTC"));
     assertThat(markets.listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(2).build()).getCurrencyPairsCount())
         .isEqualTo(1);
+  }
+
+  @Test
+  void anExchangeWithoutPairs_isListedAmongTheExchanges() {
+    markets.putExchange(exchange(2, "upbit"));
+    markets.putExchange(exchange(1, "binance"));
+    markets.putCurrencyPair(pair(1, 1, "BTC", "USDT"));
+
+    ListCurrencyPairsResponse all = markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance());
+
+    assertThat(all.getCurrencyPairsList()).extracting(CurrencyPair::getExchangeId).containsExactly(1);
+    assertThat(all.getExchangesList()).extracting(Exchange::getExchangeId, Exchange::getCode)
+        .containsExactly(tuple(1, "binance"), tuple(2, "upbit"));
+    ListCurrencyPairsResponse upbit = markets.listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(2).build());
+    assertThat(upbit.getCurrencyPairsList()).isEmpty();
+    assertThat(upbit.getExchangesList()).extracting(Exchange::getCode).containsExactly("upbit");
+  }
+
+  @Test
+  void exchangeIds_areOneTo32767_asMarketProtoSays() {
+    assertThat(markets.putExchange(exchange(32767, "last")).getCreated()).isTrue();
+    assertThat(markets.putCurrencyPair(pair(32767, 1, "BTC", "USDT")).getCreated()).isTrue();
+
+    assertInvalidArgument(rpcError(() -> markets.putExchange(exchange(32768, "too-far"))),
+        "exchange_id", "must be 1 to 32767, got 32768");
+    assertInvalidArgument(rpcError(() -> markets.putCurrencyPair(pair(40000, 1, "BTC", "USDT"))),
+        "exchange_id", "must be 1 to 32767, got 40000");
+    assertInvalidArgument(rpcError(() -> markets.putExchange(exchange(0, "none"))), "exchange_id", "is required");
   }
 
   @Test
@@ -94,29 +123,6 @@ class MarketServiceIT {
     StatusRuntimeException e = rpcError(() -> markets.putCurrencyPair(pair(1, 1, "btc", "USDT")));
 
     assertInvalidArgument(e, "base_currency", "must be 1 to 16 upper case letters or digits, got 'btc'");
-  }
-
-  static void assertInvalidArgument(StatusRuntimeException e, String field, String description) {
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(e.getStatus().getDescription()).isEqualTo(field + ": " + description);
-    com.google.rpc.Status status = StatusProto.fromThrowable(e);
-    assertThat(status).isNotNull();
-    BadRequest badRequest = status.getDetailsList().stream()
-        .filter(any -> any.is(BadRequest.class))
-        .map(any -> {
-          try {
-            return any.unpack(BadRequest.class);
-          } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-            throw new AssertionError(ex);
-          }
-        })
-        .findFirst().orElseThrow();
-    assertThat(badRequest.getFieldViolations(0).getField()).isEqualTo(field);
-    assertThat(badRequest.getFieldViolations(0).getDescription()).isEqualTo(description);
-  }
-
-  static StatusRuntimeException rpcError(Runnable call) {
-    return catchThrowableOfType(StatusRuntimeException.class, call::run);
   }
 
   private static PutExchangeRequest exchange(int id, String code) {

@@ -9,7 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
-/** Assertions on the statuses of DESIGN.md's error model. */
+/** Assertions on the statuses of the error model (docs/worker-guide.md, "Errors"). */
 public final class GrpcAssertions {
   private GrpcAssertions() {}
 

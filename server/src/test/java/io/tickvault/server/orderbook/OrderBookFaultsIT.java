@@ -1,11 +1,11 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.orderbook;
 
-import static io.tickvault.server.ingest.OrderBookCalls.assertStoredExactly;
-import static io.tickvault.server.ingest.OrderBookCalls.headersWithoutTheirLevels;
-import static io.tickvault.server.ingest.OrderBookCalls.ingest;
-import static io.tickvault.server.ingest.OrderBookCalls.levelsWithoutHeader;
-import static io.tickvault.server.ingest.OrderBookCalls.registerMarket;
-import static io.tickvault.server.ingest.OrderBookCalls.snapshots;
+import static io.tickvault.server.orderbook.OrderBookCalls.assertStoredExactly;
+import static io.tickvault.server.orderbook.OrderBookCalls.headersWithoutTheirLevels;
+import static io.tickvault.server.orderbook.OrderBookCalls.ingest;
+import static io.tickvault.server.orderbook.OrderBookCalls.levelsWithoutHeader;
+import static io.tickvault.server.orderbook.OrderBookCalls.registerMarket;
+import static io.tickvault.server.orderbook.OrderBookCalls.snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Channel;

@@ -1,4 +1,4 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.orderbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

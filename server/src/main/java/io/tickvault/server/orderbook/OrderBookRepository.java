@@ -1,14 +1,13 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.orderbook;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
-import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.ingest.CopyWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -16,29 +15,20 @@ import java.util.Map;
 import org.postgresql.PGConnection;
 
 /**
- * Order book snapshots as the ingestion machinery sees them: a header row in
- * {@code orderbook_snapshots} and one row per price level in {@code orderbook_levels}. The only
- * place that knows the columns of those two tables.
+ * The only place that knows the columns of {@code orderbook_snapshots} (a header row per snapshot)
+ * and {@code orderbook_levels} (one row per price level).
  *
  * <p>A batch is two statements in one transaction, whatever its size: the headers go in as
  * arrays through {@code unnest} with {@code ON CONFLICT DO NOTHING RETURNING} their new ids,
  * matched back to the batch by key, then the levels of just those headers go in by one
- * {@code COPY} ({@link LevelCopy}). The levels need no conflict handling: their snapshot ids are
- * new in this very transaction, so a conflict would mean a broken table, and failing the batch is
- * better than storing a snapshot with levels missing. A snapshot whose key is already stored is a
- * duplicate and its levels are not written again: the first write stands. Because the header and
- * its levels commit together, no reader ever sees a header without its levels.
+ * {@code COPY} ({@link CopyWriter}): levels are 40 rows per snapshot of 20 levels a side, so they
+ * set the pace. The levels need no conflict handling: their snapshot ids are new in this very
+ * transaction, so a conflict would mean a broken table, and failing the batch is better than
+ * storing a snapshot with levels missing. A snapshot whose key is already stored is a duplicate
+ * and its levels are not written again: the first write stands. Because the header and its levels
+ * commit together, no reader ever sees a header without its levels.
  */
-public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
-  /**
-   * The stream limits for snapshots. A snapshot weighs about 40 records' worth (20 levels a side
-   * is typical, 1000 a side is allowed), so fewer of them are batched and buffered than trades:
-   * a stream holds at most about {@code 2,000} snapshots in memory, and a batch of 1,000 snapshots
-   * of 20 levels is 40,000 level rows in one transaction.
-   */
-  public static final IngestLimits LIMITS = new IngestLimits(IngestLimits.DEFAULT_MAX_RECORDS_PER_REQUEST,
-      1_000, 2_000, IngestLimits.DEFAULT_MAX_SUMMARY_REJECTIONS);
-
+public final class OrderBookRepository {
   static final short BID = 1;
   static final short ASK = 2;
 
@@ -49,95 +39,21 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
       ON CONFLICT DO NOTHING
       RETURNING snapshot_id, exchange_id, currency_pair_no, server_time_ms, sequence_id
       """;
+  private static final String COPY_LEVELS =
+      "COPY orderbook_levels (snapshot_id, side, level_index, price, quantity) FROM STDIN";
 
   private final Jdbc jdbc;
-  private final KnownMarkets markets;
-  private final int maxLevelsPerSide;
-  private final Clock clock;
+
+  public OrderBookRepository(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
 
   /**
-   * @param maxLevelsPerSide more levels on either side rejects the snapshot
-   *     ({@code TICKVAULT_MAX_BOOK_LEVELS})
-   * @param clock gives the receive time of snapshots sent without one
+   * Inserts the snapshots that are not stored yet, with their levels, in one transaction;
+   * {@code receive_time_ms} 0 becomes {@code nowMillis}. Returns per position whether this call
+   * inserted it: of several snapshots of the batch with one key, only the first can be.
    */
-  public OrderBookSink(Jdbc jdbc, KnownMarkets markets, int maxLevelsPerSide, Clock clock) {
-    if (maxLevelsPerSide < 1 || maxLevelsPerSide > ServerConfig.MAX_BOOK_LEVELS_LIMIT) {
-      throw new IllegalArgumentException("maxLevelsPerSide must be 1 to " + ServerConfig.MAX_BOOK_LEVELS_LIMIT
-          + " (level_index is a smallint), got " + maxLevelsPerSide);
-    }
-    this.jdbc = jdbc;
-    this.markets = markets;
-    this.maxLevelsPerSide = maxLevelsPerSide;
-    this.clock = clock;
-  }
-
-  @Override
-  public Rejection validate(OrderBookSnapshot s) {
-    if (s.getExchangeId() <= 0) {
-      return new Rejection("exchange_id", s.getExchangeId() == 0 ? "is required" : "must be positive, got " + s.getExchangeId());
-    }
-    if (s.getCurrencyPairNo() <= 0) {
-      return new Rejection("currency_pair_no",
-          s.getCurrencyPairNo() == 0 ? "is required" : "must be positive, got " + s.getCurrencyPairNo());
-    }
-    if (s.getServerTimeMs() <= 0) {
-      return new Rejection("server_time_ms",
-          s.getServerTimeMs() == 0 ? "is required" : "must be positive, got " + s.getServerTimeMs());
-    }
-    if (s.getSequenceId() < 0) {
-      return new Rejection("sequence_id", "must not be negative, got " + s.getSequenceId());
-    }
-    if (s.getReceiveTimeMs() < 0) {
-      return new Rejection("receive_time_ms", "must not be negative (0 means now), got " + s.getReceiveTimeMs());
-    }
-    Rejection side = validateSide("bids", s.getBidsList(), -1);
-    if (side == null) {
-      side = validateSide("asks", s.getAsksList(), 1);
-    }
-    if (side != null) {
-      return side;
-    }
-    // Last, because it may cost a query.
-    if (!markets.isKnown(s.getExchangeId(), s.getCurrencyPairNo())) {
-      return new Rejection("currency_pair_no", KnownMarkets.unknownReason(s.getExchangeId(), s.getCurrencyPairNo()));
-    }
-    return null;
-  }
-
-  /** {@code direction} -1: each price below the one before (bids); 1: above it (asks). */
-  private Rejection validateSide(String side, List<PriceLevel> levels, int direction) {
-    if (levels.size() > maxLevelsPerSide) {
-      return new Rejection(side, "has " + levels.size() + " levels, at most " + maxLevelsPerSide + " are allowed");
-    }
-    String previous = null;
-    for (int i = 0; i < levels.size(); i++) {
-      PriceLevel level = levels.get(i);
-      String price = level.getPrice();
-      String why = PlainDecimal.whyNotPositive(price);
-      if (why != null) {
-        return new Rejection(side + "[" + i + "].price", why);
-      }
-      why = PlainDecimal.whyNotPositive(level.getQuantity());
-      if (why != null) {
-        return new Rejection(side + "[" + i + "].quantity", why);
-      }
-      if (previous != null && Integer.signum(PlainDecimal.compare(price, previous)) != direction) {
-        return new Rejection(side + "[" + i + "].price", "must be " + (direction < 0 ? "below" : "above")
-            + " " + previous + " (" + side + "[" + (i - 1) + "]): " + side + " go best first, "
-            + (direction < 0 ? "highest" : "lowest") + " price first, no price twice");
-      }
-      previous = price;
-    }
-    return null;
-  }
-
-  @Override
-  public String recordKey(OrderBookSnapshot s) {
-    return s.getExchangeId() + "/" + s.getCurrencyPairNo() + "/" + s.getServerTimeMs() + "/" + s.getSequenceId();
-  }
-
-  @Override
-  public boolean[] write(List<OrderBookSnapshot> records) {
+  public boolean[] insert(List<OrderBookSnapshot> records, long nowMillis) {
     boolean[] inserted = new boolean[records.size()];
     if (records.isEmpty()) {
       return inserted;
@@ -154,9 +70,8 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
         .sorted(Map.Entry.comparingByKey())
         .mapToInt(Map.Entry::getValue)
         .toArray();
-    long now = clock.millis();
     jdbc.inTransaction(c -> {
-      Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, now);
+      Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, nowMillis);
       if (!ids.isEmpty()) {
         copyLevels(c, records, positions, uniqueCount, ids);
       }
@@ -211,16 +126,24 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   /** Copies every level of the headers just inserted, in one COPY. */
   private static void copyLevels(Connection c, List<OrderBookSnapshot> records, int[] positions, int count,
       Map<SnapshotKey, Long> ids) throws SQLException {
-    try (LevelCopy copy = LevelCopy.start(c)) {
+    try (CopyWriter copy = CopyWriter.start(c, COPY_LEVELS)) {
       for (int u = 0; u < count; u++) {
         OrderBookSnapshot s = records.get(positions[u]);
         Long id = ids.get(SnapshotKey.of(s));
         if (id != null) {
-          copy.addSide(id, BID, s.getBidsList());
-          copy.addSide(id, ASK, s.getAsksList());
+          addSide(copy, id, BID, s.getBidsList());
+          addSide(copy, id, ASK, s.getAsksList());
         }
       }
       copy.finish();
+    }
+  }
+
+  /** One row per level of one side, level_index 0 first. */
+  private static void addSide(CopyWriter copy, long snapshotId, short side, List<PriceLevel> levels) throws SQLException {
+    for (int i = 0; i < levels.size(); i++) {
+      PriceLevel level = levels.get(i);
+      copy.number(snapshotId).number(side).number(i).decimal(level.getPrice()).decimal(level.getQuantity()).endRow();
     }
   }
 

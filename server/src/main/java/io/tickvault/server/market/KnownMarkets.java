@@ -1,6 +1,5 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.market;
 
-import io.tickvault.server.market.MarketRepository;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,11 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * remembered, because a rejection is final and must not come from a stale cache.
  */
 public final class KnownMarkets {
-  private final MarketRepository markets;
+  /** Asks the source of truth whether a pair is registered. */
+  @FunctionalInterface
+  public interface Registry {
+    boolean isRegistered(int exchangeId, int currencyPairNo);
+  }
+
+  private final Registry registry;
   private final Set<Long> known = ConcurrentHashMap.newKeySet();
 
+  /** Markets as PostgreSQL has them. */
   public KnownMarkets(MarketRepository markets) {
-    this.markets = markets;
+    this(markets::currencyPairExists);
+  }
+
+  /** Markets as {@code registry} says; unit tests of the record rules hand in a set of their own. */
+  public KnownMarkets(Registry registry) {
+    this.registry = registry;
   }
 
   /**
@@ -32,7 +43,7 @@ public final class KnownMarkets {
     if (exchangeId <= 0 || currencyPairNo <= 0) {
       return false; // the schema forbids them: no need to ask
     }
-    if (markets.currencyPairExists(exchangeId, currencyPairNo)) {
+    if (registry.isRegistered(exchangeId, currencyPairNo)) {
       known.add(key);
       return true;
     }

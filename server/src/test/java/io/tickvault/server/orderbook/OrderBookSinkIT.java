@@ -1,4 +1,4 @@
-package io.tickvault.server.ingest;
+package io.tickvault.server.orderbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -7,6 +7,8 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.ingest.PlainDecimalTest;
+import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.testing.TestDatabase;
 import java.math.BigDecimal;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@link OrderBookSink} against a real PostgreSQL: what it stores, what it refuses, and how. */
+/** {@link OrderBookSink} and {@link OrderBookRepository} against a real PostgreSQL: what they store, what they refuse, and how. */
 class OrderBookSinkIT {
   private static final long NOW = 1_764_000_000_000L;
 
@@ -45,7 +47,7 @@ class OrderBookSinkIT {
   }
 
   private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
-    return new OrderBookSink(jdbc, new KnownMarkets(new MarketRepository(db.jdbc())), maxLevels,
+    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc())), new OrderBookRepository(jdbc), maxLevels,
         Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
   }
 
@@ -210,53 +212,6 @@ class OrderBookSinkIT {
             ORDER BY h.server_time_ms, l.side, l.level_index""",
         r -> r.getLong(1) + " " + r.getInt(2) + " " + r.getInt(3) + " " + r.getString(4) + " " + r.getString(5)))
         .containsExactlyElementsOf(expected);
-  }
-
-  @Test
-  void validate_acceptsAGoodBookAndAHaltedMarket() {
-    assertThat(sink.validate(snapshot(1, 1, 1, 0).addBids(level("2", "1")).addBids(level("1.999", "1"))
-        .addAsks(level("2.01", "1")).addAsks(level("3", "1")).build())).isNull();
-    assertThat(sink.validate(snapshot(1, 2, 1, 0).build())).isNull();
-  }
-
-  @Test
-  void validate_namesTheFieldAndTheReason() {
-    assertRejected(snapshot(0, 1, 1, 0), "exchange_id", "is required");
-    assertRejected(snapshot(-1, 1, 1, 0), "exchange_id", "must be positive, got -1");
-    assertRejected(snapshot(1, 0, 1, 0), "currency_pair_no", "is required");
-    assertRejected(snapshot(1, 3, 1, 0), "currency_pair_no", "market 1/3 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(2, 1, 1, 0), "currency_pair_no", "market 2/1 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", "is required");
-    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", "must be positive, got -5");
-    assertRejected(snapshot(1, 1, 1, -1), "sequence_id", "must not be negative, got -1");
-    assertRejected(snapshot(1, 1, 1, 0).setReceiveTimeMs(-1), "receive_time_ms", "must not be negative (0 means now), got -1");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("3", "1")).addBids(level("2", "1")).addBids(level("1", "1"))
-        .addBids(level("0", "1")), "bids[3].price", "must be positive, got '0'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("1e3", "1")), "asks[0].price",
-        "must be a plain decimal (digits and at most one '.', no sign or exponent), got '1e3'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "-1")), "asks[0].quantity",
-        "must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "")), "asks[0].quantity", "is required");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price",
-        "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price",
-        "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "1")).addAsks(level("10", "1")).addAsks(level("9.5", "1")),
-        "asks[2].price", "must be above 10 (asks[1]): asks go best first, lowest price first, no price twice");
-    OrderBookSnapshot.Builder tooDeep = snapshot(1, 1, 1, 0);
-    for (int i = 0; i < 6; i++) {
-      tooDeep.addAsks(level(String.valueOf(100 + i), "1"));
-    }
-    assertRejected(tooDeep, "asks", "has 6 levels, at most 5 are allowed");
-  }
-
-  @Test
-  void recordKey_isTheNaturalKey() {
-    assertThat(sink.recordKey(snapshot(1, 2, 1700000000000L, 42).build())).isEqualTo("1/2/1700000000000/42");
-  }
-
-  private void assertRejected(OrderBookSnapshot.Builder s, String field, String reason) {
-    assertThat(sink.validate(s.build())).isEqualTo(new RecordSink.Rejection(field, reason));
   }
 
   private static List<String> levels() {

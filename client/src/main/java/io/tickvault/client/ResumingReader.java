@@ -1,0 +1,290 @@
+package io.tickvault.client;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadOrderBooksRequest;
+import io.tickvault.api.v1.ReadOrderBooksResponse;
+import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.ReadTradesResponse;
+import io.tickvault.api.v1.Trade;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Reads a paged stream of {@code tickvault.v1.QueryService} ({@code ReadTrades},
+ * {@code ReadOrderBooks}) record by record, oldest first, and survives the stream breaking.
+ *
+ * <p>Every page the server sends carries the token that resumes the read right after it. When the
+ * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or no page arrives within
+ * {@link Options#pageTimeout}, the reader opens a new call with the same request and the last
+ * token it received, after a backoff, so the caller sees every record once, in order: none
+ * missed, none twice. It gives up after {@link Options#retryFor} without a page; any other status
+ * (INVALID_ARGUMENT, PERMISSION_DENIED...) is final. Failures surface as a
+ * {@link StatusRuntimeException} from {@link #hasNext()} or {@link #next()}.
+ *
+ * <p>At most {@value #PAGES_AHEAD} pages are asked for ahead of the one being read, so a slow
+ * caller holds the server back instead of filling memory.
+ *
+ * <pre>{@code
+ * try (ResumingReader<Trade> trades = client.readTrades(ReadTradesRequest.newBuilder()
+ *     .setExchangeId(1).setCurrencyPairNo(1).setStartTimeMs(from).setEndTimeMs(to).build())) {
+ *   while (trades.hasNext()) {
+ *     Trade trade = trades.next();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe: one thread reads. Close it when stopping early: that cancels the call.
+ *
+ * @param <R> the record: a trade, an order book snapshot
+ */
+public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
+  /**
+   * How long to wait and how long to keep trying.
+   *
+   * @param pageTimeout a call that brings no page for this long is abandoned and resumed
+   * @param retryFor how long to keep reconnecting without receiving any page before giving up
+   * @param callOptions options for each call: credentials, compression... (no deadline: a read's
+   *     length depends on the data)
+   */
+  public record Options(Duration pageTimeout, Duration retryFor, CallOptions callOptions) {
+    public static final Options DEFAULT = new Options(Duration.ofSeconds(30), Duration.ofMinutes(2), CallOptions.DEFAULT);
+
+    public Options {
+      if (pageTimeout.isNegative() || pageTimeout.isZero() || retryFor.isNegative()) {
+        throw new IllegalArgumentException("pageTimeout must be positive and retryFor not negative, got "
+            + pageTimeout + " and " + retryFor);
+      }
+    }
+
+    public Options withPageTimeout(Duration timeout) {
+      return new Options(timeout, retryFor, callOptions);
+    }
+
+    public Options withRetryFor(Duration duration) {
+      return new Options(pageTimeout, duration, callOptions);
+    }
+
+    public Options withCallOptions(CallOptions options) {
+      return new Options(pageTimeout, retryFor, options);
+    }
+  }
+
+  /** Pages asked for ahead of the one the caller reads. */
+  static final int PAGES_AHEAD = 2;
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private record Page<R>(List<R> records, String nextToken) {}
+
+  private final Function<String, PageStream<R>> open;
+  private final Options options;
+  private PageStream<R> call; // null between calls
+  private Iterator<R> page = Collections.emptyIterator();
+  private String resumeToken;
+  private boolean finished;
+  private int reconnects;
+  private long pages;
+  private Duration backoff = FIRST_BACKOFF;
+  private long lastProgressNanos = System.nanoTime();
+
+  private ResumingReader(Function<String, PageStream<R>> open, String firstToken, Options options) {
+    this.open = open;
+    this.resumeToken = firstToken;
+    this.options = options;
+  }
+
+  /** Trades of {@code request}'s market and range; resumes with other page tokens of the same request. */
+  public static ResumingReader<Trade> trades(Channel channel, ReadTradesRequest request, Options options) {
+    return new ResumingReader<>(
+        opener(channel, QueryServiceGrpc.getReadTradesMethod(), options.callOptions(),
+            token -> request.toBuilder().setPageToken(token).build(),
+            ReadTradesResponse::getTradesList, ReadTradesResponse::getNextPageToken),
+        request.getPageToken(), options);
+  }
+
+  /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */
+  public static ResumingReader<OrderBookSnapshot> orderBooks(Channel channel, ReadOrderBooksRequest request, Options options) {
+    return new ResumingReader<>(
+        opener(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options.callOptions(),
+            token -> request.toBuilder().setPageToken(token).build(),
+            ReadOrderBooksResponse::getSnapshotsList, ReadOrderBooksResponse::getNextPageToken),
+        request.getPageToken(), options);
+  }
+
+  /** Whether a record is left; waits for the next page, reconnecting if need be. */
+  @Override
+  public boolean hasNext() {
+    while (!page.hasNext()) {
+      if (finished) {
+        return false;
+      }
+      fetchPage();
+    }
+    return true;
+  }
+
+  @Override
+  public R next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException("the read is complete");
+    }
+    return page.next();
+  }
+
+  /** The records left, as a sequential stream; closing the stream closes this reader. */
+  public Stream<R> stream() {
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+        .onClose(this::close);
+  }
+
+  /** Calls opened again after a broken stream so far. */
+  public int reconnects() {
+    return reconnects;
+  }
+
+  /** Pages received so far, over every call. */
+  public long pages() {
+    return pages;
+  }
+
+  /** Cancels the call if it is still open; {@link #hasNext()} is false from now on. */
+  @Override
+  public void close() {
+    finished = true;
+    page = Collections.emptyIterator();
+    if (call != null) {
+      call.cancel("reader closed");
+      call = null;
+    }
+  }
+
+  private void fetchPage() {
+    if (call == null) {
+      call = open.apply(resumeToken);
+    }
+    Object arrival;
+    try {
+      arrival = call.arrivals.poll(options.pageTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw Status.CANCELLED.withDescription("interrupted while waiting for a page").withCause(e).asRuntimeException();
+    }
+    if (arrival == null) {
+      call.cancel("no page within " + options.pageTimeout());
+      call = null;
+      retryOrThrow(Status.DEADLINE_EXCEEDED.withDescription("no page within " + options.pageTimeout().toMillis() + " ms"), true);
+      return;
+    }
+    if (arrival instanceof Page<?>) {
+      @SuppressWarnings("unchecked")
+      Page<R> received = (Page<R>) arrival;
+      pages++;
+      page = received.records().iterator();
+      backoff = FIRST_BACKOFF;
+      lastProgressNanos = System.nanoTime();
+      if (received.nextToken().isEmpty()) {
+        finished = true; // the last page: the server closes the call itself
+        call = null;
+      } else {
+        resumeToken = received.nextToken();
+        call.request(1);
+      }
+      return;
+    }
+    Status status = (Status) arrival;
+    call = null;
+    if (status.isOk()) {
+      finished = true; // ended without an empty token: the server says there is no more
+      return;
+    }
+    retryOrThrow(status, status.getCode() == Status.Code.UNAVAILABLE);
+  }
+
+  private void retryOrThrow(Status status, boolean retryable) {
+    boolean withinBudget = System.nanoTime() - lastProgressNanos < options.retryFor().toNanos();
+    if (!retryable || !withinBudget) {
+      finished = true;
+      throw status.asRuntimeException();
+    }
+    try {
+      Thread.sleep(backoff.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = true;
+      throw Status.CANCELLED.withDescription("interrupted while waiting to reconnect").withCause(e).asRuntimeException();
+    }
+    reconnects++;
+    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+  }
+
+  /**
+   * A function that starts one call of a paged RPC from a token; the call's pages and its closing
+   * status arrive, in order, in the stream's queue.
+   */
+  private static <Q, P, R> Function<String, PageStream<R>> opener(
+      Channel channel, MethodDescriptor<Q, P> method, CallOptions callOptions, Function<String, Q> request,
+      Function<P, List<R>> records, Function<P, String> nextToken) {
+    return token -> {
+      ClientCall<Q, P> clientCall = channel.newCall(method, callOptions);
+      PageStream<R> stream = new PageStream<>(clientCall);
+      clientCall.start(new ClientCall.Listener<P>() {
+        @Override
+        public void onMessage(P message) {
+          stream.arrivals.add(new Page<>(records.apply(message), nextToken.apply(message)));
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          stream.closed = true;
+          stream.arrivals.add(status);
+        }
+      }, new Metadata());
+      clientCall.sendMessage(request.apply(token));
+      clientCall.halfClose();
+      clientCall.request(PAGES_AHEAD);
+      return stream;
+    };
+  }
+
+  /** One call: what it delivered so far, unread. */
+  private static final class PageStream<R> {
+    // Bounded by the pages requested (PAGES_AHEAD ahead of the reader) plus the closing status.
+    final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
+    final ClientCall<?, ?> call;
+    volatile boolean closed;
+
+    PageStream(ClientCall<?, ?> call) {
+      this.call = call;
+    }
+
+    void request(int pages) {
+      call.request(pages);
+    }
+
+    void cancel(String why) {
+      if (!closed) {
+        call.cancel(why, null);
+      }
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package io.tickvault.client.cli;
+
+import com.google.protobuf.MessageOrBuilder;
+import io.tickvault.api.v1.Candle;
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.ReadOrderBooksRequest;
+import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.client.ResumingReader;
+import io.tickvault.client.TickvaultClient;
+import java.io.BufferedWriter;
+import java.io.FilterWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tickvault read …}: what was stored, back out of QueryService, as CSV or JSON Lines. */
+@Command(name = "read", mixinStandardHelpOptions = true,
+    description = "Read stored trades, order book snapshots, candles or a market's hot state back, as "
+        + "CSV or JSON Lines, to standard output or a file (-o). Decimals come back as they were "
+        + "stored. The CSV of 'read trades' is what 'ingest trades' reads, so a read can be ingested "
+        + "again. Long reads resume by themselves when the stream breaks (UNAVAILABLE).",
+    subcommands = {ReadCommand.Trades.class, ReadCommand.OrderBooks.class, ReadCommand.Book.class,
+        ReadCommand.Candles.class, ReadCommand.State.class})
+final class ReadCommand {
+  enum Format { csv, jsonl }
+
+  /** The market every read is about. */
+  static final class Market {
+    @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "A registered exchange.")
+    int exchangeId;
+
+    @Option(names = "--pair-no", required = true, paramLabel = "N", description = "A registered currency pair of that exchange.")
+    int pairNo;
+  }
+
+  /** Where the records go, and as what. */
+  static final class Output {
+    @Option(names = "--format", paramLabel = "csv|jsonl",
+        description = "Output format; by default from the -o file's extension (.csv or .jsonl), else "
+            + "CSV for trades and candles, JSON Lines for the rest.")
+    Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to this file (default: standard output).")
+    Path file;
+
+    Format format(Format fallback, boolean csvAllowed) {
+      Format chosen = format;
+      if (chosen == null && file != null) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        chosen = name.endsWith(".csv") ? Format.csv : name.endsWith(".jsonl") || name.endsWith(".json") ? Format.jsonl : null;
+      }
+      if (chosen == Format.csv && !csvAllowed) {
+        throw new IllegalArgumentException("--format: this read is written as JSON Lines only (its nested "
+            + "levels do not fit CSV's one row): use --format jsonl or a .jsonl file");
+      }
+      return chosen != null ? chosen : fallback;
+    }
+
+    /** A buffered writer to the file, or to the command's output (left open: it is not ours). */
+    Writer open(CommandSpec spec) throws IOException {
+      if (file == null || file.toString().equals("-")) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        return new BufferedWriter(new FilterWriter(stdout) {
+          @Override
+          public void close() {
+            stdout.flush();
+          }
+        }, 1 << 16);
+      }
+      return Files.newBufferedWriter(file);
+    }
+  }
+
+  /** A range read through a resuming stream, with progress on standard error. */
+  abstract static class RangeRead<R extends MessageOrBuilder> implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    Market market;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--from", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
+        description = "First time included: epoch milliseconds or ISO-8601 (2026-11-26T10:00:00Z; 2026-11-26 is "
+            + "midnight UTC); default: from the first record.")
+    long from;
+
+    @Option(names = "--to", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
+        description = "First time excluded, written as --from; default: no end.")
+    long to;
+
+    @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
+        description = "Records per page of the stream; 0 (default) lets the server choose.")
+    int pageSize;
+
+    private final CliContext context;
+
+    RangeRead(CliContext context) {
+      this.context = context;
+    }
+
+    /** Plural noun for the records ("trades"). */
+    abstract String unit();
+
+    /** The CSV header, or null when the records are written as JSON Lines only. */
+    abstract String csvHeader();
+
+    abstract void csv(StringBuilder line, R record);
+
+    abstract ResumingReader<R> open(TickvaultClient client);
+
+    /** The time the range is about (trade time, server time), for the progress line. */
+    abstract long timeOf(R record);
+
+    @Override
+    public Integer call() throws Exception {
+      Format format = output.format(csvHeader() != null ? Format.csv : Format.jsonl, csvHeader() != null);
+      PrintWriter err = spec.commandLine().getErr();
+      long end = to > 0 ? to : context.clock().millis();
+      Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - from));
+      long rows = 0;
+      try (TickvaultClient client = connection.connect();
+           ResumingReader<R> records = open(client);
+           Writer out = output.open(spec)) {
+        if (format == Format.csv) {
+          out.write(csvHeader());
+          out.write('\n');
+        }
+        StringBuilder line = new StringBuilder(256);
+        long origin = from;
+        while (records.hasNext()) {
+          R record = records.next();
+          line.setLength(0);
+          if (format == Format.csv) {
+            csv(line, record);
+          } else {
+            line.append(Json.of(record));
+          }
+          line.append('\n');
+          out.append(line);
+          if (rows++ == 0 && from == 0) {
+            origin = timeOf(record); // from the first record: the bar starts where the data does
+            progress.total(Math.max(1, end - origin));
+          }
+          progress.update(rows, timeOf(record) - origin);
+        }
+      }
+      progress.finish(rows);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "trades", mixinStandardHelpOptions = true,
+      description = "Trades of a market in [--from, --to), oldest first by (trade_time_ms, trade_id), over "
+          + "ReadTrades. CSV has the header and columns 'ingest trades' reads: "
+          + CsvLines.TRADE_HEADER + ".")
+  static final class Trades extends RangeRead<Trade> {
+    Trades(CliContext context) {
+      super(context);
+    }
+
+    @Override
+    String unit() {
+      return "trades";
+    }
+
+    @Override
+    String csvHeader() {
+      return CsvLines.TRADE_HEADER;
+    }
+
+    @Override
+    void csv(StringBuilder line, Trade trade) {
+      CsvLines.trade(line, trade);
+    }
+
+    @Override
+    ResumingReader<Trade> open(TickvaultClient client) {
+      return client.readTrades(ReadTradesRequest.newBuilder()
+          .setExchangeId(market.exchangeId).setCurrencyPairNo(market.pairNo)
+          .setStartTimeMs(from).setEndTimeMs(to).setPageSize(pageSize).build());
+    }
+
+    @Override
+    long timeOf(Trade trade) {
+      return trade.getTradeTimeMs();
+    }
+  }
+
+  @Command(name = "orderbooks", mixinStandardHelpOptions = true,
+      description = "Order book snapshots of a market with server_time_ms in [--from, --to), oldest first, "
+          + "over ReadOrderBooks, as JSON Lines (one OrderBookSnapshot a line, as 'ingest orderbooks' reads).")
+  static final class OrderBooks extends RangeRead<OrderBookSnapshot> {
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "0", description = "Levels a side, best first; 0 (default): all.")
+    int depth;
+
+    OrderBooks(CliContext context) {
+      super(context);
+    }
+
+    @Override
+    String unit() {
+      return "snapshots";
+    }
+
+    @Override
+    String csvHeader() {
+      return null;
+    }
+
+    @Override
+    void csv(StringBuilder line, OrderBookSnapshot snapshot) {
+      throw new UnsupportedOperationException("order books are written as JSON Lines");
+    }
+
+    @Override
+    ResumingReader<OrderBookSnapshot> open(TickvaultClient client) {
+      return client.readOrderBooks(ReadOrderBooksRequest.newBuilder()
+          .setExchangeId(market.exchangeId).setCurrencyPairNo(market.pairNo)
+          .setStartTimeMs(from).setEndTimeMs(to).setDepth(depth).setPageSize(pageSize).build());
+    }
+
+    @Override
+    long timeOf(OrderBookSnapshot snapshot) {
+      return snapshot.getServerTimeMs();
+    }
+  }
+
+  /** A read answered in one unary call: the answer is written as it comes. */
+  abstract static class OneCall implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    Market market;
+
+    @Mixin
+    Output output;
+
+    /** The lines to write, header included. */
+    abstract List<String> lines(TickvaultClient client, Format format);
+
+    abstract boolean csvAllowed();
+
+    @Override
+    public Integer call() throws Exception {
+      Format format = output.format(csvAllowed() ? Format.csv : Format.jsonl, csvAllowed());
+      try (TickvaultClient client = connection.connect()) {
+        List<String> lines = lines(client, format);
+        try (Writer out = output.open(spec)) {
+          for (String line : lines) {
+            out.write(line);
+            out.write('\n');
+          }
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "candles", mixinStandardHelpOptions = true,
+      description = "OHLCV candles of a market's trades in [--from, --to), buckets of --interval aligned to the "
+          + "epoch, over GetCandles; buckets without trades are left out. CSV columns: "
+          + CsvLines.CANDLE_HEADER + ".")
+  static final class Candles extends OneCall {
+    @Option(names = "--from", required = true, paramLabel = "TIME", converter = TimeArguments.EpochMillis.class,
+        description = "First trade time included: epoch milliseconds or ISO-8601 (2026-11-26T10:00:00Z, 2026-11-26).")
+    long from;
+
+    @Option(names = "--to", paramLabel = "TIME", converter = TimeArguments.EpochMillis.class,
+        description = "First trade time excluded; default: now.")
+    Long to;
+
+    @Option(names = "--interval", required = true, paramLabel = "LENGTH", converter = TimeArguments.Millis.class,
+        description = "Length of a candle: 1m, 15m, 1h, 1d, 1w, 30s, or milliseconds.")
+    long interval;
+
+    private final CliContext context;
+
+    Candles(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    boolean csvAllowed() {
+      return true;
+    }
+
+    @Override
+    List<String> lines(TickvaultClient client, Format format) {
+      long end = to != null ? to : context.clock().millis();
+      List<Candle> candles = client.getCandles(market.exchangeId, market.pairNo, from, end, interval);
+      if (format == Format.jsonl) {
+        return candles.stream().map(Json::of).toList();
+      }
+      List<String> lines = new java.util.ArrayList<>(candles.size() + 1);
+      lines.add(CsvLines.CANDLE_HEADER);
+      StringBuilder line = new StringBuilder();
+      for (Candle candle : candles) {
+        line.setLength(0);
+        CsvLines.candle(line, candle);
+        lines.add(line.toString());
+      }
+      return lines;
+    }
+  }
+
+  @Command(name = "book", mixinStandardHelpOptions = true,
+      description = "The order book snapshot of a market in force at --at (default: the latest), over "
+          + "GetOrderBook, as one JSON line. Exit 5 when the market has none at or before then.")
+  static final class Book extends OneCall {
+    @Option(names = "--at", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
+        description = "Epoch milliseconds or ISO-8601; default: the latest.")
+    long at;
+
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "0", description = "Levels a side, best first; 0 (default): all.")
+    int depth;
+
+    @Override
+    boolean csvAllowed() {
+      return false;
+    }
+
+    @Override
+    List<String> lines(TickvaultClient client, Format format) {
+      return List.of(Json.of(client.getOrderBook(market.exchangeId, market.pairNo, at, depth)));
+    }
+  }
+
+  @Command(name = "state", mixinStandardHelpOptions = true,
+      description = "The hot state of a market over GetMarketState: its last trade and last order book, as "
+          + "one JSON line ({} when it has neither). A worker restarting reads where its feed stopped here.")
+  static final class State extends OneCall {
+    @Override
+    boolean csvAllowed() {
+      return false;
+    }
+
+    @Override
+    List<String> lines(TickvaultClient client, Format format) {
+      return List.of(Json.of(client.getMarketState(market.exchangeId, market.pairNo)));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.tickvault.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickvault.api.v1.Candle;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.api.v1.TradeSide;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvLinesTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void tradesWrittenAsCsv_areReadBackByIngestsCsvReader_fieldForField() throws Exception {
+    List<Trade> trades = List.of(
+        Trade.newBuilder().setExchangeId(1).setCurrencyPairNo(2).setTradeId("plain-1").setPrice("12.30")
+            .setQuantity("0.000100").setTakerSide(TradeSide.TRADE_SIDE_BUY).setTradeTimeMs(1_764_115_200_000L)
+            .setReceiveTimeMs(1_764_115_200_003L).build(),
+        Trade.newBuilder().setExchangeId(32_767).setCurrencyPairNo(1).setTradeId("with,comma and \"quotes\"")
+            .setPrice("99999999999999999999.000000000000000001").setQuantity("1").setTakerSide(TradeSide.TRADE_SIDE_SELL)
+            .setTradeTimeMs(1).setReceiveTimeMs(2).build(),
+        Trade.newBuilder().setExchangeId(3).setCurrencyPairNo(4).setTradeId("no-side").setPrice("0.5").setQuantity("7")
+            .setTradeTimeMs(5).build());
+    List<String> lines = new ArrayList<>(List.of(CsvLines.TRADE_HEADER));
+    for (Trade trade : trades) {
+      StringBuilder line = new StringBuilder();
+      CsvLines.trade(line, trade);
+      lines.add(line.toString());
+    }
+
+    List<Trade> back = new ArrayList<>();
+    try (TradeCsvSource source = new TradeCsvSource(Files.write(dir.resolve("read.csv"), lines))) {
+      for (RecordSource.Line<Trade> line = source.next(); line != null; line = source.next()) {
+        assertThat(line.reason()).as("line %d", line.lineNumber()).isNull();
+        back.add(line.record());
+      }
+    }
+
+    assertThat(back).containsExactlyElementsOf(trades);
+    assertThat(lines.get(1)).isEqualTo("1,2,plain-1,12.30,0.000100,BUY,1764115200000,1764115200003");
+    assertThat(lines.get(2)).isEqualTo("32767,1,\"with,comma and \"\"quotes\"\"\",99999999999999999999.000000000000000001,1,SELL,1,2");
+    assertThat(lines.get(3)).isEqualTo("3,4,no-side,0.5,7,,5,");
+  }
+
+  @Test
+  void candle_columnsInHeaderOrder() {
+    StringBuilder line = new StringBuilder();
+    CsvLines.candle(line, Candle.newBuilder().setOpenTimeMs(60_000).setOpen("1.10").setHigh("2").setLow("1.05")
+        .setClose("1.5").setVolume("3.000").setQuoteVolume("4.6500").setTradeCount(3).build());
+
+    assertThat(CsvLines.CANDLE_HEADER).isEqualTo("open_time_ms,open,high,low,close,volume,quote_volume,trade_count");
+    assertThat(line).hasToString("60000,1.10,2,1.05,1.5,3.000,4.6500,3");
+  }
+}

@@ -1,0 +1,73 @@
+package io.tickvault.server;
+
+import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tickvault.server.auth.AuthInterceptor;
+import io.tickvault.server.auth.BearerTokens;
+import io.tickvault.server.auth.TlsContexts;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.GrpcMetricsInterceptor;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The last step of start-up: the gRPC server with the tickvault services, health (following the
+ * database), reflection for grpcurl, authentication, and call metrics; started, and stopped first
+ * at shutdown.
+ */
+record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
+
+  /** A Netty server on the configured address, with TLS (and mTLS) when configured. */
+  static NettyServerBuilder nettyBuilder(ServerConfig config) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()));
+    config.tlsCert().ifPresent(cert ->
+        builder.sslContext(TlsContexts.forServer(cert, config.tlsKey().orElseThrow(), config.tlsClientCa())));
+    return builder;
+  }
+
+  static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
+                          Executor executor, Infrastructure infra, Resources resources) {
+    builder.executor(executor);
+    builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
+    for (BindableService service : services) {
+      builder.addService(service);
+    }
+    HealthStatusManager health = new HealthStatusManager();
+    builder.addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(legacyReflection());
+
+    DatabaseHealthMonitor healthMonitor =
+        resources.own(new DatabaseHealthMonitor(infra.dataSource(), health, Application.SERVICE_NAMES));
+    healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+
+    // Interceptors run in reverse order of registration: the metrics one is added last so that it
+    // sees every call first, including those that other interceptors refuse.
+    if (!config.authDisabled()) {
+      builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens())));
+    }
+    builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
+    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace());
+    server.start();
+    resources.own(() -> {
+      healthMonitor.close(); // it must not flip the status back after this
+      health.enterTerminalState();
+      server.stop();
+    });
+    return new GrpcServer(server, healthMonitor);
+  }
+
+  @SuppressWarnings("deprecation")
+  private static ServerServiceDefinition legacyReflection() {
+    // grpcurl and older tools still ask grpc.reflection.v1alpha first.
+    return ProtoReflectionService.newInstance().bindService();
+  }
+}

@@ -1,0 +1,36 @@
+package io.tickvault.server;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.ingest.IngestGrpcService;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.ingest.StreamIngestor;
+import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.orderbook.OrderBookRepository;
+import io.tickvault.server.orderbook.OrderBookSink;
+import io.tickvault.server.trade.TradeRepository;
+import io.tickvault.server.trade.TradeSink;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+
+/**
+ * Ingestion, wired: one {@link StreamIngestor} per record kind, each with the sink (rules) and
+ * repository (SQL) of its kind, behind one gRPC service (docs/ingestion.md).
+ */
+final class Ingestion {
+  private Ingestion() {}
+
+  static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, Executor writers,
+                                   IngestMetrics metrics, Clock clock) {
+    StreamIngestor<Trade> trades = new StreamIngestor<>(
+        new TradeSink(markets, new TradeRepository(jdbc), clock),
+        writers, IngestLimits.DEFAULT, "trades", metrics, IngestMetrics.Kind.TRADE);
+    StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
+        new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
+        writers, OrderBookSink.LIMITS, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
+    return new IngestGrpcService(trades, orderBooks);
+  }
+}

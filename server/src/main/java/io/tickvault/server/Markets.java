@@ -1,0 +1,13 @@
+package io.tickvault.server;
+
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.market.MarketRepository;
+
+/** Markets, wired: the registry in PostgreSQL and the cache of registered markets that ingestion checks. */
+record Markets(MarketRepository repository, KnownMarkets known) {
+  static Markets create(Jdbc jdbc) {
+    MarketRepository repository = new MarketRepository(jdbc);
+    return new Markets(repository, new KnownMarkets(repository));
+  }
+}

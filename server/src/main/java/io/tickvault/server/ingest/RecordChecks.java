@@ -1,0 +1,69 @@
+package io.tickvault.server.ingest;
+
+import io.tickvault.server.ingest.RecordSink.Rejection;
+import io.tickvault.server.market.KnownMarkets;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The per-record checks that every record kind shares, worded the same way for all of them: each
+ * returns the {@link Rejection} naming the field, or null when the value is fine.
+ */
+public final class RecordChecks {
+  /** How far ahead of the server's clock a time may be: exchanges' clocks drift, a day does not. */
+  public static final Duration MAX_FUTURE = Duration.ofDays(1);
+
+  private RecordChecks() {}
+
+  /** The latest time a record may carry now: {@link #MAX_FUTURE} ahead of the clock. */
+  public static long latestTime(Clock clock) {
+    return clock.millis() + MAX_FUTURE.toMillis();
+  }
+
+  /** A field that must be set and positive (ids, times): 0 is "not set". */
+  public static Rejection requirePositive(String field, long value) {
+    if (value > 0) {
+      return null;
+    }
+    return new Rejection(field, value == 0 ? "is required" : "must be positive, got " + value);
+  }
+
+  /**
+   * A time the exchange gave ({@code trade_time_ms}, {@code server_time_ms}): required, positive
+   * epoch milliseconds, and not after {@code latest} ({@link #latestTime}).
+   */
+  public static Rejection time(String field, long value, long latest) {
+    Rejection rejection = requirePositive(field, value);
+    return rejection != null ? rejection : notAhead(field, value, latest);
+  }
+
+  /** {@code receive_time_ms}: 0 means the server's now; otherwise as {@link #time}. */
+  public static Rejection receiveTime(long value, long latest) {
+    if (value < 0) {
+      return new Rejection("receive_time_ms", "must not be negative (0 means now), got " + value);
+    }
+    return notAhead("receive_time_ms", value, latest);
+  }
+
+  private static Rejection notAhead(String field, long value, long latest) {
+    return value > latest ? new Rejection(field, "is more than a day ahead of the server's clock: " + value) : null;
+  }
+
+  /** {@code exchange_id} and {@code currency_pair_no}: both required and positive. */
+  public static Rejection marketIds(int exchangeId, int currencyPairNo) {
+    Rejection rejection = requirePositive("exchange_id", exchangeId);
+    return rejection != null ? rejection : requirePositive("currency_pair_no", currencyPairNo);
+  }
+
+  /**
+   * The market must be registered. Check it last: it may cost a query, and the cheap checks
+   * settle most bad records. Throws {@link io.tickvault.server.db.DataAccessException} when the
+   * database cannot say, so that an outage fails the call rather than rejecting records for good.
+   */
+  public static Rejection registeredMarket(KnownMarkets markets, int exchangeId, int currencyPairNo) {
+    if (markets.isKnown(exchangeId, currencyPairNo)) {
+      return null;
+    }
+    return new Rejection("currency_pair_no", KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+  }
+}

@@ -1,0 +1,112 @@
+package io.tickvault.server.orderbook;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.PriceLevel;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.ingest.PlainDecimal;
+import io.tickvault.server.ingest.RecordChecks;
+import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.market.KnownMarkets;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Order book snapshots for the ingestion machinery: the per-snapshot checks, and the write through
+ * {@link OrderBookRepository}, which knows the tables.
+ */
+public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
+  /**
+   * The stream limits for snapshots. A snapshot weighs about 40 records' worth (20 levels a side
+   * is typical, 1000 a side is allowed), so fewer of them are batched and buffered than trades:
+   * a stream holds at most about {@code 2,000} snapshots in memory, and a batch of 1,000 snapshots
+   * of 20 levels is 40,000 level rows in one transaction.
+   */
+  public static final IngestLimits LIMITS = new IngestLimits(IngestLimits.DEFAULT_MAX_RECORDS_PER_REQUEST,
+      1_000, 2_000, IngestLimits.DEFAULT_MAX_SUMMARY_REJECTIONS);
+
+  private final OrderBookRepository repository;
+  private final KnownMarkets markets;
+  private final int maxLevelsPerSide;
+  private final Clock clock;
+
+  /**
+   * @param maxLevelsPerSide more levels on either side rejects the snapshot
+   *     ({@code TICKVAULT_MAX_BOOK_LEVELS})
+   * @param clock gives the receive time of snapshots sent without one, and bounds how far ahead times may be
+   */
+  public OrderBookSink(KnownMarkets markets, OrderBookRepository repository, int maxLevelsPerSide, Clock clock) {
+    if (maxLevelsPerSide < 1 || maxLevelsPerSide > ServerConfig.MAX_BOOK_LEVELS_LIMIT) {
+      throw new IllegalArgumentException("maxLevelsPerSide must be 1 to " + ServerConfig.MAX_BOOK_LEVELS_LIMIT
+          + " (level_index is a smallint), got " + maxLevelsPerSide);
+    }
+    this.repository = repository;
+    this.markets = markets;
+    this.maxLevelsPerSide = maxLevelsPerSide;
+    this.clock = clock;
+  }
+
+  @Override
+  public Rejection validate(OrderBookSnapshot s) {
+    long latest = RecordChecks.latestTime(clock);
+    Rejection rejection = RecordChecks.marketIds(s.getExchangeId(), s.getCurrencyPairNo());
+    if (rejection == null) {
+      rejection = RecordChecks.time("server_time_ms", s.getServerTimeMs(), latest);
+    }
+    if (rejection == null && s.getSequenceId() < 0) {
+      rejection = new Rejection("sequence_id", "must not be negative, got " + s.getSequenceId());
+    }
+    if (rejection == null) {
+      rejection = RecordChecks.receiveTime(s.getReceiveTimeMs(), latest);
+    }
+    if (rejection != null) {
+      return rejection;
+    }
+    Rejection side = validateSide("bids", s.getBidsList(), -1);
+    if (side == null) {
+      side = validateSide("asks", s.getAsksList(), 1);
+    }
+    if (side != null) {
+      return side;
+    }
+    // Last, because it may cost a query.
+    return RecordChecks.registeredMarket(markets, s.getExchangeId(), s.getCurrencyPairNo());
+  }
+
+  /** {@code direction} -1: each price below the one before (bids); 1: above it (asks). */
+  private Rejection validateSide(String side, List<PriceLevel> levels, int direction) {
+    if (levels.size() > maxLevelsPerSide) {
+      return new Rejection(side, "has " + levels.size() + " levels, at most " + maxLevelsPerSide + " are allowed");
+    }
+    String previous = null;
+    for (int i = 0; i < levels.size(); i++) {
+      PriceLevel level = levels.get(i);
+      String price = level.getPrice();
+      String why = PlainDecimal.whyNotPositive(price);
+      if (why != null) {
+        return new Rejection(side + "[" + i + "].price", why);
+      }
+      why = PlainDecimal.whyNotPositive(level.getQuantity());
+      if (why != null) {
+        return new Rejection(side + "[" + i + "].quantity", why);
+      }
+      if (previous != null && Integer.signum(PlainDecimal.compare(price, previous)) != direction) {
+        return new Rejection(side + "[" + i + "].price", "must be " + (direction < 0 ? "below" : "above")
+            + " " + previous + " (" + side + "[" + (i - 1) + "]): " + side + " go best first, "
+            + (direction < 0 ? "highest" : "lowest") + " price first, no price twice");
+      }
+      previous = price;
+    }
+    return null;
+  }
+
+  @Override
+  public String recordKey(OrderBookSnapshot s) {
+    return s.getExchangeId() + "/" + s.getCurrencyPairNo() + "/" + s.getServerTimeMs() + "/" + s.getSequenceId();
+  }
+
+  @Override
+  public boolean[] write(List<OrderBookSnapshot> records) {
+    return repository.insert(records, clock.millis());
+  }
+}
