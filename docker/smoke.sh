@@ -204,7 +204,7 @@ expect "PutExchange via 1" created cli markets put-exchange --target "$target1" 
 expect "PutCurrencyPair via 1" created cli markets put-pair --target "$target1" --token "$admin_token" --exchange-id 7 --pair-no 1 --base BTC --quote USDT
 expect "StreamTrades via 1" "inserted 200, duplicates 0, rejected 0" cli ingest trades --target "$target1" --token "$worker_token" "$work/trades.csv"
 expect "PutApiKey via 1" created cli keys put --target "$target1" --token "$admin_token" --user-id smoke-user --exchange-id 7 --access-key AK-SMOKE --secret-key smoke-secret
-expect "ListCurrencyPairs via 2" smoke-exchange cli markets list --target "$target2" --token "$worker_token"
+expect "ListCurrencyPairs via 2" BTC cli markets list --target "$target2" --token "$worker_token"
 expect "GetApiKeys via 2" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user --json --show-secrets
 
 log "a third replica with TLS on: its health check speaks TLS"
@@ -220,7 +220,7 @@ tls_container=$(docker run -d --network "${project}_default" -p 127.0.0.1::50051
 wait_healthy "$tls_container" "the TLS replica"
 docker inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' "$tls_container" | grep -q SERVING || fail "TLS health log"
 target3=$(docker port "$tls_container" 50051 | head -n 1)
-expect "ListCurrencyPairs over TLS" smoke-exchange \
+expect "ListCurrencyPairs over TLS" BTC \
   cli markets list --target "$target3" --tls-ca "$work/tls/server.crt" --authority localhost --token "$worker_token"
 docker rm -f "$tls_container" >/dev/null
 tls_container=
@@ -229,7 +229,7 @@ log "restart: compose down (volumes kept), up again"
 compose down >/dev/null 2>&1 || fail "compose down"
 compose_up=
 up_and_wait
-expect "ListCurrencyPairs via 2 after restart" smoke-exchange cli markets list --target "$target2" --token "$worker_token"
+expect "ListCurrencyPairs via 2 after restart" BTC cli markets list --target "$target2" --token "$worker_token"
 expect "GetApiKeys via 2 after restart" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user --json --show-secrets
 expect "trades kept: a replay via 1 is all duplicates" "inserted 0, duplicates 200, rejected 0" \
   cli ingest trades --target "$target1" --token "$worker_token" "$work/trades.csv"
