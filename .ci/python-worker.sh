@@ -4,7 +4,8 @@
 # for Python and protoc when missing, generates the stubs (into a git-ignored dir), starts the
 # server on the embedded default with tokens, stores an API key with the Java CLI, runs the worker
 # twice and checks what it printed: the first run stores every valid trade and has the one invalid
-# trade rejected; the second finds them all stored (duplicates); both read the key.
+# trade rejected; the second finds them all stored (duplicates); both read the key, read their
+# trades back exactly (ReadTrades) and find the last one in the market's state (GetMarketState).
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,20 +18,8 @@ if ! /usr/bin/python3 -c 'import grpc' 2>/dev/null || ! command -v protoc >/dev/
 fi
 bash client/examples/python/generate.sh
 
-work=$(mktemp -d)
-export TICKVAULT_DATA_DIR="$work/data" TICKVAULT_GRPC_PORT=$port TICKVAULT_METRICS_PORT=0 \
-  TICKVAULT_WORKER_TOKENS=worker-token-python-0001 TICKVAULT_ADMIN_TOKENS=admin-token-python-0001
-java -jar server/target/tickvault-server.jar > "$work/server.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-cli() { java -jar client/target/tickvault.jar "$@" --target "127.0.0.1:$port" --token admin-token-python-0001; }
-for _ in $(seq 1 120); do
-  if cli health >/dev/null 2>&1; then break; fi
-  kill -0 $pid 2>/dev/null || { cat "$work/server.log"; echo "python-worker: the server died at start-up"; exit 1; }
-  sleep 1
-done
-cli health
+source .ci/worker-server.sh
+start_server "$port" worker-token-python-0001 admin-token-python-0001
 cli markets put-exchange --exchange-id 7 --code python-demo
 cli keys put --user-id py-user --exchange-id 7 --access-key AK-PY --secret-key-file /dev/stdin --label from-java <<< 'py-secret'
 
@@ -48,10 +37,12 @@ def check(name, got, want):
     if got != want:
         sys.exit("python-worker: %s: expected %r, got %r" % (name, want, got))
 check("first run counts", [first[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 249, 0, 1])
-check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field")},
-      {"index": 3, "record_key": "7/1/py-3", "field": "price"})
+check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field", "code")},
+      {"index": 3, "record_key": "7/1/py-3", "field": "price", "code": "REJECTION_REASON_INVALID_DECIMAL"})
 check("second run counts", [second[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 0, 249, 1])
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])
-print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read)")
+    check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
+    check("last trade in the market state", run["last_trade_id"], "py-249")
+print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back)")
 PY

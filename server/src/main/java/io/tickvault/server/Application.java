@@ -3,10 +3,12 @@ package io.tickvault.server;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.server.apikeys.ApiKeyAdminGrpcService;
 import io.tickvault.server.apikeys.ApiKeyGrpcService;
 import io.tickvault.server.apikeys.ApiKeyReencryption;
@@ -20,6 +22,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.query.ReadSide;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,7 +42,8 @@ public final class Application implements AutoCloseable {
       ApiKeyServiceGrpc.SERVICE_NAME,
       ApiKeyAdminServiceGrpc.SERVICE_NAME,
       MarketServiceGrpc.SERVICE_NAME,
-      IngestServiceGrpc.SERVICE_NAME);
+      IngestServiceGrpc.SERVICE_NAME,
+      QueryServiceGrpc.SERVICE_NAME);
 
   private final Resources resources = new Resources();
   private Infrastructure infra;
@@ -74,19 +78,23 @@ public final class Application implements AutoCloseable {
     ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc());
     ThreadPoolExecutor executor = CallExecutor.start(config, resources);
+    ReadSide reads = ReadSide.start(infra.jdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
+        infra.metrics().registry(), clock);
     List<BindableService> services = List.of(
         new MarketGrpcService(markets.repository()),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
-        Ingestion.service(config, infra.jdbc(), markets.known(), executor, infra.metrics().ingest(), clock));
+        Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executor,
+            infra.metrics().ingest(), clock),
+        reads.service());
     grpc = GrpcServer.start(config, builder, services, executor, infra, resources);
     metricsPort = infra.metrics().startHttp(config.bindAddress(), config.metricsPort());
     logStarted(config);
   }
 
   private void logStarted(ServerConfig config) {
-    log.info("tickvault listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
-        config.bindAddress(), grpc.server().port(),
+    log.info("tickvault {} listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
+        TickvaultVersion.current(), config.bindAddress(), grpc.server().port(),
         config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
         config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
         config.isEmbeddedRedis() ? "embedded" : "external",

@@ -11,6 +11,8 @@ import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.orderbook.OrderBookRepository;
 import io.tickvault.server.orderbook.OrderBookSink;
+import io.tickvault.server.query.MarketStateCache;
+import io.tickvault.server.query.MarketStateSink;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
 import java.time.Clock;
@@ -18,18 +20,20 @@ import java.util.concurrent.Executor;
 
 /**
  * Ingestion, wired: one {@link StreamIngestor} per record kind, each with the sink (rules) and
- * repository (SQL) of its kind, behind one gRPC service (docs/ingestion.md).
+ * repository (SQL) of its kind, behind one gRPC service (docs/ingestion.md). Every committed batch
+ * also brings the markets' hot state forward ({@link MarketStateSink}, docs/reading.md).
  */
 final class Ingestion {
   private Ingestion() {}
 
-  static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, Executor writers,
-                                   IngestMetrics metrics, Clock clock) {
+  static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
+                                   Executor writers, IngestMetrics metrics, Clock clock) {
     StreamIngestor<Trade> trades = new StreamIngestor<>(
-        new TradeSink(markets, new TradeRepository(jdbc), clock),
+        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc), clock), marketState, clock),
         writers, IngestLimits.DEFAULT, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
-        new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
+        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
+            marketState, clock),
         writers, OrderBookSink.LIMITS, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     return new IngestGrpcService(trades, orderBooks);
   }

@@ -2,16 +2,18 @@ package io.tickvault.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.ManagedChannel;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Health and calls while the server's own PostgreSQL goes away and comes back. */
@@ -38,11 +40,7 @@ class HealthFollowsDatabaseIT {
         postgres.restart();
         // HikariCP retries new connections with a backoff of up to 5 s, so the first check after
         // a restart may still time out: poll within a bounded deadline.
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (!app.healthMonitor().check() && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        assertThat(app.healthMonitor().check()).isTrue();
+        Eventually.await("the database check passes again", Duration.ofSeconds(20), app.healthMonitor()::check);
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         assertThat(markets.listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()).getCurrencyPairsCount()).isZero();
       }

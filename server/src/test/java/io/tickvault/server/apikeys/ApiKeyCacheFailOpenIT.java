@@ -17,6 +17,7 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.Application;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnRedis;
 import io.tickvault.server.testing.TestDatabase;
@@ -235,18 +236,7 @@ class ApiKeyCacheFailOpenIT {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within 15 s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, Duration.ofSeconds(15), condition);
   }
 
   private static void drain(Socket s) {

@@ -16,15 +16,20 @@ import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.DeleteApiKeyRequest;
+import io.tickvault.api.v1.Exchange;
 import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
+import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.server.config.ServerConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +59,7 @@ abstract class AuthorizationContract {
     assertStatus(() -> admin(null).putApiKey(PutApiKeyRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertStatus(() -> markets(null).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertThat(ingestTrades(null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertStatus(() -> query(null).getMarketState(GetMarketStateRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     assertThat(rpcError(() -> keys(null).getApiKeys(get())).getStatus().getDescription())
         .isEqualTo("missing bearer token: send 'authorization: Bearer <token>'");
   }
@@ -74,8 +80,13 @@ abstract class AuthorizationContract {
   @Test
   void workerToken_mayReadKeysListPairsAndIngest() {
     assertThat(keys(WORKER).getApiKeys(get()).getApiKeysList()).isEmpty();
-    assertThat(markets(WORKER).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance())).isNotNull();
+    // An exchange no test registers: the answer is known exactly, whatever ran before.
+    assertThat(markets(WORKER).listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(999).build()))
+        .isEqualTo(ListCurrencyPairsResponse.getDefaultInstance());
     assertThat(ingestTrades(WORKER).isOk()).isTrue();
+    // Past authorization: the service itself refuses the empty request.
+    assertStatus(() -> query(WORKER).getMarketState(GetMarketStateRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT);
+    assertStatus(() -> query(WORKER).readTrades(ReadTradesRequest.getDefaultInstance()).hasNext(), Status.Code.INVALID_ARGUMENT);
   }
 
   @Test
@@ -91,8 +102,9 @@ abstract class AuthorizationContract {
   @Test
   void adminToken_mayCallEverything() {
     assertThat(keys(ADMIN).getApiKeys(get()).getApiKeysList()).isEmpty();
-    assertThat(markets(ADMIN).putExchange(PutExchangeRequest.newBuilder().setExchangeId(7).setCode("kraken").build())).isNotNull();
-    assertThat(markets(ADMIN).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance())).isNotNull();
+    markets(ADMIN).putExchange(PutExchangeRequest.newBuilder().setExchangeId(7).setCode("kraken").build());
+    assertThat(markets(ADMIN).listCurrencyPairs(ListCurrencyPairsRequest.newBuilder().setExchangeId(7).build()).getExchangesList())
+        .containsExactly(Exchange.newBuilder().setExchangeId(7).setCode("kraken").build());
     assertThat(admin(ADMIN).deleteApiKey(DeleteApiKeyRequest.newBuilder()
         .setUserId("nobody").setExchangeId(7).setAccessKey("AK").build()).getDeleted()).isFalse();
     assertThat(ingestTrades(ADMIN).isOk()).isTrue();
@@ -110,6 +122,10 @@ abstract class AuthorizationContract {
 
   private ApiKeyAdminServiceGrpc.ApiKeyAdminServiceBlockingStub admin(String token) {
     return withToken(ApiKeyAdminServiceGrpc.newBlockingStub(channel()), token);
+  }
+
+  private QueryServiceGrpc.QueryServiceBlockingStub query(String token) {
+    return withToken(QueryServiceGrpc.newBlockingStub(channel()), token);
   }
 
   private MarketServiceGrpc.MarketServiceBlockingStub markets(String token) {

@@ -11,6 +11,7 @@ import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
 import io.tickvault.server.testing.TestServer;
@@ -79,10 +80,7 @@ class TradeStreamWriterIT {
         TradeStreamWriter.Summary summary;
         try (TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(500))) {
           CompletableFuture<Void> outage = CompletableFuture.runAsync(() -> {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (writer.acknowledgedTrades() < 10_000 && System.nanoTime() < deadline) {
-              Thread.onSpinWait();
-            }
+            Eventually.await("10,000 trades acknowledged", Duration.ofSeconds(60), () -> writer.acknowledgedTrades() >= 10_000);
             postgres.stop();
             postgres.restart();
           });

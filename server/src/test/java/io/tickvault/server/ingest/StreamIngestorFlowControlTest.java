@@ -9,12 +9,14 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.IngestMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.server.testing.Eventually;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -104,12 +106,8 @@ class StreamIngestorFlowControlTest {
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
 
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!sender.heldBack() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    Eventually.await("the client waits for the server", Duration.ofSeconds(10), sender::heldBack);
 
-    assertThat(sender.heldBack()).as("the client waits for the server").isTrue();
     // At most maxBufferedRecords (300 = 30 requests) plus the one request read past the limit.
     assertThat(requestsRead.get()).isLessThanOrEqualTo(LIMITS.maxBufferedRecords() / TRADES_PER_REQUEST + 1);
     assertThat(sender.sent()).isLessThan(total);

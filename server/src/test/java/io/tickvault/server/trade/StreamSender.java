@@ -11,7 +11,9 @@ import io.tickvault.api.v1.Trade;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -71,8 +73,15 @@ final class StreamSender implements ClientResponseObserver<StreamTradesRequest, 
   }
 
   /** Waits (at most two minutes) for the call to end. */
-  Status awaitEnd() throws Exception {
-    return end.get(2, TimeUnit.MINUTES);
+  Status awaitEnd() {
+    try {
+      return end.get(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError("the call did not end within two minutes", e);
+    }
   }
 
   long insertedSum() {

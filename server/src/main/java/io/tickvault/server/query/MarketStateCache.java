@@ -1,0 +1,185 @@
+package io.tickvault.server.query;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tickvault.api.v1.GetMarketStateResponse;
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.logging.RateLimitedLog;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hot state of every market (its last trade and last order book): kept in Redis by ingestion,
+ * read through to PostgreSQL. Redis is never needed for a right answer, nor allowed to slow one:
+ *
+ * <ul>
+ *   <li>{@link #get} asks Redis once, bounded by the command timeout; on a miss, an error or a
+ *       timeout it answers from PostgreSQL, and after a miss fills Redis without waiting.
+ *   <li>Ingestion {@linkplain #offerTrade offers} the newest record of each market after its batch
+ *       commits, without waiting for Redis; Redis keeps it only if it is newer than what it holds
+ *       ({@link MarketStateRedis}). At most {@link #MAX_IN_FLIGHT} offers wait for Redis at once,
+ *       so a hanging Redis cannot pile up commands in memory.
+ *   <li>A market whose offer failed is marked stale on this server: its state is read from
+ *       PostgreSQL here, and {@link #repairStale} (run every second) writes Redis from PostgreSQL
+ *       once Redis answers again, so other servers do not keep serving the state from before.
+ * </ul>
+ *
+ * Failures are counted and logged at most once per {@link RateLimitedLog#DEFAULT_INTERVAL}.
+ */
+public final class MarketStateCache {
+  private static final Logger log = LoggerFactory.getLogger(MarketStateCache.class);
+  static final int MAX_IN_FLIGHT = 1_000;
+  private static final byte[] NONE = new byte[0];
+
+  private final MarketStateRedis redis;
+  private final TradeReader trades;
+  private final OrderBookReader books;
+  private final QueryMetrics metrics;
+  private final RateLimitedLog redisLog;
+  private final Set<Market> stale = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  private record Market(int exchangeId, int currencyPairNo) {}
+
+  MarketStateCache(MarketStateRedis redis, TradeReader trades, OrderBookReader books, QueryMetrics metrics, Clock clock) {
+    this.redis = redis;
+    this.trades = trades;
+    this.books = books;
+    this.metrics = metrics;
+    this.redisLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, clock);
+  }
+
+  /** The market's last trade and last order book (each unset when it has none). */
+  GetMarketStateResponse get(int exchangeId, int currencyPairNo) {
+    if (stale.contains(new Market(exchangeId, currencyPairNo))) {
+      metrics.stateError.inc(); // Redis may hold a state older than what this server committed
+      return fromDatabase(exchangeId, currencyPairNo);
+    }
+    MarketStateRedis.Stored stored;
+    try {
+      stored = redis.lookup(exchangeId, currencyPairNo);
+    } catch (MarketStateRedis.UnavailableException e) {
+      metrics.stateError.inc();
+      metrics.redisErrors("lookup").inc();
+      redisLog.warn("market state: " + e.getMessage() + "; answering from PostgreSQL");
+      return fromDatabase(exchangeId, currencyPairNo);
+    }
+    if (stored.complete()) {
+      try {
+        GetMarketStateResponse.Builder state = GetMarketStateResponse.newBuilder();
+        if (stored.tradeKey().length > 0) {
+          state.setLastTrade(Trade.parseFrom(stored.trade()));
+        }
+        if (stored.bookKey().length > 0) {
+          state.setLastOrderBook(OrderBookSnapshot.parseFrom(stored.book()));
+        }
+        metrics.stateHit.inc();
+        return state.build();
+      } catch (InvalidProtocolBufferException e) {
+        metrics.redisErrors("decode").inc();
+        redisLog.warn("market state: unreadable entry in Redis (" + e.getMessage() + "); reading PostgreSQL");
+      }
+    }
+    metrics.stateMiss.inc();
+    GetMarketStateResponse state = fromDatabase(exchangeId, currencyPairNo);
+    offer(exchangeId, currencyPairNo, parts(state), "fill");
+    return state;
+  }
+
+  /** After the trade's batch committed: the newest trade of its market in that batch. */
+  public void offerTrade(Trade trade) {
+    offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade)), "offer");
+  }
+
+  /** After the snapshot's batch committed: the newest snapshot of its market in that batch. */
+  public void offerOrderBook(OrderBookSnapshot snapshot) {
+    offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(), List.of(bookPart(snapshot)), "offer");
+  }
+
+  /**
+   * Writes the state of the markets marked stale from PostgreSQL into Redis, through the same
+   * forward-only script, so it can only bring Redis forward. Stops at the first failure: Redis is
+   * still out, the rest waits for the next run.
+   */
+  public void repairStale() {
+    for (Market m : stale) {
+      if (!repair(m)) {
+        return;
+      }
+    }
+  }
+
+  private boolean repair(Market m) {
+    try {
+      // Unmarked first: an offer failing from now on marks it again and is repaired next time.
+      stale.remove(m);
+      GetMarketStateResponse state = fromDatabase(m.exchangeId(), m.currencyPairNo());
+      redis.offer(m.exchangeId(), m.currencyPairNo(), parts(state)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      stale.add(m);
+      metrics.redisErrors("repair").inc();
+      return false;
+    }
+  }
+
+  private void offer(int exchangeId, int currencyPairNo, List<MarketStateRedis.Part> parts, String operation) {
+    Market market = new Market(exchangeId, currencyPairNo);
+    if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+      inFlight.decrementAndGet();
+      failed(market, operation, "more than " + MAX_IN_FLIGHT + " updates waiting for Redis");
+      return;
+    }
+    redis.offer(exchangeId, currencyPairNo, parts).whenComplete((replaced, error) -> {
+      inFlight.decrementAndGet();
+      if (error != null) {
+        failed(market, operation, error.getMessage());
+      }
+    });
+  }
+
+  private void failed(Market market, String operation, String why) {
+    // A failed fill changes nothing Redis held; a failed offer leaves Redis behind PostgreSQL.
+    if (!operation.equals("fill")) {
+      stale.add(market);
+    }
+    metrics.redisErrors(operation).inc();
+    redisLog.warn("market state: " + operation + " of " + market.exchangeId() + "/" + market.currencyPairNo()
+        + " in Redis failed (" + why + "); this server reads that market from PostgreSQL until Redis is repaired");
+  }
+
+  private GetMarketStateResponse fromDatabase(int exchangeId, int currencyPairNo) {
+    metrics.stateDatabaseLoads.inc();
+    GetMarketStateResponse.Builder state = GetMarketStateResponse.newBuilder();
+    trades.last(exchangeId, currencyPairNo).ifPresent(state::setLastTrade);
+    books.at(exchangeId, currencyPairNo, Long.MAX_VALUE, ReadArguments.MAX_DEPTH).ifPresent(state::setLastOrderBook);
+    return state.build();
+  }
+
+  /** Both parts of a state read from PostgreSQL, "none" included, for a fill or a repair. */
+  private static List<MarketStateRedis.Part> parts(GetMarketStateResponse state) {
+    MarketStateRedis.Part trade = state.hasLastTrade()
+        ? tradePart(state.getLastTrade())
+        : new MarketStateRedis.Part(MarketStateRedis.TRADE, NONE, NONE);
+    MarketStateRedis.Part book = state.hasLastOrderBook()
+        ? bookPart(state.getLastOrderBook())
+        : new MarketStateRedis.Part(MarketStateRedis.BOOK, NONE, NONE);
+    return List.of(trade, book);
+  }
+
+  private static MarketStateRedis.Part tradePart(Trade t) {
+    return new MarketStateRedis.Part(MarketStateRedis.TRADE,
+        MarketStateRedis.tradeKey(t.getTradeTimeMs(), t.getTradeId()), t.toByteArray());
+  }
+
+  private static MarketStateRedis.Part bookPart(OrderBookSnapshot s) {
+    return new MarketStateRedis.Part(MarketStateRedis.BOOK,
+        MarketStateRedis.bookKey(s.getServerTimeMs(), s.getSequenceId()), s.toByteArray());
+  }
+}

@@ -1,0 +1,198 @@
+package io.tickvault.server.query;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.GetCandlesRequest;
+import io.tickvault.api.v1.GetCandlesResponse;
+import io.tickvault.api.v1.GetMarketStateRequest;
+import io.tickvault.api.v1.GetMarketStateResponse;
+import io.tickvault.api.v1.GetOrderBookRequest;
+import io.tickvault.api.v1.GetOrderBookResponse;
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadOrderBooksRequest;
+import io.tickvault.api.v1.ReadOrderBooksResponse;
+import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.ReadTradesResponse;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.UnaryCalls;
+import io.tickvault.server.market.KnownMarkets;
+import java.util.List;
+
+/**
+ * {@code tickvault.v1.QueryService}: reads back what ingestion stored. The limits below are the
+ * ones query.proto documents; docs/reading.md explains the choices.
+ */
+public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
+  static final int DEFAULT_TRADE_PAGE = 1_000;
+  /** 10,000 trades of at most ~200 bytes each stay under the 4 MiB a gRPC client accepts by default. */
+  static final int MAX_TRADE_PAGE = 10_000;
+  static final int DEFAULT_BOOK_PAGE = 100;
+  static final int MAX_BOOK_PAGE = 1_000;
+  /** Levels in one ReadOrderBooks page, both sides of all its snapshots: a few MiB at most. */
+  static final int MAX_PAGE_LEVELS = 20_000;
+  static final long MAX_CANDLES = 10_000;
+
+  private final ReadArguments arguments;
+  private final TradeReader trades;
+  private final OrderBookReader books;
+  private final CandleReader candles;
+  private final MarketStateCache state;
+  private final QueryMetrics metrics;
+
+  QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
+                   MarketStateCache state, QueryMetrics metrics) {
+    this.arguments = arguments;
+    this.trades = trades;
+    this.books = books;
+    this.candles = candles;
+    this.state = state;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void getMarketState(GetMarketStateRequest request, StreamObserver<GetMarketStateResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      return state.get(request.getExchangeId(), request.getCurrencyPairNo());
+    });
+  }
+
+  @Override
+  public void readTrades(ReadTradesRequest request, StreamObserver<ReadTradesResponse> observer) {
+    PagedStream.Pager<ReadTradesResponse> pager;
+    try {
+      pager = tradePager(request);
+    } catch (RuntimeException e) {
+      observer.onError(Errors.toStatus(e));
+      return;
+    }
+    PagedStream.serve(observer, pager);
+  }
+
+  private PagedStream.Pager<ReadTradesResponse> tradePager(ReadTradesRequest r) {
+    int exchangeId = r.getExchangeId();
+    int pairNo = r.getCurrencyPairNo();
+    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int pageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
+    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(), PageToken.Kind.TRADES,
+        exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
+    arguments.market(exchangeId, pairNo);
+    return new PagedStream.Pager<>() {
+      private PageToken after = first;
+
+      @Override
+      public PagedStream.Page<ReadTradesResponse> next() {
+        // One row more than a page tells whether this page is the last, without an empty page after it.
+        List<Trade> rows = trades.page(exchangeId, pairNo, r.getStartTimeMs(), end, after, pageSize + 1);
+        metrics.tradeRowsRead.inc(rows.size());
+        boolean last = rows.size() <= pageSize;
+        List<Trade> page = last ? rows : rows.subList(0, pageSize);
+        ReadTradesResponse.Builder response = ReadTradesResponse.newBuilder().addAllTrades(page);
+        if (!last) {
+          Trade t = page.get(page.size() - 1);
+          after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
+              t.getTradeTimeMs(), t.getTradeId(), 0);
+          response.setNextPageToken(after.encode());
+        }
+        return new PagedStream.Page<>(response.build(), last);
+      }
+    };
+  }
+
+  @Override
+  public void getOrderBook(GetOrderBookRequest request, StreamObserver<GetOrderBookResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      if (request.getAtTimeMs() < 0) {
+        throw Errors.invalidArgument("at_time_ms", "must be epoch milliseconds, or 0 for the latest, got " + request.getAtTimeMs());
+      }
+      int depth = ReadArguments.depth(request.getDepth());
+      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      long at = request.getAtTimeMs() == 0 ? Long.MAX_VALUE : request.getAtTimeMs();
+      OrderBookSnapshot snapshot = books.at(request.getExchangeId(), request.getCurrencyPairNo(), at, depth)
+          .orElseThrow(() -> Status.NOT_FOUND.withDescription("market " + request.getExchangeId() + "/"
+              + request.getCurrencyPairNo() + " has no order book snapshot"
+              + (request.getAtTimeMs() == 0 ? "" : " at or before " + request.getAtTimeMs())).asRuntimeException());
+      return GetOrderBookResponse.newBuilder().setSnapshot(snapshot).build();
+    });
+  }
+
+  @Override
+  public void readOrderBooks(ReadOrderBooksRequest request, StreamObserver<ReadOrderBooksResponse> observer) {
+    PagedStream.Pager<ReadOrderBooksResponse> pager;
+    try {
+      pager = orderBookPager(request);
+    } catch (RuntimeException e) {
+      observer.onError(Errors.toStatus(e));
+      return;
+    }
+    PagedStream.serve(observer, pager);
+  }
+
+  private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
+    int exchangeId = r.getExchangeId();
+    int pairNo = r.getCurrencyPairNo();
+    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int depth = ReadArguments.depth(r.getDepth());
+    int pageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_BOOK_PAGE, MAX_BOOK_PAGE);
+    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(),
+        PageToken.Kind.ORDER_BOOKS, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
+    arguments.market(exchangeId, pairNo);
+    return new PagedStream.Pager<>() {
+      private PageToken after = first;
+
+      @Override
+      public PagedStream.Page<ReadOrderBooksResponse> next() {
+        List<OrderBookReader.Header> headers = books.headers(exchangeId, pairNo, r.getStartTimeMs(), end, after, pageSize + 1);
+        metrics.snapshotRowsRead.inc(headers.size());
+        // As many snapshots as page_size and the level budget allow, at least one.
+        int count = 0;
+        long levels = 0;
+        while (count < headers.size() && count < pageSize) {
+          int more = headers.get(count).levels(depth);
+          if (count > 0 && levels + more > MAX_PAGE_LEVELS) {
+            break;
+          }
+          levels += more;
+          count++;
+        }
+        boolean last = count == headers.size();
+        List<OrderBookReader.Header> page = headers.subList(0, count);
+        ReadOrderBooksResponse.Builder response = ReadOrderBooksResponse.newBuilder()
+            .addAllSnapshots(books.withLevels(exchangeId, pairNo, page, depth));
+        if (!last) {
+          OrderBookReader.Header h = page.get(page.size() - 1);
+          after = new PageToken(PageToken.Kind.ORDER_BOOKS, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
+              h.serverTimeMs(), "", h.sequenceId());
+          response.setNextPageToken(after.encode());
+        }
+        return new PagedStream.Page<>(response.build(), last);
+      }
+    };
+  }
+
+  @Override
+  public void getCandles(GetCandlesRequest request, StreamObserver<GetCandlesResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      long start = request.getStartTimeMs();
+      long end = ReadArguments.range(start, request.getEndTimeMs(), false);
+      long interval = request.getIntervalMs();
+      if (interval <= 0) {
+        throw Errors.invalidArgument("interval_ms", interval == 0
+            ? "is required (milliseconds, e.g. 60000 for one minute)"
+            : "must be positive, got " + interval);
+      }
+      // Buckets [start, end) touches: from the one holding start to the one holding end - 1.
+      long buckets = end == start ? 0 : (end - 1) / interval - start / interval + 1;
+      if (buckets > MAX_CANDLES) {
+        throw Errors.invalidArgument("interval_ms", "gives " + buckets + " candles over [" + start + ", " + end
+            + "), at most " + MAX_CANDLES + " are allowed: use a shorter range or a longer interval");
+      }
+      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      return GetCandlesResponse.newBuilder()
+          .addAllCandles(candles.candles(request.getExchangeId(), request.getCurrencyPairNo(), start, end, interval))
+          .build();
+    });
+  }
+}

@@ -1,0 +1,34 @@
+package io.tickvault.server.query;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The read side, wired: the readers over PostgreSQL, the hot market state in Redis, and the gRPC
+ * service over both (docs/reading.md). Ingestion feeds {@link #marketState()} through
+ * {@link MarketStateSink}.
+ */
+public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
+  /**
+   * Wires the read side on a Redis connection of its own (started here, so a slow market state
+   * never queues behind API key lookups), and repairs the market state every second.
+   */
+  public static ReadSide start(Jdbc jdbc, KnownMarkets markets, LazyRedisConnection<RedisConnection<String, byte[]>> redis,
+      ScheduledExecutorService scheduler, PrometheusRegistry registry, Clock clock) {
+    redis.start(scheduler);
+    QueryMetrics metrics = new QueryMetrics(registry);
+    TradeReader trades = new TradeReader(jdbc);
+    OrderBookReader books = new OrderBookReader(jdbc);
+    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), trades, books, metrics, clock);
+    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), trades, books, new CandleReader(jdbc),
+        state, metrics);
+    scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
+    return new ReadSide(service, state);
+  }
+}

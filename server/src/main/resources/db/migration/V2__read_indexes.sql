@@ -1,0 +1,11 @@
+-- What the read side (QueryService) needs. docs/reading.md gives the measurements behind it.
+--
+-- Trades by market and time, in the order of every read: ReadTrades pages, GetCandles, the last
+-- trade of GetMarketState (read backwards). trade_id in "C" collation: byte order, whatever the
+-- database's collation, the order Redis and the page tokens use too. A b-tree, not BRIN: keyset
+-- pages need rows in index order (BRIN gives none, every page would sort the rest of the range).
+--
+-- Order book snapshots need nothing new: uq_orderbook_snapshot (exchange_id, currency_pair_no,
+-- server_time_ms, sequence_id) already orders them by market and time, and orderbook_levels is
+-- read by its primary key (snapshot_id, side, level_index).
+CREATE INDEX ix_trades_market_time ON trades (exchange_id, currency_pair_no, trade_time_ms, trade_id COLLATE "C");
