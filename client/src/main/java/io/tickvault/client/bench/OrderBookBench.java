@@ -180,7 +180,7 @@ public final class OrderBookBench {
   private static void checkStored(Connection db, long firstTime, int n, int levelRows) throws SQLException {
     try (Statement s = db.createStatement();
          ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(bid_count + ask_count), 0),"
-             + " (SELECT count(*) FROM orderbook_levels l JOIN orderbook_snapshots h USING (snapshot_id)"
+             + " (SELECT count(*) FROM orderbook_levels l JOIN orderbook_snapshots h USING (exchange_id, currency_pair_no, snapshot_id)"
              + "  WHERE h.exchange_id = " + EXCHANGE_ID + " AND h.server_time_ms >= " + firstTime
              + "  AND h.server_time_ms < " + (firstTime + n) + ")"
              + " FROM orderbook_snapshots WHERE exchange_id = " + EXCHANGE_ID
