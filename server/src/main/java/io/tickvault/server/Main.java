@@ -5,6 +5,7 @@ import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.config.UnknownVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import sun.misc.Signal;
 
 /**
@@ -21,6 +22,10 @@ public final class Main {
   static final int CANNOT_START = 1;
 
   public static void main(String[] args) throws InterruptedException {
+    // grpc-netty logs through java.util.logging (a line per failed connection): to logback, whose
+    // levels (io.grpc from WARN up) and format then apply.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     if (debug) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tickvault")).setLevel(ch.qos.logback.classic.Level.DEBUG);

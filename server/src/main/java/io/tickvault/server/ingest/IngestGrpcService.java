@@ -38,6 +38,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
         .setDuplicates(summary.duplicates())
         .setRejected(summary.rejected())
         .addAllRejections(summary.rejections())
+        .setRejectionsTruncated(summary.rejectionsTruncated())
         .build());
   }
 
@@ -50,6 +51,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
         .setDuplicates(outcome.duplicates())
         .setRejected(outcome.rejected())
         .addAllRejections(outcome.rejections())
+        .setRejectionsTruncated(outcome.rejectionsTruncated())
         .build());
   }
 
@@ -62,6 +64,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
             .setDuplicates(summary.duplicates())
             .setRejected(summary.rejected())
             .addAllRejections(summary.rejections())
+            .setRejectionsTruncated(summary.rejectionsTruncated())
             .build());
   }
 }
