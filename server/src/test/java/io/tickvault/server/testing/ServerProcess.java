@@ -96,7 +96,8 @@ public final class ServerProcess implements AutoCloseable {
     env.putAll(extraEnv);
     try {
       Path dir = Files.createDirectories(Path.of("target", "server-processes"));
-      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "embedded-" + port + "-", ".log"));
+      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "embedded-" + port + "-", ".log"),
+          DEFAULT_MAX_HEAP);
       server.restart();
       return server;
     } catch (IOException e) {
