@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency of GetApiKeys cache hits, measured from outside the JVM with h2load (Debian's
 # nghttp2-client), against grpc.health.v1.Health/Check on the same server in the same run:
-#   1. the peak rate of GetApiKeys, closed loop (4 connections x 8 streams);
+#   1. after an unmeasured warm-up phase of each call, the peak rate of GetApiKeys, closed loop
+#      (4 connections x 8 streams);
 #   2. open loop at half that peak (h2load --rps) for Health/Check and GetApiKeys, alternating,
 #      with every request's latency logged (--log-file);
 #   3. p50/p99/p99.9 of each from the logs, and GetApiKeys' p99 over Health/Check's.
@@ -105,6 +106,9 @@ done
 h2() { h2load -c4 -m8 -t1 "${headers[@]}" -d "$@"; }
 
 echo "latency: server $target, $secs s per phase, $rounds open-loop rounds per RPC, h2load -c4 -m8"
+# A fresh server's JIT has compiled nothing yet: one unmeasured closed-loop phase of each call first.
+h2 "$work/health.body" -D "$secs" "$health_url" >/dev/null
+h2 "$work/keys.body" -D "$secs" "$keys_url" >/dev/null
 h2 "$work/keys.body" -D "$secs" --warm-up-time=2 "$keys_url" >"$work/peak.out"
 peak=$(awk '/^finished in/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($(i+1) == "req/s") print int($i) }' "$work/peak.out")
 grep -E '^requests:' "$work/peak.out" | sed 's/^/latency: peak run: /'
