@@ -17,17 +17,20 @@ import java.util.concurrent.TimeUnit;
 public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
   /**
    * Wires the read side on a Redis connection of its own (started here, so a slow market state
-   * never queues behind API key lookups), and repairs the market state every second.
+   * never queues behind API key lookups), and repairs the market state every second. History reads
+   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) go to {@code history}, a read replica
+   * when one is configured; the market state falls back to {@code primary}, so GetMarketState never
+   * answers older than what ingestion has committed.
    */
-  public static ReadSide start(Jdbc jdbc, KnownMarkets markets, LazyRedisConnection<RedisConnection<String, byte[]>> redis,
-      ScheduledExecutorService scheduler, PrometheusRegistry registry, Clock clock) {
+  public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
+      LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
+      PrometheusRegistry registry, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
-    TradeReader trades = new TradeReader(jdbc);
-    OrderBookReader books = new OrderBookReader(jdbc);
-    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), trades, books, metrics, clock);
-    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), trades, books, new CandleReader(jdbc),
-        state, metrics);
+    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), new TradeReader(primary),
+        new OrderBookReader(primary), metrics, clock);
+    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history),
+        new OrderBookReader(history), new CandleReader(history), state, metrics);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
   }
