@@ -47,8 +47,9 @@ class OrderBookSinkIT {
   }
 
   private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
-    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc())), new OrderBookRepository(jdbc), maxLevels,
-        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+    Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc()), clock), new OrderBookRepository(jdbc),
+        maxLevels, clock);
   }
 
   @Test
