@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code tickvault --version}: this client's version and, when the server at TICKVAULT_TARGET
- * (default 127.0.0.1:50051, with the other TICKVAULT_* connection variables) answers within two
+ * (default 127.0.0.1:50051, with the other TICKVAULT_* connection variables) answers within five
  * seconds, the server's, which it sends in a response header on every call.
  */
 final class VersionProvider implements IVersionProvider {
@@ -25,7 +25,7 @@ final class VersionProvider implements IVersionProvider {
     String client = "tickvault " + TickvaultVersion.current() + " (client)";
     Connection connection = new Connection(context);
     new CommandLine(connection).setDefaultValueProvider(new EnvironmentDefaults(context.env())).parseArgs();
-    connection.options.deadlineSeconds = 2;
+    connection.options.deadlineSeconds = 5; // a cold JVM on a busy machine needs more than 2 s to connect and ask
     String target = connection.options.resolvedTarget();
     String server;
     try (TickvaultClient tickvault = connection.options.connect()) {
