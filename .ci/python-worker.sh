@@ -17,20 +17,8 @@ if ! /usr/bin/python3 -c 'import grpc' 2>/dev/null || ! command -v protoc >/dev/
 fi
 bash client/examples/python/generate.sh
 
-work=$(mktemp -d)
-export TICKVAULT_DATA_DIR="$work/data" TICKVAULT_GRPC_PORT=$port TICKVAULT_METRICS_PORT=0 \
-  TICKVAULT_WORKER_TOKENS=worker-token-python-0001 TICKVAULT_ADMIN_TOKENS=admin-token-python-0001
-java -jar server/target/tickvault-server.jar > "$work/server.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-cli() { java -jar client/target/tickvault.jar "$@" --target "127.0.0.1:$port" --token admin-token-python-0001; }
-for _ in $(seq 1 120); do
-  if cli health >/dev/null 2>&1; then break; fi
-  kill -0 $pid 2>/dev/null || { cat "$work/server.log"; echo "python-worker: the server died at start-up"; exit 1; }
-  sleep 1
-done
-cli health
+source .ci/worker-server.sh
+start_server "$port" worker-token-python-0001 admin-token-python-0001
 cli markets put-exchange --exchange-id 7 --code python-demo
 cli keys put --user-id py-user --exchange-id 7 --access-key AK-PY --secret-key-file /dev/stdin --label from-java <<< 'py-secret'
 
@@ -48,8 +36,8 @@ def check(name, got, want):
     if got != want:
         sys.exit("python-worker: %s: expected %r, got %r" % (name, want, got))
 check("first run counts", [first[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 249, 0, 1])
-check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field")},
-      {"index": 3, "record_key": "7/1/py-3", "field": "price"})
+check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field", "code")},
+      {"index": 3, "record_key": "7/1/py-3", "field": "price", "code": "REJECTION_REASON_INVALID_DECIMAL"})
 check("second run counts", [second[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 0, 249, 1])
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])

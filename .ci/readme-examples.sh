@@ -21,7 +21,7 @@
 # `java -jar server/target/...` works as written and files they create are thrown away.
 # Needs: ./mvnw package done, buf on the PATH, ports 50051 and 9464 free. To try it by hand
 # beside a running CI, set README_GRPC_PORT and README_METRICS_PORT: the examples' 50051 and
-# 9464 are then rewritten to those ports.
+# 9464 are then rewritten to those ports, in the blocks and in what they must print.
 set -euo pipefail
 grpc_port=${README_GRPC_PORT:-50051}
 metrics_port=${README_METRICS_PORT:-9464}
@@ -50,7 +50,8 @@ while IFS= read -r line; do
         n=$((n + 1))
         sed -e "s/50051/$grpc_port/g" -e "s/9464/$metrics_port/g" "$work/blocks/current" \
           > "$work/blocks/$(printf %02d $n).$mode.sh"
-        [ -f "$work/blocks/expect" ] && mv "$work/blocks/expect" "$work/blocks/$(printf %02d $n).expect"
+        [ -f "$work/blocks/expect" ] && sed -e "s/50051/$grpc_port/g" -e "s/9464/$metrics_port/g" "$work/blocks/expect" \
+          > "$work/blocks/$(printf %02d $n).expect" && rm "$work/blocks/expect"
       fi
       mode=""; rm -f "$work/blocks/current"
     else

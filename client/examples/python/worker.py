@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen
 import grpc  # noqa: E402
 
 from tickvault.v1 import api_keys_pb2, api_keys_pb2_grpc  # noqa: E402
+from tickvault.v1 import common_pb2  # noqa: E402
 from tickvault.v1 import ingest_pb2, ingest_pb2_grpc  # noqa: E402
 from tickvault.v1 import market_pb2, market_pb2_grpc  # noqa: E402
 
@@ -79,7 +80,8 @@ def main():
         "inserted": summary.inserted,
         "duplicates": summary.duplicates,
         "rejected": summary.rejected,
-        "rejections": [{"index": r.index, "record_key": r.record_key, "field": r.field, "reason": r.reason}
+        "rejections": [{"index": r.index, "record_key": r.record_key, "field": r.field, "reason": r.reason,
+                        "code": common_pb2.RejectionReason.Name(r.code)}
                        for r in summary.rejections],
         "api_keys": [{"exchange_id": k.exchange_id, "access_key": k.access_key, "label": k.label}
                      for k in keys],

@@ -11,11 +11,14 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKey;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
@@ -46,7 +49,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * The one entry point of the Java client: a channel to tickvault with TLS, a bearer token, default
@@ -251,6 +257,26 @@ public final class TickvaultClient implements AutoCloseable {
   public HealthCheckResponse.ServingStatus health(String service) {
     return HealthGrpc.newBlockingStub(channel)
         .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+  }
+
+  /**
+   * The version of the server at the other end, from the {@value TickvaultVersion#SERVER_VERSION_HEADER}
+   * header that it sends on every call; asked with a {@code Health/Check}, which needs no token.
+   * Empty when the server does not send one (a server older than 0.2.0). Throws the call's
+   * {@link io.grpc.StatusRuntimeException} when the server cannot be reached.
+   */
+  public Optional<String> serverVersion() {
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    HealthGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+        .check(HealthCheckRequest.getDefaultInstance());
+    Metadata.Key<String> key = Metadata.Key.of(TickvaultVersion.SERVER_VERSION_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+    return Stream.of(headers.get(), trailers.get())
+        .filter(Objects::nonNull)
+        .map(metadata -> metadata.get(key))
+        .filter(Objects::nonNull)
+        .findFirst();
   }
 
   /** Closes the channel, letting calls in flight finish for up to five seconds. */

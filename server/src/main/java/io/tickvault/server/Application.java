@@ -3,6 +3,7 @@ package io.tickvault.server;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
@@ -92,8 +93,8 @@ public final class Application implements AutoCloseable {
   }
 
   private void logStarted(ServerConfig config) {
-    log.info("tickvault listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
-        config.bindAddress(), grpc.server().port(),
+    log.info("tickvault {} listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
+        TickvaultVersion.current(), config.bindAddress(), grpc.server().port(),
         config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
         config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
         config.isEmbeddedRedis() ? "embedded" : "external",

@@ -7,11 +7,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.grpc.ServerVersionInterceptor;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
@@ -50,10 +52,12 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
-    // sees every call first, including those that other interceptors refuse.
+    // sees every call first, including those that other interceptors refuse; the version one wraps
+    // authentication, so that refused calls carry the version too.
     if (!config.authDisabled()) {
       builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens())));
     }
+    builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace());
     server.start();

@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.db.ReadDataSource;
+import io.tickvault.server.db.ReplicaLagMonitor;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.Metrics;
+import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -15,12 +18,15 @@ import java.util.concurrent.ScheduledExecutorService;
  * when none is configured, the connection pool with the schema migrated, the metrics registry,
  * one scheduler for background retries, and the Redis connections.
  *
- * <p>Seams: a read-replica pool would be opened here beside {@link #dataSource()}; standalone
- * Redis or Redis Cluster is {@link RedisConnections}' business, not its users'.
+ * <p>{@link #readJdbc()} is where history reads go: with {@code TICKVAULT_DATABASE_READ_URL}, a pool
+ * of its own on the streaming replica, chosen per read while it keeps up ({@link ReadDataSource});
+ * without, the primary. Standalone Redis or Redis Cluster is {@link RedisConnections}' business,
+ * not its users'.
  */
 record Infrastructure(
     HikariDataSource dataSource,
     Jdbc jdbc,
+    Jdbc readJdbc,
     String redisUrl,
     RedisConnections redis,
     Metrics metrics,
@@ -40,8 +46,23 @@ record Infrastructure(
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-scheduler-"));
     resources.own(scheduler::shutdownNow);
 
+    Jdbc jdbc = new Jdbc(dataSource);
+    Jdbc readJdbc = config.databaseReadUrl().map(url -> new Jdbc(readDataSource(config, url, dataSource, metrics, resources)))
+        .orElse(jdbc);
+
     RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
-    return new Infrastructure(dataSource, new Jdbc(dataSource), redisUrl, redis, metrics, scheduler);
+    return new Infrastructure(dataSource, jdbc, readJdbc, redisUrl, redis, metrics, scheduler);
+  }
+
+  /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */
+  private static ReadDataSource readDataSource(ServerConfig config, String replicaUrl, HikariDataSource primary,
+      Metrics metrics, Resources resources) {
+    HikariDataSource replica = resources.own(Database.openReplicaPool(replicaUrl,
+        config.databaseUser().orElse(null), config.databasePassword().orElse(null), config.databasePoolSize()));
+    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primary, replica, config.databaseReadMaxLag(),
+        metrics.registry(), Clock.systemUTC(), System::nanoTime));
+    monitor.start(ReplicaLagMonitor.DEFAULT_INTERVAL);
+    return new ReadDataSource(primary, replica, monitor, metrics.registry(), Clock.systemUTC());
   }
 
   /** A pool on the configured (or embedded) database, with the configured credentials. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tickvault",
     mixinStandardHelpOptions = true,
-    version = "tickvault 0.1.0",
+    versionProvider = VersionProvider.class,
     description = "Talk to a tickvault server: API keys, markets, health, ingestion of trade and "
         + "order book files, reading them back, benchmarks.",
     subcommands = {

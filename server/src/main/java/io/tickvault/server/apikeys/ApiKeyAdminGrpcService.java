@@ -7,6 +7,7 @@ import io.tickvault.api.v1.DeleteApiKeyResponse;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.market.MarketRepository;
 
@@ -30,11 +31,13 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
   @Override
   public void putApiKey(PutApiKeyRequest request, StreamObserver<PutApiKeyResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      ApiKeyFields.requireText("user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
-      ApiKeyFields.requireExchangeId(request.getExchangeId());
-      ApiKeyFields.requireText("access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
-      ApiKeyFields.requireText("secret_key", request.getSecretKey(), ApiKeyFields.MAX_SECRET_KEY);
-      ApiKeyFields.requireAtMost("label", request.getLabel(), ApiKeyFields.MAX_LABEL);
+      FieldViolations violations = new FieldViolations();
+      ApiKeyFields.requireText(violations, "user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
+      ApiKeyFields.requireExchangeId(violations, request.getExchangeId());
+      ApiKeyFields.requireText(violations, "access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
+      ApiKeyFields.requireText(violations, "secret_key", request.getSecretKey(), ApiKeyFields.MAX_SECRET_KEY);
+      ApiKeyFields.requireAtMost(violations, "label", request.getLabel(), ApiKeyFields.MAX_LABEL);
+      violations.throwIfAny();
       if (!markets.exchangeExists(request.getExchangeId())) {
         throw Errors.invalidArgument("exchange_id", "exchange " + request.getExchangeId() + " is not registered: PutExchange first");
       }
@@ -52,9 +55,11 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
   @Override
   public void deleteApiKey(DeleteApiKeyRequest request, StreamObserver<DeleteApiKeyResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      ApiKeyFields.requireText("user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
-      ApiKeyFields.requireExchangeId(request.getExchangeId());
-      ApiKeyFields.requireText("access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
+      FieldViolations violations = new FieldViolations();
+      ApiKeyFields.requireText(violations, "user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
+      ApiKeyFields.requireExchangeId(violations, request.getExchangeId());
+      ApiKeyFields.requireText(violations, "access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
+      violations.throwIfAny();
       boolean deleted = keys.delete(request.getUserId(), request.getExchangeId(), request.getAccessKey());
       if (deleted) {
         cache.invalidate(request.getUserId());

@@ -1,8 +1,11 @@
 package io.tickvault.server.apikeys;
 
-import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 
-/** The limits of api_keys.proto, checked field by field with a message that names the field. */
+/**
+ * The limits of api_keys.proto, checked field by field; each bad field is added to the request's
+ * {@link FieldViolations} with a message that names it, so one answer lists them all.
+ */
 final class ApiKeyFields {
   static final int MAX_USER_ID = 128;
   static final int MAX_ACCESS_KEY = 256;
@@ -11,23 +14,24 @@ final class ApiKeyFields {
 
   private ApiKeyFields() {}
 
-  static void requireText(String field, String value, int max) {
+  static void requireText(FieldViolations violations, String field, String value, int max) {
     if (value.isEmpty()) {
-      throw Errors.invalidArgument(field, "is required");
+      violations.add(field, "is required");
+      return;
     }
-    requireAtMost(field, value, max);
+    requireAtMost(violations, field, value, max);
   }
 
-  static void requireAtMost(String field, String value, int max) {
+  static void requireAtMost(FieldViolations violations, String field, String value, int max) {
     int length = value.codePointCount(0, value.length());
     if (length > max) {
-      throw Errors.invalidArgument(field, "must be at most " + max + " characters, got " + length);
+      violations.add(field, "must be at most " + max + " characters, got " + length);
     }
   }
 
-  static void requireExchangeId(int exchangeId) {
+  static void requireExchangeId(FieldViolations violations, int exchangeId) {
     if (exchangeId <= 0) {
-      throw Errors.invalidArgument("exchange_id", exchangeId == 0 ? "is required" : "must be positive, got " + exchangeId);
+      violations.add("exchange_id", exchangeId == 0 ? "is required" : "must be positive, got " + exchangeId);
     }
   }
 }

@@ -6,7 +6,7 @@ import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.GetApiKeysResponse;
 import io.tickvault.server.crypto.SecretDecryptionException;
-import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,10 +27,12 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
   @Override
   public void getApiKeys(GetApiKeysRequest request, StreamObserver<GetApiKeysResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      ApiKeyFields.requireText("user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
+      FieldViolations violations = new FieldViolations();
+      ApiKeyFields.requireText(violations, "user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
       if (request.getExchangeId() < 0) {
-        throw Errors.invalidArgument("exchange_id", "must be 0 (every exchange) or positive, got " + request.getExchangeId());
+        violations.add("exchange_id", "must be 0 (every exchange) or positive, got " + request.getExchangeId());
       }
+      violations.throwIfAny();
       ApiKeyCache.Lookup lookup = cache.get(request.getUserId());
       try {
         return answer(lookup.keys(), request.getExchangeId());

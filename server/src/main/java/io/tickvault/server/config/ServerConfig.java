@@ -24,6 +24,7 @@ public final class ServerConfig {
   public static final int DEFAULT_METRICS_PORT = 9464;
   public static final Path DEFAULT_DATA_DIR = Path.of("tickvault-data");
   public static final Duration DEFAULT_API_KEY_TTL = Duration.ofSeconds(300);
+  public static final Duration DEFAULT_DATABASE_READ_MAX_LAG = Duration.ofMillis(5000);
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(200);
   public static final int DEFAULT_DATABASE_POOL_SIZE = 10;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -38,6 +39,8 @@ public final class ServerConfig {
   private static final Bounds MAX_BOOK_LEVELS = Bounds.number("TICKVAULT_MAX_BOOK_LEVELS", 1, MAX_BOOK_LEVELS_LIMIT);
   private static final Bounds REDIS_TIMEOUT = Bounds.positive("TICKVAULT_REDIS_TIMEOUT_MS", ChronoUnit.MILLIS, 60_000);
   private static final Bounds API_KEY_TTL = Bounds.positive("TICKVAULT_API_KEY_TTL", ChronoUnit.SECONDS, 86_400 * 7);
+  private static final Bounds DATABASE_READ_MAX_LAG =
+      Bounds.positive("TICKVAULT_DATABASE_READ_MAX_LAG_MS", ChronoUnit.MILLIS, 3_600_000);
   private static final Bounds SHUTDOWN_GRACE = new Bounds("TICKVAULT_SHUTDOWN_GRACE_SECONDS", ChronoUnit.SECONDS, 0, 3600);
 
   private final int grpcPort;
@@ -47,6 +50,8 @@ public final class ServerConfig {
   private final String databaseUser;
   private final String databasePassword;
   private final int databasePoolSize;
+  private final String databaseReadUrl;
+  private final Duration databaseReadMaxLag;
   private final String redisUrl;
   private final boolean redisCluster;
   private final Duration redisTimeout;
@@ -70,6 +75,8 @@ public final class ServerConfig {
     this.databaseUser = b.databaseUser;
     this.databasePassword = b.databasePassword;
     this.databasePoolSize = b.databasePoolSize;
+    this.databaseReadUrl = b.databaseReadUrl;
+    this.databaseReadMaxLag = b.databaseReadMaxLag;
     this.redisUrl = b.redisUrl;
     this.redisCluster = b.redisCluster;
     this.redisTimeout = b.redisTimeout;
@@ -99,6 +106,10 @@ public final class ServerConfig {
     REDIS_TIMEOUT.check(redisTimeout);
     API_KEY_TTL.check(apiKeyTtl);
     SHUTDOWN_GRACE.check(shutdownGrace);
+    DATABASE_READ_MAX_LAG.check(databaseReadMaxLag);
+    if (databaseReadUrl != null && isEmbeddedDatabase()) {
+      throw new ConfigException("TICKVAULT_DATABASE_READ_URL: a read replica needs TICKVAULT_DATABASE_URL (its primary)");
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ConfigException("TICKVAULT_TLS_CERT and TICKVAULT_TLS_KEY: set both or neither");
     }
@@ -131,6 +142,13 @@ public final class ServerConfig {
       }
       b.databaseUrl(url);
     });
+    r.string("TICKVAULT_DATABASE_READ_URL").ifPresent(url -> {
+      if (!url.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException("TICKVAULT_DATABASE_READ_URL: expected jdbc:postgresql://host:port/database, got " + redactUrl(url));
+      }
+      b.databaseReadUrl(url);
+    });
+    b.databaseReadMaxLag(r.duration(DATABASE_READ_MAX_LAG, DEFAULT_DATABASE_READ_MAX_LAG));
     r.string("TICKVAULT_DATABASE_USER").ifPresent(b::databaseUser);
     r.string("TICKVAULT_DATABASE_PASSWORD").ifPresent(b::databasePassword);
     b.databasePoolSize(r.integer(DATABASE_POOL_SIZE, DEFAULT_DATABASE_POOL_SIZE));
@@ -202,6 +220,10 @@ public final class ServerConfig {
   public Optional<String> databaseUser() { return Optional.ofNullable(databaseUser); }
   public Optional<String> databasePassword() { return Optional.ofNullable(databasePassword); }
   public int databasePoolSize() { return databasePoolSize; }
+  /** Empty: history reads go to the primary too. Same database name, user and password as the primary. */
+  public Optional<String> databaseReadUrl() { return Optional.ofNullable(databaseReadUrl); }
+  /** Past this replication lag, history reads go to the primary. */
+  public Duration databaseReadMaxLag() { return databaseReadMaxLag; }
   /** Empty: the server starts an embedded Redis. */
   public Optional<String> redisUrl() { return Optional.ofNullable(redisUrl); }
   /** True: {@link #redisUrl()} lists seed nodes of a Redis Cluster. */
@@ -234,6 +256,8 @@ public final class ServerConfig {
     private String databaseUser;
     private String databasePassword;
     private int databasePoolSize = DEFAULT_DATABASE_POOL_SIZE;
+    private String databaseReadUrl;
+    private Duration databaseReadMaxLag = DEFAULT_DATABASE_READ_MAX_LAG;
     private String redisUrl;
     private boolean redisCluster;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
@@ -259,6 +283,8 @@ public final class ServerConfig {
     public Builder databaseUser(String user) { this.databaseUser = user; return this; }
     public Builder databasePassword(String password) { this.databasePassword = password; return this; }
     public Builder databasePoolSize(int size) { this.databasePoolSize = size; return this; }
+    public Builder databaseReadUrl(String url) { this.databaseReadUrl = url; return this; }
+    public Builder databaseReadMaxLag(Duration lag) { this.databaseReadMaxLag = Objects.requireNonNull(lag); return this; }
     public Builder redisUrl(String url) { this.redisUrl = url; return this; }
     public Builder redisCluster(boolean cluster) { this.redisCluster = cluster; return this; }
     public Builder redisTimeout(Duration timeout) { this.redisTimeout = Objects.requireNonNull(timeout); return this; }

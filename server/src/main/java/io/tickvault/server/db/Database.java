@@ -12,9 +12,34 @@ public final class Database {
 
   private Database() {}
 
+  /**
+   * How long a read waits for a replica connection before it goes to the primary instead: a
+   * replica that just went away should cost a read little.
+   */
+  public static final Duration REPLICA_CONNECTION_TIMEOUT = Duration.ofMillis(500);
+
   public static HikariDataSource openPool(String url, String user, String password, int poolSize) {
+    return new HikariDataSource(poolConfig("tickvault", url, user, password, poolSize));
+  }
+
+  /**
+   * A pool on a streaming replica, for reads only. Unlike the primary's, it opens even while the
+   * replica is down (the server starts and reads go to the primary until it answers) and it waits
+   * only {@link #REPLICA_CONNECTION_TIMEOUT} for a connection.
+   */
+  public static HikariDataSource openReplicaPool(String url, String user, String password, int poolSize) {
+    HikariConfig config = poolConfig("tickvault-replica", url, user, password, poolSize);
+    config.setConnectionTimeout(REPLICA_CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(REPLICA_CONNECTION_TIMEOUT.toMillis());
+    config.setInitializationFailTimeout(-1);
+    config.setReadOnly(true);
+    config.addDataSourceProperty("connectTimeout", "1");
+    return new HikariDataSource(config);
+  }
+
+  private static HikariConfig poolConfig(String name, String url, String user, String password, int poolSize) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("tickvault");
+    config.setPoolName(name);
     config.setJdbcUrl(url);
     if (user != null) {
       config.setUsername(user);
@@ -30,7 +55,7 @@ public final class Database {
     config.addDataSourceProperty("connectTimeout", "3");
     config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("ApplicationName", "tickvault");
-    return new HikariDataSource(config);
+    return config;
   }
 
   public static void migrate(HikariDataSource dataSource) {

@@ -6,25 +6,38 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.tickvault.server.db.DataAccessException;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns what went wrong into the status of the error model (docs/worker-guide.md, "Errors"). */
+/**
+ * Turns what went wrong into a status of the error model that workers see: a bad call, an
+ * unreachable dependency, a bug (the statuses and their details: docs/worker-guide.md).
+ */
 public final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
 
   private Errors() {}
 
-  /** INVALID_ARGUMENT with one {@code google.rpc.BadRequest} field violation. */
+  /** INVALID_ARGUMENT with a {@code google.rpc.BadRequest} naming one field. */
   public static StatusRuntimeException invalidArgument(String field, String description) {
+    return invalidArgument(List.of(
+        BadRequest.FieldViolation.newBuilder().setField(field).setDescription(description).build()));
+  }
+
+  /**
+   * INVALID_ARGUMENT whose details (trailer {@code grpc-status-details-bin}) are one
+   * {@code google.rpc.BadRequest} with every violation, and whose message lists them too
+   * ("field: description; other_field: description"), for logs that do not decode details.
+   */
+  static StatusRuntimeException invalidArgument(List<BadRequest.FieldViolation> violations) {
     com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
         .setCode(Code.INVALID_ARGUMENT_VALUE)
-        .setMessage(field + ": " + description)
-        .addDetails(com.google.protobuf.Any.pack(BadRequest.newBuilder()
-            .addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                .setField(field)
-                .setDescription(description))
-            .build()))
+        .setMessage(violations.stream()
+            .map(v -> v.getField() + ": " + v.getDescription())
+            .collect(Collectors.joining("; ")))
+        .addDetails(com.google.protobuf.Any.pack(BadRequest.newBuilder().addAllFieldViolations(violations).build()))
         .build();
     return StatusProto.toStatusRuntimeException(status);
   }

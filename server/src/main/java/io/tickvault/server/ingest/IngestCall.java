@@ -245,6 +245,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
           rejected.add(RejectedRecord.newBuilder()
               .setIndex(pending.firstRecordIndex() + i)
               .setRecordKey(sink.recordKey(record))
+              .setCode(rejection.code())
               .setField(rejection.field())
               .setReason(rejection.reason())
               .build());

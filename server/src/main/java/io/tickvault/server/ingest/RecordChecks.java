@@ -1,5 +1,6 @@
 package io.tickvault.server.ingest;
 
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.server.ingest.RecordSink.Rejection;
 import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
@@ -25,7 +26,9 @@ public final class RecordChecks {
     if (value > 0) {
       return null;
     }
-    return new Rejection(field, value == 0 ? "is required" : "must be positive, got " + value);
+    return value == 0
+        ? new Rejection(RejectionReason.REJECTION_REASON_MISSING_FIELD, field, "is required")
+        : new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, field, "must be positive, got " + value);
   }
 
   /**
@@ -40,13 +43,16 @@ public final class RecordChecks {
   /** {@code receive_time_ms}: 0 means the server's now; otherwise as {@link #time}. */
   public static Rejection receiveTime(long value, long latest) {
     if (value < 0) {
-      return new Rejection("receive_time_ms", "must not be negative (0 means now), got " + value);
+      return new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms",
+          "must not be negative (0 means now), got " + value);
     }
     return notAhead("receive_time_ms", value, latest);
   }
 
   private static Rejection notAhead(String field, long value, long latest) {
-    return value > latest ? new Rejection(field, "is more than a day ahead of the server's clock: " + value) : null;
+    return value > latest
+        ? new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, field, "is more than a day ahead of the server's clock: " + value)
+        : null;
   }
 
   /** {@code exchange_id} and {@code currency_pair_no}: both required and positive. */
@@ -64,6 +70,17 @@ public final class RecordChecks {
     if (markets.isKnown(exchangeId, currencyPairNo)) {
       return null;
     }
-    return new Rejection("currency_pair_no", KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+    return new Rejection(RejectionReason.REJECTION_REASON_UNKNOWN_MARKET, "currency_pair_no",
+        KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+  }
+
+  /** A price or quantity: a positive plain decimal ({@link PlainDecimal}); empty is missing. */
+  public static Rejection positiveDecimal(String field, String value) {
+    String why = PlainDecimal.whyNotPositive(value);
+    if (why == null) {
+      return null;
+    }
+    return new Rejection(value.isEmpty() ? RejectionReason.REJECTION_REASON_MISSING_FIELD
+        : RejectionReason.REJECTION_REASON_INVALID_DECIMAL, field, why);
   }
 }

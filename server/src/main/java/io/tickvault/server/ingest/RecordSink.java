@@ -1,5 +1,6 @@
 package io.tickvault.server.ingest;
 
+import io.tickvault.api.v1.RejectionReason;
 import java.util.List;
 
 /**
@@ -26,6 +27,9 @@ public interface RecordSink<R> {
    */
   boolean[] write(List<R> records);
 
-  /** Why one record was refused: the field at fault, as named in the .proto, and the reason. */
-  record Rejection(String field, String reason) {}
+  /**
+   * Why one record was refused: the kind of fault (for workers to route on), the field at fault as
+   * named in the .proto, and the reason in words.
+   */
+  record Rejection(RejectionReason code, String field, String reason) {}
 }

@@ -9,6 +9,7 @@ import io.tickvault.api.v1.PutCurrencyPairResponse;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.PutExchangeResponse;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import java.util.regex.Pattern;
 
@@ -28,12 +29,14 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      requireExchangeId(request.getExchangeId());
+      FieldViolations violations = new FieldViolations();
+      requireExchangeId(violations, request.getExchangeId());
       if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
-        throw Errors.invalidArgument("code", request.getCode().isEmpty()
+        violations.add("code", request.getCode().isEmpty()
             ? "is required"
             : "must be 1 to 32 lower case letters, digits, '_' or '-'");
       }
+      violations.throwIfAny();
       markets.exchangeIdByCode(request.getCode())
           .filter(id -> id != request.getExchangeId())
           .ifPresent(id -> {
@@ -47,10 +50,12 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putCurrencyPair(PutCurrencyPairRequest request, StreamObserver<PutCurrencyPairResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      requireExchangeId(request.getExchangeId());
-      requirePositive("currency_pair_no", request.getCurrencyPairNo());
-      requireCurrency("base_currency", request.getBaseCurrency());
-      requireCurrency("quote_currency", request.getQuoteCurrency());
+      FieldViolations violations = new FieldViolations();
+      requireExchangeId(violations, request.getExchangeId());
+      requirePositive(violations, "currency_pair_no", request.getCurrencyPairNo());
+      requireCurrency(violations, "base_currency", request.getBaseCurrency());
+      requireCurrency(violations, "quote_currency", request.getQuoteCurrency());
+      violations.throwIfAny();
       if (!markets.exchangeExists(request.getExchangeId())) {
         throw Errors.invalidArgument("exchange_id", "exchange " + request.getExchangeId() + " is not registered: PutExchange first");
       }
@@ -73,22 +78,23 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
     });
   }
 
-  private static void requireExchangeId(int exchangeId) {
-    requirePositive("exchange_id", exchangeId);
+  private static void requireExchangeId(FieldViolations violations, int exchangeId) {
     if (exchangeId > MAX_EXCHANGE_ID) {
-      throw Errors.invalidArgument("exchange_id", "must be 1 to " + MAX_EXCHANGE_ID + ", got " + exchangeId);
+      violations.add("exchange_id", "must be 1 to " + MAX_EXCHANGE_ID + ", got " + exchangeId);
+    } else {
+      requirePositive(violations, "exchange_id", exchangeId);
     }
   }
 
-  private static void requirePositive(String field, int value) {
+  private static void requirePositive(FieldViolations violations, String field, int value) {
     if (value <= 0) {
-      throw Errors.invalidArgument(field, value == 0 ? "is required" : "must be positive, got " + value);
+      violations.add(field, value == 0 ? "is required" : "must be positive, got " + value);
     }
   }
 
-  private static void requireCurrency(String field, String value) {
+  private static void requireCurrency(FieldViolations violations, String field, String value) {
     if (!CURRENCY.matcher(value).matches()) {
-      throw Errors.invalidArgument(field, value.isEmpty()
+      violations.add(field, value.isEmpty()
           ? "is required"
           : "must be 1 to 16 upper case letters or digits, got '" + value + "'");
     }

@@ -1,8 +1,10 @@
 package io.tickvault.server.metrics;
 
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.api.TickvaultVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -18,6 +20,9 @@ public final class Metrics implements AutoCloseable {
 
   public Metrics() {
     JvmMetrics.builder().register(registry);
+    // tickvault_build_info{version="…"} 1: which version runs, for dashboards and alerts.
+    Info.builder().name("tickvault_build_info").help("The tickvault server's version (always 1)")
+        .labelNames("version").register(registry).addLabelValues(TickvaultVersion.current());
   }
 
   public PrometheusRegistry registry() {

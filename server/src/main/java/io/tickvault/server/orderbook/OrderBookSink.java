@@ -2,6 +2,7 @@ package io.tickvault.server.orderbook;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.ingest.PlainDecimal;
@@ -54,7 +55,8 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
       rejection = RecordChecks.time("server_time_ms", s.getServerTimeMs(), latest);
     }
     if (rejection == null && s.getSequenceId() < 0) {
-      rejection = new Rejection("sequence_id", "must not be negative, got " + s.getSequenceId());
+      rejection = new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "sequence_id",
+          "must not be negative, got " + s.getSequenceId());
     }
     if (rejection == null) {
       rejection = RecordChecks.receiveTime(s.getReceiveTimeMs(), latest);
@@ -76,22 +78,21 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   /** {@code direction} -1: each price below the one before (bids); 1: above it (asks). */
   private Rejection validateSide(String side, List<PriceLevel> levels, int direction) {
     if (levels.size() > maxLevelsPerSide) {
-      return new Rejection(side, "has " + levels.size() + " levels, at most " + maxLevelsPerSide + " are allowed");
+      return new Rejection(RejectionReason.REJECTION_REASON_TOO_LONG, side, "has " + levels.size() + " levels, at most " + maxLevelsPerSide + " are allowed");
     }
     String previous = null;
     for (int i = 0; i < levels.size(); i++) {
       PriceLevel level = levels.get(i);
       String price = level.getPrice();
-      String why = PlainDecimal.whyNotPositive(price);
-      if (why != null) {
-        return new Rejection(side + "[" + i + "].price", why);
+      Rejection rejection = RecordChecks.positiveDecimal(side + "[" + i + "].price", price);
+      if (rejection == null) {
+        rejection = RecordChecks.positiveDecimal(side + "[" + i + "].quantity", level.getQuantity());
       }
-      why = PlainDecimal.whyNotPositive(level.getQuantity());
-      if (why != null) {
-        return new Rejection(side + "[" + i + "].quantity", why);
+      if (rejection != null) {
+        return rejection;
       }
       if (previous != null && Integer.signum(PlainDecimal.compare(price, previous)) != direction) {
-        return new Rejection(side + "[" + i + "].price", "must be " + (direction < 0 ? "below" : "above")
+        return new Rejection(RejectionReason.REJECTION_REASON_UNSORTED_LEVELS, side + "[" + i + "].price", "must be " + (direction < 0 ? "below" : "above")
             + " " + previous + " (" + side + "[" + (i - 1) + "]): " + side + " go best first, "
             + (direction < 0 ? "highest" : "lowest") + " price first, no price twice");
       }

@@ -1,8 +1,8 @@
 package io.tickvault.server.trade;
 
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
-import io.tickvault.server.ingest.PlainDecimal;
 import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.KnownMarkets;
@@ -34,25 +34,25 @@ public final class TradeSink implements RecordSink<Trade> {
     }
     String tradeId = trade.getTradeId();
     if (tradeId.isEmpty()) {
-      return new Rejection("trade_id", "is required");
+      return new Rejection(RejectionReason.REJECTION_REASON_MISSING_FIELD, "trade_id", "is required");
     }
     int length = tradeId.codePointCount(0, tradeId.length());
     if (length > MAX_TRADE_ID_LENGTH) {
-      return new Rejection("trade_id", "has " + length + " characters, at most " + MAX_TRADE_ID_LENGTH + " are allowed");
+      return new Rejection(RejectionReason.REJECTION_REASON_TOO_LONG, "trade_id", "has " + length + " characters, at most " + MAX_TRADE_ID_LENGTH + " are allowed");
     }
     if (tradeId.indexOf('\0') >= 0) {
-      return new Rejection("trade_id", "must not contain the NUL character"); // PostgreSQL text cannot hold it
+      return new Rejection(RejectionReason.REJECTION_REASON_INVALID_TEXT, "trade_id", "must not contain the NUL character"); // PostgreSQL text cannot hold it
     }
-    String reason = PlainDecimal.whyNotPositive(trade.getPrice());
-    if (reason != null) {
-      return new Rejection("price", reason);
+    rejection = RecordChecks.positiveDecimal("price", trade.getPrice());
+    if (rejection == null) {
+      rejection = RecordChecks.positiveDecimal("quantity", trade.getQuantity());
     }
-    reason = PlainDecimal.whyNotPositive(trade.getQuantity());
-    if (reason != null) {
-      return new Rejection("quantity", reason);
+    if (rejection != null) {
+      return rejection;
     }
     if (trade.getTakerSide() == TradeSide.UNRECOGNIZED) {
-      return new Rejection("taker_side", "unknown value " + trade.getTakerSideValue());
+      return new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "taker_side",
+          "unknown value " + trade.getTakerSideValue());
     }
     long latest = RecordChecks.latestTime(clock);
     rejection = RecordChecks.time("trade_time_ms", trade.getTradeTimeMs(), latest);

@@ -1,5 +1,6 @@
 package io.tickvault.server.apikeys;
 
+import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.apikeys.ApiKeyServiceIT.put;
 import static io.tickvault.server.apikeys.ApiKeyServiceIT.randomKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -235,18 +236,7 @@ class ApiKeyCacheFailOpenIT {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within 15 s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, Duration.ofSeconds(15), condition);
   }
 
   private static void drain(Socket s) {

@@ -1,6 +1,9 @@
 package io.tickvault.server.apikeys;
 
+import java.time.Duration;
+import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgumentFields;
 import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +29,6 @@ import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.Application;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.MetricValues;
-import io.tickvault.server.testing.TestDependencies;
 import io.tickvault.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -206,20 +208,15 @@ class ApiKeyServiceIT {
   /** Calls until the other server answers from its near cache, so the test exercises its eviction. */
   private void awaitNearCacheHit(SecondServer other, ApiKeyServiceGrpc.ApiKeyServiceBlockingStub otherKeys) {
     double before = MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_near_cache_hits_total");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_near_cache_hits_total") == before) {
-      assertThat(System.nanoTime()).as("a near cache hit on the other server within 10 s").isLessThan(deadline);
+    Eventually.await("a near cache hit on the other server", Duration.ofSeconds(10), () -> {
       otherKeys.getApiKeys(request(user, 0));
-    }
+      return MetricValues.counter(other.app.metrics().registry(), "tickvault_api_key_near_cache_hits_total") > before;
+    });
   }
 
   /** Milliseconds until the condition holds, polling; fails after 5 s. */
   private static long msUntil(java.util.function.BooleanSupplier condition) {
-    long started = System.nanoTime();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - started).as("condition within 5 s").isLessThan(TimeUnit.SECONDS.toNanos(5));
-    }
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    return Eventually.await("the change seen by the other server", Duration.ofSeconds(5), condition).toMillis();
   }
 
   @Test
@@ -301,6 +298,15 @@ class ApiKeyServiceIT {
   }
 
   @Test
+  void putWithSeveralBadFields_namesEveryOne() {
+    assertInvalidArgumentFields(rpcError(() -> admin.putApiKey(put("", 0, "", "s", "l".repeat(257)))),
+        "user_id", "is required", "exchange_id", "is required", "access_key", "is required",
+        "label", "must be at most 256 characters, got 257");
+    assertInvalidArgumentFields(rpcError(() -> get("", -1)),
+        "user_id", "is required", "exchange_id", "must be 0 (every exchange) or positive, got -1");
+  }
+
+  @Test
   void deleteWithABadField_isInvalidArgumentNamingIt() {
     assertInvalidArgument(rpcError(() -> admin.deleteApiKey(delete("", 1, "AK"))), "user_id", "is required");
     assertInvalidArgument(rpcError(() -> admin.deleteApiKey(delete(user, 0, "AK"))), "exchange_id", "is required");
@@ -359,14 +365,8 @@ class ApiKeyServiceIT {
     return MetricValues.counter(server.app().metrics().registry(), name, labels);
   }
 
-  private static void awaitCounter(String name, double atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (counter(name) < atLeast) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " stayed at " + counter(name) + ", expected " + atLeast);
-      }
-      Thread.sleep(5);
-    }
+  private static void awaitCounter(String name, double atLeast) {
+    Eventually.await(name + " at " + atLeast + " or more", Duration.ofSeconds(10), () -> counter(name) >= atLeast);
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {

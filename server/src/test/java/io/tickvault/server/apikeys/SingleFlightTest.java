@@ -1,5 +1,7 @@
 package io.tickvault.server.apikeys;
 
+import java.time.Duration;
+import io.tickvault.server.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,10 +32,7 @@ class SingleFlightTest {
           return "v";
         })));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (joined.get() < 7 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Eventually.await("7 callers joined the first load", Duration.ofSeconds(10), () -> joined.get() == 7);
       release.countDown();
       for (Future<String> result : results) {
         assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("v");

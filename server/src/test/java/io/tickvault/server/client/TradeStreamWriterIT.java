@@ -1,5 +1,6 @@
 package io.tickvault.server.client;
 
+import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static io.tickvault.server.trade.TradeCalls.trade;
@@ -79,10 +80,7 @@ class TradeStreamWriterIT {
         TradeStreamWriter.Summary summary;
         try (TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(500))) {
           CompletableFuture<Void> outage = CompletableFuture.runAsync(() -> {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (writer.acknowledgedTrades() < 10_000 && System.nanoTime() < deadline) {
-              Thread.onSpinWait();
-            }
+            Eventually.await("10,000 trades acknowledged", Duration.ofSeconds(60), () -> writer.acknowledgedTrades() >= 10_000);
             postgres.stop();
             postgres.restart();
           });

@@ -175,4 +175,28 @@ class ServerConfigTest {
             "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://a:1,http://b:1")))
         .hasMessageStartingWith("TICKVAULT_REDIS_URL: expected redis://host:port");
   }
+
+  @Test
+  void readReplica_isOptionalAndItsLagLimitDefaultsToFiveSeconds() {
+    ServerConfig none = ServerConfig.fromEnvironment(Map.of());
+    assertThat(none.databaseReadUrl()).isEmpty();
+    assertThat(none.databaseReadMaxLag()).isEqualTo(Duration.ofSeconds(5));
+
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of("TICKVAULT_AUTH", "disabled",
+        "TICKVAULT_DATABASE_URL", "jdbc:postgresql://primary/tv", "TICKVAULT_DATABASE_READ_URL", "jdbc:postgresql://replica/tv",
+        "TICKVAULT_DATABASE_READ_MAX_LAG_MS", "1500"));
+    assertThat(config.databaseReadUrl()).contains("jdbc:postgresql://replica/tv");
+    assertThat(config.databaseReadMaxLag()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void readReplica_badValuesNameTheVariable() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_READ_URL", "jdbc:postgresql://replica/tv")))
+        .hasMessageStartingWith("TICKVAULT_DATABASE_READ_URL: a read replica needs TICKVAULT_DATABASE_URL");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_READ_URL", "postgres://u:hunter2@replica/tv")))
+        .hasMessageStartingWith("TICKVAULT_DATABASE_READ_URL: expected jdbc:postgresql://")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_READ_MAX_LAG_MS", "0")))
+        .hasMessage("TICKVAULT_DATABASE_READ_MAX_LAG_MS=0: out of range (expected 1 to 3600000)");
+  }
 }

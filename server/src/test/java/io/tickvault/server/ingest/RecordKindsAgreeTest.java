@@ -1,8 +1,12 @@
 package io.tickvault.server.ingest;
 
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_MISSING_FIELD;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_OUT_OF_RANGE;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_UNKNOWN_MARKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.ingest.RecordSink.Rejection;
@@ -66,15 +70,19 @@ class RecordKindsAgreeTest {
   void aNegativeTime_isRejectedForBoth() {
     assertThat(trades.validate(Trade.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setTradeId("t")
         .setPrice("1").setQuantity("1").setTradeTimeMs(-5).build()))
-        .isEqualTo(new Rejection("trade_time_ms", "must be positive, got -5"));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", "must be positive, got -5"));
     assertThat(books.validate(OrderBookSnapshot.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setServerTimeMs(-5).build()))
-        .isEqualTo(new Rejection("server_time_ms", "must be positive, got -5"));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "server_time_ms", "must be positive, got -5"));
   }
 
   private static Rejection expected(String field, String timeField, String reason) {
     if (field == null) {
       return null;
     }
-    return new Rejection(field.equals("time") ? timeField : field, reason);
+    // The code follows from the reason: the shared checks word each kind of fault one way.
+    RejectionReason code = reason.equals("is required") ? REJECTION_REASON_MISSING_FIELD
+        : reason.contains("is not registered") ? REJECTION_REASON_UNKNOWN_MARKET
+        : REJECTION_REASON_OUT_OF_RANGE;
+    return new Rejection(code, field.equals("time") ? timeField : field, reason);
   }
 }

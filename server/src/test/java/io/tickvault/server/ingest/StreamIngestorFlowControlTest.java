@@ -1,5 +1,7 @@
 package io.tickvault.server.ingest;
 
+import java.time.Duration;
+import io.tickvault.server.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
@@ -104,12 +106,8 @@ class StreamIngestorFlowControlTest {
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
 
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!sender.heldBack() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    Eventually.await("the client waits for the server", Duration.ofSeconds(10), sender::heldBack);
 
-    assertThat(sender.heldBack()).as("the client waits for the server").isTrue();
     // At most maxBufferedRecords (300 = 30 requests) plus the one request read past the limit.
     assertThat(requestsRead.get()).isLessThanOrEqualTo(LIMITS.maxBufferedRecords() / TRADES_PER_REQUEST + 1);
     assertThat(sender.sent()).isLessThan(total);

@@ -1,6 +1,7 @@
 package io.tickvault.server.market;
 
 import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgumentFields;
 import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -91,6 +92,24 @@ class MarketServiceIT {
     StatusRuntimeException e = rpcError(() -> markets.putExchange(exchange(1, "")));
 
     assertInvalidArgument(e, "code", "is required");
+  }
+
+  @Test
+  void putExchangeWithTwoBadFields_namesBoth() {
+    StatusRuntimeException e = rpcError(() -> markets.putExchange(PutExchangeRequest.newBuilder()
+        .setExchangeId(0).setCode("Not A Code").build()));
+
+    assertInvalidArgumentFields(e, "exchange_id", "is required",
+        "code", "must be 1 to 32 lower case letters, digits, '_' or '-'");
+  }
+
+  @Test
+  void putCurrencyPairWithEveryFieldBad_namesThemAll() {
+    StatusRuntimeException e = rpcError(() -> markets.putCurrencyPair(PutCurrencyPairRequest.newBuilder()
+        .setExchangeId(-1).setBaseCurrency("btc").build()));
+
+    assertInvalidArgumentFields(e, "exchange_id", "must be positive, got -1", "currency_pair_no", "is required",
+        "base_currency", "must be 1 to 16 upper case letters or digits, got 'btc'", "quote_currency", "is required");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -52,6 +53,13 @@ class MetricsEndpointIT {
         .isEqualTo(3);
     assertThat(delta(before, after, "grpc_server_handled_total",
         "grpc_service", "grpc.health.v1.Health", "grpc_method", "Check", "grpc_code", "OK")).isEqualTo(1);
+  }
+
+  @Test
+  void buildInfoNamesTheVersion() throws Exception {
+    Scrape scrape = Scrape.of(server.app().metricsPort());
+
+    assertThat(scrape.value("tickvault_build_info", "version", TickvaultVersion.current())).hasValue(1.0);
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +127,13 @@ class IngestOrderBooksIT {
             + " (asks[1]): asks go best first, lowest price first, no price twice",
         "has 26 levels, at most 25 are allowed",
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '-5'");
+    assertThat(response.getRejectionsList()).extracting(RejectedRecord::getCode).containsExactly(
+        RejectionReason.REJECTION_REASON_UNKNOWN_MARKET,
+        RejectionReason.REJECTION_REASON_MISSING_FIELD,
+        RejectionReason.REJECTION_REASON_INVALID_DECIMAL,
+        RejectionReason.REJECTION_REASON_UNSORTED_LEVELS,
+        RejectionReason.REJECTION_REASON_TOO_LONG,
+        RejectionReason.REJECTION_REASON_INVALID_DECIMAL);
     assertStoredExactly(server.database().jdbc(), List.of(good, halted));
   }
 

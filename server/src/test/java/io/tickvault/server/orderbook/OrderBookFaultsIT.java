@@ -1,5 +1,7 @@
 package io.tickvault.server.orderbook;
 
+import java.util.Objects;
+import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.orderbook.OrderBookCalls.assertStoredExactly;
 import static io.tickvault.server.orderbook.OrderBookCalls.headersWithoutTheirLevels;
 import static io.tickvault.server.orderbook.OrderBookCalls.ingest;
@@ -109,17 +111,10 @@ class OrderBookFaultsIT {
   }
 
   /** Waits (bounded) until the first batches are committed, while the stream is still going. */
-  private static void awaitSomeStored(Jdbc jdbc, CompletableFuture<?> stream) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      long stored = jdbc.queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getLong(1)).orElseThrow();
-      if (stored > 0) {
-        assertThat(stream).as("the stream must still be running when the fault strikes").isNotDone();
-        return;
-      }
-      Thread.sleep(20); // polling for the first commit, not letting time pass
-    }
-    throw new AssertionError("no snapshot was stored within 60 s");
+  private static void awaitSomeStored(Jdbc jdbc, CompletableFuture<?> stream) {
+    Eventually.await("a snapshot stored", Duration.ofSeconds(60),
+        () -> jdbc.queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getLong(1)).orElseThrow() > 0);
+    assertThat(stream).as("the stream must still be running when the fault strikes").isNotDone();
   }
 
   private static void assertFailedWith(CompletableFuture<?> stream, Status.Code code) throws InterruptedException {
@@ -135,17 +130,19 @@ class OrderBookFaultsIT {
   }
 
   /** What a worker does: replay the whole stream, again while the server answers UNAVAILABLE. */
-  private static IngestOrderBooksResponse replay(Channel channel, List<OrderBookSnapshot> stream) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
+  private static IngestOrderBooksResponse replay(Channel channel, List<OrderBookSnapshot> stream) {
+    return Eventually.poll("a replay the server does not answer UNAVAILABLE", Duration.ofSeconds(60), () -> {
       try {
         return ingest(channel, stream);
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
           throw e;
         }
-        Thread.sleep(200); // a client's retry back-off
+        return null; // retried, as a worker would
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
       }
-    }
+    }, Objects::nonNull);
   }
 }

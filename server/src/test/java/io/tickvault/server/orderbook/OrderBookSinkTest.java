@@ -1,10 +1,17 @@
 package io.tickvault.server.orderbook;
 
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_INVALID_DECIMAL;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_MISSING_FIELD;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_OUT_OF_RANGE;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_TOO_LONG;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_UNKNOWN_MARKET;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_UNSORTED_LEVELS;
 import static io.tickvault.server.orderbook.OrderBookSinkIT.level;
 import static io.tickvault.server.orderbook.OrderBookSinkIT.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
@@ -33,33 +40,33 @@ class OrderBookSinkTest {
 
   @Test
   void validate_namesTheFieldAndTheReason() {
-    assertRejected(snapshot(0, 1, 1, 0), "exchange_id", "is required");
-    assertRejected(snapshot(-1, 1, 1, 0), "exchange_id", "must be positive, got -1");
-    assertRejected(snapshot(1, 0, 1, 0), "currency_pair_no", "is required");
-    assertRejected(snapshot(1, 3, 1, 0), "currency_pair_no", "market 1/3 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(2, 1, 1, 0), "currency_pair_no", "market 2/1 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", "is required");
-    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", "must be positive, got -5");
-    assertRejected(snapshot(1, 1, 1, -1), "sequence_id", "must not be negative, got -1");
-    assertRejected(snapshot(1, 1, 1, 0).setReceiveTimeMs(-1), "receive_time_ms", "must not be negative (0 means now), got -1");
+    assertRejected(snapshot(0, 1, 1, 0), "exchange_id", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(-1, 1, 1, 0), "exchange_id", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -1");
+    assertRejected(snapshot(1, 0, 1, 0), "currency_pair_no", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(1, 3, 1, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 1/3 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(2, 1, 1, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 2/1 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -5");
+    assertRejected(snapshot(1, 1, 1, -1), "sequence_id", REJECTION_REASON_OUT_OF_RANGE, "must not be negative, got -1");
+    assertRejected(snapshot(1, 1, 1, 0).setReceiveTimeMs(-1), "receive_time_ms", REJECTION_REASON_OUT_OF_RANGE, "must not be negative (0 means now), got -1");
     assertRejected(snapshot(1, 1, 1, 0).addBids(level("3", "1")).addBids(level("2", "1")).addBids(level("1", "1"))
-        .addBids(level("0", "1")), "bids[3].price", "must be positive, got '0'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("1e3", "1")), "asks[0].price",
+        .addBids(level("0", "1")), "bids[3].price", REJECTION_REASON_INVALID_DECIMAL, "must be positive, got '0'");
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("1e3", "1")), "asks[0].price", REJECTION_REASON_INVALID_DECIMAL,
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '1e3'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "-1")), "asks[0].quantity",
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "-1")), "asks[0].quantity", REJECTION_REASON_INVALID_DECIMAL,
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "")), "asks[0].quantity", "is required");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price",
+    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "")), "asks[0].quantity", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
         "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price",
+    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
         "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
     assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "1")).addAsks(level("10", "1")).addAsks(level("9.5", "1")),
-        "asks[2].price", "must be above 10 (asks[1]): asks go best first, lowest price first, no price twice");
+        "asks[2].price", REJECTION_REASON_UNSORTED_LEVELS, "must be above 10 (asks[1]): asks go best first, lowest price first, no price twice");
     OrderBookSnapshot.Builder tooDeep = snapshot(1, 1, 1, 0);
     for (int i = 0; i < 6; i++) {
       tooDeep.addAsks(level(String.valueOf(100 + i), "1"));
     }
-    assertRejected(tooDeep, "asks", "has 6 levels, at most 5 are allowed");
+    assertRejected(tooDeep, "asks", REJECTION_REASON_TOO_LONG, "has 6 levels, at most 5 are allowed");
   }
 
   @Test
@@ -67,8 +74,8 @@ class OrderBookSinkTest {
     assertThat(sink.recordKey(snapshot(1, 2, 1700000000000L, 42).build())).isEqualTo("1/2/1700000000000/42");
   }
 
-  private void assertRejected(OrderBookSnapshot.Builder s, String field, String reason) {
-    assertThat(sink.validate(s.build())).isEqualTo(new RecordSink.Rejection(field, reason));
+  private void assertRejected(OrderBookSnapshot.Builder s, String field, RejectionReason code, String reason) {
+    assertThat(sink.validate(s.build())).isEqualTo(new RecordSink.Rejection(code, field, reason));
   }
 
 }

@@ -8,8 +8,10 @@ import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Assertions on the statuses of the error model (docs/worker-guide.md, "Errors"). */
+/** Assertions on the statuses that workers see (docs/worker-guide.md: errors and their details). */
 public final class GrpcAssertions {
   private GrpcAssertions() {}
 
@@ -19,13 +21,25 @@ public final class GrpcAssertions {
     return e;
   }
 
-  /** INVALID_ARGUMENT with a BadRequest naming the field and saying what is wrong. */
+  /** INVALID_ARGUMENT with a BadRequest naming the one field and saying what is wrong. */
   public static void assertInvalidArgument(StatusRuntimeException e, String field, String description) {
+    assertInvalidArgumentFields(e, field, description);
+  }
+
+  /**
+   * INVALID_ARGUMENT with one BadRequest listing exactly these violations, in this order, given as
+   * {@code field, description, field, description…}; the status message lists them too.
+   */
+  public static void assertInvalidArgumentFields(StatusRuntimeException e, String... fieldsAndDescriptions) {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < fieldsAndDescriptions.length; i += 2) {
+      expected.add(fieldsAndDescriptions[i] + ": " + fieldsAndDescriptions[i + 1]);
+    }
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(e.getStatus().getDescription()).isEqualTo(field + ": " + description);
+    assertThat(e.getStatus().getDescription()).isEqualTo(String.join("; ", expected));
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
     assertThat(status).isNotNull();
-    BadRequest badRequest = status.getDetailsList().stream()
+    List<BadRequest> badRequests = status.getDetailsList().stream()
         .filter(any -> any.is(BadRequest.class))
         .map(any -> {
           try {
@@ -34,8 +48,10 @@ public final class GrpcAssertions {
             throw new AssertionError(ex);
           }
         })
-        .findFirst().orElseThrow();
-    assertThat(badRequest.getFieldViolations(0).getField()).isEqualTo(field);
-    assertThat(badRequest.getFieldViolations(0).getDescription()).isEqualTo(description);
+        .toList();
+    assertThat(badRequests).hasSize(1);
+    assertThat(badRequests.get(0).getFieldViolationsList())
+        .extracting(v -> v.getField() + ": " + v.getDescription())
+        .containsExactlyElementsOf(expected);
   }
 }

@@ -98,27 +98,17 @@ public final class ServerProcess implements AutoCloseable {
   private void awaitServing() {
     ManagedChannel probe = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     try {
-      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-      while (System.nanoTime() < deadline) {
+      Eventually.await("the server SERVING (see " + log.toAbsolutePath() + ")", START_TIMEOUT, () -> {
         if (!process.isAlive()) {
           throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
         }
         try {
-          ServingStatus status = HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-          if (status == ServingStatus.SERVING) {
-            return;
-          }
+          return HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
         } catch (StatusRuntimeException notYet) {
-          // not listening yet
+          return false; // not listening yet
         }
-        Thread.sleep(100); // polling a child process's start-up, not waiting for time to pass
-      }
-      throw new IllegalStateException("the server did not become SERVING within " + START_TIMEOUT + "; see "
-          + log.toAbsolutePath());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      });
     } finally {
       probe.shutdownNow();
     }

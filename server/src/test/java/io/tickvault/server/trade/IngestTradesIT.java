@@ -15,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.testing.TestServer;
@@ -138,6 +139,15 @@ class IngestTradesIT {
             tuple(7L, "1/1/t7", "trade_time_ms"),
             tuple(8L, "1/1/t8", "taker_side"),
             tuple(9L, "1/1/" + "x".repeat(65), "trade_id"));
+    assertThat(response.getRejectionsList()).extracting(RejectedRecord::getCode).containsExactly(
+        RejectionReason.REJECTION_REASON_UNKNOWN_MARKET,
+        RejectionReason.REJECTION_REASON_MISSING_FIELD,
+        RejectionReason.REJECTION_REASON_INVALID_DECIMAL,
+        RejectionReason.REJECTION_REASON_INVALID_DECIMAL,
+        RejectionReason.REJECTION_REASON_MISSING_FIELD,
+        RejectionReason.REJECTION_REASON_OUT_OF_RANGE,
+        RejectionReason.REJECTION_REASON_OUT_OF_RANGE,
+        RejectionReason.REJECTION_REASON_TOO_LONG);
     assertThat(response.getRejections(0).getReason())
         .isEqualTo("market 1/9 is not registered: PutCurrencyPair first");
     assertThat(response.getRejections(2).getReason())

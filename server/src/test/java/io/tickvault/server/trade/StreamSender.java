@@ -1,5 +1,7 @@
 package io.tickvault.server.trade;
 
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -71,8 +73,15 @@ final class StreamSender implements ClientResponseObserver<StreamTradesRequest, 
   }
 
   /** Waits (at most two minutes) for the call to end. */
-  Status awaitEnd() throws Exception {
-    return end.get(2, TimeUnit.MINUTES);
+  Status awaitEnd() {
+    try {
+      return end.get(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError("the call did not end within two minutes", e);
+    }
   }
 
   long insertedSum() {

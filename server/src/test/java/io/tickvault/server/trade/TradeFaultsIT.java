@@ -1,5 +1,7 @@
 package io.tickvault.server.trade;
 
+import java.util.Objects;
+import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,17 +75,16 @@ class TradeFaultsIT {
           // client does what clients do, it replays again.
           // New connections come as HikariCP's backoff allows (up to 5 s apart after a long
           // outage), so the replays are bounded by time, not by a count of attempts.
-          StreamSender replay = null;
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-          while (replay == null || System.nanoTime() < deadline) {
-            replay = StreamSender.start(channel, requests, ack -> { });
-            Status end = replay.awaitEnd();
-            if (end.getCode() != Status.Code.UNAVAILABLE) {
-              assertThat(end.getCode()).isEqualTo(Status.Code.OK);
-              break;
-            }
-            Thread.sleep(50);
-          }
+          StreamSender replay = Eventually.poll("a replay the server does not answer UNAVAILABLE", Duration.ofSeconds(30),
+              () -> {
+                StreamSender attempt = StreamSender.start(channel, requests, ack -> { });
+                Status end = attempt.awaitEnd();
+                if (end.getCode() == Status.Code.UNAVAILABLE) {
+                  return null;
+                }
+                assertThat(end.getCode()).isEqualTo(Status.Code.OK);
+                return attempt;
+              }, Objects::nonNull);
           assertThat(replay.acks).hasSize(REQUESTS);
           assertThat(countTrades(check)).isEqualTo((long) REQUESTS * TRADES_PER_REQUEST);
           assertThat(storedIds(check)).isEqualTo(allIds(requests));

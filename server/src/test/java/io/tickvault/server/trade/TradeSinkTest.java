@@ -1,5 +1,10 @@
 package io.tickvault.server.trade;
 
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_INVALID_DECIMAL;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_INVALID_TEXT;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_MISSING_FIELD;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_OUT_OF_RANGE;
+import static io.tickvault.api.v1.RejectionReason.REJECTION_REASON_TOO_LONG;
 import static io.tickvault.server.trade.TradeCalls.trade;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,53 +38,53 @@ class TradeSinkTest {
   void tradeTimeUpToADayAhead_isAccepted_oneMillisecondMoreIsRejected() {
     assertThat(sink.validate(at(NOW + DAY))).isNull();
     assertThat(sink.validate(at(NOW + DAY + 1)))
-        .isEqualTo(new Rejection("trade_time_ms", "is more than a day ahead of the server's clock: " + (NOW + DAY + 1)));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", "is more than a day ahead of the server's clock: " + (NOW + DAY + 1)));
   }
 
   @Test
   void receiveTime_zeroIsNow_negativeOrADayAheadIsRejected() {
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(0).build())).isNull();
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(-1).build()))
-        .isEqualTo(new Rejection("receive_time_ms", "must not be negative (0 means now), got -1"));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms", "must not be negative (0 means now), got -1"));
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(NOW + DAY + 1).build()))
-        .isEqualTo(new Rejection("receive_time_ms", "is more than a day ahead of the server's clock: " + (NOW + DAY + 1)));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms", "is more than a day ahead of the server's clock: " + (NOW + DAY + 1)));
   }
 
   @Test
   void missingOrNegativeTradeTime_isRejected() {
-    assertThat(sink.validate(at(0))).isEqualTo(new Rejection("trade_time_ms", "is required"));
-    assertThat(sink.validate(at(-5))).isEqualTo(new Rejection("trade_time_ms", "must be positive, got -5"));
+    assertThat(sink.validate(at(0))).isEqualTo(new Rejection(REJECTION_REASON_MISSING_FIELD, "trade_time_ms", "is required"));
+    assertThat(sink.validate(at(-5))).isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", "must be positive, got -5"));
   }
 
   @Test
   void tradeId_isRequired() {
-    assertThat(sink.validate(trade(1, 1, "", "1", "1"))).isEqualTo(new Rejection("trade_id", "is required"));
+    assertThat(sink.validate(trade(1, 1, "", "1", "1"))).isEqualTo(new Rejection(REJECTION_REASON_MISSING_FIELD, "trade_id", "is required"));
   }
 
   @Test
   void tradeIdWithNul_isRejected_becausePostgresTextCannotHoldIt() {
     assertThat(sink.validate(trade(1, 1, "a\0b", "1", "1")))
-        .isEqualTo(new Rejection("trade_id", "must not contain the NUL character"));
+        .isEqualTo(new Rejection(REJECTION_REASON_INVALID_TEXT, "trade_id", "must not contain the NUL character"));
   }
 
   @Test
   void tradeIdOf64Characters_isAccepted_countedInCodePoints() {
     assertThat(sink.validate(trade(1, 1, "😀".repeat(64), "1", "1"))).isNull();
     assertThat(sink.validate(trade(1, 1, "😀".repeat(65), "1", "1")))
-        .isEqualTo(new Rejection("trade_id", "has 65 characters, at most 64 are allowed"));
+        .isEqualTo(new Rejection(REJECTION_REASON_TOO_LONG, "trade_id", "has 65 characters, at most 64 are allowed"));
   }
 
   @Test
   void priceAndQuantity_mustBePositivePlainDecimals() {
-    assertThat(sink.validate(trade(1, 1, "t", "1e3", "1"))).isEqualTo(new Rejection("price",
+    assertThat(sink.validate(trade(1, 1, "t", "1e3", "1"))).isEqualTo(new Rejection(REJECTION_REASON_INVALID_DECIMAL, "price",
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '1e3'"));
-    assertThat(sink.validate(trade(1, 1, "t", "1", "0"))).isEqualTo(new Rejection("quantity", "must be positive, got '0'"));
+    assertThat(sink.validate(trade(1, 1, "t", "1", "0"))).isEqualTo(new Rejection(REJECTION_REASON_INVALID_DECIMAL, "quantity", "must be positive, got '0'"));
   }
 
   @Test
   void anUnknownTakerSide_isRejected() {
     assertThat(sink.validate(at(NOW).toBuilder().setTakerSideValue(7).build()))
-        .isEqualTo(new Rejection("taker_side", "unknown value 7"));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "taker_side", "unknown value 7"));
   }
 
   @Test

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// A tickvault worker in Node.js, with nothing but the .proto files of proto/src/main/proto:
+// @grpc/grpc-js for the calls, @grpc/proto-loader to load the contracts at run time (no generated
+// code), protobufjs to decode the google.rpc.BadRequest an INVALID_ARGUMENT carries.
+//
+// It registers a market, streams trades over StreamTrades with a bounded number of requests
+// awaiting their acks (one trade is invalid, to show a per-record rejection), reads a user's API
+// keys, makes one deliberately bad call and decodes its BadRequest, and prints one JSON object.
+// Run it twice: the second run finds every valid trade stored (duplicates).
+//
+//   npm install --prefix client/examples/node
+//   TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=admin-token-0123456789 \
+//     node client/examples/node/worker.js --user-id alice
+'use strict';
+
+const path = require('path');
+const { parseArgs } = require('util');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
+
+const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
+
+const EXCHANGE_ID = 8;
+const PAIR_NO = 1;
+
+// The options that decide how messages look in JavaScript (docs/worker-guide.md):
+const LOADER_OPTIONS = {
+  includeDirs: [CONTRACTS], // imports such as "tickvault/v1/common.proto" resolve from here
+  keepCase: true, // field names as in the .proto: trade_id, not tradeId
+  longs: String, // int64 fields (times, counts, indexes) as decimal strings: "1764115200000"
+  enums: String, // enums by full name: "TRADE_SIDE_BUY"
+  defaults: true, // fields left at 0 / "" / [] are present, not undefined
+};
+
+function loadServices() {
+  const definition = protoLoader.loadSync(
+    ['tickvault/v1/market.proto', 'tickvault/v1/api_keys.proto', 'tickvault/v1/ingest.proto'], LOADER_OPTIONS);
+  return grpc.loadPackageDefinition(definition).tickvault.v1;
+}
+
+// google.rpc.Status and google.rpc.BadRequest (googleapis, google/rpc/status.proto and
+// error_details.proto), declared with the field numbers of those files: enough to read the trailer
+// grpc-status-details-bin without shipping the files.
+function loadErrorDetails() {
+  const root = protobuf.Root.fromJSON({
+    nested: {
+      google: {
+        nested: {
+          protobuf: { nested: { Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } } } },
+          rpc: {
+            nested: {
+              Status: {
+                fields: {
+                  code: { type: 'int32', id: 1 },
+                  message: { type: 'string', id: 2 },
+                  details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
+                },
+              },
+              BadRequest: {
+                fields: { field_violations: { rule: 'repeated', type: 'FieldViolation', id: 1 } },
+                nested: {
+                  FieldViolation: {
+                    fields: { field: { type: 'string', id: 1 }, description: { type: 'string', id: 2 } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  return { Status: root.lookupType('google.rpc.Status'), BadRequest: root.lookupType('google.rpc.BadRequest') };
+}
+
+/** The field violations of an INVALID_ARGUMENT, from its google.rpc.BadRequest detail; [] when there is none. */
+function fieldViolations(error, details) {
+  const raw = error.metadata ? error.metadata.get('grpc-status-details-bin') : [];
+  if (raw.length === 0) {
+    return [];
+  }
+  const status = details.Status.decode(raw[0]); // a Buffer: grpc-js has already undone the base64
+  return status.details
+    .filter((any) => any.type_url === 'type.googleapis.com/google.rpc.BadRequest')
+    .flatMap((any) => details.BadRequest.decode(any.value).field_violations)
+    .map((v) => ({ field: v.field, description: v.description }));
+}
+
+function unary(client, method, request, metadata) {
+  const deadline = new Date(Date.now() + 10_000);
+  return new Promise((resolve, reject) => {
+    client[method](request, metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+/** Requests of `batchSize` trades; the trade at position 3 has a price the server refuses. */
+function tradeRequests(count, batchSize) {
+  const requests = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const trades = [];
+    for (let i = start; i < Math.min(count, start + batchSize); i++) {
+      trades.push({
+        exchange_id: EXCHANGE_ID,
+        currency_pair_no: PAIR_NO,
+        trade_id: `js-${i}`,
+        price: i === 3 ? '-1' : `${30000 + i}.25`, // decimals are strings, never JavaScript numbers
+        quantity: `0.${String(i + 1).padStart(3, '0')}`,
+        taker_side: i % 2 === 0 ? 'TRADE_SIDE_BUY' : 'TRADE_SIDE_SELL',
+        trade_time_ms: String(1764115200000 + i), // int64 as a string: exact beyond 2^53
+      });
+    }
+    requests.push({ trades });
+  }
+  return requests;
+}
+
+/**
+ * Sends `requests` over one StreamTrades call, keeping at most `maxInFlight` unacknowledged, and
+ * adds up the acks. request_index and RejectedRecord.index restart at 0 on every call: this call
+ * starts at request `first`, so request_index i is requests[first + i], and a rejection's index
+ * counts trades from the first trade of requests[first]. A worker resuming after UNAVAILABLE opens
+ * a new call with `first` = the first unacknowledged request.
+ */
+function streamTrades(ingest, metadata, requests, first, maxInFlight) {
+  const tradesBefore = [0];
+  for (const r of requests) tradesBefore.push(tradesBefore[tradesBefore.length - 1] + r.trades.length);
+  return new Promise((resolve, reject) => {
+    const call = ingest.StreamTrades(metadata);
+    const totals = { received: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
+    let sent = first;
+    let acked = first;
+    let ended = false;
+    const sendMore = () => {
+      while (sent < requests.length && sent - acked < maxInFlight) {
+        if (!call.write(requests[sent++])) {
+          call.once('drain', sendMore); // the transport is full: wait until it is not
+          return;
+        }
+      }
+      if (sent === requests.length && !ended) {
+        ended = true;
+        call.end(); // half-close: the server acks what is left, then closes
+      }
+    };
+    call.on('data', (ack) => {
+      const request = first + Number(ack.request_index);
+      acked = request + 1; // acks come one per request, in request order
+      for (const key of ['received', 'inserted', 'duplicates', 'rejected']) totals[key] += Number(ack[key]);
+      for (const r of ack.rejections) {
+        totals.rejections.push({
+          index: tradesBefore[first] + Number(r.index), // position among all the trades this worker sent
+          record_key: r.record_key,
+          field: r.field,
+          reason: r.reason,
+          code: r.code, // an enum name with its prefix: "REJECTION_REASON_INVALID_DECIMAL"
+        });
+      }
+      sendMore();
+    });
+    call.on('error', reject);
+    call.on('end', () => resolve(totals));
+    sendMore();
+  });
+}
+
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      target: { type: 'string', default: process.env.TICKVAULT_TARGET || '127.0.0.1:50051' },
+      token: { type: 'string', default: process.env.TICKVAULT_TOKEN || '' },
+      'user-id': { type: 'string', default: 'alice' },
+      trades: { type: 'string', default: '250' },
+      'batch-size': { type: 'string', default: '100' },
+      'max-in-flight': { type: 'string', default: '16' },
+    },
+  });
+  const v1 = loadServices();
+  const details = loadErrorDetails();
+  const metadata = new grpc.Metadata();
+  if (args.token) metadata.set('authorization', `Bearer ${args.token}`);
+  const credentials = grpc.credentials.createInsecure();
+  const markets = new v1.MarketService(args.target, credentials);
+  const apiKeys = new v1.ApiKeyService(args.target, credentials);
+  const ingest = new v1.IngestService(args.target, credentials);
+
+  await unary(markets, 'PutExchange', { exchange_id: EXCHANGE_ID, code: 'node-demo' }, metadata);
+  await unary(markets, 'PutCurrencyPair',
+    { exchange_id: EXCHANGE_ID, currency_pair_no: PAIR_NO, base_currency: 'SOL', quote_currency: 'USDT' }, metadata);
+
+  const requests = tradeRequests(Number(args.trades), Number(args['batch-size']));
+  const summary = await streamTrades(ingest, metadata, requests, 0, Number(args['max-in-flight']));
+
+  const keys = (await unary(apiKeys, 'GetApiKeys', { user_id: args['user-id'] }, metadata)).api_keys;
+
+  // A call with two bad fields: INVALID_ARGUMENT, with a BadRequest naming both.
+  let badRequest = null;
+  try {
+    await unary(markets, 'PutExchange', { exchange_id: 0, code: 'Not A Code' }, metadata);
+  } catch (error) {
+    if (error.code !== grpc.status.INVALID_ARGUMENT) throw error;
+    badRequest = { code: grpc.status[error.code], message: error.details, field_violations: fieldViolations(error, details) };
+  }
+
+  console.log(JSON.stringify({
+    ...summary,
+    api_keys: keys.map((k) => ({ exchange_id: k.exchange_id, access_key: k.access_key, label: k.label })),
+    bad_request: badRequest,
+  }));
+  for (const client of [markets, apiKeys, ingest]) client.close();
+}
+
+main().catch((error) => {
+  // A gRPC error has a numeric code and details; anything else is a bug here: show its stack.
+  console.error(typeof error.code === 'number' ? `worker: ${grpc.status[error.code]}: ${error.details}` : error.stack);
+  process.exit(error.code === grpc.status.UNAVAILABLE ? 3 : 1);
+});
