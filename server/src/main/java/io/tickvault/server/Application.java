@@ -78,8 +78,8 @@ public final class Application implements AutoCloseable {
     ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc());
     ThreadPoolExecutor executor = CallExecutor.start(config, resources);
-    ReadSide reads = ReadSide.start(infra.jdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
-        infra.metrics().registry(), clock);
+    ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
+        infra.scheduler(), infra.metrics().registry(), clock);
     List<BindableService> services = List.of(
         new MarketGrpcService(markets.repository()),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),

@@ -17,17 +17,21 @@ import java.util.concurrent.TimeUnit;
 public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
   /**
    * Wires the read side on a Redis connection of its own (started here, so a slow market state
-   * never queues behind API key lookups), and repairs the market state every second.
+   * never queues behind API key lookups), and repairs the market state every second. History
+   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) is read from {@code history}, the read
+   * replica when one is configured; the market state from {@code primary}, which is never behind
+   * what ingestion just offered to Redis.
    */
-  public static ReadSide start(Jdbc jdbc, KnownMarkets markets, LazyRedisConnection<RedisConnection<String, byte[]>> redis,
-      ScheduledExecutorService scheduler, PrometheusRegistry registry, Clock clock) {
+  public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
+      LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
+      PrometheusRegistry registry, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
-    TradeReader trades = new TradeReader(jdbc);
-    OrderBookReader books = new OrderBookReader(jdbc);
-    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), trades, books, metrics, clock);
-    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), trades, books, new CandleReader(jdbc),
-        state, metrics);
+    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), new TradeReader(primary),
+        new OrderBookReader(primary), metrics, clock);
+    OrderBookReader books = new OrderBookReader(history);
+    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history), books,
+        new CandleReader(history), state, metrics);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
   }
