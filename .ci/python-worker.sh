@@ -4,7 +4,8 @@
 # for Python and protoc when missing, generates the stubs (into a git-ignored dir), starts the
 # server on the embedded default with tokens, stores an API key with the Java CLI, runs the worker
 # twice and checks what it printed: the first run stores every valid trade and has the one invalid
-# trade rejected; the second finds them all stored (duplicates); both read the key.
+# trade rejected; the second finds them all stored (duplicates); both read the key, read their
+# trades back exactly (ReadTrades) and find the last one in the market's state (GetMarketState).
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +42,7 @@ check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key"
 check("second run counts", [second[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 0, 249, 1])
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])
-print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read)")
+    check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
+    check("last trade in the market state", run["last_trade_id"], "py-249")
+print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back)")
 PY

@@ -2,9 +2,11 @@
 """A tickvault worker in Python, with nothing but stubs generated from proto/ (see generate.sh).
 
 It registers a market, streams a few batches of trades over IngestTrades (one of them invalid, to
-show a per-record rejection), reads a user's API keys, and prints the server's summary as one
-JSON object. Run it twice: the second run finds every valid trade already stored (duplicates),
-because the server keys trades on (exchange_id, currency_pair_no, trade_id).
+show a per-record rejection), reads a user's API keys, reads its trades back (ReadTrades, page by
+page, resuming from the last page token if the stream breaks) and the market's hot state
+(GetMarketState), checks them against what it sent, and prints it all as one JSON object. Run it
+twice: the second run finds every valid trade already stored (duplicates), because the server
+keys trades on (exchange_id, currency_pair_no, trade_id).
 
     ./generate.sh
     TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=admin-token-0123456789 \\
@@ -23,29 +25,58 @@ from tickvault.v1 import api_keys_pb2, api_keys_pb2_grpc  # noqa: E402
 from tickvault.v1 import common_pb2  # noqa: E402
 from tickvault.v1 import ingest_pb2, ingest_pb2_grpc  # noqa: E402
 from tickvault.v1 import market_pb2, market_pb2_grpc  # noqa: E402
+from tickvault.v1 import query_pb2, query_pb2_grpc  # noqa: E402
 
 EXCHANGE_ID = 7
 PAIR_NO = 1
+FIRST_TIME_MS = 1764115200000
+REJECTED = 3  # the position of the trade with a price the server refuses
 
 
-def trade_batches(count, batch_size):
-    """Yields IngestTradesRequest messages; the trade at position 3 has a price the server refuses."""
-    batch = []
-    for i in range(count):
-        batch.append(ingest_pb2.Trade(
-            exchange_id=EXCHANGE_ID,
-            currency_pair_no=PAIR_NO,
-            trade_id="py-%d" % i,
-            price="-1" if i == 3 else "%d.25" % (30000 + i),
-            quantity="0.%03d" % (i + 1),
-            taker_side=ingest_pb2.TRADE_SIDE_BUY if i % 2 == 0 else ingest_pb2.TRADE_SIDE_SELL,
-            trade_time_ms=1764115200000 + i,
-        ))
-        if len(batch) == batch_size:
-            yield ingest_pb2.IngestTradesRequest(trades=batch)
-            batch = []
-    if batch:
-        yield ingest_pb2.IngestTradesRequest(trades=batch)
+def trades(count):
+    """The worker's trades, one a millisecond from FIRST_TIME_MS."""
+    return [ingest_pb2.Trade(
+        exchange_id=EXCHANGE_ID,
+        currency_pair_no=PAIR_NO,
+        trade_id="py-%d" % i,
+        price="-1" if i == REJECTED else "%d.25" % (30000 + i),
+        quantity="0.%03d" % (i + 1),
+        taker_side=ingest_pb2.TRADE_SIDE_BUY if i % 2 == 0 else ingest_pb2.TRADE_SIDE_SELL,
+        trade_time_ms=FIRST_TIME_MS + i,
+    ) for i in range(count)]
+
+
+def trade_batches(sent, batch_size):
+    """Yields IngestTradesRequest messages of at most batch_size trades."""
+    for start in range(0, len(sent), batch_size):
+        yield ingest_pb2.IngestTradesRequest(trades=sent[start:start + batch_size])
+
+
+def read_trades(query, request, metadata, attempts=5):
+    """Every trade of a ReadTrades range, page by page. A stream broken with UNAVAILABLE is opened
+    again from the last next_page_token received: no trade is missed or read twice."""
+    read = []
+    token = request.page_token
+    for _ in range(attempts):
+        try:
+            for page in query.ReadTrades(query_pb2.ReadTradesRequest(
+                    exchange_id=request.exchange_id, currency_pair_no=request.currency_pair_no,
+                    start_time_ms=request.start_time_ms, end_time_ms=request.end_time_ms,
+                    page_size=request.page_size, page_token=token), metadata=metadata):
+                read.extend(page.trades)
+                token = page.next_page_token
+                if not token:
+                    return read
+            return read
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+    raise RuntimeError("ReadTrades: still UNAVAILABLE after %d attempts" % attempts)
+
+
+def fields(trade):
+    """What a trade must keep through the server: decimals digit for digit."""
+    return (trade.trade_id, trade.price, trade.quantity, trade.taker_side, trade.trade_time_ms)
 
 
 def main():
@@ -68,12 +99,24 @@ def main():
             exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, base_currency="ETH", quote_currency="USDT"),
             metadata=metadata, timeout=deadline)
 
+        sent = trades(args.trades)
         ingest = ingest_pb2_grpc.IngestServiceStub(channel)
-        summary = ingest.IngestTrades(trade_batches(args.trades, args.batch_size), metadata=metadata, timeout=120)
+        summary = ingest.IngestTrades(trade_batches(sent, args.batch_size), metadata=metadata, timeout=120)
 
         api_keys = api_keys_pb2_grpc.ApiKeyServiceStub(channel)
         keys = api_keys.GetApiKeys(api_keys_pb2.GetApiKeysRequest(user_id=args.user_id),
                                    metadata=metadata, timeout=deadline).api_keys
+
+        # Read back what was stored: this worker's time range, oldest first, in pages of 100.
+        query = query_pb2_grpc.QueryServiceStub(channel)
+        read = read_trades(query, query_pb2.ReadTradesRequest(
+            exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, start_time_ms=FIRST_TIME_MS,
+            end_time_ms=FIRST_TIME_MS + args.trades, page_size=100), metadata)
+        state = query.GetMarketState(query_pb2.GetMarketStateRequest(
+            exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO), metadata=metadata, timeout=deadline)
+
+    stored = [fields(t) for i, t in enumerate(sent) if i != REJECTED]
+    read_back_ok = [fields(t) for t in read] == stored
 
     print(json.dumps({
         "received": summary.received,
@@ -85,7 +128,12 @@ def main():
                        for r in summary.rejections],
         "api_keys": [{"exchange_id": k.exchange_id, "access_key": k.access_key, "label": k.label}
                      for k in keys],
+        "read_back": len(read),
+        "read_back_ok": read_back_ok,
+        "last_trade_id": state.last_trade.trade_id,
     }))
+    if not read_back_ok:
+        sys.exit("worker: the trades read back differ from the trades stored")
 
 
 if __name__ == "__main__":

@@ -199,13 +199,13 @@ class ResumingReaderTest {
       service.scripts.add(new PagedTrades.Script(0, Status.UNAVAILABLE.withDescription("down " + i)));
     }
 
-    ResumingReader.Options shortRetry = FAST.withRetryFor(Duration.ofMillis(500));
+    ResumingReader.Options shortRetry = FAST.withRetryFor(Duration.ofSeconds(2));
     try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, shortRetry)) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, reader::hasNext);
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      // Backoff 100, 200 ms...: within half a second, a few attempts, not a hundred.
-      assertThat(reader.reconnects()).isBetween(1, 4);
+      // Backoff 100, 200, 400, 800 ms...: within two seconds a few attempts, not a hundred.
+      assertThat(reader.reconnects()).isBetween(1, 5);
       assertThat(e.getStatus().getDescription()).isEqualTo("down " + reader.reconnects());
     }
   }

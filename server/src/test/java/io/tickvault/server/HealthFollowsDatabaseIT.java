@@ -1,19 +1,19 @@
 package io.tickvault.server;
 
-import java.time.Duration;
-import io.tickvault.server.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.ManagedChannel;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Health and calls while the server's own PostgreSQL goes away and comes back. */

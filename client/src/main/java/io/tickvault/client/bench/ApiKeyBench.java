@@ -185,8 +185,11 @@ public final class ApiKeyBench {
     }
   }
 
-  /** Keeps {@code concurrency} calls in flight for the duration; each completion starts the next call. */
-  private static Latencies closedLoop(Call call, int concurrency, Duration duration) throws InterruptedException {
+  /**
+   * Keeps {@code concurrency} calls in flight for the duration; each completion starts the next
+   * call. (ReadBench drives GetMarketState against Health/Check with it too.)
+   */
+  static Latencies closedLoop(Call call, int concurrency, Duration duration) throws InterruptedException {
     Latencies latencies = new Latencies();
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch drained = new CountDownLatch(concurrency);
@@ -280,7 +283,7 @@ public final class ApiKeyBench {
   }
 
   /** One unary call, started asynchronously; the callback gets null or the error. */
-  private static final class Call {
+  static final class Call {
     final String name;
     private final Channel channel;
     private final MethodDescriptor<Object, Object> method;
@@ -317,7 +320,7 @@ public final class ApiKeyBench {
   }
 
   /** A latency histogram: 1 µs buckets up to 100 ms, then one overflow bucket; lock-free. */
-  private static final class Latencies {
+  static final class Latencies {
     private static final int BUCKETS = 100_000;
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS + 1);
     private final AtomicLong total = new AtomicLong();

@@ -113,8 +113,13 @@ public final class TradeBench {
 
   /** Trade {@code i} of the run: the same on the gRPC path and in the reference rows. */
   static Trade trade(long i) {
+    return trade(EXCHANGE_ID, i);
+  }
+
+  /** Trade {@code i} of a bench market of exchange {@code exchangeId}, pair {@value #PAIR_NO}. */
+  static Trade trade(int exchangeId, long i) {
     return Trade.newBuilder()
-        .setExchangeId(EXCHANGE_ID)
+        .setExchangeId(exchangeId)
         .setCurrencyPairNo(PAIR_NO)
         .setTradeId(Long.toString(100_000_000_000L + i))
         .setPrice(price(i))

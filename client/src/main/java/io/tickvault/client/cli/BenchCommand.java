@@ -3,6 +3,7 @@ package io.tickvault.client.cli;
 import io.tickvault.client.TickvaultClient;
 import io.tickvault.client.bench.ApiKeyBench;
 import io.tickvault.client.bench.OrderBookBench;
+import io.tickvault.client.bench.ReadBench;
 import io.tickvault.client.bench.TradeBench;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
     description = "Benchmarks against their references in the same run (a ratio of 1.0 means as fast "
         + "as the reference). Use a server and a database kept for benchmarks: the runs empty and "
         + "fill tables.",
-    subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class, BenchCommand.ApiKeys.class})
+    subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class, BenchCommand.ApiKeys.class,
+        BenchCommand.Read.class})
 final class BenchCommand {
   /** The database option every benchmark needs for its reference. */
   static final class Database {
@@ -132,6 +134,48 @@ final class BenchCommand {
           concurrency, Duration.ofSeconds(seconds), rounds, Duration.ofSeconds(warmup));
       try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
         ApiKeyBench.run(client.channel(), options, out);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "read", mixinStandardHelpOptions = true,
+      description = "Stores N trades of one bench market, then ReadTrades of all of them end to end (every "
+          + "page decoded) against COPY (SELECT … ORDER BY trade_time_ms, trade_id) TO STDOUT of the same rows, "
+          + "and GetMarketState against grpc.health.v1.Health/Check at the same concurrency. Replaces that "
+          + "market's trades; leaves other markets alone.")
+  static final class Read implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    Database database;
+
+    @Option(names = "--trades", paramLabel = "N", defaultValue = "1000000", description = "Trades stored and read (default ${DEFAULT-VALUE}).")
+    long trades;
+
+    @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
+        description = "Trades per ReadTrades page; 0 (default) lets the server choose.")
+    int pageSize;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "32",
+        description = "Calls in flight for GetMarketState and Health/Check (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "Length of each unary phase (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds; the median ratio is printed (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+      ReadBench.Options options = new ReadBench.Options(trades, pageSize, rounds, concurrency, Duration.ofSeconds(seconds));
+      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
+        ReadBench.run(client.channel(), database.url, options, out);
       }
       return ExitCodes.OK;
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * {@code export} serves every command; a flag given on the command line wins.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
-  /** Option → variable. Documented in README.md and in each option's help. */
+  /** Option → variable. Documented in docs/cli.md ("Connection options") and in each option's help. */
   static final Map<String, String> VARIABLES = Map.of(
       "--target", "TICKVAULT_TARGET",
       "--token", "TICKVAULT_TOKEN",

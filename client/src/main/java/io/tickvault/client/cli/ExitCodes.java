@@ -5,7 +5,7 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * The exit codes of {@code tickvault}, so scripts can tell what went wrong without parsing text.
- * Documented in README.md; do not renumber.
+ * Documented in docs/cli.md ("Exit codes"); do not renumber.
  */
 public final class ExitCodes {
   /** Everything worked (for {@code health}: the server is SERVING). */

@@ -1,7 +1,9 @@
 package io.tickvault.client.cli;
 
 import com.google.protobuf.MessageOrBuilder;
+import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.Candle;
+import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadTradesRequest;
@@ -128,16 +130,36 @@ final class ReadCommand {
     /** The time the range is about (trade time, server time), for the progress line. */
     abstract long timeOf(R record);
 
+    /** The time of the market's last record of this kind, 0 when it has none. */
+    abstract long lastTime(GetMarketStateResponse state);
+
+    /**
+     * Where the progress bar ends: --to, or else just after the market's last record as
+     * GetMarketState tells (or now, when it cannot tell: the bar is then only a guess).
+     */
+    private long progressEnd(TickvaultClient client) {
+      if (to > 0) {
+        return to;
+      }
+      try {
+        long last = lastTime(client.getMarketState(market.exchangeId, market.pairNo));
+        return last > 0 ? last + 1 : context.clock().millis();
+      } catch (StatusRuntimeException e) {
+        return context.clock().millis(); // the read itself says what is wrong, if anything
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       Format format = output.format(csvHeader() != null ? Format.csv : Format.jsonl, csvHeader() != null);
       PrintWriter err = spec.commandLine().getErr();
-      long end = to > 0 ? to : context.clock().millis();
-      Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - from));
+      Progress progress;
       long rows = 0;
       try (TickvaultClient client = connection.connect();
            ResumingReader<R> records = open(client);
            Writer out = output.open(spec)) {
+        long end = progressEnd(client);
+        progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - from));
         if (format == Format.csv) {
           out.write(csvHeader());
           out.write('\n');
@@ -201,6 +223,11 @@ final class ReadCommand {
     long timeOf(Trade trade) {
       return trade.getTradeTimeMs();
     }
+
+    @Override
+    long lastTime(GetMarketStateResponse state) {
+      return state.hasLastTrade() ? state.getLastTrade().getTradeTimeMs() : 0;
+    }
   }
 
   @Command(name = "orderbooks", mixinStandardHelpOptions = true,
@@ -239,6 +266,11 @@ final class ReadCommand {
     @Override
     long timeOf(OrderBookSnapshot snapshot) {
       return snapshot.getServerTimeMs();
+    }
+
+    @Override
+    long lastTime(GetMarketStateResponse state) {
+      return state.hasLastOrderBook() ? state.getLastOrderBook().getServerTimeMs() : 0;
     }
   }
 

@@ -1,6 +1,5 @@
 package io.tickvault.client.cli;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -34,11 +33,9 @@ final class TimeArguments {
         if (text.length() == 10) {
           return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         }
-        if (text.endsWith("Z") || text.endsWith("z")) {
-          return Instant.parse(text.toUpperCase(Locale.ROOT)).toEpochMilli();
-        }
-        if (text.matches(".*[+-]\\d\\d:\\d\\d$")) {
-          return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        if (text.endsWith("Z") || text.endsWith("z") || text.matches(".*[+-]\\d\\d:\\d\\d$")) {
+          // Not Instant.parse: it wants the seconds; an offset date-time takes 00:01Z as well.
+          return OffsetDateTime.parse(text.toUpperCase(Locale.ROOT)).toInstant().toEpochMilli();
         }
         return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
       } catch (DateTimeParseException | ArithmeticException e) {

@@ -15,6 +15,8 @@ class TimeArgumentsTest {
     assertThat(time.convert("1764115200000")).isEqualTo(1_764_115_200_000L);
     assertThat(time.convert("2025-11-26T00:00:00Z")).isEqualTo(1_764_115_200_000L);
     assertThat(time.convert("2025-11-26T00:00:00.250Z")).isEqualTo(1_764_115_200_250L);
+    assertThat(time.convert("2025-11-26T00:01Z")).isEqualTo(1_764_115_260_000L);
+    assertThat(time.convert("2025-11-26t00:01z")).isEqualTo(1_764_115_260_000L);
     assertThat(time.convert("2025-11-26T09:00+09:00")).isEqualTo(1_764_115_200_000L);
     assertThat(time.convert("2025-11-26T00:00")).isEqualTo(1_764_115_200_000L);
     assertThat(time.convert("2025-11-26")).isEqualTo(1_764_115_200_000L);

@@ -22,7 +22,7 @@ import java.util.Map;
  * RETURNING} the keys it inserted, in one transaction: exact counts either way. After a batch with
  * duplicates (a replay) the next batch goes to the staging path at once, until a batch without.
  * TradeWriteStrategies measured the alternatives (batched INSERTs, one INSERT from unnest(array
- * parameters)); the README's "Trade ingestion" section gives the figures.
+ * parameters)); docs/benchmarks.md ("Trades: choosing the write") gives the figures.
  *
  * <p>Every batch is written in key order. Two streams writing overlapping keys then lock them in
  * the same order, so one waits for the other instead of both deadlocking (PostgreSQL would abort

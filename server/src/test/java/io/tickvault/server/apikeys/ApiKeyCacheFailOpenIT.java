@@ -1,6 +1,5 @@
 package io.tickvault.server.apikeys;
 
-import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.apikeys.ApiKeyServiceIT.put;
 import static io.tickvault.server.apikeys.ApiKeyServiceIT.randomKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +17,7 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.Application;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnRedis;
 import io.tickvault.server.testing.TestDatabase;

@@ -10,6 +10,7 @@ import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.redis.RedisKeys;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnRedisCluster;
@@ -255,17 +256,6 @@ class ApiKeyCacheRedisClusterIT {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within 20 s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, Duration.ofSeconds(20), condition);
   }
 }

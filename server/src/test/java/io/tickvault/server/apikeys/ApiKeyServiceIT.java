@@ -1,7 +1,5 @@
 package io.tickvault.server.apikeys;
 
-import java.time.Duration;
-import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
 import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgumentFields;
 import static io.tickvault.server.testing.GrpcAssertions.rpcError;
@@ -28,12 +26,14 @@ import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.Application;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

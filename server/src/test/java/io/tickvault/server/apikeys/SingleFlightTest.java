@@ -1,10 +1,10 @@
 package io.tickvault.server.apikeys;
 
-import java.time.Duration;
-import io.tickvault.server.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tickvault.server.testing.Eventually;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

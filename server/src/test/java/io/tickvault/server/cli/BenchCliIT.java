@@ -52,6 +52,21 @@ class BenchCliIT {
   }
 
   @Test
+  void benchRead_printsTheRatiosAgainstCopyToAndHealthCheck() {
+    Cli.Result result = new Cli().run("bench", "read", "--target", "127.0.0.1:" + server.port(),
+        "--database-url", server.database().url(), "--trades", "3000", "--page-size", "500", "--rounds", "1",
+        "--concurrency", "4", "--seconds", "1");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    Matcher median = Pattern.compile("median ratio: ReadTrades (\\d+\\.\\d\\d) of COPY TO, GetMarketState (\\d+\\.\\d\\d) of Health/Check")
+        .matcher(result.out());
+    assertThat(median.find()).as(result.out()).isTrue();
+    assertThat(Double.parseDouble(median.group(1))).isPositive();
+    assertThat(Double.parseDouble(median.group(2))).isPositive();
+    assertThat(result.out()).contains("stored 3,000 trades over StreamTrades");
+  }
+
+  @Test
   void benchWithoutTheDatabase_isAUsageError() {
     Cli.Result result = new Cli().run("bench", "trades", "--target", "127.0.0.1:" + server.port());
 

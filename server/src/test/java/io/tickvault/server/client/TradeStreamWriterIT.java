@@ -1,6 +1,5 @@
 package io.tickvault.server.client;
 
-import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static io.tickvault.server.trade.TradeCalls.trade;
@@ -12,6 +11,7 @@ import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
 import io.tickvault.server.testing.TestServer;

@@ -1,7 +1,5 @@
 package io.tickvault.server.orderbook;
 
-import java.util.Objects;
-import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.orderbook.OrderBookCalls.assertStoredExactly;
 import static io.tickvault.server.orderbook.OrderBookCalls.headersWithoutTheirLevels;
 import static io.tickvault.server.orderbook.OrderBookCalls.ingest;
@@ -17,12 +15,14 @@ import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

@@ -17,6 +17,7 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnRedis;
@@ -270,17 +271,6 @@ class MarketStateIT {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, Duration.ofSeconds(30), condition);
   }
 }

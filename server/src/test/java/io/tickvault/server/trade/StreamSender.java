@@ -1,7 +1,5 @@
 package io.tickvault.server.trade;
 
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -13,7 +11,9 @@ import io.tickvault.api.v1.Trade;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**

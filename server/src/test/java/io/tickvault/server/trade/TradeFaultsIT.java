@@ -1,17 +1,16 @@
 package io.tickvault.server.trade;
 
-import java.util.Objects;
-import io.tickvault.server.testing.Eventually;
 import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
-import com.zaxxer.hikari.HikariDataSource;
+import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
 import io.tickvault.server.testing.ServerProcess;
@@ -20,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
