@@ -82,7 +82,8 @@ grpcurl() {
       -cacert) args+=(--cacert "$2"); shift 2 ;;
       -cert) args+=(--cert "$2"); shift 2 ;;
       -key) args+=(--key "$2"); shift 2 ;;
-      -H) args+=(-H "$2"); shift 2 ;;
+      # grpcurl sends -H headers with its reflection requests too; buf curl only when told ('*').
+      -H) args+=(-H "$2" --reflect-header '*'); shift 2 ;;
       -d) if [ "$2" = "@" ]; then args+=(-d @-); else args+=(-d "$2"); fi; shift 2 ;;
       -*) echo "readme-examples: grpcurl flag $1 is not translated; add it to .ci/readme-examples.sh" >&2; return 2 ;;
       *) break ;;

@@ -20,12 +20,10 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
-import io.tickvault.server.market.MarketGrpcService;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.query.ReadSide;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,19 +74,19 @@ public final class Application implements AutoCloseable {
     byte[] masterKey = masterKey(config);
     infra = Infrastructure.start(config, resources);
     ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
-    Markets markets = Markets.create(infra.jdbc());
-    ThreadPoolExecutor executor = CallExecutor.start(config, resources);
-    ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
-        infra.scheduler(), infra.metrics().registry(), clock);
+    Markets markets = Markets.create(infra.jdbc(), clock);
+    CallExecutor executors = CallExecutor.start(config, resources);
+    ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
+        infra.metrics().registry(), clock);
     List<BindableService> services = List.of(
-        new MarketGrpcService(markets.repository()),
+        markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
-        Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executor,
-            infra.metrics().ingest(), clock),
+        Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
+            infra.scheduler(), infra.metrics().ingest(), clock),
         reads.service());
-    grpc = GrpcServer.start(config, builder, services, executor, infra, resources);
-    metricsPort = infra.metrics().startHttp(config.bindAddress(), config.metricsPort());
+    grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
+    metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
     logStarted(config);
   }
 
@@ -98,7 +96,7 @@ public final class Application implements AutoCloseable {
         config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
         config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
         config.isEmbeddedRedis() ? "embedded" : "external",
-        metricsPort > 0 ? ", metrics at http://" + config.bindAddress() + ":" + metricsPort + "/metrics" : "");
+        metricsPort > 0 ? ", metrics at http://" + config.metricsBindAddress() + ":" + metricsPort + "/metrics" : "");
     if (config.authDisabled()) {
       log.warn("authentication is OFF: any caller may use every RPC (set TICKVAULT_WORKER_TOKENS and TICKVAULT_ADMIN_TOKENS to turn it on)");
     }

@@ -4,6 +4,7 @@ import io.tickvault.server.config.ConfigException;
 import io.tickvault.server.config.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import sun.misc.Signal;
 
 /** {@code java -jar tickvault-server.jar}: configuration from the environment, then serve until SIGTERM. */
@@ -13,6 +14,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    // grpc-netty logs through java.util.logging (a line per failed connection): to logback, whose
+    // levels (io.grpc from WARN up) and format then apply.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     ServerConfig config;
     try {
       config = ServerConfig.fromEnvironment(System.getenv());

@@ -180,7 +180,7 @@ public final class OrderBookBench {
   private static void checkStored(Connection db, long firstTime, int n, int levelRows) throws SQLException {
     try (Statement s = db.createStatement();
          ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(bid_count + ask_count), 0),"
-             + " (SELECT count(*) FROM orderbook_levels l JOIN orderbook_snapshots h USING (snapshot_id)"
+             + " (SELECT count(*) FROM orderbook_levels l JOIN orderbook_snapshots h USING (exchange_id, currency_pair_no, snapshot_id)"
              + "  WHERE h.exchange_id = " + EXCHANGE_ID + " AND h.server_time_ms >= " + firstTime
              + "  AND h.server_time_ms < " + (firstTime + n) + ")"
              + " FROM orderbook_snapshots WHERE exchange_id = " + EXCHANGE_ID
@@ -210,8 +210,8 @@ public final class OrderBookBench {
           .append('\t').append(snapshot.getServerTimeMs()).append('\t').append(snapshot.getSequenceId())
           .append('\t').append(snapshot.getReceiveTimeMs()).append('\t').append(snapshot.getBidsCount())
           .append('\t').append(snapshot.getAsksCount()).append('\n');
-      appendLevels(levels, id, 1, snapshot.getBidsList());
-      appendLevels(levels, id, 2, snapshot.getAsksList());
+      appendLevels(levels, snapshot, id, 1, snapshot.getBidsList());
+      appendLevels(levels, snapshot, id, 2, snapshot.getAsksList());
     }
     String headerText = headers.toString();
     String levelText = levels.toString();
@@ -222,7 +222,8 @@ public final class OrderBookBench {
     try {
       copy.copyIn("COPY " + COPY_SNAPSHOTS + " (snapshot_id, exchange_id, currency_pair_no, server_time_ms,"
           + " sequence_id, receive_time_ms, bid_count, ask_count) FROM STDIN", new StringReader(headerText));
-      copy.copyIn("COPY " + COPY_LEVELS + " (snapshot_id, side, level_index, price, quantity) FROM STDIN",
+      copy.copyIn("COPY " + COPY_LEVELS + " (exchange_id, currency_pair_no, snapshot_id, side, level_index, price, quantity)"
+          + " FROM STDIN",
           new StringReader(levelText));
       db.commit();
     } finally {
@@ -235,17 +236,18 @@ public final class OrderBookBench {
     return seconds;
   }
 
-  private static void appendLevels(StringBuilder out, long id, int side, List<PriceLevel> levels) {
+  private static void appendLevels(StringBuilder out, OrderBookSnapshot snapshot, long id, int side,
+      List<PriceLevel> levels) {
     for (int i = 0; i < levels.size(); i++) {
-      out.append(id).append('\t').append(side).append('\t').append(i).append('\t')
+      out.append(snapshot.getExchangeId()).append('\t').append(snapshot.getCurrencyPairNo()).append('\t')
+          .append(id).append('\t').append(side).append('\t').append(i).append('\t')
           .append(levels.get(i).getPrice()).append('\t').append(levels.get(i).getQuantity()).append('\n');
     }
   }
 
   private static void deleteBenchSnapshots(Connection db) throws SQLException {
     try (Statement s = db.createStatement()) {
-      s.execute("DELETE FROM orderbook_levels WHERE snapshot_id IN"
-          + " (SELECT snapshot_id FROM orderbook_snapshots WHERE exchange_id = " + EXCHANGE_ID + ")");
+      s.execute("DELETE FROM orderbook_levels WHERE exchange_id = " + EXCHANGE_ID);
       s.execute("DELETE FROM orderbook_snapshots WHERE exchange_id = " + EXCHANGE_ID);
     }
   }

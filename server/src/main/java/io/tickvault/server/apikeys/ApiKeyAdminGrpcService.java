@@ -35,7 +35,7 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
       ApiKeyFields.requireText(violations, "user_id", request.getUserId(), ApiKeyFields.MAX_USER_ID);
       ApiKeyFields.requireExchangeId(violations, request.getExchangeId());
       ApiKeyFields.requireText(violations, "access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
-      ApiKeyFields.requireText(violations, "secret_key", request.getSecretKey(), ApiKeyFields.MAX_SECRET_KEY);
+      ApiKeyFields.requireSecret(violations, request.getSecretKey());
       ApiKeyFields.requireAtMost(violations, "label", request.getLabel(), ApiKeyFields.MAX_LABEL);
       violations.throwIfAny();
       if (!markets.exchangeExists(request.getExchangeId())) {

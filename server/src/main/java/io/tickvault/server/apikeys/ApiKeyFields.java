@@ -14,6 +14,7 @@ final class ApiKeyFields {
 
   private ApiKeyFields() {}
 
+  /** A required value of a text column. */
   static void requireText(FieldViolations violations, String field, String value, int max) {
     if (value.isEmpty()) {
       violations.add(field, "is required");
@@ -22,11 +23,33 @@ final class ApiKeyFields {
     requireAtMost(violations, field, value, max);
   }
 
+  /** An optional value of a text column: PostgreSQL text cannot hold NUL, so it is refused here. */
   static void requireAtMost(FieldViolations violations, String field, String value, int max) {
+    if (!requireLength(violations, field, value, max)) {
+      return;
+    }
+    if (value.indexOf('\0') >= 0) {
+      violations.add(field, "must not contain the NUL character");
+    }
+  }
+
+  /** The secret: stored encrypted as bytes, so any character is fine. */
+  static void requireSecret(FieldViolations violations, String value) {
+    if (value.isEmpty()) {
+      violations.add("secret_key", "is required");
+      return;
+    }
+    requireLength(violations, "secret_key", value, MAX_SECRET_KEY);
+  }
+
+  /** False (and a violation added) when the value is too long. */
+  private static boolean requireLength(FieldViolations violations, String field, String value, int max) {
     int length = value.codePointCount(0, value.length());
     if (length > max) {
       violations.add(field, "must be at most " + max + " characters, got " + length);
+      return false;
     }
+    return true;
   }
 
   static void requireExchangeId(FieldViolations violations, int exchangeId) {

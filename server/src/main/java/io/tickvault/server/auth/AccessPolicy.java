@@ -8,26 +8,31 @@ import io.tickvault.api.v1.QueryServiceGrpc;
 import java.util.Set;
 
 /**
- * Who may call what (docs/security.md). Health and reflection are open to anyone; a worker
- * may read API keys, list currency pairs, ingest market data and read it back; everything else,
- * including any method added later and not listed here, is for admins only.
+ * Who may call what (docs/security.md). Health is open to anyone (probes carry no token);
+ * reflection needs a token unless {@code TICKVAULT_REFLECTION=public}, because it tells a caller
+ * every method the server has. A worker may read API keys, list currency pairs, ingest market data
+ * and read it back, and use reflection; everything else, including any method added later and not
+ * listed here, is for admins only.
  */
 public final class AccessPolicy {
-  private static final Set<String> OPEN_SERVICES = Set.of(
-      HealthGrpc.SERVICE_NAME,
+  private static final Set<String> REFLECTION_SERVICES = Set.of(
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection");
   private static final Set<String> WORKER_SERVICES = Set.of(
       ApiKeyServiceGrpc.SERVICE_NAME,
       IngestServiceGrpc.SERVICE_NAME,
-      QueryServiceGrpc.SERVICE_NAME);
+      QueryServiceGrpc.SERVICE_NAME,
+      "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection");
   private static final Set<String> WORKER_METHODS = Set.of(
       MarketServiceGrpc.getListCurrencyPairsMethod().getFullMethodName());
 
   private AccessPolicy() {}
 
-  public static boolean isOpen(String serviceName) {
-    return OPEN_SERVICES.contains(serviceName);
+  /** True for what needs no token: health, and reflection when it is configured public. */
+  public static boolean isOpen(String serviceName, boolean reflectionPublic) {
+    return serviceName.equals(HealthGrpc.SERVICE_NAME)
+        || reflectionPublic && REFLECTION_SERVICES.contains(serviceName);
   }
 
   public static boolean allows(Role role, String serviceName, String fullMethodName) {

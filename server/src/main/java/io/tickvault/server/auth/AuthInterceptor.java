@@ -9,7 +9,8 @@ import io.grpc.Status;
 import java.util.Optional;
 
 /**
- * Checks {@code authorization: Bearer <token>} on every call except health and reflection:
+ * Checks {@code authorization: Bearer <token>} on every call except health (and reflection when
+ * it is public):
  * no token or an unknown one is UNAUTHENTICATED, a known token without the right is
  * PERMISSION_DENIED. Neither answer echoes the token.
  */
@@ -18,16 +19,19 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final String BEARER = "bearer ";
 
   private final BearerTokens tokens;
+  private final boolean reflectionPublic;
 
-  public AuthInterceptor(BearerTokens tokens) {
+  /** @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public}) */
+  public AuthInterceptor(BearerTokens tokens, boolean reflectionPublic) {
     this.tokens = tokens;
+    this.reflectionPublic = reflectionPublic;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     MethodDescriptor<Q, R> method = call.getMethodDescriptor();
     String service = method.getServiceName();
-    if (AccessPolicy.isOpen(service)) {
+    if (AccessPolicy.isOpen(service, reflectionPublic)) {
       return next.startCall(call, headers);
     }
     Optional<Role> role = bearerToken(headers.get(AUTHORIZATION)).flatMap(tokens::roleOf);

@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class ServerConfig {
   public static final int DEFAULT_GRPC_PORT = 50051;
   public static final int DEFAULT_METRICS_PORT = 9464;
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final Path DEFAULT_DATA_DIR = Path.of("tickvault-data");
   public static final Duration DEFAULT_API_KEY_TTL = Duration.ofSeconds(300);
   public static final Duration DEFAULT_DATABASE_READ_MAX_LAG = Duration.ofMillis(5000);
@@ -31,6 +32,8 @@ public final class ServerConfig {
   public static final int DEFAULT_MAX_BOOK_LEVELS = 1000;
   /** orderbook_levels.level_index is a smallint: 0 to 32767. */
   public static final int MAX_BOOK_LEVELS_LIMIT = Short.MAX_VALUE + 1;
+  /** An ingestion stream that keeps the server waiting this long for its next request is ended. */
+  public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   // The allowed values of each numeric setting, in the unit of its variable.
   private static final Bounds GRPC_PORT = Bounds.number("TICKVAULT_GRPC_PORT", 0, 65535);
@@ -42,10 +45,22 @@ public final class ServerConfig {
   private static final Bounds DATABASE_READ_MAX_LAG =
       Bounds.positive("TICKVAULT_DATABASE_READ_MAX_LAG_MS", ChronoUnit.MILLIS, 3_600_000);
   private static final Bounds SHUTDOWN_GRACE = new Bounds("TICKVAULT_SHUTDOWN_GRACE_SECONDS", ChronoUnit.SECONDS, 0, 3600);
+  private static final Bounds INGEST_BUFFER_MB = Bounds.number("TICKVAULT_INGEST_BUFFER_MB", 0, 1 << 20);
+  private static final Bounds STREAM_IDLE_TIMEOUT = new Bounds("TICKVAULT_STREAM_IDLE_TIMEOUT_SECONDS", ChronoUnit.SECONDS, 0, 86_400);
+  // ConnectionLimits; zero turns a duration off.
+  private static final Bounds MAX_CONCURRENT_STREAMS = Bounds.number("TICKVAULT_MAX_CONCURRENT_STREAMS", 1, 100_000);
+  private static final Bounds MAX_CONNECTION_IDLE = new Bounds("TICKVAULT_MAX_CONNECTION_IDLE_SECONDS", ChronoUnit.SECONDS, 0, 604_800);
+  private static final Bounds MAX_CONNECTION_AGE = new Bounds("TICKVAULT_MAX_CONNECTION_AGE_SECONDS", ChronoUnit.SECONDS, 0, 604_800);
+  private static final Bounds MAX_CONNECTION_AGE_GRACE =
+      new Bounds("TICKVAULT_MAX_CONNECTION_AGE_GRACE_SECONDS", ChronoUnit.SECONDS, 0, 604_800);
+  private static final Bounds PERMIT_KEEPALIVE = Bounds.positive("TICKVAULT_PERMIT_KEEPALIVE_SECONDS", ChronoUnit.SECONDS, 86_400);
+  private static final Bounds HANDSHAKE_TIMEOUT = Bounds.positive("TICKVAULT_HANDSHAKE_TIMEOUT_SECONDS", ChronoUnit.SECONDS, 600);
+  private static final Bounds MAX_STREAM_RESETS = Bounds.number("TICKVAULT_MAX_STREAM_RESETS_PER_10S", 1, 1_000_000);
 
   private final int grpcPort;
   private final int metricsPort;
   private final String bindAddress;
+  private final String metricsBindAddress;
   private final String databaseUrl;
   private final String databaseUser;
   private final String databasePassword;
@@ -67,6 +82,10 @@ public final class ServerConfig {
   private final Path tlsClientCa;
   private final Duration shutdownGrace;
   private final int maxBookLevels;
+  private final ConnectionLimits connectionLimits;
+  private final long ingestBufferBytes;
+  private final Duration streamIdleTimeout;
+  private final boolean reflectionPublic;
 
   private ServerConfig(Builder b) {
     this.grpcPort = b.grpcPort;
@@ -92,9 +111,14 @@ public final class ServerConfig {
     this.tlsClientCa = b.tlsClientCa;
     this.shutdownGrace = b.shutdownGrace;
     this.maxBookLevels = b.maxBookLevels;
-    // The embedded default is a developer's sandbox without authentication: keep it off the
-    // network unless told otherwise.
-    this.bindAddress = b.bindAddress != null ? b.bindAddress : (isEmbeddedDatabase() ? "127.0.0.1" : "0.0.0.0");
+    this.connectionLimits = b.connectionLimits;
+    this.ingestBufferBytes = b.ingestBufferBytes;
+    this.streamIdleTimeout = b.streamIdleTimeout;
+    this.reflectionPublic = b.reflectionPublic;
+    // Nothing is open to the network unless told so: a container image says 0.0.0.0 (ours does).
+    // The metrics port needs no token, so it has an address of its own.
+    this.bindAddress = b.bindAddress != null ? b.bindAddress : DEFAULT_BIND_ADDRESS;
+    this.metricsBindAddress = b.metricsBindAddress != null ? b.metricsBindAddress : DEFAULT_BIND_ADDRESS;
     validate();
   }
 
@@ -106,6 +130,15 @@ public final class ServerConfig {
     REDIS_TIMEOUT.check(redisTimeout);
     API_KEY_TTL.check(apiKeyTtl);
     SHUTDOWN_GRACE.check(shutdownGrace);
+    INGEST_BUFFER_MB.check(ingestBufferBytes / (1024 * 1024));
+    STREAM_IDLE_TIMEOUT.check(streamIdleTimeout);
+    MAX_CONCURRENT_STREAMS.check(connectionLimits.maxConcurrentStreams());
+    MAX_CONNECTION_IDLE.check(connectionLimits.maxConnectionIdle());
+    MAX_CONNECTION_AGE.check(connectionLimits.maxConnectionAge());
+    MAX_CONNECTION_AGE_GRACE.check(connectionLimits.maxConnectionAgeGrace());
+    PERMIT_KEEPALIVE.check(connectionLimits.permitKeepAliveTime());
+    HANDSHAKE_TIMEOUT.check(connectionLimits.handshakeTimeout());
+    MAX_STREAM_RESETS.check(connectionLimits.maxResetsPer10Seconds());
     DATABASE_READ_MAX_LAG.check(databaseReadMaxLag);
     if (databaseReadUrl != null && isEmbeddedDatabase()) {
       throw new ConfigException("TICKVAULT_DATABASE_READ_URL: a read replica needs TICKVAULT_DATABASE_URL (its primary)");
@@ -136,6 +169,7 @@ public final class ServerConfig {
     b.grpcPort(r.integer(GRPC_PORT, DEFAULT_GRPC_PORT));
     b.metricsPort(r.integer(METRICS_PORT, DEFAULT_METRICS_PORT));
     r.string("TICKVAULT_BIND_ADDRESS").ifPresent(b::bindAddress);
+    r.string("TICKVAULT_METRICS_BIND_ADDRESS").ifPresent(b::metricsBindAddress);
     r.string("TICKVAULT_DATABASE_URL").ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql://")) {
         throw new ConfigException("TICKVAULT_DATABASE_URL: expected jdbc:postgresql://host:port/database, got " + redactUrl(url));
@@ -182,7 +216,28 @@ public final class ServerConfig {
     r.file("TICKVAULT_TLS_CLIENT_CA").ifPresent(b::tlsClientCa);
     b.shutdownGrace(r.duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE));
     b.maxBookLevels(r.integer(MAX_BOOK_LEVELS, DEFAULT_MAX_BOOK_LEVELS));
+    b.connectionLimits(connectionLimits(r));
+    b.ingestBufferBytes(r.integer(INGEST_BUFFER_MB, 0) * 1024L * 1024L);
+    b.streamIdleTimeout(r.duration(STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT));
+    r.string("TICKVAULT_REFLECTION").ifPresent(reflection -> {
+      if (!reflection.equals("public") && !reflection.equals("token")) {
+        throw new ConfigException("TICKVAULT_REFLECTION: expected 'token' or 'public', got '" + reflection + "'");
+      }
+      b.reflectionPublic(reflection.equals("public"));
+    });
     return b.build();
+  }
+
+  private static ConnectionLimits connectionLimits(EnvReader r) {
+    ConnectionLimits d = ConnectionLimits.DEFAULT;
+    return new ConnectionLimits(
+        r.integer(MAX_CONCURRENT_STREAMS, d.maxConcurrentStreams()),
+        r.duration(MAX_CONNECTION_IDLE, d.maxConnectionIdle()),
+        r.duration(MAX_CONNECTION_AGE, d.maxConnectionAge()),
+        r.duration(MAX_CONNECTION_AGE_GRACE, d.maxConnectionAgeGrace()),
+        r.duration(PERMIT_KEEPALIVE, d.permitKeepAliveTime()),
+        r.duration(HANDSHAKE_TIMEOUT, d.handshakeTimeout()),
+        r.integer(MAX_STREAM_RESETS, d.maxResetsPer10Seconds()));
   }
 
   /** Decodes a base64 master key of exactly 32 bytes (AES-256). */
@@ -215,6 +270,7 @@ public final class ServerConfig {
   public int grpcPort() { return grpcPort; }
   public int metricsPort() { return metricsPort; }
   public String bindAddress() { return bindAddress; }
+  public String metricsBindAddress() { return metricsBindAddress; }
   /** Empty: the server starts an embedded PostgreSQL in {@link #dataDir()}. */
   public Optional<String> databaseUrl() { return Optional.ofNullable(databaseUrl); }
   public Optional<String> databaseUser() { return Optional.ofNullable(databaseUser); }
@@ -244,6 +300,13 @@ public final class ServerConfig {
   public Optional<Path> tlsClientCa() { return Optional.ofNullable(tlsClientCa); }
   public Duration shutdownGrace() { return shutdownGrace; }
   public int maxBookLevels() { return maxBookLevels; }
+  public ConnectionLimits connectionLimits() { return connectionLimits; }
+  /** The bytes all ingestion streams together may buffer; 0 means an eighth of the maximum heap. */
+  public long ingestBufferBytes() { return ingestBufferBytes; }
+  /** How long an ingestion stream may keep the server waiting for its next request; zero: for ever. */
+  public Duration streamIdleTimeout() { return streamIdleTimeout; }
+  /** True when reflection needs no token, like health; by default it needs a worker or admin token. */
+  public boolean reflectionPublic() { return reflectionPublic; }
   public boolean isEmbeddedDatabase() { return databaseUrl == null; }
   public boolean isEmbeddedRedis() { return redisUrl == null; }
 
@@ -252,6 +315,7 @@ public final class ServerConfig {
     private int grpcPort = DEFAULT_GRPC_PORT;
     private int metricsPort = DEFAULT_METRICS_PORT;
     private String bindAddress;
+    private String metricsBindAddress;
     private String databaseUrl;
     private String databaseUser;
     private String databasePassword;
@@ -273,12 +337,17 @@ public final class ServerConfig {
     private Path tlsClientCa;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int maxBookLevels = DEFAULT_MAX_BOOK_LEVELS;
+    private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
+    private long ingestBufferBytes;
+    private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
+    private boolean reflectionPublic;
 
     private Builder() {}
 
     public Builder grpcPort(int port) { this.grpcPort = port; return this; }
     public Builder metricsPort(int port) { this.metricsPort = port; return this; }
     public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+    public Builder metricsBindAddress(String address) { this.metricsBindAddress = address; return this; }
     public Builder databaseUrl(String url) { this.databaseUrl = url; return this; }
     public Builder databaseUser(String user) { this.databaseUser = user; return this; }
     public Builder databasePassword(String password) { this.databasePassword = password; return this; }
@@ -300,6 +369,10 @@ public final class ServerConfig {
     public Builder tlsClientCa(Path path) { this.tlsClientCa = path; return this; }
     public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace); return this; }
     public Builder maxBookLevels(int levels) { this.maxBookLevels = levels; return this; }
+    public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
+    public Builder ingestBufferBytes(long bytes) { this.ingestBufferBytes = bytes; return this; }
+    public Builder streamIdleTimeout(Duration timeout) { this.streamIdleTimeout = Objects.requireNonNull(timeout); return this; }
+    public Builder reflectionPublic(boolean isPublic) { this.reflectionPublic = isPublic; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(this);

@@ -20,17 +20,34 @@ public final class DataAccessException extends RuntimeException {
    * class 40: deadlock, serialization failure).
    */
   public static boolean isRetryable(Throwable error) {
+    return isUnreachable(error) || hasSqlState(error, "40");
+  }
+
+  /**
+   * True when PostgreSQL could not be reached or the connection broke: unlike a deadlock, the next
+   * call would most likely fail the same way.
+   */
+  public static boolean isUnreachable(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException) {
         return true; // HikariCP: no connection within connectionTimeout
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
-        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now;
-        // 40: transaction rollback (deadlock detected, serialization failure), safe to retry
-        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("40")) {
+        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now
+        if (state.startsWith("08") || state.startsWith("57P")) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /** 40: transaction rollback (deadlock detected, serialization failure), safe to retry. */
+  private static boolean hasSqlState(Throwable error, String sqlStateClass) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith(sqlStateClass)) {
+        return true;
       }
     }
     return false;

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks PostgreSQL at a fixed interval and sets the gRPC health status of the server and of every
- * service to match: NOT_SERVING while it is unreachable, SERVING again once it answers.
+ * service to match: NOT_SERVING while it is unreachable, SERVING again once it answers. Calls that
+ * find the database unreachable say so at once ({@link #reportUnavailable()}), so that the calls
+ * behind them fail fast ({@link #isDown()}) instead of each waiting for a connection.
  */
 public final class DatabaseHealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DatabaseHealthMonitor.class);
@@ -30,6 +32,7 @@ public final class DatabaseHealthMonitor implements AutoCloseable {
         return t;
       });
   private volatile Boolean lastHealthy;
+  private volatile boolean closed;
 
   public DatabaseHealthMonitor(DataSource dataSource, HealthStatusManager health, List<String> serviceNames) {
     this.dataSource = dataSource;
@@ -50,6 +53,26 @@ public final class DatabaseHealthMonitor implements AutoCloseable {
     } catch (Exception e) {
       healthy = false;
     }
+    update(healthy);
+    return healthy;
+  }
+
+  /** True while the last check (or call) found PostgreSQL unreachable. */
+  public boolean isDown() {
+    return Boolean.FALSE.equals(lastHealthy);
+  }
+
+  /** A call just found PostgreSQL unreachable: NOT_SERVING now, not at the next check. */
+  public void reportUnavailable() {
+    if (!isDown()) {
+      update(false);
+    }
+  }
+
+  private synchronized void update(boolean healthy) {
+    if (closed) {
+      return; // the server is stopping: health is in its terminal state
+    }
     if (!Boolean.valueOf(healthy).equals(lastHealthy)) {
       if (healthy) {
         log.info("PostgreSQL is reachable: health SERVING");
@@ -63,11 +86,11 @@ public final class DatabaseHealthMonitor implements AutoCloseable {
     for (String service : serviceNames) {
       health.setStatus(service, status);
     }
-    return healthy;
   }
 
   @Override
   public void close() {
+    closed = true;
     scheduler.shutdownNow();
   }
 }

@@ -161,9 +161,10 @@ public final class ReplicaLagMonitor implements AutoCloseable {
     state = next;
     lag.set(next.lagSeconds());
     inUse.set(next.useReplica() ? 1 : 0);
-    if (previous.useReplica() != next.useReplica()) {
-      changes.warn(next.useReplica() ? "history reads go to the read replica: " + next.reason()
-          : "history reads go to the primary: " + next.reason());
+    if (next.useReplica() && !previous.useReplica()) {
+      log.info("history reads go to the read replica: {}", next.reason());
+    } else if (!next.useReplica() && previous.useReplica()) {
+      changes.warn("history reads go to the primary: " + next.reason());
     }
     return next;
   }

@@ -2,10 +2,14 @@ package io.tickvault.server.grpc;
 
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.tickvault.server.db.DataAccessException;
+import io.tickvault.server.logging.RateLimitedLog;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -17,6 +21,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
+  /** What a client is told to wait before it retries an UNAVAILABLE or RESOURCE_EXHAUSTED call. */
+  public static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+  // One line per interval however many calls fail the same way: an outage must not flood the log.
+  private static final RateLimitedLog unavailableLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
+  private static final RateLimitedLog internalLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
 
   private Errors() {}
 
@@ -42,6 +51,22 @@ public final class Errors {
     return StatusProto.toStatusRuntimeException(status);
   }
 
+  /** The status, with a {@code google.rpc.RetryInfo} detail saying to retry after {@link #RETRY_DELAY}. */
+  public static StatusRuntimeException retryLater(Status.Code code, String description) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(code.value())
+        .setMessage(description)
+        .addDetails(com.google.protobuf.Any.pack(RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(RETRY_DELAY.toSeconds()))
+            .build()))
+        .build());
+  }
+
+  /** UNAVAILABLE, retry later: PostgreSQL cannot be reached. */
+  public static StatusRuntimeException databaseDown() {
+    return retryLater(Status.Code.UNAVAILABLE, "database unavailable, retry later");
+  }
+
   /** FAILED_PRECONDITION: the request is well formed but refers to something that is not there. */
   public static StatusRuntimeException failedPrecondition(String description) {
     return Status.FAILED_PRECONDITION.withDescription(description).asRuntimeException();
@@ -49,7 +74,8 @@ public final class Errors {
 
   /**
    * The status for any failure of a call: a status passes through, an unreachable database becomes
-   * UNAVAILABLE (clients retry), anything else INTERNAL, logged here with its stack trace.
+   * UNAVAILABLE (clients retry), anything else INTERNAL, logged here with its stack trace; both
+   * logs at most once per {@link RateLimitedLog#DEFAULT_INTERVAL} with a count of the rest.
    */
   public static StatusRuntimeException toStatus(Throwable error) {
     if (error instanceof StatusRuntimeException sre) {
@@ -60,10 +86,11 @@ public final class Errors {
     }
     if (error instanceof DataAccessException dae && dae.isUnavailable()
         || DataAccessException.isRetryable(error)) {
-      log.warn("database unavailable: {}", error.getMessage());
-      return Status.UNAVAILABLE.withDescription("database unavailable, retry later").withCause(error).asRuntimeException();
+      unavailableLog.warn("database unavailable: " + error.getMessage());
+      StatusRuntimeException down = databaseDown();
+      return down.getStatus().withCause(error).asRuntimeException(down.getTrailers());
     }
-    log.error("internal error", error);
+    internalLog.error("internal error", error);
     return Status.INTERNAL.withDescription("internal error").withCause(error).asRuntimeException();
   }
 }

@@ -1,15 +1,17 @@
 package io.tickvault.server.ingest;
 
+import com.google.protobuf.MessageLite;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.RequestParsing;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -19,6 +21,9 @@ import java.util.function.Function;
  * the queue in batches of about {@link IngestLimits#maxBatchRecords()}, validates and writes them,
  * and is the only one that speaks on the response side, so responses need no further locking and
  * go out in request order.
+ *
+ * <p>What the queue holds is counted in records and in serialized bytes, against the stream's
+ * limits and the server's {@link IngestMemory}; reading pauses when either is full.
  */
 final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** How the call answers: per request (acks) or once at the end (a summary). */
@@ -29,7 +34,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   /** A request read from the stream, or the error that ends the call at its place in the queue. */
-  private record Pending<R>(long requestIndex, long firstRecordIndex, List<R> records, StatusRuntimeException failure) {}
+  private record Pending<R>(long requestIndex, long firstRecordIndex, List<R> records, long bytes,
+                            StatusRuntimeException failure) {}
 
   private final StreamIngestor<R> ingestor;
   private final ServerCallStreamObserver<S> call;
@@ -43,11 +49,14 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private final Object lock = new Object();
   private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>(); // guarded by lock
   private long bufferedRecords; // guarded by lock
+  private long bufferedBytes; // guarded by lock; also counted in the server's IngestMemory
+  private boolean waitingForMemory; // guarded by lock: registered with IngestMemory.whenRoom
   private boolean messageRequested; // guarded by lock: asked for one more message, not yet received
   private boolean stopReading; // guarded by lock: the call is ending, read nothing more
   private boolean halfClosed; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private boolean finished; // guarded by lock: answered, failed or cancelled
+  private long waitingSinceNanos; // guarded by lock: when the request asked for was asked for
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
                      Responder responder) {
@@ -67,12 +76,57 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     // A client that does not read its acks stops us from reading its requests.
     call.setOnReadyHandler(ingest::requestMoreIfRoom);
     ingest.requestMoreIfRoom();
+    ingest.scheduleIdleCheck(ingestor.idleTimeout().timeout().toNanos());
     return ingest;
+  }
+
+  private void scheduleIdleCheck(long delayNanos) {
+    IdleTimeout idle = ingestor.idleTimeout();
+    if (idle.isOff()) {
+      return;
+    }
+    try {
+      idle.scheduler().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the server is shutting down: its grace period bounds the call instead
+    }
+  }
+
+  /**
+   * Ends the call when the client has sent nothing for the idle timeout while the server was
+   * waiting for it. Not while a batch is written (the writer is the one that speaks on the call)
+   * nor while the server holds the client back.
+   */
+  private void checkIdle() {
+    long timeout = ingestor.idleTimeout().timeout().toNanos();
+    long release;
+    synchronized (lock) {
+      if (finished || halfClosed) {
+        return;
+      }
+      long waited = System.nanoTime() - waitingSinceNanos;
+      if (!messageRequested || draining || waited < timeout) {
+        scheduleIdleCheck(messageRequested && !draining ? timeout - waited : timeout);
+        return;
+      }
+      release = finishLocked();
+    }
+    ingestor.memory().release(release);
+    call.onError(Status.DEADLINE_EXCEEDED.withDescription("no request for " + ingestor.idleTimeout().timeout().toSeconds()
+        + " s: the stream is ended (TICKVAULT_STREAM_IDLE_TIMEOUT_SECONDS); what was acknowledged is stored")
+        .asRuntimeException());
   }
 
   @Override
   public void onNext(Q request) {
+    if (RequestParsing.isUnreadable(request)) {
+      long requestIndex = nextRequestIndex++;
+      enqueue(new Pending<>(requestIndex, nextRecordIndex, List.of(), 0,
+          RequestParsing.unreadableStatus("request " + requestIndex).asRuntimeException()));
+      return;
+    }
     List<R> records = recordsOf.apply(request);
+    long bytes = ((MessageLite) request).getSerializedSize();
     long requestIndex = nextRequestIndex++;
     long firstRecordIndex = nextRecordIndex;
     nextRecordIndex += records.size();
@@ -82,17 +136,21 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
           .withDescription("request " + requestIndex + " has " + records.size() + " " + ingestor.recordNoun()
               + ", at most " + max + " are allowed per request")
           .asRuntimeException();
-      enqueue(new Pending<>(requestIndex, firstRecordIndex, List.of(), tooMany));
+      enqueue(new Pending<>(requestIndex, firstRecordIndex, List.of(), 0, tooMany));
       return;
     }
-    enqueue(new Pending<>(requestIndex, firstRecordIndex, records, null));
+    enqueue(new Pending<>(requestIndex, firstRecordIndex, records, bytes, null));
   }
 
   @Override
   public void onCompleted() {
+    boolean startDrain;
     synchronized (lock) {
       halfClosed = true;
-      scheduleDrainLocked();
+      startDrain = claimDrainLocked();
+    }
+    if (startDrain) {
+      startDrain();
     }
   }
 
@@ -102,15 +160,30 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   private void cancelled() {
+    long release;
     synchronized (lock) {
-      finished = true;
-      stopReading = true;
-      queue.clear();
-      bufferedRecords = 0;
+      release = finishLocked();
     }
+    ingestor.memory().release(release);
+  }
+
+  /**
+   * Marks the call finished and empties its queue; returns the bytes it held, for the caller to
+   * give back to the {@link IngestMemory} once it has left the lock (giving back wakes other
+   * streams, whose locks must never be taken while this one is held).
+   */
+  private long finishLocked() {
+    finished = true;
+    stopReading = true;
+    queue.clear();
+    bufferedRecords = 0;
+    long held = bufferedBytes;
+    bufferedBytes = 0;
+    return held;
   }
 
   private void enqueue(Pending<R> pending) {
+    boolean startDrain;
     synchronized (lock) {
       messageRequested = false;
       if (finished) {
@@ -118,38 +191,68 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       }
       queue.add(pending);
       bufferedRecords += pending.records().size();
+      bufferedBytes += pending.bytes();
+      ingestor.memory().take(pending.bytes());
       if (pending.failure() != null) {
         stopReading = true;
       }
-      scheduleDrainLocked();
+      startDrain = claimDrainLocked();
+    }
+    if (startDrain) {
+      startDrain();
     }
     requestMoreIfRoom();
   }
 
   private void requestMoreIfRoom() {
+    boolean request;
     synchronized (lock) {
-      if (messageRequested || stopReading || halfClosed || finished
-          || bufferedRecords >= ingestor.limits().maxBufferedRecords() || !call.isReady()) {
+      if (messageRequested || stopReading || halfClosed || finished || waitingForMemory
+          || bufferedRecords >= ingestor.limits().maxBufferedRecords()
+          || bufferedBytes >= ingestor.limits().maxBufferedBytes() || !call.isReady()) {
         return;
       }
-      messageRequested = true;
+      request = ingestor.memory().hasRoom();
+      messageRequested = request;
+      waitingForMemory = !request;
+      waitingSinceNanos = System.nanoTime();
     }
-    call.request(1);
-  }
-
-  private void scheduleDrainLocked() {
-    if (draining || finished) {
+    if (request) {
+      call.request(1);
       return;
     }
+    // The server as a whole holds too much: wait for another stream to give bytes back.
+    ingestor.memory().whenRoom(() -> {
+      synchronized (lock) {
+        waitingForMemory = false;
+      }
+      requestMoreIfRoom();
+    });
+  }
+
+  /** True when the caller must start the drain task: none is scheduled or running. */
+  private boolean claimDrainLocked() {
+    if (draining || finished) {
+      return false;
+    }
     draining = true;
+    return true;
+  }
+
+  private void startDrain() {
     try {
       ingestor.writers().execute(this::drain);
     } catch (RejectedExecutionException e) {
-      // Only reachable when no drain runs, so answering here cannot race with one.
-      draining = false;
-      finished = true;
-      stopReading = true;
-      queue.clear();
+      // No drain runs (this one was refused), so answering here cannot race with one.
+      long release;
+      synchronized (lock) {
+        draining = false;
+        if (finished) {
+          return;
+        }
+        release = finishLocked();
+      }
+      ingestor.memory().release(release);
       call.onError(Status.RESOURCE_EXHAUSTED.withDescription("server busy: too many calls in flight, retry later")
           .asRuntimeException());
     }
@@ -160,6 +263,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       List<Pending<R>> batch = new ArrayList<>();
       StatusRuntimeException failure = null;
       boolean complete = false;
+      long release = 0;
       synchronized (lock) {
         if (finished) {
           draining = false;
@@ -180,12 +284,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
             draining = false;
             return;
           }
-          finished = true;
-          stopReading = true;
-          queue.clear();
+          release = finishLocked();
           draining = false;
         }
       }
+      ingestor.memory().release(release);
       if (failure != null) {
         call.onError(failure);
         return;
@@ -205,36 +308,46 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       for (RequestOutcome outcome : outcomes) {
         responder.requestDone(outcome);
       }
+      long written = 0;
       synchronized (lock) {
-        for (Pending<R> pending : batch) {
-          bufferedRecords -= pending.records().size();
+        if (!finished) { // else finishLocked() gave back everything already
+          for (Pending<R> pending : batch) {
+            bufferedRecords -= pending.records().size();
+            written += pending.bytes();
+          }
+          bufferedBytes -= written;
         }
       }
+      ingestor.memory().release(written);
       requestMoreIfRoom();
     }
   }
 
   private void fail(StatusRuntimeException status) {
+    long release;
     synchronized (lock) {
       if (finished) {
         draining = false;
         return;
       }
-      finished = true;
-      stopReading = true;
-      queue.clear();
+      release = finishLocked();
       draining = false;
     }
+    ingestor.memory().release(release);
     call.onError(status);
   }
+
+  /** The rejections of one request: all counted, the first listed. */
+  private record Outcome(int count, Rejections.Capped listed) {}
 
   /** Validates every record of the batch, writes the valid ones in one transaction, counts. */
   private List<RequestOutcome> write(List<Pending<R>> batch) {
     RecordSink<R> sink = ingestor.sink();
     List<R> valid = new ArrayList<>();
-    List<List<RejectedRecord>> rejections = new ArrayList<>(batch.size());
+    List<Outcome> rejections = new ArrayList<>(batch.size());
     for (Pending<R> pending : batch) {
-      List<RejectedRecord> rejected = new ArrayList<>(0);
+      Rejections.Capped rejected = new Rejections.Capped(Integer.MAX_VALUE);
+      int rejectedCount = 0;
       List<R> records = pending.records();
       for (int i = 0; i < records.size(); i++) {
         R record = records.get(i);
@@ -242,16 +355,12 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         if (rejection == null) {
           valid.add(record);
         } else {
-          rejected.add(RejectedRecord.newBuilder()
-              .setIndex(pending.firstRecordIndex() + i)
-              .setRecordKey(sink.recordKey(record))
-              .setCode(rejection.code())
-              .setField(rejection.field())
-              .setReason(rejection.reason())
-              .build());
+          rejectedCount++;
+          rejected.add(Rejections.of(pending.firstRecordIndex() + i, sink.recordKey(record), rejection.code(),
+              rejection.field(), rejection.reason()));
         }
       }
-      rejections.add(rejected);
+      rejections.add(new Outcome(rejectedCount, rejected));
     }
     boolean[] inserted = valid.isEmpty() ? new boolean[0] : sink.write(valid);
     if (inserted.length != valid.size()) {
@@ -264,8 +373,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     long totalRejected = 0;
     for (int b = 0; b < batch.size(); b++) {
       Pending<R> pending = batch.get(b);
-      List<RejectedRecord> rejected = rejections.get(b);
-      int validCount = pending.records().size() - rejected.size();
+      Outcome rejected = rejections.get(b);
+      int validCount = pending.records().size() - rejected.count();
       int insertedCount = 0;
       for (int i = 0; i < validCount; i++) {
         if (inserted[position++]) {
@@ -273,9 +382,9 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         }
       }
       totalInserted += insertedCount;
-      totalRejected += rejected.size();
+      totalRejected += rejected.count();
       outcomes.add(new RequestOutcome(pending.requestIndex(), pending.records().size(), insertedCount,
-          validCount - insertedCount, List.copyOf(rejected)));
+          validCount - insertedCount, rejected.count(), rejected.listed().list(), rejected.listed().truncated()));
     }
     ingestor.recordBatch(totalInserted, valid.size() - totalInserted, totalRejected);
     return outcomes;

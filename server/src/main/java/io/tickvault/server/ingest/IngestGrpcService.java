@@ -32,6 +32,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
         .setDuplicates(summary.duplicates())
         .setRejected(summary.rejected())
         .addAllRejections(summary.rejections())
+        .setRejectionsTruncated(summary.rejectionsTruncated())
         .build());
   }
 
@@ -44,6 +45,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
         .setDuplicates(outcome.duplicates())
         .setRejected(outcome.rejected())
         .addAllRejections(outcome.rejections())
+        .setRejectionsTruncated(outcome.rejectionsTruncated())
         .build());
   }
 
@@ -56,6 +58,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
             .setDuplicates(summary.duplicates())
             .setRejected(summary.rejected())
             .addAllRejections(summary.rejections())
+            .setRejectionsTruncated(summary.rejectionsTruncated())
             .build());
   }
 }

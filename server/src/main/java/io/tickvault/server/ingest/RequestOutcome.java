@@ -7,10 +7,9 @@ import java.util.List;
  * What became of the records of one request, once they are committed.
  *
  * @param requestIndex zero-based position of the request in its stream
- * @param rejections one per rejected record, index counted from the start of the stream
+ * @param rejected every rejected record of the request, counted exactly
+ * @param rejections one per rejected record, index counted from the start of the stream; the
+ *     first ones only when {@code rejectionsTruncated} (see {@link Rejections})
  */
-public record RequestOutcome(long requestIndex, int received, int inserted, int duplicates, List<RejectedRecord> rejections) {
-  public int rejected() {
-    return rejections.size();
-  }
-}
+public record RequestOutcome(long requestIndex, int received, int inserted, int duplicates, int rejected,
+                             List<RejectedRecord> rejections, boolean rejectionsTruncated) {}

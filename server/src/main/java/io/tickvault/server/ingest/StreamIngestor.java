@@ -24,19 +24,25 @@ public final class StreamIngestor<R> {
   private final RecordSink<R> sink;
   private final Executor writers;
   private final IngestLimits limits;
+  private final IngestMemory memory;
+  private final IdleTimeout idleTimeout;
   private final String recordNoun;
   private final IngestMetrics metrics;
   private final IngestMetrics.Kind kind;
 
   /**
    * @param writers where batches are validated and written: a bounded executor of blocking threads
+   * @param memory the server-wide budget of buffered bytes, shared by every ingestor
+   * @param idleTimeout when a stream that sends nothing is ended
    * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
    */
-  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, String recordNoun,
-                        IngestMetrics metrics, IngestMetrics.Kind kind) {
+  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
+                        IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.sink = sink;
     this.writers = writers;
     this.limits = limits;
+    this.memory = memory;
+    this.idleTimeout = idleTimeout;
     this.recordNoun = recordNoun;
     this.metrics = metrics;
     this.kind = kind;
@@ -98,6 +104,14 @@ public final class StreamIngestor<R> {
     return limits;
   }
 
+  IngestMemory memory() {
+    return memory;
+  }
+
+  IdleTimeout idleTimeout() {
+    return idleTimeout;
+  }
+
   String recordNoun() {
     return recordNoun;
   }
@@ -108,15 +122,14 @@ public final class StreamIngestor<R> {
   }
 
   private static final class SummaryBuilder {
-    private final int maxRejections;
     private long received;
     private long inserted;
     private long duplicates;
     private long rejected;
-    private final List<io.tickvault.api.v1.RejectedRecord> rejections = new java.util.ArrayList<>();
+    private final Rejections.Capped rejections;
 
     SummaryBuilder(int maxRejections) {
-      this.maxRejections = maxRejections;
+      this.rejections = new Rejections.Capped(maxRejections);
     }
 
     void add(RequestOutcome outcome) {
@@ -124,16 +137,11 @@ public final class StreamIngestor<R> {
       inserted += outcome.inserted();
       duplicates += outcome.duplicates();
       rejected += outcome.rejected();
-      for (var rejection : outcome.rejections()) {
-        if (rejections.size() >= maxRejections) {
-          break;
-        }
-        rejections.add(rejection);
-      }
+      rejections.addAll(outcome.rejections(), outcome.rejectionsTruncated());
     }
 
     IngestSummary build() {
-      return new IngestSummary(received, inserted, duplicates, rejected, List.copyOf(rejections));
+      return new IngestSummary(received, inserted, duplicates, rejected, rejections.list(), rejections.truncated());
     }
   }
 }

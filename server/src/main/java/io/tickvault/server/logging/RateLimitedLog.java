@@ -5,8 +5,9 @@ import java.time.Duration;
 import org.slf4j.Logger;
 
 /**
- * A warning that repeats while a dependency is down, written at most once per interval with the
- * number of lines it held back since, so an outage under load does not flood the log.
+ * A line that repeats (a dependency down, a caller sending garbage), written at most once per
+ * interval with the number of lines it held back since, so an outage or a flood under load does not
+ * flood the log.
  */
 public final class RateLimitedLog {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -25,16 +26,9 @@ public final class RateLimitedLog {
 
   /** Logs at WARN unless a line was written less than the interval ago; returns true when written. */
   public boolean warn(String message) {
-    long suppressedBefore;
-    synchronized (this) {
-      long now = clock.millis();
-      if (now < nextAllowedMillis) {
-        suppressed++;
-        return false;
-      }
-      nextAllowedMillis = now + interval.toMillis();
-      suppressedBefore = suppressed;
-      suppressed = 0;
+    long suppressedBefore = admit();
+    if (suppressedBefore < 0) {
+      return false;
     }
     if (suppressedBefore > 0) {
       log.warn("{} ({} similar lines suppressed in the last {} s)", message, suppressedBefore, interval.toSeconds());
@@ -42,5 +36,30 @@ public final class RateLimitedLog {
       log.warn(message);
     }
     return true;
+  }
+
+  /** Logs at ERROR with the stack trace, at most once per interval; returns true when written. */
+  public boolean error(String message, Throwable error) {
+    long suppressedBefore = admit();
+    if (suppressedBefore < 0) {
+      return false;
+    }
+    log.error(suppressedBefore > 0
+        ? message + " (" + suppressedBefore + " similar lines suppressed in the last " + interval.toSeconds() + " s)"
+        : message, error);
+    return true;
+  }
+
+  /** The lines held back since the last one written, or -1 when this one is held back too. */
+  private synchronized long admit() {
+    long now = clock.millis();
+    if (now < nextAllowedMillis) {
+      suppressed++;
+      return -1;
+    }
+    nextAllowedMillis = now + interval.toMillis();
+    long suppressedBefore = suppressed;
+    suppressed = 0;
+    return suppressedBefore;
   }
 }

@@ -21,9 +21,11 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   public static final int MAX_EXCHANGE_ID = Short.MAX_VALUE;
 
   private final MarketRepository markets;
+  private final KnownMarkets known;
 
-  public MarketGrpcService(MarketRepository markets) {
+  public MarketGrpcService(MarketRepository markets, KnownMarkets known) {
     this.markets = markets;
+    this.known = known;
   }
 
   @Override
@@ -43,6 +45,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
             throw Errors.invalidArgument("code", "'" + request.getCode() + "' is already the code of exchange " + id);
           });
       boolean created = markets.putExchange(request.getExchangeId(), request.getCode());
+      known.forgetMisses();
       return PutExchangeResponse.newBuilder().setCreated(created).build();
     });
   }
@@ -61,6 +64,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
       }
       boolean created = markets.putCurrencyPair(request.getExchangeId(), request.getCurrencyPairNo(),
           request.getBaseCurrency(), request.getQuoteCurrency());
+      known.forgetMisses(); // records for this pair sent right after are accepted
       return PutCurrencyPairResponse.newBuilder().setCreated(created).build();
     });
   }

@@ -14,6 +14,19 @@ import java.io.UncheckedIOException;
  * servers in one JVM do not share counters.
  */
 public final class Metrics implements AutoCloseable {
+  /** Seconds a client may take to send its request, and to read the answer, before it is cut off. */
+  static final int MAX_REQUEST_SECONDS = 5;
+  static final int MAX_RESPONSE_SECONDS = 10;
+
+  static {
+    // The endpoint is com.sun.net.httpserver, which reads a request on one of its few threads and
+    // by default waits for ever: ten clients that send half a request would stall every scrape.
+    // These JDK settings bound both waits; they are read once, when the JVM's first HTTP server
+    // starts, and a value given on the command line (-D) wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+    setIfAbsent("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+  }
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final IngestMetrics ingest = new IngestMetrics(registry);
   private HTTPServer httpServer;
@@ -44,6 +57,12 @@ public final class Metrics implements AutoCloseable {
       return httpServer.getPort();
     } catch (IOException e) {
       throw new UncheckedIOException("could not serve metrics on " + bindAddress + ":" + port, e);
+    }
+  }
+
+  private static void setIfAbsent(String property, int seconds) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, String.valueOf(seconds));
     }
   }
 

@@ -16,7 +16,7 @@ import org.postgresql.PGConnection;
 
 /**
  * The only place that knows the columns of {@code orderbook_snapshots} (a header row per snapshot)
- * and {@code orderbook_levels} (one row per price level).
+ * and {@code orderbook_levels} (one row per price level, keyed by its market like every market-data table).
  *
  * <p>A batch is two statements in one transaction, whatever its size: the headers go in as
  * arrays through {@code unnest} with {@code ON CONFLICT DO NOTHING RETURNING} their new ids,
@@ -40,7 +40,7 @@ public final class OrderBookRepository {
       RETURNING snapshot_id, exchange_id, currency_pair_no, server_time_ms, sequence_id
       """;
   private static final String COPY_LEVELS =
-      "COPY orderbook_levels (snapshot_id, side, level_index, price, quantity) FROM STDIN";
+      "COPY orderbook_levels (exchange_id, currency_pair_no, snapshot_id, side, level_index, price, quantity) FROM STDIN";
 
   private final Jdbc jdbc;
 
@@ -131,19 +131,21 @@ public final class OrderBookRepository {
         OrderBookSnapshot s = records.get(positions[u]);
         Long id = ids.get(SnapshotKey.of(s));
         if (id != null) {
-          addSide(copy, id, BID, s.getBidsList());
-          addSide(copy, id, ASK, s.getAsksList());
+          addSide(copy, s, id, BID, s.getBidsList());
+          addSide(copy, s, id, ASK, s.getAsksList());
         }
       }
       copy.finish();
     }
   }
 
-  /** One row per level of one side, level_index 0 first. */
-  private static void addSide(CopyWriter copy, long snapshotId, short side, List<PriceLevel> levels) throws SQLException {
+  /** One row per level of one side, level_index 0 first; each row carries its market (the key leads with it). */
+  private static void addSide(CopyWriter copy, OrderBookSnapshot s, long snapshotId, short side, List<PriceLevel> levels)
+      throws SQLException {
     for (int i = 0; i < levels.size(); i++) {
       PriceLevel level = levels.get(i);
-      copy.number(snapshotId).number(side).number(i).decimal(level.getPrice()).decimal(level.getQuantity()).endRow();
+      copy.number(s.getExchangeId()).number(s.getCurrencyPairNo()).number(snapshotId).number(side).number(i)
+          .decimal(level.getPrice()).decimal(level.getQuantity()).endRow();
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.Optional;
  * Reads order book snapshots back: headers from {@code orderbook_snapshots} in the order of its
  * unique key {@code (exchange_id, currency_pair_no, server_time_ms, sequence_id)}, which serves
  * every read by market and time without another index, then the levels of those headers by the
- * primary key of {@code orderbook_levels}. A header and its levels were committed together and are
+ * primary key of {@code orderbook_levels} (market, snapshot_id, side, level_index). A header and its levels were committed together and are
  * never changed afterwards, so reading them in two statements sees a whole snapshot.
  */
 final class OrderBookReader {
@@ -51,7 +51,7 @@ final class OrderBookReader {
   private static final String LEVELS = """
       SELECT snapshot_id, side, price::text, quantity::text
         FROM orderbook_levels
-       WHERE snapshot_id = ANY (?) AND level_index < ?
+       WHERE exchange_id = ? AND currency_pair_no = ? AND snapshot_id = ANY (?) AND level_index < ?
        ORDER BY snapshot_id, side, level_index
       """;
   private static final short BID = 1;
@@ -113,7 +113,8 @@ final class OrderBookReader {
       builders.add(b);
     }
     List<Level> levels = Jdbc.query(c, LEVELS, row -> new Level(row.getLong(1), row.getShort(2),
-        PriceLevel.newBuilder().setPrice(row.getString(3)).setQuantity(row.getString(4)).build()), ids, depth);
+        PriceLevel.newBuilder().setPrice(row.getString(3)).setQuantity(row.getString(4)).build()),
+        exchangeId, currencyPairNo, ids, depth);
     for (Level level : levels) {
       OrderBookSnapshot.Builder b = byId.get(level.snapshotId());
       if (level.side() == BID) {

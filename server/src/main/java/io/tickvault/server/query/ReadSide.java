@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
   /**
    * Wires the read side on a Redis connection of its own (started here, so a slow market state
-   * never queues behind API key lookups), and repairs the market state every second. History
-   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) is read from {@code history}, the read
-   * replica when one is configured; the market state from {@code primary}, which is never behind
-   * what ingestion just offered to Redis.
+   * never queues behind API key lookups), and repairs the market state every second. History reads
+   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) go to {@code history}, a read replica
+   * when one is configured; the market state falls back to {@code primary}, so GetMarketState never
+   * answers older than what ingestion has committed.
    */
   public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
@@ -29,9 +29,8 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
     QueryMetrics metrics = new QueryMetrics(registry);
     MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), new TradeReader(primary),
         new OrderBookReader(primary), metrics, clock);
-    OrderBookReader books = new OrderBookReader(history);
-    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history), books,
-        new CandleReader(history), state, metrics);
+    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history),
+        new OrderBookReader(history), new CandleReader(history), state, metrics);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
   }

@@ -298,6 +298,26 @@ class ApiKeyServiceIT {
   }
 
   @Test
+  void nulInAStoredTextField_isInvalidArgument_whileTheEncryptedSecretMayHoldIt() {
+    String nul = "a\0b";
+    assertInvalidArgument(rpcError(() -> get(nul, 0)), "user_id", "must not contain the NUL character");
+    assertInvalidArgument(rpcError(() -> admin.putApiKey(put(nul, 1, "AK", "s", ""))),
+        "user_id", "must not contain the NUL character");
+    assertInvalidArgument(rpcError(() -> admin.putApiKey(put(user, 1, nul, "s", ""))),
+        "access_key", "must not contain the NUL character");
+    assertInvalidArgument(rpcError(() -> admin.putApiKey(put(user, 1, "AK", "s", nul))),
+        "label", "must not contain the NUL character");
+    assertInvalidArgument(rpcError(() -> admin.deleteApiKey(delete(nul, 1, "AK"))),
+        "user_id", "must not contain the NUL character");
+    assertInvalidArgument(rpcError(() -> admin.deleteApiKey(delete(user, 1, nul))),
+        "access_key", "must not contain the NUL character");
+    assertThat(get(user, 0)).isEmpty();
+
+    admin.putApiKey(put(user, 1, "AK", nul, ""));
+    assertThat(get(user, 0)).extracting(ApiKey::getSecretKey).containsExactly(nul);
+  }
+
+  @Test
   void putWithSeveralBadFields_namesEveryOne() {
     assertInvalidArgumentFields(rpcError(() -> admin.putApiKey(put("", 0, "", "s", "l".repeat(257)))),
         "user_id", "is required", "exchange_id", "is required", "access_key", "is required",

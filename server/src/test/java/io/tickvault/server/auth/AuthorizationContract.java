@@ -10,6 +10,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -20,8 +22,6 @@ import io.tickvault.api.v1.Exchange;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
-import io.tickvault.api.v1.IngestTradesRequest;
-import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -111,9 +111,27 @@ abstract class AuthorizationContract {
   }
 
   @Test
-  void healthAndReflection_needNoToken() {
+  void health_needsNoToken() {
     assertThat(HealthGrpc.newBlockingStub(channel()).check(HealthCheckRequest.getDefaultInstance()).getStatus())
         .isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
+  void reflection_needsAWorkerOrAdminToken() {
+    assertThat(listServices(null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(listServices("not-a-token-0123456789").getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(listServices(WORKER).isOk()).isTrue();
+    assertThat(listServices(ADMIN).isOk()).isTrue();
+  }
+
+  /** A reflection request listing the services; the status the call ends with. */
+  private Status listServices(String token) {
+    return AuthorizationContract.<io.grpc.reflection.v1.ServerReflectionResponse>endOf(observer -> {
+      StreamObserver<ServerReflectionRequest> requests =
+          withToken(ServerReflectionGrpc.newStub(channel()), token).serverReflectionInfo(observer);
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      requests.onCompleted();
+    });
   }
 
   private ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys(String token) {
@@ -134,25 +152,27 @@ abstract class AuthorizationContract {
 
   /** An IngestTrades stream without trades; the status it ends with. */
   private Status ingestTrades(String token) {
+    return AuthorizationContract.<io.tickvault.api.v1.IngestTradesResponse>endOf(
+        observer -> withToken(IngestServiceGrpc.newStub(channel()), token).ingestTrades(observer).onCompleted());
+  }
+
+  /** Starts a call with an observer that ignores answers; the status the call ends with. */
+  private static <S> Status endOf(java.util.function.Consumer<StreamObserver<S>> start) {
     CompletableFuture<Status> done = new CompletableFuture<>();
-    StreamObserver<IngestTradesRequest> requests = withToken(IngestServiceGrpc.newStub(channel()), token)
-        .ingestTrades(new StreamObserver<>() {
-          @Override
-          public void onNext(IngestTradesResponse value) {
-            assertThat(value.getReceived()).isZero();
-          }
+    start.accept(new StreamObserver<>() {
+      @Override
+      public void onNext(S value) {}
 
-          @Override
-          public void onError(Throwable t) {
-            done.complete(Status.fromThrowable(t));
-          }
+      @Override
+      public void onError(Throwable t) {
+        done.complete(Status.fromThrowable(t));
+      }
 
-          @Override
-          public void onCompleted() {
-            done.complete(Status.OK);
-          }
-        });
-    requests.onCompleted();
+      @Override
+      public void onCompleted() {
+        done.complete(Status.OK);
+      }
+    });
     try {
       return done.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {

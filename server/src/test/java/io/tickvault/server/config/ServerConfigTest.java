@@ -83,14 +83,20 @@ class ServerConfigTest {
   }
 
   @Test
-  void externalDatabaseWithTokens_listensOnAllInterfacesWithAuth() {
+  void externalDatabaseWithTokens_hasAuth_andStillListensOnLoopbackUnlessTold() {
     ServerConfig config = ServerConfig.fromEnvironment(Map.of(
         "TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tickvault",
         "TICKVAULT_WORKER_TOKENS", TOKEN + ", other-worker-token-0123"));
 
     assertThat(config.workerTokens()).containsExactly(TOKEN, "other-worker-token-0123");
     assertThat(config.authDisabled()).isFalse();
-    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.metricsBindAddress()).isEqualTo("127.0.0.1");
+
+    ServerConfig open = ServerConfig.fromEnvironment(Map.of("TICKVAULT_BIND_ADDRESS", "0.0.0.0",
+        "TICKVAULT_METRICS_BIND_ADDRESS", "10.1.2.3"));
+    assertThat(open.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(open.metricsBindAddress()).isEqualTo("10.1.2.3");
   }
 
   @Test
@@ -143,6 +149,32 @@ class ServerConfigTest {
     assertThat(config.maxBookLevels()).isEqualTo(32768);
     assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofDays(7));
     assertThat(config.redisTimeout()).isEqualTo(Duration.ofMillis(1));
+  }
+
+  @Test
+  void connectionLimits_readFromTheEnvironment_andCheckedWithTheSameWords() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_MAX_CONCURRENT_STREAMS", "7", "TICKVAULT_MAX_CONNECTION_IDLE_SECONDS", "0",
+        "TICKVAULT_MAX_CONNECTION_AGE_SECONDS", "60", "TICKVAULT_MAX_CONNECTION_AGE_GRACE_SECONDS", "5",
+        "TICKVAULT_PERMIT_KEEPALIVE_SECONDS", "9", "TICKVAULT_HANDSHAKE_TIMEOUT_SECONDS", "3",
+        "TICKVAULT_MAX_STREAM_RESETS_PER_10S", "50", "TICKVAULT_INGEST_BUFFER_MB", "64", "TICKVAULT_REFLECTION", "public"));
+
+    assertThat(config.connectionLimits()).isEqualTo(new ConnectionLimits(7, Duration.ZERO, Duration.ofSeconds(60),
+        Duration.ofSeconds(5), Duration.ofSeconds(9), Duration.ofSeconds(3), 50));
+    assertThat(config.ingestBufferBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(config.reflectionPublic()).isTrue();
+    assertThat(ServerConfig.fromEnvironment(Map.of()).connectionLimits()).isEqualTo(ConnectionLimits.DEFAULT);
+    assertThat(ServerConfig.fromEnvironment(Map.of()).reflectionPublic()).isFalse();
+
+    ConnectionLimits d = ConnectionLimits.DEFAULT;
+    assertRefusedBothWays(b -> b.connectionLimits(new ConnectionLimits(0, d.maxConnectionIdle(), d.maxConnectionAge(),
+            d.maxConnectionAgeGrace(), d.permitKeepAliveTime(), d.handshakeTimeout(), d.maxResetsPer10Seconds())),
+        "TICKVAULT_MAX_CONCURRENT_STREAMS", "0", "TICKVAULT_MAX_CONCURRENT_STREAMS=0: out of range (expected 1 to 100000)");
+    assertRefusedBothWays(b -> b.connectionLimits(new ConnectionLimits(1, d.maxConnectionIdle(), d.maxConnectionAge(),
+            d.maxConnectionAgeGrace(), Duration.ZERO, d.handshakeTimeout(), d.maxResetsPer10Seconds())),
+        "TICKVAULT_PERMIT_KEEPALIVE_SECONDS", "0", "TICKVAULT_PERMIT_KEEPALIVE_SECONDS=0: out of range (expected 1 to 86400)");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_REFLECTION", "open")))
+        .hasMessage("TICKVAULT_REFLECTION: expected 'token' or 'public', got 'open'");
   }
 
   private static void assertRefusedBothWays(UnaryOperator<ServerConfig.Builder> set, String variable, String value,

@@ -30,8 +30,8 @@ class RecordKindsAgreeTest {
   private static final long NOW = 1_764_115_200_000L;
   private static final long DAY = 86_400_000L;
 
-  private static final KnownMarkets MARKET_1_1 = new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1);
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+  private static final KnownMarkets MARKET_1_1 = new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, CLOCK);
   // Validation never writes: no repositories.
   private final TradeSink trades = new TradeSink(MARKET_1_1, null, CLOCK);
   private final OrderBookSink books = new OrderBookSink(MARKET_1_1, null, 5, CLOCK);

@@ -27,14 +27,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The machinery's flow control with a sink that stands still (as PostgreSQL does when it is slow):
- * the server stops reading once its buffer is full, so a client that sends as fast as it may is
- * held back instead of filling the server's memory; once the sink moves, every request is
- * acknowledged in order.
+ * the server stops reading once its buffer is full (in records, in bytes, or the server's byte
+ * budget across streams), so a client that sends as fast as it may is held back instead of filling
+ * the server's memory; once the sink moves, every request is acknowledged in order.
  */
 class StreamIngestorFlowControlTest {
   private static final int TRADES_PER_REQUEST = 10;
@@ -73,9 +72,8 @@ class StreamIngestorFlowControlTest {
     }
   };
 
-  @BeforeEach
-  void startServer() throws Exception {
-    StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, LIMITS, "trades",
+  private void startServer(IngestLimits limits, IngestMemory memory) throws Exception {
+    StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, limits, memory, IdleTimeout.OFF, "trades",
         new IngestMetrics(new PrometheusRegistry()), IngestMetrics.Kind.TRADE);
     String name = "flow-" + System.nanoTime();
     server = InProcessServerBuilder.forName(name).executor(executor).addService(new IngestServiceGrpc.IngestServiceImplBase() {
@@ -101,34 +99,85 @@ class StreamIngestorFlowControlTest {
 
   @Test
   void aStuckSink_stopsTheServerReading_andTheClientIsHeldBack_thenEveryRequestIsAckedInOrder() throws Exception {
+    startServer(LIMITS, new IngestMemory(Long.MAX_VALUE));
     int total = 2_000;
-    Sender sender = new Sender(total);
+    Sender sender = new Sender(total, 0);
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
 
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-    Eventually.await("the client waits for the server", Duration.ofSeconds(10), sender::heldBack);
-
+    awaitHeldBack(sender);
     // At most maxBufferedRecords (300 = 30 requests) plus the one request read past the limit.
     assertThat(requestsRead.get()).isLessThanOrEqualTo(LIMITS.maxBufferedRecords() / TRADES_PER_REQUEST + 1);
     assertThat(sender.sent()).isLessThan(total);
 
     release.countDown();
+    assertAllAckedInOrder(sender, total);
+  }
+
+  @Test
+  void largeRecords_stopTheReadingAtTheByteLimit_longBeforeTheRecordLimit() throws Exception {
+    // Requests of 10 trades of about 10 KB each: 100 KB a request; 300 KB of them at most.
+    IngestLimits limits = new IngestLimits(10_000, 100, 300, 100, 300_000);
+    startServer(limits, new IngestMemory(Long.MAX_VALUE));
+    int total = 50;
+    Sender sender = new Sender(total, 10_000);
+    IngestServiceGrpc.newStub(channel).streamTrades(sender);
+
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    awaitHeldBack(sender);
+    // 3 requests fill the byte limit, plus the one read past it; the record limit (300) would
+    // have let all 30 in.
+    assertThat(requestsRead.get()).isLessThanOrEqualTo(4);
+
+    release.countDown();
+    assertAllAckedInOrder(sender, total);
+  }
+
+  @Test
+  void theServersByteBudget_holdsBackEveryStream_andEachResumesWhenBytesAreGivenBack() throws Exception {
+    IngestMemory memory = new IngestMemory(300_000);
+    startServer(new IngestLimits(10_000, 100, 300, 100, Long.MAX_VALUE), memory);
+    Sender first = new Sender(20, 10_000);
+    Sender second = new Sender(20, 10_000);
+    IngestServiceGrpc.newStub(channel).streamTrades(first);
+    IngestServiceGrpc.newStub(channel).streamTrades(second);
+
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    awaitHeldBack(first);
+    awaitHeldBack(second);
+    // Both streams together: the budget, plus at most one request each read past it.
+    assertThat(memory.usedBytes()).isLessThanOrEqualTo(300_000 + 2 * 110_000);
+    assertThat(requestsRead.get()).isLessThanOrEqualTo(5);
+
+    release.countDown();
+    assertAllAckedInOrder(first, 20);
+    assertAllAckedInOrder(second, 20);
+    assertThat(memory.usedBytes()).isZero();
+  }
+
+  private static void awaitHeldBack(Sender sender) {
+    Eventually.await("the client waits for the server", Duration.ofSeconds(10), sender::heldBack);
+  }
+
+  private static void assertAllAckedInOrder(Sender sender, int total) throws Exception {
     List<IngestTradesAck> acks = sender.done.get(1, TimeUnit.MINUTES);
     assertThat(acks).extracting(IngestTradesAck::getRequestIndex)
         .containsExactlyElementsOf(LongStream.range(0, total).boxed().toList());
     assertThat(acks.stream().mapToLong(IngestTradesAck::getInserted).sum()).isEqualTo((long) total * TRADES_PER_REQUEST);
   }
 
-  /** Sends {@code total} requests as fast as the call is ready. */
+  /** Sends {@code total} requests as fast as the call is ready, each trade padded with some bytes. */
   private static final class Sender implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
     final CompletableFuture<List<IngestTradesAck>> done = new CompletableFuture<>();
     private final List<IngestTradesAck> acks = new ArrayList<>();
     private final int total;
+    private final String padding;
     private ClientCallStreamObserver<StreamTradesRequest> stream;
     private int sent;
 
-    Sender(int total) {
+    Sender(int total, int paddingBytes) {
       this.total = total;
+      this.padding = "p".repeat(paddingBytes);
     }
 
     @Override
@@ -141,7 +190,7 @@ class StreamIngestorFlowControlTest {
       while (stream.isReady() && sent < total) {
         StreamTradesRequest.Builder request = StreamTradesRequest.newBuilder();
         for (int i = 0; i < TRADES_PER_REQUEST; i++) {
-          request.addTrades(Trade.newBuilder().setTradeId(sent + "-" + i));
+          request.addTrades(Trade.newBuilder().setTradeId(sent + "-" + i).setPrice(padding));
         }
         stream.onNext(request.build());
         if (++sent == total) {

@@ -2,7 +2,7 @@ package io.tickvault.server.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.server.market.MarketRepository;
+import io.tickvault.server.testing.MutableClock;
 import io.tickvault.server.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +12,7 @@ class KnownMarketsIT {
   @RegisterExtension
   static TestDatabase db = new TestDatabase();
 
+  private final MutableClock clock = new MutableClock();
   private MarketRepository repository;
   private KnownMarkets known;
 
@@ -20,17 +21,32 @@ class KnownMarketsIT {
     db.truncate("currency_pairs", "exchanges CASCADE");
     repository = new MarketRepository(db.jdbc());
     repository.putExchange(1, "binance");
-    known = new KnownMarkets(repository);
+    known = new KnownMarkets(repository, clock);
   }
 
   @Test
-  void aPairRegisteredAfterAMiss_isKnownAtTheNextLookup() {
+  void aPairRegisteredThroughThisServerAfterAMiss_isKnownAtTheNextLookup() {
     assertThat(known.isKnown(1, 7)).isFalse();
 
     repository.putCurrencyPair(1, 7, "BTC", "USDT");
+    known.forgetMisses(); // as MarketService.PutCurrencyPair does
 
     assertThat(known.isKnown(1, 7)).isTrue();
     assertThat(known.isKnown(1, 8)).isFalse();
+  }
+
+  @Test
+  void aMiss_isRememberedForASecond_soAStreamOfRecordsForAnUnknownMarketCostsOneQuery() {
+    assertThat(known.isKnown(1, 7)).isFalse();
+    // Registered behind this server's back (another server): no query is made within the second,
+    // so the miss stands...
+    repository.putCurrencyPair(1, 7, "BTC", "USDT");
+    clock.advance(KnownMarkets.MISS_TTL.minusMillis(1));
+    assertThat(known.isKnown(1, 7)).isFalse();
+
+    // ...and once it has passed, the next lookup asks again.
+    clock.advance(java.time.Duration.ofMillis(1));
+    assertThat(known.isKnown(1, 7)).isTrue();
   }
 
   @Test
@@ -42,7 +58,7 @@ class KnownMarketsIT {
     db.jdbc().execute("DELETE FROM currency_pairs");
 
     assertThat(known.isKnown(1, 7)).isTrue();
-    assertThat(new KnownMarkets(repository).isKnown(1, 7)).isFalse();
+    assertThat(new KnownMarkets(repository, clock).isKnown(1, 7)).isFalse();
   }
 
   @Test

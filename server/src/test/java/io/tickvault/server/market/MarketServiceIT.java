@@ -120,6 +120,16 @@ class MarketServiceIT {
   }
 
   @Test
+  void putExchangeAboveTheDocumentedRange_isInvalidArgument_andTheLimitItselfIsAccepted() {
+    assertInvalidArgument(rpcError(() -> markets.putExchange(exchange(32768, "big"))),
+        "exchange_id", "must be 1 to 32767, got 32768");
+    assertInvalidArgument(rpcError(() -> markets.putExchange(exchange(Integer.MAX_VALUE, "big"))),
+        "exchange_id", "must be 1 to 32767, got 2147483647");
+
+    assertThat(markets.putExchange(exchange(32767, "big")).getCreated()).isTrue();
+  }
+
+  @Test
   void putExchangeWithACodeTakenByAnother_isInvalidArgument() {
     markets.putExchange(exchange(1, "binance"));
 

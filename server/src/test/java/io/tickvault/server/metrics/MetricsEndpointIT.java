@@ -17,6 +17,8 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.testing.Ports;
 import io.tickvault.server.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,6 +55,31 @@ class MetricsEndpointIT {
         .isEqualTo(3);
     assertThat(delta(before, after, "grpc_server_handled_total",
         "grpc_service", "grpc.health.v1.Health", "grpc_method", "Check", "grpc_code", "OK")).isEqualTo(1);
+  }
+
+  @Test
+  void clientsThatSendHalfARequest_doNotStallScraping_andAreCutOff() throws Exception {
+    List<java.net.Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 12; i++) { // more than the endpoint's threads
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", server.app().metricsPort());
+        socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        stalled.add(socket);
+      }
+      long start = System.nanoTime();
+      assertThat(Scrape.of(server.app().metricsPort()).text()).contains("grpc_server_started_total");
+      System.out.printf("MetricsEndpointIT: a scrape beside 12 half-sent requests took %d ms%n",
+          java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+
+      java.net.Socket first = stalled.get(0);
+      first.setSoTimeout(30_000);
+      assertThat(first.getInputStream().read()).as("the server closed the half-sent request").isEqualTo(-1);
+    } finally {
+      for (java.net.Socket socket : stalled) {
+        socket.close();
+      }
+    }
   }
 
   @Test

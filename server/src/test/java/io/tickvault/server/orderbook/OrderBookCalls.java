@@ -72,7 +72,8 @@ final class OrderBookCalls {
   static long headersWithoutTheirLevels(Jdbc jdbc) {
     return jdbc.queryOne("""
             SELECT count(*) FROM orderbook_snapshots h
-            WHERE h.bid_count + h.ask_count <> (SELECT count(*) FROM orderbook_levels l WHERE l.snapshot_id = h.snapshot_id)
+            WHERE h.bid_count + h.ask_count <> (SELECT count(*) FROM orderbook_levels l
+                WHERE (l.exchange_id, l.currency_pair_no, l.snapshot_id) = (h.exchange_id, h.currency_pair_no, h.snapshot_id))
             """, r -> r.getLong(1)).orElseThrow();
   }
 
@@ -80,7 +81,8 @@ final class OrderBookCalls {
   static long levelsWithoutHeader(Jdbc jdbc) {
     return jdbc.queryOne("""
             SELECT count(*) FROM orderbook_levels l
-            WHERE NOT EXISTS (SELECT 1 FROM orderbook_snapshots h WHERE h.snapshot_id = l.snapshot_id)
+            WHERE NOT EXISTS (SELECT 1 FROM orderbook_snapshots h
+                WHERE (h.exchange_id, h.currency_pair_no, h.snapshot_id) = (l.exchange_id, l.currency_pair_no, l.snapshot_id))
             """, r -> r.getLong(1)).orElseThrow();
   }
 
@@ -113,7 +115,7 @@ final class OrderBookCalls {
             SELECT h.exchange_id || '/' || h.currency_pair_no || '/' || h.server_time_ms || '/' || h.sequence_id,
                    l.side, l.level_index, l.price::text || ' ' || l.quantity::text,
                    h.exchange_id, h.currency_pair_no, h.server_time_ms, h.sequence_id
-            FROM orderbook_levels l JOIN orderbook_snapshots h USING (snapshot_id)
+            FROM orderbook_levels l JOIN orderbook_snapshots h USING (exchange_id, currency_pair_no, snapshot_id)
             ORDER BY 5, 6, 7, 8, 2 NULLS FIRST, 3
             """,
         r -> r.getString(1) + (r.getObject(2) == null ? " " : " " + r.getInt(2) + " " + r.getInt(3) + " ") + r.getString(4));

@@ -47,8 +47,9 @@ class OrderBookSinkIT {
   }
 
   private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
-    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc())), new OrderBookRepository(jdbc), maxLevels,
-        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+    Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc()), clock), new OrderBookRepository(jdbc),
+        maxLevels, clock);
   }
 
   @Test
@@ -208,7 +209,7 @@ class OrderBookSinkIT {
     }
     assertThat(db.jdbc().query("""
             SELECT h.server_time_ms, l.side, l.level_index, l.price::text, l.quantity::text
-            FROM orderbook_levels l JOIN orderbook_snapshots h USING (snapshot_id)
+            FROM orderbook_levels l JOIN orderbook_snapshots h USING (exchange_id, currency_pair_no, snapshot_id)
             ORDER BY h.server_time_ms, l.side, l.level_index""",
         r -> r.getLong(1) + " " + r.getInt(2) + " " + r.getInt(3) + " " + r.getString(4) + " " + r.getString(5)))
         .containsExactlyElementsOf(expected);

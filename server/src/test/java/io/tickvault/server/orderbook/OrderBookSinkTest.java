@@ -27,9 +27,9 @@ class OrderBookSinkTest {
   private static final long NOW = 1_764_000_000_000L;
 
   // Markets 1/1 and 1/2, at most 5 levels a side. Validation never writes: no repository.
+  private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
   private final OrderBookSink sink = new OrderBookSink(
-      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && (pairNo == 1 || pairNo == 2)),
-      null, 5, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && (pairNo == 1 || pairNo == 2), clock), null, 5, clock);
 
   @Test
   void validate_acceptsAGoodBookAndAHaltedMarket() {

@@ -28,16 +28,20 @@ import java.util.concurrent.TimeUnit;
 public final class ServerProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  private static final String DEFAULT_MAX_HEAP = "512m";
+
   private final Map<String, String> env;
   private final int port;
   private final Path log;
+  private final String maxHeap;
   private Process process;
   private ManagedChannel channel;
 
-  private ServerProcess(Map<String, String> env, int port, Path log) {
+  private ServerProcess(Map<String, String> env, int port, Path log, String maxHeap) {
     this.env = env;
     this.port = port;
     this.log = log;
+    this.maxHeap = maxHeap;
   }
 
   /**
@@ -46,6 +50,11 @@ public final class ServerProcess implements AutoCloseable {
    * Returns once it answers health checks as SERVING.
    */
   public static ServerProcess start(String databaseUrl, Map<String, String> extraEnv) {
+    return start(databaseUrl, extraEnv, DEFAULT_MAX_HEAP);
+  }
+
+  /** As {@link #start(String, Map)}, with the child's heap capped at {@code maxHeap} ("256m"). */
+  public static ServerProcess start(String databaseUrl, Map<String, String> extraEnv, String maxHeap) {
     byte[] masterKey = new byte[32];
     new SecureRandom().nextBytes(masterKey);
     int port = TestDependencies.freePort();
@@ -61,7 +70,7 @@ public final class ServerProcess implements AutoCloseable {
     env.putAll(extraEnv);
     try {
       Path dir = Files.createDirectories(Path.of("target", "server-processes"));
-      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "server-" + port + "-", ".log"));
+      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "server-" + port + "-", ".log"), maxHeap);
       server.restart();
       return server;
     } catch (IOException e) {
@@ -79,7 +88,7 @@ public final class ServerProcess implements AutoCloseable {
       throw new IllegalStateException("the server is running");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
         "io.tickvault.server.Main")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -140,6 +149,11 @@ public final class ServerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The child's process id (for jcmd). */
+  public synchronized long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

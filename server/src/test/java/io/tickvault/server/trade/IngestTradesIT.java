@@ -53,6 +53,17 @@ class IngestTradesIT {
   }
 
   @Test
+  void aTradeRefusedForAnUnregisteredMarket_isAcceptedRightAfterPutCurrencyPair() {
+    // Pair 42: no other test uses it, and a pair once known stays known for the server's life.
+    List<List<Trade>> requests = List.of(List.of(trade(1, 42, "a", "1", "1")));
+    assertThat(ingest(server.channel(), requests).getRejected()).isEqualTo(1);
+
+    registerMarket(server.channel(), 1, 42); // the miss the server remembers is dropped at once
+
+    assertThat(ingest(server.channel(), requests).getInserted()).isEqualTo(1);
+  }
+
+  @Test
   void replayedStream_isAllDuplicates_andTheTableIsUnchanged() {
     List<List<Trade>> requests = List.of(
         List.of(trade(1, 1, "a", "1.5", "2"), trade(1, 1, "b", "1.6", "3")),

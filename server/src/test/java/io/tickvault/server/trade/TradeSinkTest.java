@@ -26,8 +26,9 @@ class TradeSinkTest {
   private static final long DAY = 86_400_000L;
 
   // Market 1/1 only. Validation never writes: no repository.
-  private final TradeSink sink = new TradeSink(new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1),
-      null, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+  private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+  private final TradeSink sink = new TradeSink(
+      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, clock), null, clock);
 
   @Test
   void aGoodTrade_isAccepted() {

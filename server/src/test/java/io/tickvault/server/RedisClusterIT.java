@@ -1,12 +1,16 @@
-package io.tickvault.server.apikeys;
+package io.tickvault.server;
 
-import static io.tickvault.server.apikeys.ApiKeyServiceIT.put;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.ApiKey;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetMarketStateRequest;
+import io.tickvault.api.v1.GetMarketStateResponse;
+import io.tickvault.api.v1.PutApiKeyRequest;
+import io.tickvault.api.v1.PutCurrencyPairRequest;
+import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.redis.RedisKeys;
@@ -15,6 +19,7 @@ import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnRedisCluster;
 import io.tickvault.server.testing.TestDatabase;
+import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,17 +40,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API key cache on a real Redis Cluster of six nodes (three masters, three replicas): two
- * servers share it, as replicas behind a load balancer would. Entries of users in every master's
- * slots fill and hit; a write on one server evicts the other's near cache through cluster pub/sub;
- * and with the master of a user's slot SIGKILLed while calls run, every call still answers right
- * within the command timeout (+ 1 s of slack for a busy machine), and once the replica has taken
- * over the cache hits again and invalidations still reach both servers. The failover runs last: it
- * leaves the cluster with one master less.
+ * The API key cache and the market state on a real Redis Cluster of six nodes (three masters,
+ * three replicas): two servers share it, as replicas behind a load balancer would. Entries of
+ * users and markets in every master's slots fill and hit; a write on one server evicts the other's
+ * near cache through cluster pub/sub; and with the master of a user's and a market's slot SIGKILLed
+ * while calls run, every GetApiKeys and GetMarketState still answers right within the command
+ * timeout (+ 1 s of slack for a busy machine), and once the replica has taken over both caches hit
+ * again and invalidations still reach both servers. The failover runs last: it leaves the cluster
+ * with one master less.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ApiKeyCacheRedisClusterIT {
-  private static final Logger log = LoggerFactory.getLogger(ApiKeyCacheRedisClusterIT.class);
+class RedisClusterIT {
+  private static final Logger log = LoggerFactory.getLogger(RedisClusterIT.class);
+  private static final int EXCHANGE = 1;
   static final Duration TIMEOUT = Duration.ofMillis(200);
   static final long BOUND_MS = TIMEOUT.toMillis() + 1_000;
   /** How long a node may be silent before the cluster fails it over (Redis' default is 15 s). */
@@ -123,6 +130,38 @@ class ApiKeyCacheRedisClusterIT {
 
   @Test
   @Order(2)
+  void marketStatesInEveryMastersSlotsFillAndHit() {
+    List<Integer> pairs = new java.util.ArrayList<>();
+    Set<Integer> masters = new HashSet<>();
+    for (int pair = 100; masters.size() < 3 || pairs.size() < 6; pair++) {
+      masters.add(cluster.masterPortOf(marketKey(pair)));
+      pairs.add(pair);
+    }
+    for (int pair : pairs) {
+      registerPair(pair);
+      ingestTrade(pair, "first-" + pair);
+    }
+    for (int pair : pairs) {
+      assertThat(lastTradeId(b, pair)).isEqualTo("first-" + pair);
+    }
+    // Filled by ingestion after commit or by B's first reads: from now on both servers hit.
+    double hits = counter(a, "tickvault_market_state_requests_total", "result", "hit")
+        + counter(b, "tickvault_market_state_requests_total", "result", "hit");
+    for (int pair : pairs) {
+      assertThat(lastTradeId(a, pair)).isEqualTo("first-" + pair);
+      assertThat(lastTradeId(b, pair)).isEqualTo("first-" + pair);
+    }
+    assertThat(counter(a, "tickvault_market_state_requests_total", "result", "hit")
+        + counter(b, "tickvault_market_state_requests_total", "result", "hit")).isEqualTo(hits + 2 * pairs.size());
+    for (int pair : pairs) {
+      int master = cluster.masterPortOf(marketKey(pair));
+      long present = cluster.onNode(master, c -> c.sync().exists(marketKey(pair)));
+      assertThat(present).as("market %d's state on the master of its slot", pair).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  @Order(3)
   void aWriteOnOneServerEvictsTheOthersNearCache() {
     String user = "user-" + UUID.randomUUID();
     double firstInvalidation = counter(b, "tickvault_api_key_invalidations_received_total");
@@ -142,8 +181,8 @@ class ApiKeyCacheRedisClusterIT {
   }
 
   @Test
-  @Order(3)
-  void masterOfAUsersSlotKilled_everyCallAnswersInTimeAndHitsResumeAfterFailover() {
+  @Order(4)
+  void masterOfAUsersAndAMarketsSlotKilled_everyCallAnswersInTimeAndHitsResumeAfterFailover() {
     // Kill a master that also carries a server's invalidation subscription, when one does: that
     // server must then subscribe again through another node.
     List<Integer> masters = cluster.masterPorts();
@@ -155,26 +194,37 @@ class ApiKeyCacheRedisClusterIT {
     admin(a).putApiKey(put(other, 1, "AK", "other-secret", ""));
     assertThat(secrets(a, user)).containsExactly("secret");
     assertThat(secrets(b, user)).containsExactly("secret");
+    int market = marketOn(victim);
+    registerPair(market);
+    ingestTrade(market, "last");
+    assertThat(lastTradeId(a, market)).isEqualTo("last");
+    assertThat(lastTradeId(b, market)).isEqualTo("last");
     double errors = counter(a, "tickvault_redis_errors_total", "operation", "lookup")
         + counter(b, "tickvault_redis_errors_total", "operation", "lookup");
+    double stateErrors = counter(a, "tickvault_market_state_requests_total", "result", "error")
+        + counter(b, "tickvault_market_state_requests_total", "result", "error");
 
     cluster.kill(victim);
     long killedAt = System.nanoTime();
     int calls = 0;
     long slowestMs = 0;
     double redisHitsAfterFailover = -1;
+    double stateHitsAfterFailover = -1;
     long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
     long failedOverMs = -1;
     while (true) {
       for (InProcessApp app : new InProcessApp[] {a, b}) {
         slowestMs = Math.max(slowestMs, timedCall(app, user, "secret"));
         slowestMs = Math.max(slowestMs, timedCall(app, other, "other-secret"));
-        calls += 2;
+        slowestMs = Math.max(slowestMs, timedState(app, market, "last"));
+        calls += 3;
       }
       if (redisHitsAfterFailover < 0 && cluster.masterPortOf(valueKey(user)) != victim) {
         redisHitsAfterFailover = redisHits(a) + redisHits(b); // the replica has taken the slot over
+        stateHitsAfterFailover = stateHits();
         failedOverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-      } else if (redisHitsAfterFailover >= 0 && redisHits(a) + redisHits(b) > redisHitsAfterFailover + 10) {
+      } else if (redisHitsAfterFailover >= 0 && redisHits(a) + redisHits(b) > redisHitsAfterFailover + 10
+          && stateHits() > stateHitsAfterFailover + 10) {
         break;
       }
       assertThat(System.nanoTime()).as("failover and hits again within 60 s (%d calls, slowest %d ms)", calls, slowestMs)
@@ -187,6 +237,9 @@ class ApiKeyCacheRedisClusterIT {
     assertThat(counter(a, "tickvault_redis_errors_total", "operation", "lookup")
         + counter(b, "tickvault_redis_errors_total", "operation", "lookup"))
         .as("the dead master failed lookups, answered from PostgreSQL").isGreaterThan(errors);
+    assertThat(counter(a, "tickvault_market_state_requests_total", "result", "error")
+        + counter(b, "tickvault_market_state_requests_total", "result", "error"))
+        .as("the dead master failed market state lookups, answered from PostgreSQL").isGreaterThan(stateErrors);
 
     // Invalidations still reach both servers: each is subscribed (again) through a live node.
     awaitTrue("both servers subscribed through live nodes", () -> subscribers() == 2);
@@ -196,6 +249,55 @@ class ApiKeyCacheRedisClusterIT {
         () -> counter(b, "tickvault_api_key_invalidations_received_total") > received);
     assertThat(secrets(b, user)).containsExactly("rotated");
     assertThat(secrets(a, user)).containsExactly("rotated");
+  }
+
+  /** A currency pair number of exchange 1 whose market state the given master serves. */
+  private static int marketOn(int master) {
+    for (int pair = 1_000; ; pair++) {
+      if (cluster.masterPortOf(marketKey(pair)) == master) {
+        return pair;
+      }
+    }
+  }
+
+  /** The market state's key: one hash per market, the market its hash tag (MarketStateRedis). */
+  private static String marketKey(int pair) {
+    return "market_state:{" + EXCHANGE + ":" + pair + "}";
+  }
+
+  private static void registerPair(int pair) {
+    MarketServiceGrpc.newBlockingStub(a.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .putCurrencyPair(PutCurrencyPairRequest.newBuilder().setExchangeId(EXCHANGE).setCurrencyPairNo(pair)
+            .setBaseCurrency("BTC").setQuoteCurrency("USDT").build());
+  }
+
+  private static void ingestTrade(int pair, String tradeId) {
+    var response = TradeCalls.ingest(a.channel(), List.of(List.of(TradeCalls.trade(EXCHANGE, pair, tradeId, "64000.5", "0.1"))));
+    assertThat(response.getInserted()).isEqualTo(1);
+  }
+
+  private static String lastTradeId(InProcessApp app, int pair) {
+    GetMarketStateResponse state = QueryServiceGrpc.newBlockingStub(app.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getMarketState(GetMarketStateRequest.newBuilder().setExchangeId(EXCHANGE).setCurrencyPairNo(pair).build());
+    return state.getLastTrade().getTradeId();
+  }
+
+  private static long timedState(InProcessApp app, int pair, String expected) {
+    long started = System.nanoTime();
+    assertThat(lastTradeId(app, pair)).isEqualTo(expected);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertThat(tookMs).as("GetMarketState during the failover, ms").isLessThan(BOUND_MS);
+    return tookMs;
+  }
+
+  private static double stateHits() {
+    return counter(a, "tickvault_market_state_requests_total", "result", "hit")
+        + counter(b, "tickvault_market_state_requests_total", "result", "hit");
+  }
+
+  private static PutApiKeyRequest put(String userId, int exchangeId, String accessKey, String secret, String label) {
+    return PutApiKeyRequest.newBuilder()
+        .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey).setSecretKey(secret).setLabel(label).build();
   }
 
   /** A new user id whose slot the given master serves. */
@@ -223,7 +325,7 @@ class ApiKeyCacheRedisClusterIT {
   }
 
   private static int subscribers() {
-    return cluster.livePorts().stream().mapToInt(ApiKeyCacheRedisClusterIT::subscribersOn).sum();
+    return cluster.livePorts().stream().mapToInt(RedisClusterIT::subscribersOn).sum();
   }
 
   /** Connections subscribed to a channel on this node (CLIENT LIST shows sub=N for each). */
@@ -233,11 +335,11 @@ class ApiKeyCacheRedisClusterIT {
   }
 
   private static String valueKey(String user) {
-    return RedisKeys.CLUSTER.key(ApiKeyRedis.VALUE_PREFIX, user);
+    return RedisKeys.CLUSTER.key("api_keys:", user); // ApiKeyRedis.VALUE_PREFIX
   }
 
   private static String versionKey(String user) {
-    return RedisKeys.CLUSTER.key(ApiKeyRedis.VERSION_PREFIX, user);
+    return RedisKeys.CLUSTER.key("api_keys_version:", user); // ApiKeyRedis.VERSION_PREFIX
   }
 
   private static List<String> secrets(InProcessApp app, String user) {

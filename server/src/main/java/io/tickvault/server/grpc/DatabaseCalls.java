@@ -1,0 +1,147 @@
+package io.tickvault.server.grpc;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tickvault.server.db.DataAccessException;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keeps blocking work off the transport threads and answers at once when it cannot be done. The
+ * transport executor only reads, writes and dispatches, so health and reflection never wait
+ * behind PostgreSQL; a unary or server-streaming call of a tickvault service runs on the database
+ * executor instead.
+ *
+ * <ul>
+ *   <li>While the database is known to be down ({@link DatabaseHealthMonitor#isDown()}), a call of
+ *       a service that needs it is answered UNAVAILABLE with a retry hint before it is queued,
+ *       and again when a queued one reaches a thread.
+ *   <li>At most {@code maxCalls} of those calls wait or run at once; one more is answered
+ *       RESOURCE_EXHAUSTED with a retry hint, never by resetting its stream.
+ *   <li>A call that found PostgreSQL unreachable tells the monitor, so the calls behind it fail
+ *       fast too (a deadlock, also UNAVAILABLE, does not).
+ * </ul>
+ * Client-streaming calls (ingestion) hand their own writes to the database executor and are not
+ * queued here.
+ */
+public final class DatabaseCalls implements ServerInterceptor {
+  private final Executor database;
+  private final Semaphore admitted;
+  private final int maxCalls;
+  private final DatabaseHealthMonitor health;
+  private final boolean needsDatabase;
+
+  /**
+   * @param needsDatabase false for a service that can answer from a cache while the database is
+   *     down (GetApiKeys): its calls still run on the database executor, but are not refused
+   */
+  public DatabaseCalls(Executor database, int maxCalls, DatabaseHealthMonitor health, boolean needsDatabase) {
+    this.database = database;
+    this.admitted = new Semaphore(maxCalls);
+    this.maxCalls = maxCalls;
+    this.health = health;
+    this.needsDatabase = needsDatabase;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    if (needsDatabase && health.isDown()) {
+      return refuse(call, Errors.databaseDown());
+    }
+    ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && DataAccessException.isUnreachable(status.getCause())) {
+          health.reportUnavailable();
+        }
+        super.close(status, trailers);
+      }
+    };
+    if (!call.getMethodDescriptor().getType().clientSendsOneMessage()) {
+      return next.startCall(watched, headers);
+    }
+    if (!admitted.tryAcquire()) {
+      return refuse(call, Errors.retryLater(Status.Code.RESOURCE_EXHAUSTED,
+          "server busy: " + maxCalls + " calls are waiting for the database, retry later"));
+    }
+    ServerCall.Listener<Q> listener;
+    try {
+      listener = next.startCall(watched, headers);
+    } catch (RuntimeException e) {
+      admitted.release();
+      throw e;
+    }
+    return new Offloaded<>(listener, watched);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException status) {
+    call.close(status.getStatus(), status.getTrailers());
+    return new ServerCall.Listener<>() {};
+  }
+
+  /** A unary or server-streaming call's events, run one at a time on the database executor. */
+  private final class Offloaded<Q, R> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+    private final ServerCall<Q, R> call;
+    private final SerialExecutor serial = new SerialExecutor(database);
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call) {
+      super(delegate);
+      this.call = call;
+    }
+
+    @Override
+    public void onMessage(Q message) {
+      serial.execute(() -> super.onMessage(message));
+    }
+
+    @Override
+    public void onHalfClose() {
+      serial.execute(() -> {
+        if (needsDatabase && health.isDown()) {
+          // It went down while this call waited for a thread: no point in waiting for a connection.
+          StatusRuntimeException down = Errors.databaseDown();
+          call.close(down.getStatus(), down.getTrailers());
+          return;
+        }
+        super.onHalfClose();
+      });
+    }
+
+    @Override
+    public void onReady() {
+      serial.execute(super::onReady);
+    }
+
+    @Override
+    public void onCancel() {
+      serial.execute(() -> {
+        release();
+        super.onCancel();
+      });
+    }
+
+    @Override
+    public void onComplete() {
+      serial.execute(() -> {
+        release();
+        super.onComplete();
+      });
+    }
+
+    private void release() {
+      if (released.compareAndSet(false, true)) {
+        admitted.release();
+      }
+    }
+  }
+}
