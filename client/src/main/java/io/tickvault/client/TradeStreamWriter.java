@@ -124,8 +124,20 @@ public final class TradeStreamWriter implements AutoCloseable {
   private long rejected; // guarded by lock
   private final List<RejectedRecord> rejections = new ArrayList<>(); // guarded by lock
   private int reconnects; // guarded by lock
+  private int attemptsSinceProgress; // guarded by lock: reconnects since the last acknowledgement
   private Duration backoff = FIRST_BACKOFF; // guarded by lock
   private long lastProgressNanos = System.nanoTime(); // guarded by lock
+  private volatile ReconnectListener reconnectListener = (attempt, status, wait) -> { };
+
+  /** Told of each reconnect, so a tool can show it ("reconnecting (attempt 3) …"). */
+  @FunctionalInterface
+  public interface ReconnectListener {
+    /**
+     * Called on a gRPC thread when a call failed with a retryable status and a new one will be
+     * opened after {@code wait}; {@code attempt} counts reconnects since the last acknowledgement.
+     */
+    void reconnecting(int attempt, Status status, Duration wait);
+  }
 
   private TradeStreamWriter(Channel channel, Options options) {
     this.channel = channel;
@@ -219,6 +231,11 @@ public final class TradeStreamWriter implements AutoCloseable {
     }
   }
 
+  /** Sets who is told of each reconnect; replaces the previous listener. */
+  public void onReconnect(ReconnectListener listener) {
+    this.reconnectListener = listener;
+  }
+
   /** Cancels the call if it is still open; what was not acknowledged may not be stored. */
   @Override
   public void close() {
@@ -295,6 +312,7 @@ public final class TradeStreamWriter implements AutoCloseable {
           rejections.add(rejection.toBuilder().setIndex(callFirstTradeIndex + rejection.getIndex()).build());
         }
         backoff = FIRST_BACKOFF;
+        attemptsSinceProgress = 0;
         lastProgressNanos = System.nanoTime();
         lock.notifyAll();
       }
@@ -303,6 +321,8 @@ public final class TradeStreamWriter implements AutoCloseable {
     @Override
     public void onError(Throwable t) {
       Status status = Status.fromThrowable(t);
+      int attempt;
+      Duration wait;
       synchronized (lock) {
         if (generation != callGeneration || done) {
           return;
@@ -316,7 +336,9 @@ public final class TradeStreamWriter implements AutoCloseable {
           return;
         }
         reconnects++;
-        Duration wait = backoff;
+        attemptsSinceProgress++;
+        attempt = attemptsSinceProgress;
+        wait = backoff;
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         reconnector.schedule(() -> {
           synchronized (lock) {
@@ -327,6 +349,7 @@ public final class TradeStreamWriter implements AutoCloseable {
           }
         }, wait.toMillis(), TimeUnit.MILLISECONDS);
       }
+      reconnectListener.reconnecting(attempt, status, wait);
     }
 
     @Override

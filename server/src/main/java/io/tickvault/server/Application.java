@@ -52,6 +52,7 @@ public final class Application implements AutoCloseable {
 
   /** Starts the server on a Netty port as the configuration says. */
   public static Application start(ServerConfig config) {
+    FreePorts.require(config);
     return start(config, GrpcServer.nettyBuilder(config));
   }
 
@@ -108,8 +109,8 @@ public final class Application implements AutoCloseable {
    */
   public static ApiKeyReencryption.Result reencryptApiKeys(ServerConfig config) {
     byte[] masterKey = masterKey(config);
-    try (EmbeddedServices embedded = new EmbeddedServices()) {
-      String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
+    try (EmbeddedServices embedded = new EmbeddedServices(config.dataDir())) {
+      String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
       try (HikariDataSource pool = Infrastructure.openPool(config, databaseUrl, 2)) {
         Database.migrate(pool);
         ApiKeySecrets secrets = new ApiKeySecrets(ApiKeys.cipher(config, masterKey));

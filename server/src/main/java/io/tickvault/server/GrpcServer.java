@@ -20,7 +20,9 @@ import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.RequestParsing;
 import io.tickvault.server.grpc.ServerVersionInterceptor;
+import io.tickvault.server.ingest.IngestGrpcService;
 import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -63,6 +65,7 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     DatabaseHealthMonitor healthMonitor =
         resources.own(new DatabaseHealthMonitor(infra.dataSource(), health, Application.SERVICE_NAMES));
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+    DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // Transport callbacks, health and reflection here; blocking work on executors.database().
     builder.executor(executors.transport());
@@ -91,7 +94,10 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     }
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
-    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace());
+    Runnable endStreams = () -> services.stream()
+        .filter(IngestGrpcService.class::isInstance)
+        .forEach(service -> ((IngestGrpcService) service).endStreams());
+    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);
     server.start();
     resources.own(() -> {
       healthMonitor.close(); // it must not flip the status back after this

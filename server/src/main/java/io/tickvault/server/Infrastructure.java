@@ -9,6 +9,7 @@ import io.tickvault.server.db.ReplicaLagMonitor;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.metrics.RedisMetrics;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,11 +31,12 @@ record Infrastructure(
     String redisUrl,
     RedisConnections redis,
     Metrics metrics,
+    RedisMetrics redisMetrics,
     ScheduledExecutorService scheduler) {
 
   static Infrastructure start(ServerConfig config, Resources resources) {
-    EmbeddedServices embedded = resources.own(new EmbeddedServices());
-    String databaseUrl = config.databaseUrl().orElseGet(() -> embedded.startPostgres(config.dataDir()));
+    EmbeddedServices embedded = resources.own(new EmbeddedServices(config.dataDir()));
+    String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
     String redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
 
     HikariDataSource dataSource = resources.own(openPool(config, databaseUrl, config.databasePoolSize()));
@@ -51,7 +53,8 @@ record Infrastructure(
         .orElse(jdbc);
 
     RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
-    return new Infrastructure(dataSource, jdbc, readJdbc, redisUrl, redis, metrics, scheduler);
+    RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
+    return new Infrastructure(dataSource, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
   }
 
   /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */

@@ -42,6 +42,11 @@ final class RedisConnections {
     return new RedisConnections(resources.own(RedisClients.create(redisUrl, cluster, timeout)), timeout, resources);
   }
 
+  /** The client library's events, for metrics. */
+  io.lettuce.core.event.EventBus events() {
+    return client.events();
+  }
+
   /** A connection for commands: string keys, byte values, every command bounded by the timeout. */
   LazyRedisConnection<RedisConnection<String, byte[]>> commands() {
     return resources.own(new LazyRedisConnection<>(

@@ -14,10 +14,16 @@ public final class TickvaultServer {
 
   private final Server server;
   private final Duration grace;
+  private final Runnable endStreams;
 
-  public TickvaultServer(Server server, Duration grace) {
+  /**
+   * @param endStreams ends the long-lived streams once no new call is taken (ingestion streams
+   *     never end on their own): they commit what they read and answer UNAVAILABLE, retryable
+   */
+  public TickvaultServer(Server server, Duration grace, Runnable endStreams) {
     this.server = server;
     this.grace = grace;
+    this.endStreams = endStreams;
   }
 
   public void start() {
@@ -34,11 +40,13 @@ public final class TickvaultServer {
   }
 
   /**
-   * Stops taking new calls, lets calls in flight finish within the grace period, then cancels the
-   * rest. Returns true when everything finished within the grace period.
+   * Stops taking new calls, ends the open streams (they commit and acknowledge what they read,
+   * then answer UNAVAILABLE), lets calls in flight finish within the grace period, then cancels
+   * the rest. Returns true when everything finished within the grace period.
    */
   public boolean stop() {
     server.shutdown();
+    endStreams.run();
     try {
       if (server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         return true;

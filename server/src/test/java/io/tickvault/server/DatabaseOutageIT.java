@@ -68,8 +68,8 @@ class DatabaseOutageIT {
         assertThat(slowestMillis).isLessThan(Math.max(1_000, 3 * referenceMillis));
         assertThat(probe.failure.get()).as("every health check said NOT_SERVING").isNull();
         assertThat(probe.checks.get()).isPositive();
-        // Promptly: a check beside the outage flood takes no longer than the whole health flood did.
-        assertThat(probe.slowestMillis.get()).isLessThan(Math.max(1_000, referenceMillis));
+        // Promptly: a check beside the outage flood waits no longer than the flood's own calls may.
+        assertThat(probe.slowestMillis.get()).isLessThan(Math.max(1_000, 3 * referenceMillis));
 
         StatusRuntimeException one = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
             () -> MarketServiceGrpc.newBlockingStub(channel).listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance()));

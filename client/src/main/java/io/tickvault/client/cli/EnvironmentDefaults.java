@@ -1,6 +1,9 @@
 package io.tickvault.client.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -20,6 +23,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
       "--tls-key", "TICKVAULT_TLS_CLIENT_KEY",
       "--authority", "TICKVAULT_AUTHORITY");
 
+  /** Read by this tool outside the option defaults. */
+  static final String PROFILE = "TICKVAULT_PROFILE";
+
   private final Map<String, String> env;
 
   EnvironmentDefaults(Map<String, String> env) {
@@ -37,5 +43,48 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     }
     String value = env.get(variable);
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /**
+   * Warnings for TICKVAULT_* variables that look like a misspelling of one this tool reads
+   * (TICKVAULT_TOKENS, TICKVAULT_TARGT): set but silently ignored, they cost hours. Variables of
+   * the server (TICKVAULT_GRPC_PORT...) are not near-misses of these and pass unremarked.
+   */
+  static List<String> misspellings(Map<String, String> env) {
+    TreeSet<String> known = new TreeSet<>(VARIABLES.values());
+    known.add(PROFILE);
+    List<String> warnings = new ArrayList<>();
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (!name.startsWith("TICKVAULT_") || known.contains(name)) {
+        continue;
+      }
+      for (String candidate : known) {
+        if (distance(name, candidate) <= 2) {
+          warnings.add("warning: " + name + " is not read by tickvault; did you mean " + candidate + "?");
+          break;
+        }
+      }
+    }
+    return warnings;
+  }
+
+  /** Levenshtein distance: edits (insert, delete, replace) from a to b. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 }

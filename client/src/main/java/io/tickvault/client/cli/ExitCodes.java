@@ -28,7 +28,11 @@ public final class ExitCodes {
   /** The exit code for a failure, from its gRPC status when it has one. */
   public static int of(Throwable failure) {
     if (failure instanceof StatusRuntimeException) {
-      return of(((StatusRuntimeException) failure).getStatus().getCode());
+      Status status = ((StatusRuntimeException) failure).getStatus();
+      if (status.getCode() == Status.Code.INTERNAL && String.valueOf(status.getDescription()).startsWith("http2 exception")) {
+        return UNAVAILABLE; // no gRPC server at the target (a metrics port, a web server)
+      }
+      return of(status.getCode());
     }
     if (failure instanceof IllegalArgumentException || failure instanceof java.io.UncheckedIOException) {
       return USAGE;

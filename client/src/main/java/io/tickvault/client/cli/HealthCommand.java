@@ -22,6 +22,9 @@ final class HealthCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
+  @Mixin
+  OutputOptions output;
+
   @Option(names = "--service", paramLabel = "NAME", defaultValue = "",
       description = "A service's full name (tickvault.v1.IngestService); default: the whole server.")
   String service;
@@ -39,7 +42,7 @@ final class HealthCommand implements Callable<Integer> {
       // that is "not serving", as grpc-health-probe reports it.
       status = ServingStatus.SERVICE_UNKNOWN;
     }
-    spec.commandLine().getOut().println(status);
+    spec.commandLine().getOut().println(output.json() ? "{\"status\":\"" + status + "\"}" : status);
     return status == ServingStatus.SERVING ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
   }
 }

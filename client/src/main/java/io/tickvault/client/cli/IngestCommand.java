@@ -2,44 +2,54 @@ package io.tickvault.client.cli;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.tickvault.api.v1.IngestOrderBooksResponse;
+import io.grpc.Status;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.Trade;
-import io.tickvault.client.BatchingStreamWriter;
-import io.tickvault.client.OrderBookStreamWriter;
 import io.tickvault.client.TickvaultClient;
 import io.tickvault.client.TradeStreamWriter;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code tickvault ingest …}: streams a file of market data to the server, with progress. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = "Stream a file of trades (CSV or JSON Lines) or order book snapshots (JSON Lines) "
         + "to the server in batches, then print how many were inserted, already stored "
-        + "(duplicates) and rejected, with each rejection. Exit 1 when any record was rejected. "
+        + "(duplicates) and rejected, with each rejection. Exit 1 when any record was rejected, "
+        + "130 when interrupted (Ctrl-C: what was committed is printed). "
         + "Replaying a file is safe: stored records count as duplicates.",
     subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
 final class IngestCommand {
+  /** The exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
+  static final int INTERRUPTED = 130;
+
   /** The server's counts, whatever the record kind. */
-  record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections) {}
+  record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
+                 int reconnects) {}
 
   /** A rejection, by the line of the file it came from. */
   record LineRejection(long line, String key, String field, String reason) {}
 
   enum Format { csv, jsonl }
+
+  /** Told of each reconnect of a sender. */
+  interface Reconnects {
+    void reconnecting(int attempt, Status status);
+  }
 
   /** A stream writer as the command drives it, whatever the record kind. */
   interface Sender<R> extends AutoCloseable {
@@ -47,6 +57,9 @@ final class IngestCommand {
 
     /** Sends what is left and returns the server's counts for every record written. */
     Summary finish() throws InterruptedException;
+
+    /** Records written whose fate is known to the server: committed or rejected. */
+    long acknowledged();
 
     @Override
     void close();
@@ -60,11 +73,16 @@ final class IngestCommand {
     @Mixin
     ConnectionOptions connection;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to send.")
-    Path file;
+    @Mixin
+    OutputOptions output;
+
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "The file to send (.gz is decompressed), or - for standard input.")
+    String file;
 
     @Option(names = "--format", paramLabel = "csv|jsonl",
-        description = "File format; by default from the extension (.csv is CSV, anything else JSON Lines).")
+        description = "File format; by default from the name (.csv, .jsonl, .ndjson, .json, each also .gz), "
+            + "else from the content (a line starting with '{' is JSON Lines).")
     Format format;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Records per request, 1 to 10000 (default ${DEFAULT-VALUE}).")
@@ -73,6 +91,15 @@ final class IngestCommand {
     @Option(names = "--show-rejections", paramLabel = "N", defaultValue = "100",
         description = "Print at most this many rejections (default ${DEFAULT-VALUE}); the counts are always exact.")
     int showRejections;
+
+    @Option(names = "--skip", paramLabel = "N", defaultValue = "0",
+        description = "Skip the first N records of the file (lines that cannot be read do not count): "
+            + "resumes an interrupted run from what it said was committed.")
+    long skip;
+
+    @Option(names = "--strict",
+        description = "Refuse JSON lines with a field the record does not have (by default ignored, with one warning).")
+    boolean strict;
 
     private final CliContext context;
 
@@ -84,52 +111,150 @@ final class IngestCommand {
     /** Plural noun for the records ("trades"). */
     abstract String unit();
 
-    abstract RecordSource<R> open(Path file, Format format);
+    abstract RecordSource<R> open(Input input, Format format, boolean strict);
 
-    abstract Sender<R> sender(Channel channel, int batchSize);
+    /** Refuses a format this kind of record is not read from. */
+    void checkFormat(Format format) {}
+
+    abstract Sender<R> sender(Channel channel, int batchSize, Reconnects reconnects);
 
     @Override
     public Integer call() throws Exception {
       if (batchSize < 1 || batchSize > 10_000) {
         throw new IllegalArgumentException("--batch-size: must be 1 to 10000, got " + batchSize);
       }
-      Format chosen = format != null ? format
-          : file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv") ? Format.csv : Format.jsonl;
+      if (skip < 0) {
+        throw new IllegalArgumentException("--skip: must be 0 or more, got " + skip);
+      }
+      Format named = format != null ? format : Input.formatOf(file);
+      if (named != null) {
+        checkFormat(named); // before opening: a wrong format is the first thing to say
+      }
+      // Ctrl-C interrupts this thread instead of killing the JVM, so the run can say what was
+      // committed; a second Ctrl-C ends it at once.
+      Thread runner = Thread.currentThread();
+      AtomicBoolean interruptRequested = new AtomicBoolean();
+      SignalHandler previous = Signal.handle(new Signal("INT"), signal -> {
+        if (!interruptRequested.compareAndSet(false, true)) {
+          Runtime.getRuntime().halt(INTERRUPTED);
+        }
+        runner.interrupt();
+      });
+      try (Input input = Input.open(file, context.stdin())) {
+        return run(input);
+      } finally {
+        Signal.handle(new Signal("INT"), previous);
+        Thread.interrupted(); // a Ctrl-C that came after the run finished is not the next command's
+      }
+    }
+
+    private Integer run(Input input) throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      Format chosen = format != null ? format : Input.formatOf(input.name());
+      if (chosen == null) {
+        chosen = input.firstSignificantByte() == '{' ? Format.jsonl : Format.csv;
+      }
+      if (input.firstSignificantByte() < 0) {
+        return empty(out, err, input.name(), "the file is empty");
+      }
       List<LineRejection> rejections = new ArrayList<>();
       long[] lineOfRecord = new long[1024]; // the file line of each record sent, by stream index
       long sent = 0;
+      long skipped = 0;
       Summary summary;
-      try (RecordSource<R> source = open(file, chosen);
-           TickvaultClient client = connection.connect();
-           Sender<R> writer = sender(client.channel(), batchSize)) {
+      try (RecordSource<R> source = open(input, chosen, strict);
+           TickvaultClient client = connection.connect()) {
         Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), source.totalBytes());
-        for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
-          if (line.record() == null) {
-            rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason()));
-            continue;
+        Sender<R> writer = sender(client.channel(), batchSize, (attempt, status) -> progress.note(String.format(Locale.ROOT,
+            "reconnecting (attempt %d) after %s", attempt, TickvaultCli.brief(status, connection.resolvedTarget()))));
+        try (writer) {
+          try {
+            for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
+              if (Thread.interrupted()) {
+                throw new InterruptedException();
+              }
+              if (line.record() == null) {
+                rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason()));
+                continue;
+              }
+              if (skipped < skip) {
+                skipped++;
+                continue;
+              }
+              if (sent == lineOfRecord.length) {
+                lineOfRecord = Arrays.copyOf(lineOfRecord, lineOfRecord.length * 2);
+              }
+              lineOfRecord[(int) sent++] = line.lineNumber();
+              writer.write(line.record());
+              progress.update(skipped + sent, source.bytesRead());
+            }
+            if (skipped + sent == 0 && rejections.isEmpty()) {
+              return empty(out, err, input.name(), "no " + unit() + " in the file (only a header or blank lines)");
+            }
+            source.warnings().forEach(progress::note);
+            summary = writer.finish();
+          } catch (InterruptedException e) {
+            long committed = writer.acknowledged();
+            writer.close(); // cancels the call: what was not acknowledged may or may not be stored
+            progress.clearLine();
+            return interrupted(out, err, input.name(), skipped, sent, committed);
           }
-          if (sent == lineOfRecord.length) {
-            lineOfRecord = Arrays.copyOf(lineOfRecord, lineOfRecord.length * 2);
-          }
-          lineOfRecord[(int) sent++] = line.lineNumber();
-          writer.write(line.record());
-          progress.update(sent, source.bytesRead());
+          progress.finish(sent);
         }
-        summary = writer.finish();
-        progress.finish(sent);
       }
+      return summarize(out, input.name(), skipped, sent, summary, rejections, lineOfRecord);
+    }
+
+    private int empty(PrintWriter out, PrintWriter err, String name, String why) {
+      err.println(name + ": " + why + "; nothing sent");
+      if (output.json()) {
+        out.println("{\"file\":" + Json.string(name) + ",\"read\":0,\"inserted\":0,\"duplicates\":0,\"rejected\":0,\"empty\":true}");
+      }
+      return ExitCodes.OK;
+    }
+
+    private int interrupted(PrintWriter out, PrintWriter err, String name, long skipped, long sent, long committed) {
+      long resumeAt = skipped + committed;
+      err.printf(Locale.ROOT, "interrupted: %,d of %,d %s committed; rerun with --skip %d to resume "
+              + "(or rerun as is: committed %s count as duplicates)%n",
+          resumeAt, skipped + sent, unit(), resumeAt, unit());
+      if (output.json()) {
+        out.printf(Locale.ROOT, "{\"file\":%s,\"interrupted\":true,\"sent\":%d,\"committed\":%d,\"resume_skip\":%d}%n",
+            Json.string(name), skipped + sent, resumeAt, resumeAt);
+      }
+      return INTERRUPTED;
+    }
+
+    private int summarize(PrintWriter out, String name, long skipped, long sent, Summary summary,
+                          List<LineRejection> rejections, long[] lineOfRecord) {
       long unreadable = rejections.size();
       for (RejectedRecord r : summary.rejections()) {
         long line = r.getIndex() >= 0 && r.getIndex() < sent ? lineOfRecord[(int) r.getIndex()] : -1;
         rejections.add(new LineRejection(line, r.getRecordKey(), r.getField(), r.getReason()));
       }
       rejections.sort(Comparator.comparingLong(LineRejection::line));
-
       long rejected = summary.rejected() + unreadable;
-      out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%n",
-          file.getFileName(), sent + unreadable, summary.inserted(), summary.duplicates(), rejected);
+      if (output.json()) {
+        StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+            "{\"file\":%s,\"read\":%d,\"skipped\":%d,\"sent\":%d,\"inserted\":%d,\"duplicates\":%d,\"rejected\":%d,"
+                + "\"unreadable\":%d,\"reconnects\":%d,\"rejections\":[",
+            Json.string(name), skipped + sent + unreadable, skipped, sent, summary.inserted(), summary.duplicates(),
+            rejected, unreadable, summary.reconnects()));
+        for (int i = 0; i < rejections.size(); i++) {
+          LineRejection r = rejections.get(i);
+          json.append(i == 0 ? "" : ",").append("{\"line\":").append(r.line())
+              .append(",\"key\":").append(Json.string(String.valueOf(r.key() == null ? "" : r.key())))
+              .append(",\"field\":").append(Json.string(r.field() == null ? "" : r.field()))
+              .append(",\"reason\":").append(Json.string(r.reason())).append('}');
+        }
+        out.println(json.append("]}"));
+        return rejected > 0 ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
+      }
+      out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%s%s%n",
+          name, skipped + sent + unreadable, summary.inserted(), summary.duplicates(), rejected,
+          skipped > 0 ? ", skipped " + skipped : "",
+          summary.reconnects() > 0 ? ", reconnects " + summary.reconnects() : "");
       if (summary.received() != sent) {
         out.printf(Locale.ROOT, "warning: sent %d %s but the server counted %d%n", sent, unit(), summary.received());
       }
@@ -157,11 +282,12 @@ final class IngestCommand {
   }
 
   @Command(name = "trades", mixinStandardHelpOptions = true,
-      description = "Streams trades from a CSV file (header line with the .proto field names: "
-          + "exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms and optionally "
-          + "taker_side (BUY, SELL or empty) and receive_time_ms) or a JSON Lines file (one Trade per "
-          + "line). Uses StreamTrades: when the server or its database goes away, the trades not yet "
-          + "acknowledged are sent again on a new call, for up to two minutes.")
+      description = "Streams trades from a CSV file (header line with the .proto field names or their "
+          + "lowerCamelCase: exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms and "
+          + "optionally taker_side (BUY, SELL, TRADE_SIDE_BUY... or empty) and receive_time_ms) or a "
+          + "JSON Lines file (one Trade per line). Uses StreamTrades: when the server restarts or its "
+          + "database goes away, the trades not yet acknowledged are sent again on a new call, for up "
+          + "to two minutes without progress.")
   static final class Trades extends Run<Trade> {
     Trades(CliContext context) {
       super(context, 2_000);
@@ -173,13 +299,14 @@ final class IngestCommand {
     }
 
     @Override
-    RecordSource<Trade> open(Path file, Format format) {
-      return format == Format.csv ? new TradeCsvSource(file) : new JsonLinesSource<>(file, Trade::newBuilder);
+    RecordSource<Trade> open(Input input, Format format, boolean strict) {
+      return format == Format.csv ? new TradeCsvSource(input) : new JsonLinesSource<>(input, Trade::newBuilder, strict);
     }
 
     @Override
-    Sender<Trade> sender(Channel channel, int batchSize) {
+    Sender<Trade> sender(Channel channel, int batchSize, Reconnects reconnects) {
       TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(batchSize));
+      writer.onReconnect((attempt, status, wait) -> reconnects.reconnecting(attempt, status));
       return new Sender<>() {
         @Override
         public void write(Trade trade) throws InterruptedException {
@@ -189,7 +316,12 @@ final class IngestCommand {
         @Override
         public Summary finish() throws InterruptedException {
           TradeStreamWriter.Summary r = writer.finish();
-          return new Summary(r.written(), r.inserted(), r.duplicates(), r.rejected(), r.rejections());
+          return new Summary(r.written(), r.inserted(), r.duplicates(), r.rejected(), r.rejections(), r.reconnects());
+        }
+
+        @Override
+        public long acknowledged() {
+          return writer.acknowledgedTrades();
         }
 
         @Override
@@ -204,7 +336,9 @@ final class IngestCommand {
       description = "Streams order book snapshots from a JSON Lines file: one OrderBookSnapshot per "
           + "line, e.g. {\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":1700000000000,"
           + "\"sequence_id\":1,\"bids\":[{\"price\":\"100\",\"quantity\":\"2\"}],"
-          + "\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}. CSV is not accepted for order books.")
+          + "\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}. CSV is not accepted for order books. "
+          + "Snapshots go in calls of a few thousand; when the server restarts or its database goes away, "
+          + "the current call's snapshots are sent again (those already stored count as duplicates).")
   static final class OrderBooks extends Run<OrderBookSnapshot> {
     OrderBooks(CliContext context) {
       super(context, 100);
@@ -216,35 +350,22 @@ final class IngestCommand {
     }
 
     @Override
-    RecordSource<OrderBookSnapshot> open(Path file, Format format) {
+    void checkFormat(Format format) {
       if (format == Format.csv) {
         throw new IllegalArgumentException("order books are read from JSON Lines only (one snapshot per line, "
             + "bids and asks as arrays): use a .jsonl file or --format jsonl");
       }
-      return new JsonLinesSource<>(file, OrderBookSnapshot::newBuilder);
     }
 
     @Override
-    Sender<OrderBookSnapshot> sender(Channel channel, int batchSize) {
-      OrderBookStreamWriter writer = OrderBookStreamWriter.open(
-          channel, CallOptions.DEFAULT, batchSize, BatchingStreamWriter.DEFAULT_MAX_BATCH_BYTES);
-      return new Sender<>() {
-        @Override
-        public void write(OrderBookSnapshot snapshot) throws InterruptedException {
-          writer.write(snapshot);
-        }
+    RecordSource<OrderBookSnapshot> open(Input input, Format format, boolean strict) {
+      checkFormat(format);
+      return new JsonLinesSource<>(input, OrderBookSnapshot::newBuilder, strict);
+    }
 
-        @Override
-        public Summary finish() throws InterruptedException {
-          IngestOrderBooksResponse r = writer.finish();
-          return new Summary(r.getReceived(), r.getInserted(), r.getDuplicates(), r.getRejected(), r.getRejectionsList());
-        }
-
-        @Override
-        public void close() {
-          writer.close();
-        }
-      };
+    @Override
+    Sender<OrderBookSnapshot> sender(Channel channel, int batchSize, Reconnects reconnects) {
+      return new ResendingOrderBookSender(channel, CallOptions.DEFAULT, batchSize, reconnects);
     }
   }
 }

@@ -39,13 +39,16 @@ final class KeysCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--user-id", required = true, paramLabel = "USER")
     String userId;
 
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's keys (default: all).")
     int exchangeId;
 
-    @Option(names = "--json", description = "One JSON object per key.")
+    @Option(names = "--json", description = "One JSON object per key (as --output json).")
     boolean json;
 
     @Option(names = "--show-secrets", description = "Print the secret keys in plain text.")
@@ -56,7 +59,7 @@ final class KeysCommand {
       try (TickvaultClient client = connection.connect()) {
         List<ApiKey> keys = client.getApiKeys(userId, exchangeId);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json || output.json()) {
           for (ApiKey key : keys) {
             out.println(Json.of(showSecrets ? key : key.toBuilder().setSecretKey(HIDDEN).build()));
           }
@@ -94,6 +97,9 @@ final class KeysCommand {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     KeyIdentity key;
@@ -140,7 +146,7 @@ final class KeysCommand {
           .setSecretKey(secret.read()).setLabel(label).build();
       try (TickvaultClient client = connection.connect()) {
         PutApiKeyResponse response = client.putApiKey(request);
-        spec.commandLine().getOut().println(response.getCreated() ? "created" : "updated");
+        spec.commandLine().getOut().println(Json.outcome(output, "created", response.getCreated(), "updated"));
         return ExitCodes.OK;
       }
     }
@@ -156,13 +162,16 @@ final class KeysCommand {
     ConnectionOptions connection;
 
     @Mixin
+    OutputOptions output;
+
+    @Mixin
     KeyIdentity key;
 
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         boolean deleted = client.deleteApiKey(key.userId, key.exchangeId, key.accessKey);
-        spec.commandLine().getOut().println(deleted ? "deleted" : "not found");
+        spec.commandLine().getOut().println(Json.outcome(output, "deleted", deleted, "not found"));
         return ExitCodes.OK;
       }
     }

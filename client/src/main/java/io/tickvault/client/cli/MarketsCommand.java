@@ -34,6 +34,9 @@ final class MarketsCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "1 to 32767.")
     int exchangeId;
 
@@ -44,7 +47,7 @@ final class MarketsCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         boolean created = client.putExchange(exchangeId, code);
-        spec.commandLine().getOut().println(created ? "created" : "updated");
+        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
         return ExitCodes.OK;
       }
     }
@@ -58,6 +61,9 @@ final class MarketsCommand {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "A registered exchange.")
     int exchangeId;
@@ -75,7 +81,7 @@ final class MarketsCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         boolean created = client.putCurrencyPair(exchangeId, pairNo, base, quote);
-        spec.commandLine().getOut().println(created ? "created" : "updated");
+        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
         return ExitCodes.OK;
       }
     }
@@ -91,11 +97,14 @@ final class MarketsCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
     int exchangeId;
 
     @Option(names = "--json", description = "One JSON object per pair; an exchange without pairs is an object "
-        + "with only exchange_id and exchange_code.")
+        + "with only exchange_id and exchange_code (as --output json).")
     boolean json;
 
     @Override
@@ -103,7 +112,7 @@ final class MarketsCommand {
       try (TickvaultClient client = connection.connect()) {
         List<CurrencyPair> pairs = withExchangesWithoutPairs(client.listMarkets(exchangeId));
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json || output.json()) {
           pairs.forEach(pair -> out.println(Json.of(pair)));
           return ExitCodes.OK;
         }

@@ -107,14 +107,16 @@ final class ReadCommand {
         description = "First time excluded, written as --from; default: no end.")
     long to;
 
-    @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
-        description = "Records per page of the stream; 0 (default) lets the server choose.")
+    @Option(names = "--page-size", paramLabel = "N",
+        description = "Records per page of the stream, up to the server's maximum; 0 lets the server choose "
+            + "(default: 10000 for trades, the server's default for order books).")
     int pageSize;
 
     private final CliContext context;
 
-    RangeRead(CliContext context) {
+    RangeRead(CliContext context, int defaultPageSize) {
       this.context = context;
+      this.pageSize = defaultPageSize;
     }
 
     /** Plural noun for the records ("trades"). */
@@ -194,7 +196,9 @@ final class ReadCommand {
           + CsvLines.TRADE_HEADER + ".")
   static final class Trades extends RangeRead<Trade> {
     Trades(CliContext context) {
-      super(context);
+      // The largest page: fewer round trips (bench read: 0.76 of COPY TO at 10,000, 0.57 at the
+      // server's 1,000), about a MiB a page, at most three pages held by the reader.
+      super(context, 10_000);
     }
 
     @Override
@@ -238,7 +242,7 @@ final class ReadCommand {
     int depth;
 
     OrderBooks(CliContext context) {
-      super(context);
+      super(context, 0);
     }
 
     @Override

@@ -2,18 +2,14 @@ package io.tickvault.client.cli;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Records read one line at a time from a file (CSV or JSON Lines), each either parsed or refused
+ * Records read one line at a time from an {@link Input} (CSV or JSON Lines), each either parsed or refused
  * with its line number, and how far through the file the reading is (for the progress bar's ETA).
  *
  * @param <R> the record message
@@ -30,21 +26,17 @@ abstract class RecordSource<R> implements Closeable {
     }
   }
 
-  private final CountingStream counted;
+  private final Input input;
   private final BufferedReader reader;
-  private final long totalBytes;
   private long lineNumber;
 
+  RecordSource(Input input) {
+    this.input = input;
+    this.reader = new BufferedReader(new InputStreamReader(input.content(), StandardCharsets.UTF_8), 64 * 1024);
+  }
+
   RecordSource(Path file) {
-    try {
-      this.totalBytes = Files.size(file);
-      this.counted = new CountingStream(Files.newInputStream(file));
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("no such file: " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    this.reader = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 64 * 1024);
+    this(Input.open(file));
   }
 
   /** The next record or unreadable line, skipping blank lines; null at the end of the file. */
@@ -66,43 +58,28 @@ abstract class RecordSource<R> implements Closeable {
   /** Parses one non-blank line. */
   abstract Line<R> parse(long lineNumber, String text);
 
-  /** Bytes read so far (ahead of the lines handed out by at most the read buffer). */
+  /** Bytes of the file read so far (ahead of the lines handed out by at most the read buffers). */
   final long bytesRead() {
-    return counted.count;
+    return input.bytesRead();
   }
 
+  /** The file's size, or -1 when unknown (standard input). */
   final long totalBytes() {
-    return totalBytes;
+    return input.totalBytes();
+  }
+
+  /** Lines read so far, blank ones included. */
+  final long lineNumber() {
+    return lineNumber;
+  }
+
+  /** Warnings about the file as a whole, each given once (an unknown JSON field ignored...). */
+  java.util.List<String> warnings() {
+    return java.util.List.of();
   }
 
   @Override
   public void close() throws IOException {
     reader.close();
-  }
-
-  private static final class CountingStream extends FilterInputStream {
-    long count;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
   }
 }

@@ -6,6 +6,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,6 +26,9 @@ import picocli.CommandLine.Spec;
         IngestCommand.class,
         ReadCommand.class,
         BenchCommand.class,
+        CallCommand.class,
+        DescribeCommand.class,
+        CompletionCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -36,12 +41,26 @@ import picocli.CommandLine.Spec;
         "  6  any other error",
         "",
         "Environment: TICKVAULT_TARGET, TICKVAULT_TOKEN, TICKVAULT_TLS, TICKVAULT_TLS_CA,",
-        "TICKVAULT_TLS_CLIENT_CERT, TICKVAULT_TLS_CLIENT_KEY, TICKVAULT_AUTHORITY."})
+        "TICKVAULT_TLS_CLIENT_CERT, TICKVAULT_TLS_CLIENT_KEY, TICKVAULT_AUTHORITY, TICKVAULT_PROFILE.",
+        "Config file: $XDG_CONFIG_HOME/tickvault/config or ~/.config/tickvault/config (key = value",
+        "lines: target, token, tls, tls-ca, tls-cert, tls-key, authority; [NAME] sections are profiles)."})
 public final class TickvaultCli implements Runnable {
   @Spec
   CommandSpec spec;
 
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "On an error, print its stack trace too, and let gRPC log what it sees.")
+  boolean debug;
+
+  /** Kept so that the level set in main stays set (loggers are held weakly). */
+  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
   public static void main(String[] args) {
+    // gRPC logs a failed name resolution or handshake with its stack trace; the command says what
+    // went wrong in one line instead. --debug keeps gRPC's own logging.
+    if (!java.util.Arrays.asList(args).contains("--debug")) {
+      GRPC_LOG.setLevel(java.util.logging.Level.OFF);
+    }
     CommandLine cli = commandLine(CliContext.ofProcess());
     System.exit(cli.execute(args));
   }
@@ -53,9 +72,20 @@ public final class TickvaultCli implements Runnable {
   public static CommandLine commandLine(CliContext context) {
     CommandLine cli = new CommandLine(new TickvaultCli(), new ContextFactory(context));
     cli.setDefaultValueProvider(new EnvironmentDefaults(context.env()));
+    cli.setExecutionStrategy(parseResult -> {
+      PrintWriter err = cli.getErr();
+      EnvironmentDefaults.misspellings(context.env()).forEach(err::println);
+      err.flush();
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     cli.setExecutionExceptionHandler((failure, command, parseResult) -> {
       PrintWriter err = command.getErr();
-      err.println("tickvault: " + describe(failure));
+      Object connection = command.getCommandSpec().mixins().containsKey("connection")
+          ? command.getCommandSpec().mixins().get("connection").userObject() : null;
+      err.println("tickvault: " + describe(failure, connection instanceof ConnectionOptions c ? c : null));
+      if (anyDebug(parseResult)) {
+        failure.printStackTrace(err);
+      }
       err.flush();
       return ExitCodes.of(failure);
     });
@@ -63,12 +93,27 @@ public final class TickvaultCli implements Runnable {
   }
 
   static String describe(Throwable failure) {
+    return describe(failure, null);
+  }
+
+  /**
+   * One line that says what went wrong and what to do, never a stack trace: the connection's
+   * failures (no TLS where TLS was asked, an unknown host, a port with nothing or no gRPC behind it)
+   * are told apart by their causes, since gRPC reports them all as UNAVAILABLE "io exception".
+   */
+  static String describe(Throwable failure, ConnectionOptions connection) {
     if (failure instanceof StatusRuntimeException) {
       io.grpc.Status status = ((StatusRuntimeException) failure).getStatus();
-      String what = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+      String target = connection == null ? "the target" : connection.resolvedTarget();
+      String transport = transportProblem(status, target, connection != null && connection.usesTls());
+      if (transport != null) {
+        return transport;
+      }
+      String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
+      String what = status.getCode() + (description.isEmpty() ? "" : ": " + description);
       switch (status.getCode()) {
         case UNAVAILABLE:
-          return what + " (is the server running at the target, with the same TLS setting?)";
+          return what + " (is the server running at " + target + ", with the same TLS setting?)";
         case UNAUTHENTICATED:
           return what + " (set --token or TICKVAULT_TOKEN)";
         case PERMISSION_DENIED:
@@ -78,6 +123,59 @@ public final class TickvaultCli implements Runnable {
       }
     }
     return failure.getMessage() == null ? failure.toString() : failure.getMessage();
+  }
+
+  /** A status in a few words, for a line among others (a reconnect): the transport problem, or CODE: description. */
+  static String brief(io.grpc.Status status, String target) {
+    for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        return "connection refused by " + target;
+      }
+    }
+    return status.getCode() + (status.getDescription() == null ? "" : ": " + firstLine(status.getDescription()));
+  }
+
+  private static String transportProblem(io.grpc.Status status, String target, boolean tls) {
+    for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+      String name = cause.getClass().getSimpleName();
+      if (cause instanceof java.net.UnknownHostException) {
+        return "unknown host in --target " + target + " (" + cause.getMessage() + "): check the name";
+      }
+      if (cause instanceof java.net.ConnectException) {
+        return "nothing listens at " + target + " (connection refused): is the server running, and is that its gRPC port?";
+      }
+      if (name.equals("NotSslRecordException") || (cause instanceof javax.net.ssl.SSLException && tls)) {
+        String reason = firstLine(cause.getMessage());
+        if (reason.startsWith("not an SSL/TLS record")) {
+          reason = "not an SSL/TLS record"; // followed by the bytes in hex
+        }
+        return "TLS handshake with " + target + " failed (" + reason
+            + "): the server may not use TLS; drop --tls/--tls-ca (and TICKVAULT_TLS*), or check the CA";
+      }
+    }
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    if (status.getCode() == io.grpc.Status.Code.INTERNAL && description.startsWith("http2 exception")) {
+      return target + " did not answer as a gRPC server (" + firstLine(description) + "): is that the metrics port? "
+          + "gRPC listens on the server's TICKVAULT_GRPC_PORT (default 50051)";
+    }
+    if (status.getCode() == io.grpc.Status.Code.UNAVAILABLE && !tls
+        && (description.contains("Network closed for unknown reason") || description.contains("first received frame was not SETTINGS"))) {
+      return target + " closed the connection before answering: if the server uses TLS, add --tls or --tls-ca FILE";
+    }
+    return null;
+  }
+
+  private static boolean anyDebug(CommandLine.ParseResult result) {
+    for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.matchedOption("--debug") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tickvault.client.cli;
 
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.Set;
 
 /**
  * Trades from CSV: a header line naming the columns with the .proto field names, in any order,
- * then one trade per line. {@code taker_side} (BUY, SELL, or empty) and {@code receive_time_ms}
+ * then one trade per line; lowerCamelCase names (exchangeId) are read as well. {@code taker_side} (BUY, SELL, or empty) and {@code receive_time_ms}
  * may be left out. Values may be quoted ("a,b"; "" inside quotes is a quote). A line whose values
  * cannot be read (a letter in exchange_id, a column missing) is refused on its own; checking the
  * values themselves (prices, known markets) is the server's job.
@@ -21,6 +22,10 @@ final class TradeCsvSource extends RecordSource<Trade> {
   static final Set<String> OPTIONAL = Set.of("taker_side", "receive_time_ms");
 
   private String[] columns;
+
+  TradeCsvSource(Input input) {
+    super(input);
+  }
 
   TradeCsvSource(Path file) {
     super(file);
@@ -55,7 +60,8 @@ final class TradeCsvSource extends RecordSource<Trade> {
   private static String[] header(List<String> names) {
     List<String> columns = new ArrayList<>();
     for (String name : names) {
-      String column = name.trim().toLowerCase(Locale.ROOT);
+      // exchangeId as well as exchange_id, as the JSON mapping accepts both.
+      String column = name.trim().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
       if (!REQUIRED.contains(column) && !OPTIONAL.contains(column)) {
         throw new IllegalArgumentException("CSV header: unknown column '" + name.trim() + "'; the columns are "
             + String.join(",", REQUIRED) + " and optionally " + String.join(",", List.of("taker_side", "receive_time_ms")));
@@ -106,20 +112,15 @@ final class TradeCsvSource extends RecordSource<Trade> {
   }
 
   private static TradeSide side(String value) {
-    String name = value.toUpperCase(Locale.ROOT);
-    switch (name) {
-      case "":
-      case "TRADE_SIDE_UNSPECIFIED":
-        return TradeSide.TRADE_SIDE_UNSPECIFIED;
-      case "BUY":
-      case "TRADE_SIDE_BUY":
-        return TradeSide.TRADE_SIDE_BUY;
-      case "SELL":
-      case "TRADE_SIDE_SELL":
-        return TradeSide.TRADE_SIDE_SELL;
-      default:
-        throw new IllegalArgumentException("expected BUY, SELL or empty, got '" + value + "'");
+    if (value.isEmpty()) {
+      return TradeSide.TRADE_SIDE_UNSPECIFIED;
     }
+    EnumValueDescriptor side = EnumSpellings.find(TradeSide.getDescriptor(), value);
+    if (side == null) {
+      throw new IllegalArgumentException("expected " + EnumSpellings.shortNames(TradeSide.getDescriptor())
+          + " or empty, got '" + value + "'");
+    }
+    return TradeSide.valueOf(side);
   }
 
   static String key(Trade.Builder trade) {

@@ -23,10 +23,10 @@ final class VersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
     String client = "tickvault " + TickvaultVersion.current() + " (client)";
-    Connection connection = new Connection();
+    Connection connection = new Connection(context);
     new CommandLine(connection).setDefaultValueProvider(new EnvironmentDefaults(context.env())).parseArgs();
     connection.options.deadlineSeconds = 2;
-    String target = connection.options.target;
+    String target = connection.options.resolvedTarget();
     String server;
     try (TickvaultClient tickvault = connection.options.connect()) {
       server = tickvault.serverVersion().map(v -> "tickvault " + v).orElse("a version that does not say");
@@ -38,10 +38,14 @@ final class VersionProvider implements IVersionProvider {
     return new String[] {client, "server at " + target + ": " + server};
   }
 
-  /** The connection options alone, filled from the environment as every command's are. */
+  /** The connection options alone, filled from the environment and config file as every command's are. */
   @Command
   static final class Connection {
     @Mixin
-    ConnectionOptions options = new ConnectionOptions();
+    ConnectionOptions options;
+
+    Connection(CliContext context) {
+      this.options = new ConnectionOptions(context);
+    }
   }
 }

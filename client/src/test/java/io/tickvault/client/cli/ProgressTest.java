@@ -50,4 +50,36 @@ class ProgressTest {
             + "sent 10,000 trades in 10.0 s (1,000 trades/s)\n");
     assertThat(text.toString()).doesNotContain("\r");
   }
+
+  @Test
+  void rateAndEta_followTheLastTenSeconds_notTheAverageSinceTheStart() {
+    Progress progress = new Progress(new PrintWriter(text), false, clock, "trades", 100_000);
+
+    // 20 s of a slow start (100 trades/s, 100 bytes/s), then 10 s at 10,000 trades/s (10,000 bytes/s).
+    long rows = 0;
+    long bytes = 0;
+    for (int s = 0; s < 20; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      progress.update(rows += 100, bytes += 100);
+    }
+    for (int s = 0; s < 10; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      progress.update(rows += 10_000, bytes += 10_000);
+    }
+
+    // 102,000 rows and 102,000 bytes... of 100,000: capped; take the line before the end instead.
+    String last = text.toString().lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(last).isEqualTo("progress: 102,000 trades (100%), 10,000 trades/s, ETA 0:00");
+    assertThat(progress.plain(52_000, 52_000, clock.millis())).contains("5,000 trades/s"); // (52,000 - 2,000) / 10 s
+  }
+
+  @Test
+  void unknownSize_showsRowsAndRateWithoutEta() {
+    Progress progress = new Progress(new PrintWriter(text), false, clock, "trades", -1);
+
+    clock.advance(Duration.ofSeconds(5));
+    progress.update(5_000, 123);
+
+    assertThat(text.toString()).isEqualTo("progress: 5,000 trades, 1,000 trades/s\n");
+  }
 }

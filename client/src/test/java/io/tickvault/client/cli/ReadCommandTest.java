@@ -150,6 +150,7 @@ class ReadCommandTest {
     assertThat(result.out()).isEmpty();
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(5);
+    assertThat(tradeRequests.get(0).getPageSize()).as("the CLI's default page").isEqualTo(10_000);
     assertThat(lines.get(0)).isEqualTo("{\"exchange_id\":1,\"currency_pair_no\":2,\"trade_id\":\"t-0\",\"price\":\"100.10\","
         + "\"quantity\":\"0.01\",\"taker_side\":\"TRADE_SIDE_BUY\",\"trade_time_ms\":\"1764115200000\","
         + "\"receive_time_ms\":\"1764115200005\"}");

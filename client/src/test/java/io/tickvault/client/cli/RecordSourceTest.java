@@ -86,10 +86,83 @@ class RecordSourceTest {
     assertThat(lines.get(0).record().getSequenceId()).isEqualTo(7);
     assertThat(lines.get(0).record().getBids(0).getPrice()).isEqualTo("100");
     assertThat(lines.get(1).record().getServerTimeMs()).isEqualTo(1_700_000_000_001L);
-    assertThat(lines.get(2).record()).isNull();
-    assertThat(lines.get(2).reason()).startsWith("not a JSON OrderBookSnapshot").contains("depth");
+    assertThat(lines.get(2).record().getExchangeId()).isEqualTo(1); // "depth" ignored, see below
     assertThat(lines.get(3).record()).isNull();
+    assertThat(lines.get(3).reason()).startsWith("not a JSON OrderBookSnapshot");
     assertThat(lines.get(3).lineNumber()).isEqualTo(4);
+  }
+
+  @Test
+  void jsonLines_unknownFieldIgnoredWithOneWarning_orRefusedWhenStrict() throws Exception {
+    Path file = write("u.jsonl",
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"a\",\"venue\":\"x\"}",
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"b\",\"venue\":\"y\"}",
+        "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"c\",\"fee\":1}");
+
+    JsonLinesSource<Trade> lenient = new JsonLinesSource<>(Input.open(file), Trade::newBuilder, false);
+    List<RecordSource.Line<Trade>> lines = readAll(lenient);
+    JsonLinesSource<Trade> strict = new JsonLinesSource<>(Input.open(file), Trade::newBuilder, true);
+    List<RecordSource.Line<Trade>> refused = readAll(strict);
+
+    assertThat(lines).extracting(l -> l.record().getTradeId()).containsExactly("a", "b", "c");
+    assertThat(lenient.warnings()).containsExactly("warning: ignored fields that Trade does not have: "
+        + "venue (first on line 1), fee (first on line 3); --strict refuses such lines");
+    assertThat(refused).allSatisfy(l -> assertThat(l.record()).isNull());
+    assertThat(refused.get(0).reason()).contains("venue");
+  }
+
+  @Test
+  void enumSpellings_areTheSameInCsvAndJson() throws Exception {
+    Path csv = write("s.csv",
+        "exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms",
+        "1,1,a,1,1,BUY,1", "1,1,b,1,1,TRADE_SIDE_SELL,1", "1,1,c,1,1,sell,1");
+    Path json = write("s.jsonl",
+        "{\"trade_id\":\"a\",\"taker_side\":\"BUY\"}",
+        "{\"trade_id\":\"b\",\"takerSide\":\"TRADE_SIDE_SELL\"}",
+        "{\"trade_id\":\"c\",\"taker_side\":\"sell\"}",
+        "{\"trade_id\":\"d\",\"taker_side\":\"SIDEWAYS\"}");
+
+    List<RecordSource.Line<Trade>> fromCsv = readAll(new TradeCsvSource(csv));
+    List<RecordSource.Line<Trade>> fromJson = readAll(new JsonLinesSource<Trade>(json, Trade::newBuilder));
+
+    List<TradeSide> expected = List.of(TradeSide.TRADE_SIDE_BUY, TradeSide.TRADE_SIDE_SELL, TradeSide.TRADE_SIDE_SELL);
+    assertThat(fromCsv).extracting(l -> l.record().getTakerSide()).containsExactlyElementsOf(expected);
+    assertThat(fromJson.subList(0, 3)).extracting(l -> l.record().getTakerSide()).containsExactlyElementsOf(expected);
+    assertThat(fromJson.get(3).record()).isNull();
+    assertThat(fromJson.get(3).reason()).contains("SIDEWAYS");
+  }
+
+  @Test
+  void csv_camelCaseHeader_bom_andGzipAreRead() throws Exception {
+    byte[] text = ("\uFEFFexchangeId,currencyPairNo,tradeId,price,quantity,takerSide,tradeTimeMs,receiveTimeMs\n"
+        + "1,2,z,1.5,2,BUY,1700000000000,1700000000001\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path plain = Files.write(dir.resolve("bom.csv"), text);
+    Path gz = dir.resolve("bom.csv.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(text);
+    }
+
+    for (Path file : List.of(plain, gz)) {
+      List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+      assertThat(lines).as(file.toString()).hasSize(1);
+      assertThat(lines.get(0).record().getCurrencyPairNo()).isEqualTo(2);
+      assertThat(lines.get(0).record().getReceiveTimeMs()).isEqualTo(1_700_000_000_001L);
+    }
+    assertThat(Input.formatOf("bom.csv.gz")).isEqualTo(IngestCommand.Format.csv);
+    assertThat(Input.formatOf("x.ndjson")).isEqualTo(IngestCommand.Format.jsonl);
+    assertThat(Input.formatOf("x.txt")).isNull();
+  }
+
+  @Test
+  void dash_readsStandardInput() throws Exception {
+    byte[] text = "{\"trade_id\":\"s\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    Input input = Input.open("-", new java.io.ByteArrayInputStream(text));
+    List<RecordSource.Line<Trade>> lines = readAll(new JsonLinesSource<>(input, Trade::newBuilder, false));
+
+    assertThat(input.name()).isEqualTo("-");
+    assertThat(input.totalBytes()).isEqualTo(-1);
+    assertThat(lines).extracting(l -> l.record().getTradeId()).containsExactly("s");
   }
 
   @Test

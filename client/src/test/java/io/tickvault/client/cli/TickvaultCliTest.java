@@ -46,7 +46,7 @@ class TickvaultCliTest {
     assertThat(flags.target).isEqualTo("10.0.0.1:1");
     assertThat(flags.token).isEqualTo("flag-token-12345");
 
-    assertThat(parsed(Map.of(), "health").target).isEqualTo("127.0.0.1:50051");
+    assertThat(parsed(Map.of(), "health").resolvedTarget()).isEqualTo("127.0.0.1:50051");
   }
 
   @Test

@@ -45,6 +45,11 @@ public final class DatabaseHealthMonitor implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether the last check reached PostgreSQL (false before the first one). */
+  public boolean reachable() {
+    return Boolean.TRUE.equals(lastHealthy);
+  }
+
   /** Checks once now; public so that tests need not wait for the schedule. */
   public boolean check() {
     boolean healthy;

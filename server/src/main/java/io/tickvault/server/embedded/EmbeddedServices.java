@@ -1,5 +1,6 @@
 package io.tickvault.server.embedded;
 
+import io.tickvault.server.config.StartupException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
@@ -17,29 +20,53 @@ import redis.embedded.RedisServer;
 /**
  * The embedded default: a PostgreSQL whose data lives in the data dir and survives restarts, a
  * Redis that only caches, and a master key generated once and kept beside the data. Each is
- * started only when the configuration does not name an external one.
+ * started only when the configuration does not name an external one. One server per data dir
+ * ({@link DataDirLock}); what a killed run left running is stopped first ({@link
+ * LeftoverProcesses}); the children die with the server even on kill -9 ({@link ChildWatchdog}).
  */
 public final class EmbeddedServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServices.class);
   private static final String MASTER_KEY_FILE = "master.key";
+  private static final String REDIS_PID_FILE = "redis.pid";
 
+  private final Path dataDir;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private DataDirLock lock;
   private EmbeddedPostgres postgres;
   private RedisServer redis;
   private int redisPort;
 
-  /** Starts PostgreSQL with its data in {@code dataDir/postgres}; returns its JDBC URL. */
-  public String startPostgres(Path dataDir) {
+  /** @param dataDir where the embedded PostgreSQL keeps its data, and the pid files live */
+  public EmbeddedServices(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Starts PostgreSQL with its data in {@code dataDir/postgres}; returns its JDBC URL. A
+   * PostgreSQL a killed previous run left running on that data is stopped first.
+   */
+  public String startPostgres() {
+    lockDataDir();
     Path pgData = dataDir.resolve("postgres");
+    LeftoverProcesses.stopPostgres(pgData);
     try {
       Files.createDirectories(pgData);
       postgres = EmbeddedPostgres.builder()
           .setDataDirectory(pgData)
           .setCleanDataDirectory(false)
           .setServerConfig("listen_addresses", "127.0.0.1")
+          // The embedded mode keeps its data across restarts: a commit the server acknowledged must
+          // survive a crash of the machine too. The library's defaults (-F: fsync off, and
+          // synchronous_commit off) would lose recent commits or corrupt the data on a power loss.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
           .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded PostgreSQL in " + pgData.toAbsolutePath(), e);
+      throw new StartupException("could not start the embedded PostgreSQL in " + pgData.toAbsolutePath() + " ("
+          + firstLine(e) + "): see its log above; if the data dir is damaged, move it away to start afresh", e);
     }
+    started.add(postgres);
+    watchdog(postmasterPid(pgData));
     String url = postgres.getJdbcUrl("postgres", "postgres");
     log.info("embedded PostgreSQL started on 127.0.0.1:{}, data in {}", postgres.getPort(), pgData.toAbsolutePath());
     return url;
@@ -47,6 +74,9 @@ public final class EmbeddedServices implements AutoCloseable {
 
   /** Starts Redis on a free loopback port without persistence; returns its redis:// URL. */
   public String startRedis() {
+    lockDataDir();
+    Path pidFile = dataDir.resolve(REDIS_PID_FILE);
+    LeftoverProcesses.stopRedis(pidFile);
     try {
       redisPort = freePort();
       redis = RedisServer.newRedisServer()
@@ -57,10 +87,45 @@ public final class EmbeddedServices implements AutoCloseable {
           .build();
       redis.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded Redis", e);
+      throw new StartupException("could not start the embedded Redis (" + firstLine(e) + "): set TICKVAULT_REDIS_URL to use another", e);
     }
+    started.add(redis::stop);
+    // The library keeps its process to itself: find it among this JVM's children by its port.
+    ProcessHandle.current().children()
+        .filter(p -> LeftoverProcesses.commandLine(p).contains("redis-server")
+            && LeftoverProcesses.commandLine(p).contains(":" + redisPort))
+        .findFirst()
+        .ifPresentOrElse(p -> {
+          LeftoverProcesses.writePid(pidFile, p.pid());
+          watchdog(p.pid());
+        }, () -> log.warn("could not find the embedded Redis process: after a kill -9 of the server it may be left running"));
     log.info("embedded Redis started on 127.0.0.1:{}", redisPort);
     return "redis://127.0.0.1:" + redisPort;
+  }
+
+  private void lockDataDir() {
+    if (lock == null) {
+      lock = DataDirLock.acquire(dataDir);
+    }
+  }
+
+  private void watchdog(long pid) {
+    if (pid > 0) {
+      started.add(ChildWatchdog.watch(pid));
+    }
+  }
+
+  private static long postmasterPid(Path pgData) {
+    try {
+      return Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
   }
 
   /**
@@ -95,21 +160,24 @@ public final class EmbeddedServices implements AutoCloseable {
     }
   }
 
+  /** Stops what it started, last started first, then releases the data dir. */
   @Override
   public void close() {
-    if (redis != null) {
+    for (int i = started.size() - 1; i >= 0; i--) {
       try {
-        redis.stop();
-      } catch (IOException e) {
-        log.warn("could not stop the embedded Redis cleanly", e);
+        started.get(i).close();
+      } catch (Exception e) {
+        log.warn("could not stop an embedded process cleanly", e);
       }
     }
-    if (postgres != null) {
+    started.clear();
+    if (lock != null) {
       try {
-        postgres.close();
+        lock.close();
       } catch (IOException e) {
-        log.warn("could not stop the embedded PostgreSQL cleanly", e);
+        log.warn("could not release the data dir lock", e);
       }
+      lock = null;
     }
   }
 }

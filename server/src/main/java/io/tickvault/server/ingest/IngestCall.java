@@ -46,6 +46,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private long nextRequestIndex;
   private long nextRecordIndex;
 
+  /** How a stream ends when the server stops under it: retryable, and saying what to resend. */
+  static final Status SHUTTING_DOWN = Status.UNAVAILABLE.withDescription(
+      "the server is shutting down: every acknowledged request is committed; send the rest again (to another replica, or after the restart)");
+
   private final Object lock = new Object();
   private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>(); // guarded by lock
   private long bufferedRecords; // guarded by lock
@@ -56,6 +60,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private boolean halfClosed; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private boolean finished; // guarded by lock: answered, failed or cancelled
+  private boolean ending; // guarded by lock: the server is stopping; end the call once the queue is written
   private long waitingSinceNanos; // guarded by lock: when the request asked for was asked for
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
@@ -78,6 +83,34 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     ingest.requestMoreIfRoom();
     ingest.scheduleIdleCheck(ingestor.idleTimeout().timeout().toNanos());
     return ingest;
+  }
+
+  /**
+   * The server is stopping: read no more requests, write and acknowledge those already read, then
+   * end the call with UNAVAILABLE, which clients retry on another replica or after the restart.
+   * A call that was already ending is left to end as it was.
+   */
+  void endForShutdown() {
+    boolean startDrain;
+    synchronized (lock) {
+      if (finished || ending) {
+        return;
+      }
+      ending = true;
+      stopReading = true;
+      // A drain already running (or scheduled) ends the call once the queue is empty; else start one.
+      startDrain = claimDrainLocked();
+    }
+    if (startDrain) {
+      startDrain();
+    }
+  }
+
+  /** Whether the call has ended (answered, failed or cancelled). */
+  boolean isFinished() {
+    synchronized (lock) {
+      return finished;
+    }
   }
 
   private void scheduleIdleCheck(long delayNanos) {
@@ -280,6 +313,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
             failure = queue.poll().failure();
           } else if (halfClosed) {
             complete = true;
+          } else if (ending) {
+            failure = SHUTTING_DOWN.asRuntimeException();
           } else {
             draining = false;
             return;

@@ -24,6 +24,12 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
     this.orderBooks = orderBooks;
   }
 
+  /** Ends every open ingestion stream for a graceful stop (see {@link StreamIngestor#endStreams()}). */
+  public void endStreams() {
+    trades.endStreams();
+    orderBooks.endStreams();
+  }
+
   @Override
   public StreamObserver<IngestTradesRequest> ingestTrades(StreamObserver<IngestTradesResponse> responses) {
     return trades.summarize(responses, IngestTradesRequest::getTradesList, summary -> IngestTradesResponse.newBuilder()

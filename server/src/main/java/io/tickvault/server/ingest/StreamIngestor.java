@@ -4,6 +4,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.server.metrics.IngestMetrics;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -29,6 +31,7 @@ public final class StreamIngestor<R> {
   private final String recordNoun;
   private final IngestMetrics metrics;
   private final IngestMetrics.Kind kind;
+  private final Set<IngestCall<?, ?, ?>> live = ConcurrentHashMap.newKeySet();
 
   /**
    * @param writers where batches are validated and written: a bounded executor of blocking threads
@@ -38,7 +41,7 @@ public final class StreamIngestor<R> {
    */
   public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
-    this.sink = sink;
+    this.sink = new TimedSink<>(sink, metrics, kind);
     this.writers = writers;
     this.limits = limits;
     this.memory = memory;
@@ -56,7 +59,7 @@ public final class StreamIngestor<R> {
   public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                                   Function<RequestOutcome, S> ack) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
       @Override
       public void requestDone(RequestOutcome outcome) {
         call.onNext(ack.apply(outcome));
@@ -66,7 +69,7 @@ public final class StreamIngestor<R> {
       public void streamDone() {
         call.onCompleted();
       }
-    });
+    }));
   }
 
   /**
@@ -76,7 +79,7 @@ public final class StreamIngestor<R> {
   public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                             Function<IngestSummary, S> summary) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
       private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
 
       @Override
@@ -89,7 +92,24 @@ public final class StreamIngestor<R> {
         call.onNext(summary.apply(totals.build()));
         call.onCompleted();
       }
-    });
+    }));
+  }
+
+  /**
+   * For a graceful stop, after the server stopped taking new calls: every open call reads no
+   * more, commits and acknowledges what it read, then ends with UNAVAILABLE so that its client
+   * resends the rest elsewhere or after the restart, well within the shutdown grace period.
+   */
+  public void endStreams() {
+    for (IngestCall<?, ?, ?> call : live) {
+      call.endForShutdown();
+    }
+  }
+
+  private <Q> StreamObserver<Q> track(IngestCall<Q, R, ?> call) {
+    live.removeIf(IngestCall::isFinished); // the set holds the calls in flight, not every call ever made
+    live.add(call);
+    return call;
   }
 
   RecordSink<R> sink() {

@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,7 +22,8 @@ import java.util.function.LongSupplier;
  * authentication are counted too (as UNAUTHENTICATED or PERMISSION_DENIED).
  *
  * <p>Names follow the widely used go-grpc-prometheus ones, so existing dashboards work:
- * {@code grpc_server_started_total}, {@code grpc_server_handled_total} and
+ * {@code grpc_server_started_total}, {@code grpc_server_handled_total},
+ * {@code grpc_server_msg_received_total}, {@code grpc_server_msg_sent_total} and
  * {@code grpc_server_handling_seconds}.
  */
 public final class GrpcMetricsInterceptor implements ServerInterceptor {
@@ -31,6 +33,8 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
 
   private final Counter started;
   private final Counter handled;
+  private final Counter received;
+  private final Counter sent;
   private final Histogram latency;
   private final LongSupplier nanoTime;
 
@@ -49,6 +53,16 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
         .name("grpc_server_handled_total")
         .help("gRPC calls completed on the server, by status code")
         .labelNames("grpc_service", "grpc_method", "grpc_type", "grpc_code")
+        .register(registry);
+    received = Counter.builder()
+        .name("grpc_server_msg_received_total")
+        .help("gRPC messages received from clients (stream requests counted one by one)")
+        .labelNames("grpc_service", "grpc_method", "grpc_type")
+        .register(registry);
+    sent = Counter.builder()
+        .name("grpc_server_msg_sent_total")
+        .help("gRPC messages sent to clients (stream responses and acks counted one by one)")
+        .labelNames("grpc_service", "grpc_method", "grpc_type")
         .register(registry);
     latency = Histogram.builder()
         .name("grpc_server_handling_seconds")
@@ -74,7 +88,15 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
     // whichever comes first is counted, once.
     AtomicBoolean counted = new AtomicBoolean();
     Runnable cancelled = () -> record(counted, service, name, type, Status.Code.CANCELLED, start);
+    CounterDataPoint receivedHere = received.labelValues(service, name, type);
+    CounterDataPoint sentHere = sent.labelValues(service, name, type);
     ServerCall<Q, A> measured = new SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendMessage(A message) {
+        sentHere.inc();
+        super.sendMessage(message);
+      }
+
       @Override
       public void close(Status status, Metadata trailers) {
         record(counted, service, name, type, status.getCode(), start);
@@ -83,6 +105,12 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
     };
     ServerCall.Listener<Q> listener = next.startCall(measured, headers);
     return new SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onMessage(Q message) {
+        receivedHere.inc();
+        super.onMessage(message);
+      }
+
       @Override
       public void onCancel() {
         cancelled.run();

@@ -1,11 +1,15 @@
 package io.tickvault.server.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
- * Records stored by the ingestion services, by kind and outcome:
+ * Records stored by the ingestion services, by kind and outcome, and the time each batch took to
+ * write ({@code tickvault_db_write_seconds{kind}}):
  * {@code tickvault_ingest_records_total{kind="trade|orderbook", outcome="inserted|duplicate|rejected"}}.
  * The ingestion code calls {@link #recorded} once per committed batch with that batch's counts, so
  * the counters agree with the counts the callers are sent.
@@ -23,7 +27,11 @@ public final class IngestMetrics {
     }
   }
 
+  /** Buckets from 1 ms (a small batch) to 10 s (PostgreSQL struggling). */
+  private static final double[] WRITE_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
   private final CounterDataPoint[][] byKindAndOutcome = new CounterDataPoint[Kind.values().length][];
+  private final DistributionDataPoint[] writeSeconds = new DistributionDataPoint[Kind.values().length];
 
   public IngestMetrics(PrometheusRegistry registry) {
     Counter records = Counter.builder()
@@ -31,7 +39,16 @@ public final class IngestMetrics {
         .help("Market-data records received by the ingestion services, by kind and outcome")
         .labelNames("kind", "outcome")
         .register(registry);
+    Histogram writes = Histogram.builder()
+        .name("tickvault_db_write_seconds")
+        .help("Time to write one batch of records to PostgreSQL, transaction and commit included, by kind")
+        .unit(Unit.SECONDS)
+        .labelNames("kind")
+        .classicOnly()
+        .classicUpperBounds(WRITE_BUCKETS)
+        .register(registry);
     for (Kind kind : Kind.values()) {
+      writeSeconds[kind.ordinal()] = writes.labelValues(kind.label);
       // Children are created up front so every series is exported from the start, at zero:
       // a rate() over a series that appears late misses its first increase.
       byKindAndOutcome[kind.ordinal()] = new CounterDataPoint[] {
@@ -39,6 +56,11 @@ public final class IngestMetrics {
           records.labelValues(kind.label, "duplicate"),
           records.labelValues(kind.label, "rejected")};
     }
+  }
+
+  /** Times one batch written to PostgreSQL. */
+  public void written(Kind kind, long nanos) {
+    writeSeconds[kind.ordinal()].observe(nanos / 1e9);
   }
 
   /** Adds one batch's outcome: records inserted, found already stored, and refused as invalid. */

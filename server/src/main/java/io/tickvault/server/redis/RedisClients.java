@@ -104,6 +104,11 @@ public final class RedisClients implements AutoCloseable {
     return new RedisClients(resources, null, client);
   }
 
+  /** The client library's events (connections up and down, reconnect attempts), for metrics. */
+  public io.lettuce.core.event.EventBus events() {
+    return resources.eventBus();
+  }
+
   public boolean cluster() {
     return cluster != null;
   }

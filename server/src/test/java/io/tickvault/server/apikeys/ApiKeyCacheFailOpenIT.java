@@ -84,6 +84,9 @@ class ApiKeyCacheFailOpenIT {
       assertThat(timedSecrets()).containsExactly("secret-1");
       return counter("tickvault_api_key_cache_requests_total", "result", "error") > before;
     });
+    awaitTrue("tickvault_dependency_up says Redis is down", () -> redisUp() == 0);
+    awaitTrue("reconnect attempts are counted", () -> counter("tickvault_redis_reconnect_attempts_total") > 0);
+    assertThat(MetricValues.gauge(app.metrics().registry(), "tickvault_dependency_up", "dependency", "postgresql")).isEqualTo(1);
     double errors = counter("tickvault_api_key_cache_requests_total", "result", "error");
     for (int i = 0; i < 20; i++) {
       assertThat(timedSecrets()).containsExactly("secret-1");
@@ -102,6 +105,11 @@ class ApiKeyCacheFailOpenIT {
       assertThat(timedSecrets()).containsExactly("secret-2");
       return counter("tickvault_api_key_cache_requests_total", "result", "hit") > hitsBefore;
     });
+    awaitTrue("tickvault_dependency_up says Redis is back", () -> redisUp() == 1);
+  }
+
+  private double redisUp() {
+    return MetricValues.gauge(app.metrics().registry(), "tickvault_dependency_up", "dependency", "redis");
   }
 
   @Test

@@ -13,6 +13,7 @@ import picocli.CommandLine;
 final class Cli {
   private final Map<String, String> env = new HashMap<>();
   private boolean terminal;
+  private byte[] stdin = new byte[0];
 
   Cli env(String name, String value) {
     env.put(name, value);
@@ -24,8 +25,15 @@ final class Cli {
     return this;
   }
 
+  /** What {@code -} reads. */
+  Cli stdin(String text) {
+    this.stdin = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return this;
+  }
+
   Result run(String... args) {
-    CommandLine cli = TickvaultCli.commandLine(new CliContext(env, terminal, Clock.systemUTC()));
+    CommandLine cli = TickvaultCli.commandLine(
+        new CliContext(env, terminal, Clock.systemUTC(), new java.io.ByteArrayInputStream(stdin)));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

@@ -95,14 +95,17 @@ class IngestCliIT {
             + "\"asks\":[{\"price\":\"101\",\"quantity\":\"1\"}]}",
         "{\"exchange_id\":1,\"currency_pair_no\":1,\"server_time_ms\":1764115200100,\"sequence_id\":2,"
             + "\"bids\":[{\"price\":\"99\",\"quantity\":\"2\"},{\"price\":\"100\",\"quantity\":\"1\"}]}",
-        "{\"exchange_id\":1,\"levels\":3}"));
+        "{\"exchange_id\":1,\"levels\":3}",
+        "not json"));
 
     Cli.Result result = cli.run("ingest", "orderbooks", file.toString());
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED);
-    assertThat(result.out()).startsWith("books.jsonl: read 3, inserted 1, duplicates 0, rejected 2\n");
+    assertThat(result.out()).startsWith("books.jsonl: read 4, inserted 1, duplicates 0, rejected 3\n");
     assertThat(result.out()).contains("rejected line 2 (1/1/1764115200100/2): bids[1].price:");
-    assertThat(result.out()).contains("rejected line 3: not a JSON OrderBookSnapshot");
+    assertThat(result.out()).contains("rejected line 3 (1/0/0/0): "); // "levels" ignored, then refused by the server
+    assertThat(result.out()).contains("rejected line 4: not a JSON OrderBookSnapshot");
+    assertThat(result.err()).contains("warning: ignored fields that OrderBookSnapshot does not have: levels (first on line 3)");
     assertThat(count("orderbook_snapshots")).isEqualTo(1);
     assertThat(count("orderbook_levels")).isEqualTo(3);
   }
@@ -117,6 +120,62 @@ class IngestCliIT {
     assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(missing.err()).contains("no such file");
   }
+
+  @Test
+  void dash_readsStandardInput_andOutputJsonPrintsTheSummaryAsOneObject() {
+    Cli.Result result = cli.stdin("exchangeId,currencyPairNo,tradeId,price,quantity,takerSide,tradeTimeMs\n"
+            + "1,1,s-1,10,1,BUY,1764115200000\n1,1,s-2,-1,1,SELL,1764115200000\n")
+        .run("ingest", "trades", "-", "--format", "csv", "--output", "json");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED);
+    assertThat(result.out()).isEqualTo("{\"file\":\"-\",\"read\":2,\"skipped\":0,\"sent\":2,\"inserted\":1,"
+        + "\"duplicates\":0,\"rejected\":1,\"unreadable\":0,\"reconnects\":0,\"rejections\":[{\"line\":3,"
+        + "\"key\":\"1/1/s-2\",\"field\":\"price\",\"reason\":\"must be a plain decimal (digits and at most one '.', "
+        + "no sign or exponent), got '-1'\"}]}\n");
+    assertThat(tradeIds()).containsExactly("s-1");
+  }
+
+  @Test
+  void aCsvNamedTxt_isReadAsCsv_gzipToo() throws Exception {
+    byte[] csv = "exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms\n1,1,x-1,1,1,1764115200000\n"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path txt = Files.write(dir.resolve("export.txt"), csv);
+    Path gz = dir.resolve("export2.txt.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(csv);
+    }
+
+    assertThat(cli.run("ingest", "trades", txt.toString()).out()).isEqualTo("export.txt: read 1, inserted 1, duplicates 0, rejected 0\n");
+    assertThat(cli.run("ingest", "trades", gz.toString()).out()).isEqualTo("export2.txt.gz: read 1, inserted 0, duplicates 1, rejected 0\n");
+  }
+
+  @Test
+  void anEmptyFile_saysSo() throws Exception {
+    Path empty = Files.write(dir.resolve("empty.csv"), new byte[0]);
+    Path headerOnly = Files.write(dir.resolve("header.csv"), List.of("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms"));
+
+    Cli.Result nothing = cli.run("ingest", "trades", empty.toString());
+    Cli.Result header = cli.run("ingest", "trades", headerOnly.toString());
+
+    assertThat(nothing.exitCode()).isZero();
+    assertThat(nothing.err()).isEqualTo("empty.csv: the file is empty; nothing sent\n");
+    assertThat(header.err()).isEqualTo("header.csv: no trades in the file (only a header or blank lines); nothing sent\n");
+  }
+
+  @Test
+  void skip_resumesAfterTheRecordsAlreadyCommitted() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms"));
+    for (int i = 0; i < 100; i++) {
+      lines.add("1,1,k-" + (1000 + i) + ",1,1,1764115200000");
+    }
+    Path file = Files.write(dir.resolve("resume.csv"), lines);
+
+    Cli.Result result = cli.run("ingest", "trades", file.toString(), "--skip", "60");
+
+    assertThat(result.out()).isEqualTo("resume.csv: read 100, inserted 40, duplicates 0, rejected 0, skipped 60\n");
+    assertThat(tradeIds()).hasSize(40).first().isEqualTo("k-1060");
+  }
+
 
   private static long count(String table) {
     return server.database().jdbc().queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElseThrow();

@@ -103,7 +103,8 @@ class MarketsAndHealthCliIT {
     Cli.Result result = new Cli().run("health", "--target", "127.0.0.1:" + nobody, "--deadline", "5");
 
     assertThat(result.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE).isEqualTo(3);
-    assertThat(result.err()).contains("UNAVAILABLE");
+    assertThat(result.err()).isEqualTo("tickvault: nothing listens at 127.0.0.1:" + nobody
+        + " (connection refused): is the server running, and is that its gRPC port?\n");
   }
 
   @Test

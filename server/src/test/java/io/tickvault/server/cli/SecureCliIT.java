@@ -86,7 +86,8 @@ class SecureCliIT {
     Cli.Result result = new Cli().run("health", "--target", "localhost:" + server.port(), "--deadline", "5");
 
     assertThat(result.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(result.err()).contains("same TLS setting");
+    assertThat(result.err()).isEqualTo("tickvault: localhost:" + server.port()
+        + " closed the connection before answering: if the server uses TLS, add --tls or --tls-ca FILE\n");
   }
 
   @Test

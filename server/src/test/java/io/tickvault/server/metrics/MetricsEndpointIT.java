@@ -144,6 +144,13 @@ class MetricsEndpointIT {
     assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "trade", "outcome", "duplicate")).isEqualTo(2);
     assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "trade", "outcome", "rejected")).isEqualTo(1);
     assertThat(delta(before, after, "tickvault_ingest_records_total", "kind", "orderbook", "outcome", "inserted")).isZero();
+    // Each writer sent one request, written as one batch and acknowledged once.
+    assertThat(delta(before, after, "tickvault_db_write_seconds_count", "kind", "trade")).isEqualTo(2);
+    assertThat(delta(before, after, "tickvault_db_write_seconds_sum", "kind", "trade")).isPositive();
+    String[] streamTrades = {"grpc_service", "tickvault.v1.IngestService", "grpc_method", "StreamTrades"};
+    assertThat(delta(before, after, "grpc_server_msg_received_total", streamTrades)).isEqualTo(2);
+    assertThat(delta(before, after, "grpc_server_msg_sent_total", streamTrades)).isEqualTo(2);
+    assertThat(after.value("tickvault_dependency_up", "dependency", "postgresql")).hasValue(1);
   }
 
   private static void write(Trade... trades) throws InterruptedException {

@@ -40,6 +40,11 @@ public final class OwnPostgres implements AutoCloseable {
     return port;
   }
 
+  /** Where its data (and pg_hba.conf) lives. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   /** Stops the server (fast shutdown); its data stays. */
   public synchronized void stop() {
     try {

@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * it if the test JVM exits first.
  */
 public final class ServerProcess implements AutoCloseable {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  // The embedded default starts PostgreSQL, migrates and starts Redis: on a loaded shared machine
+  // that has taken over a minute.
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
   private static final String DEFAULT_MAX_HEAP = "512m";
 
@@ -78,6 +82,65 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a server on the embedded default: its own PostgreSQL and Redis, data in {@code dataDir};
+   * a free port, authentication off. Returns once it is SERVING.
+   */
+  public static ServerProcess startEmbedded(Path dataDir, Map<String, String> extraEnv) {
+    int port = TestDependencies.freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("TICKVAULT_DATA_DIR", dataDir.toString());
+    env.put("TICKVAULT_GRPC_PORT", String.valueOf(port));
+    env.put("TICKVAULT_METRICS_PORT", "0");
+    env.put("TICKVAULT_SHUTDOWN_GRACE_SECONDS", "5");
+    env.putAll(extraEnv);
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "server-processes"));
+      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "embedded-" + port + "-", ".log"),
+          DEFAULT_MAX_HEAP);
+      server.restart();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs the server with these TICKVAULT_* variables (no other inherited) and {@code args}, expecting it
+   * to fail to start: returns its exit code and what it printed on standard error.
+   */
+  public static Failed startExpectingFailure(Map<String, String> env, String... args) {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-cp",
+        System.getProperty("java.class.path"), "io.tickvault.server.Main"));
+    command.addAll(List.of(args));
+    try {
+      Path err = Files.createTempFile("tickvault-start-", ".err");
+      Path out = Files.createTempFile("tickvault-start-", ".out");
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile());
+      builder.environment().keySet().removeIf(name -> name.startsWith("TICKVAULT_"));
+      builder.environment().putAll(env);
+      long started = System.nanoTime();
+      Process process = builder.start();
+      if (!process.waitFor(90, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("the server did not exit within 90 s; stderr:\n" + Files.readString(err));
+      }
+      return new Failed(process.exitValue(), Files.readString(err), Files.readString(out),
+          Duration.ofNanos(System.nanoTime() - started));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** How a start that was meant to fail ended: its exit code, standard error, standard output (the log). */
+  public record Failed(int exitCode, String stderr, String stdout, Duration took) {}
+
   public static ServerProcess start(String databaseUrl) {
     return start(databaseUrl, Map.of());
   }
@@ -101,7 +164,12 @@ public final class ServerProcess implements AutoCloseable {
     }
     Process started = process;
     Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-    awaitServing();
+    try {
+      awaitServing();
+    } catch (RuntimeException | Error e) {
+      started.destroyForcibly(); // not left running behind a failed test
+      throw e;
+    }
   }
 
   private void awaitServing() {
@@ -139,6 +207,26 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGTERM, as an orchestrator stops a replica: the server ends its streams and exits by itself.
+   * Returns its exit code (0 for a clean stop).
+   */
+  public synchronized int stop() {
+    if (process == null) {
+      return 0;
+    }
+    process.destroy(); // SIGTERM on Unix
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the server did not stop within 60 s of SIGTERM; see " + log.toAbsolutePath());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A plaintext channel to the server, the same one across restarts (it reconnects). */
   public synchronized ManagedChannel channel() {
     if (channel == null) {
@@ -149,6 +237,11 @@ public final class ServerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The running server's process (for its pid and children). */
+  public synchronized ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** The child's process id (for jcmd). */

@@ -1,0 +1,80 @@
+package io.tickvault.server.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * TICKVAULT_* variables that nothing reads: a misspelling (TICKVAULT_WORKERS_TOKENS) otherwise
+ * leaves a setting at its default without a word. The names the server knows are those
+ * {@link ServerConfig#fromEnvironment} asked for, so this list cannot fall behind it.
+ */
+public final class UnknownVariables {
+  /** Read by the tickvault CLI, which a shell may export beside the server's. */
+  static final Set<String> CLI = Set.of("TICKVAULT_TARGET", "TICKVAULT_TOKEN", "TICKVAULT_TLS", "TICKVAULT_TLS_CA",
+      "TICKVAULT_TLS_CLIENT_CERT", "TICKVAULT_TLS_CLIENT_KEY", "TICKVAULT_AUTHORITY", "TICKVAULT_PROFILE");
+
+  private UnknownVariables() {}
+
+  /** The configuration read from {@code env}, and a warning for each TICKVAULT_* variable it did not read. */
+  public static List<String> warnings(Map<String, String> env) {
+    Set<String> read = new HashSet<>();
+    Map<String, String> recording = new java.util.HashMap<>(env) {
+      @Override
+      public String get(Object name) {
+        read.add(String.valueOf(name));
+        return super.get(name);
+      }
+    };
+    try {
+      ServerConfig.fromEnvironment(recording);
+    } catch (ConfigException e) {
+      // a bad value is reported on its own; the names read so far still count
+    }
+    return warnings(env.keySet(), read);
+  }
+
+  static List<String> warnings(Set<String> names, Set<String> known) {
+    List<String> warnings = new ArrayList<>();
+    for (String name : new TreeSet<>(names)) {
+      if (!name.startsWith("TICKVAULT_") || known.contains(name) || CLI.contains(name) || name.startsWith("TICKVAULT_TEST_")) {
+        continue;
+      }
+      String closest = null;
+      int best = Integer.MAX_VALUE;
+      for (String candidate : new TreeSet<>(known)) {
+        int d = distance(name, candidate);
+        if (d < best) {
+          best = d;
+          closest = candidate;
+        }
+      }
+      warnings.add("warning: " + name + " is not a tickvault variable and is ignored"
+          + (closest != null && best <= 3 ? "; did you mean " + closest + "?" : ""));
+    }
+    return warnings;
+  }
+
+  /** Levenshtein distance: edits (insert, delete, replace) from a to b. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}
