@@ -10,6 +10,11 @@ import io.tickvault.server.grpc.Errors;
  * resumes when the client has taken what was sent. A slow client therefore stops the reads from
  * PostgreSQL instead of filling the server's memory; a cancelled call stops them for good.
  *
+ * <p>The call counts as ready while less than {@link #BUFFERED_BYTES} wait to be sent (gRPC's
+ * default is 32 KiB, less than one page): the next page's query then overlaps the sending of the
+ * previous one, instead of PostgreSQL and the network taking turns, and a call still holds at most
+ * that much plus one page.
+ *
  * <p>gRPC runs the on-ready handler and the service method serialized on the call's executor (the
  * server's bounded pool of blocking threads), so the fetches never run on a transport thread and
  * never overlap.
@@ -17,6 +22,8 @@ import io.tickvault.server.grpc.Errors;
  * @param <T> the page message
  */
 final class PagedStream<T> implements Runnable {
+  static final int BUFFERED_BYTES = 1024 * 1024;
+
   /** Fetches pages in order; blocking. */
   interface Pager<T> {
     Page<T> next();
@@ -41,6 +48,7 @@ final class PagedStream<T> implements Runnable {
     // With a handler set, a page sent after the client cancelled is dropped instead of throwing;
     // the loop sees the cancellation through isCancelled() and stops fetching.
     call.setOnCancelHandler(() -> {});
+    call.setOnReadyThreshold(BUFFERED_BYTES);
     call.setOnReadyHandler(stream);
     stream.run();
   }
