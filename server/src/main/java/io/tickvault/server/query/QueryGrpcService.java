@@ -1,5 +1,6 @@
 package io.tickvault.server.query;
 
+import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.GetCandlesRequest;
@@ -14,7 +15,7 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
-import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.market.KnownMarkets;
@@ -59,9 +60,22 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     });
   }
 
+  /**
+   * The service as served: ReadTrades answers with pages encoded straight from the rows
+   * ({@link TradePageEncoder}) instead of through {@link #readTrades}'s message objects.
+   */
+  public BindableService served() {
+    return () -> EncodedMessage.serverStreaming(bindService(), QueryServiceGrpc.getReadTradesMethod(), this::readTradesEncoded);
+  }
+
+  /** Trades of a market by time, in pages: see {@link #served()}; this one is not served. */
   @Override
   public void readTrades(ReadTradesRequest request, StreamObserver<ReadTradesResponse> observer) {
-    PagedStream.Pager<ReadTradesResponse> pager;
+    observer.onError(Status.INTERNAL.withDescription("ReadTrades is served encoded").asRuntimeException());
+  }
+
+  void readTradesEncoded(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
+    PagedStream.Pager<EncodedMessage> pager;
     try {
       pager = tradePager(request);
     } catch (RuntimeException e) {
@@ -71,7 +85,7 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     PagedStream.serve(observer, pager);
   }
 
-  private PagedStream.Pager<ReadTradesResponse> tradePager(ReadTradesRequest r) {
+  private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
     long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
@@ -83,20 +97,16 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
       private PageToken after = first;
 
       @Override
-      public PagedStream.Page<ReadTradesResponse> next() {
-        // One row more than a page tells whether this page is the last, without an empty page after it.
-        List<Trade> rows = trades.page(exchangeId, pairNo, r.getStartTimeMs(), end, after, pageSize + 1);
-        metrics.tradeRowsRead.inc(rows.size());
-        boolean last = rows.size() <= pageSize;
-        List<Trade> page = last ? rows : rows.subList(0, pageSize);
-        ReadTradesResponse.Builder response = ReadTradesResponse.newBuilder().addAllTrades(page);
-        if (!last) {
-          Trade t = page.get(page.size() - 1);
-          after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
-              t.getTradeTimeMs(), t.getTradeId(), 0);
-          response.setNextPageToken(after.encode());
+      public PagedStream.Page<EncodedMessage> next() {
+        TradePageEncoder page = new TradePageEncoder(exchangeId, pairNo, pageSize);
+        boolean more = trades.page(page, r.getStartTimeMs(), end, after);
+        metrics.tradeRowsRead.inc(page.count() + (more ? 1 : 0)); // the rows PostgreSQL gave
+        if (!more) {
+          return new PagedStream.Page<>(page.finish(""), true);
         }
-        return new PagedStream.Page<>(response.build(), last);
+        after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
+            page.lastTime(), page.lastTradeId(), 0);
+        return new PagedStream.Page<>(page.finish(after.encode()), false);
       }
     };
   }
