@@ -24,9 +24,9 @@ class CsvLinesTest {
             .setReceiveTimeMs(1_764_115_200_003L).build(),
         Trade.newBuilder().setExchangeId(32_767).setCurrencyPairNo(1).setTradeId("with,comma and \"quotes\"")
             .setPrice("99999999999999999999.000000000000000001").setQuantity("1").setTakerSide(TradeSide.TRADE_SIDE_SELL)
-            .setTradeTimeMs(1).setReceiveTimeMs(2).build(),
+            .setTradeTimeMs(1_262_304_000_000L).setReceiveTimeMs(1_262_304_000_001L).build(),
         Trade.newBuilder().setExchangeId(3).setCurrencyPairNo(4).setTradeId("no-side").setPrice("0.5").setQuantity("7")
-            .setTradeTimeMs(5).build());
+            .setTradeTimeMs(1_764_115_200_005L).build());
     List<String> lines = new ArrayList<>(List.of(CsvLines.TRADE_HEADER));
     for (Trade trade : trades) {
       StringBuilder line = new StringBuilder();
@@ -44,8 +44,8 @@ class CsvLinesTest {
 
     assertThat(back).containsExactlyElementsOf(trades);
     assertThat(lines.get(1)).isEqualTo("1,2,plain-1,12.30,0.000100,BUY,1764115200000,1764115200003");
-    assertThat(lines.get(2)).isEqualTo("32767,1,\"with,comma and \"\"quotes\"\"\",99999999999999999999.000000000000000001,1,SELL,1,2");
-    assertThat(lines.get(3)).isEqualTo("3,4,no-side,0.5,7,,5,");
+    assertThat(lines.get(2)).isEqualTo("32767,1,\"with,comma and \"\"quotes\"\"\",99999999999999999999.000000000000000001,1,SELL,1262304000000,1262304000001");
+    assertThat(lines.get(3)).isEqualTo("3,4,no-side,0.5,7,,1764115200005,");
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
 import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.market.KnownMarkets;
 import java.util.List;
@@ -60,7 +61,10 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   @Override
   public void getMarketState(GetMarketStateRequest request, StreamObserver<GetMarketStateResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      violations.throwIfAny();
       return state.get(request.getExchangeId(), request.getCurrencyPairNo());
     });
   }
@@ -93,12 +97,15 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
-    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
-    int firstPageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
+    FieldViolations violations = new FieldViolations();
+    ReadArguments.marketIds(violations, exchangeId, pairNo);
+    long end = ReadArguments.range(violations, r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int firstPageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
     boolean growing = r.getPageSize() == 0;
-    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(), PageToken.Kind.TRADES,
+    PageToken first = PageToken.decode(violations, r.getPageToken(), PageToken.Kind.TRADES,
         exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
-    arguments.market(exchangeId, pairNo);
+    arguments.registered(violations, exchangeId, pairNo);
+    violations.throwIfAny();
     return new PagedStream.Pager<>() {
       private PageToken after = first;
       private int pageSize = firstPageSize;
@@ -124,11 +131,14 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   @Override
   public void getOrderBook(GetOrderBookRequest request, StreamObserver<GetOrderBookResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       if (request.getAtTimeMs() < 0) {
-        throw Errors.invalidArgument("at_time_ms", "must be epoch milliseconds, or 0 for the latest, got " + request.getAtTimeMs());
+        violations.add("at_time_ms", "must be epoch milliseconds, or 0 for the latest, got " + request.getAtTimeMs());
       }
-      int depth = ReadArguments.depth(request.getDepth());
-      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      int depth = ReadArguments.depth(violations, request.getDepth());
+      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      violations.throwIfAny();
       long at = request.getAtTimeMs() == 0 ? Long.MAX_VALUE : request.getAtTimeMs();
       OrderBookSnapshot snapshot = books.at(request.getExchangeId(), request.getCurrencyPairNo(), at, depth)
           .orElseThrow(() -> Status.NOT_FOUND.withDescription("market " + request.getExchangeId() + "/"
@@ -153,12 +163,15 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
-    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
-    int depth = ReadArguments.depth(r.getDepth());
-    int pageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_BOOK_PAGE, MAX_BOOK_PAGE);
-    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(),
-        PageToken.Kind.ORDER_BOOKS, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
-    arguments.market(exchangeId, pairNo);
+    FieldViolations violations = new FieldViolations();
+    ReadArguments.marketIds(violations, exchangeId, pairNo);
+    long end = ReadArguments.range(violations, r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int depth = ReadArguments.depth(violations, r.getDepth());
+    int pageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_BOOK_PAGE, MAX_BOOK_PAGE);
+    PageToken first = PageToken.decode(violations, r.getPageToken(), PageToken.Kind.ORDER_BOOKS,
+        exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
+    arguments.registered(violations, exchangeId, pairNo);
+    violations.throwIfAny();
     return new PagedStream.Pager<>() {
       private PageToken after = first;
 
@@ -195,21 +208,26 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   @Override
   public void getCandles(GetCandlesRequest request, StreamObserver<GetCandlesResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       long start = request.getStartTimeMs();
-      long end = ReadArguments.range(start, request.getEndTimeMs(), false);
+      long end = ReadArguments.range(violations, start, request.getEndTimeMs(), false);
+      boolean rangeOk = start >= 0 && end > 0 && end >= start;
       long interval = request.getIntervalMs();
       if (interval <= 0) {
-        throw Errors.invalidArgument("interval_ms", interval == 0
+        violations.add("interval_ms", interval == 0
             ? "is required (milliseconds, e.g. 60000 for one minute)"
             : "must be positive, got " + interval);
+      } else if (rangeOk) {
+        // Buckets [start, end) touches: from the one holding start to the one holding end - 1.
+        long buckets = end == start ? 0 : (end - 1) / interval - start / interval + 1;
+        if (buckets > MAX_CANDLES) {
+          violations.add("interval_ms", "gives " + buckets + " candles over [" + start + ", " + end
+              + "), at most " + MAX_CANDLES + " are allowed: use a shorter range or a longer interval");
+        }
       }
-      // Buckets [start, end) touches: from the one holding start to the one holding end - 1.
-      long buckets = end == start ? 0 : (end - 1) / interval - start / interval + 1;
-      if (buckets > MAX_CANDLES) {
-        throw Errors.invalidArgument("interval_ms", "gives " + buckets + " candles over [" + start + ", " + end
-            + "), at most " + MAX_CANDLES + " are allowed: use a shorter range or a longer interval");
-      }
-      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      violations.throwIfAny();
       return GetCandlesResponse.newBuilder()
           .addAllCandles(candles.candles(request.getExchangeId(), request.getCurrencyPairNo(), start, end, interval))
           .build();
