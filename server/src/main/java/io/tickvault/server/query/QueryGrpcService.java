@@ -1,5 +1,6 @@
 package io.tickvault.server.query;
 
+import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.GetCandlesRequest;
@@ -14,7 +15,7 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
-import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
@@ -26,6 +27,11 @@ import java.util.List;
  * ones query.proto documents; docs/reading.md explains the choices.
  */
 public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
+  /**
+   * The first page of a read with the default page size; each next one doubles, up to
+   * {@link #MAX_TRADE_PAGE}: a short read answers as soon as with small pages, and a long one costs
+   * ten times fewer queries (each has a fixed cost of a round trip and an index descent).
+   */
   static final int DEFAULT_TRADE_PAGE = 1_000;
   /** 10,000 trades of at most ~200 bytes each stay under the 4 MiB a gRPC client accepts by default. */
   static final int MAX_TRADE_PAGE = 10_000;
@@ -63,9 +69,22 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     });
   }
 
+  /**
+   * The service as served: ReadTrades answers with pages encoded straight from the rows
+   * ({@link TradePageEncoder}) instead of through {@link #readTrades}'s message objects.
+   */
+  public BindableService served() {
+    return () -> EncodedMessage.serverStreaming(bindService(), QueryServiceGrpc.getReadTradesMethod(), this::readTradesEncoded);
+  }
+
+  /** Trades of a market by time, in pages: see {@link #served()}; this one is not served. */
   @Override
   public void readTrades(ReadTradesRequest request, StreamObserver<ReadTradesResponse> observer) {
-    PagedStream.Pager<ReadTradesResponse> pager;
+    observer.onError(Status.INTERNAL.withDescription("ReadTrades is served encoded").asRuntimeException());
+  }
+
+  void readTradesEncoded(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
+    PagedStream.Pager<EncodedMessage> pager;
     try {
       pager = tradePager(request);
     } catch (RuntimeException e) {
@@ -75,35 +94,36 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     PagedStream.serve(observer, pager);
   }
 
-  private PagedStream.Pager<ReadTradesResponse> tradePager(ReadTradesRequest r) {
+  private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
     FieldViolations violations = new FieldViolations();
     ReadArguments.marketIds(violations, exchangeId, pairNo);
     long end = ReadArguments.range(violations, r.getStartTimeMs(), r.getEndTimeMs(), true);
-    int pageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
+    int firstPageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
+    boolean growing = r.getPageSize() == 0;
     PageToken first = PageToken.decode(violations, r.getPageToken(), PageToken.Kind.TRADES,
         exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
     arguments.registered(violations, exchangeId, pairNo);
     violations.throwIfAny();
     return new PagedStream.Pager<>() {
       private PageToken after = first;
+      private int pageSize = firstPageSize;
 
       @Override
-      public PagedStream.Page<ReadTradesResponse> next() {
-        // One row more than a page tells whether this page is the last, without an empty page after it.
-        List<Trade> rows = trades.page(exchangeId, pairNo, r.getStartTimeMs(), end, after, pageSize + 1);
-        metrics.tradeRowsRead.inc(rows.size());
-        boolean last = rows.size() <= pageSize;
-        List<Trade> page = last ? rows : rows.subList(0, pageSize);
-        ReadTradesResponse.Builder response = ReadTradesResponse.newBuilder().addAllTrades(page);
-        if (!last) {
-          Trade t = page.get(page.size() - 1);
-          after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
-              t.getTradeTimeMs(), t.getTradeId(), 0);
-          response.setNextPageToken(after.encode());
+      public PagedStream.Page<EncodedMessage> next() {
+        TradePageEncoder page = new TradePageEncoder(exchangeId, pairNo, pageSize);
+        if (growing) {
+          pageSize = Math.min(2 * pageSize, MAX_TRADE_PAGE);
         }
-        return new PagedStream.Page<>(response.build(), last);
+        boolean more = trades.page(page, r.getStartTimeMs(), end, after);
+        metrics.tradeRowsRead.inc(page.count() + (more ? 1 : 0)); // the rows PostgreSQL gave
+        if (!more) {
+          return new PagedStream.Page<>(page.finish(""), true);
+        }
+        after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
+            page.lastTime(), page.lastTradeId(), 0);
+        return new PagedStream.Page<>(page.finish(after.encode()), false);
       }
     };
   }
