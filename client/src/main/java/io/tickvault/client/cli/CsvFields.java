@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * Splits one CSV line given as bytes into its values, without making a String of each: commas
  * separate, double quotes enclose ("a,b"), {@code ""} inside quotes is a quote; each value is
- * trimmed of white space and control characters (bytes up to a space, as {@link String#trim()}).
+ * trimmed of white space and control characters (bytes up to a space, as {@link String#trim()})
+ * outside its quotes.
  * The values are copied, unquoted, into one reused buffer: value {@code i} is {@link #bytes()}
  * from {@link #start(int)} to {@link #end(int)}, valid until the next {@link #split}.
  */
@@ -16,6 +17,7 @@ final class CsvFields {
   private int[] ends = new int[16];
   private int count;
   private boolean ascii;
+  private boolean closed;
 
   /** Splits {@code line[from, to)}. */
   void split(byte[] line, int from, int to) {
@@ -26,6 +28,8 @@ final class CsvFields {
     ascii = true;
     int length = 0;
     int valueStart = 0;
+    int keepFrom = -1; // values[keepFrom, keepTo) came from inside quotes: not trimmed
+    int keepTo = -1;
     boolean quoted = false;
     for (int i = from; i < to; i++) {
       byte c = line[i];
@@ -38,27 +42,35 @@ final class CsvFields {
           i++;
         } else if (c == '"') {
           quoted = false;
+          keepTo = length;
         } else {
           values[length++] = c;
         }
       } else if (c == '"') {
         quoted = true;
+        keepFrom = keepFrom < 0 ? length : keepFrom;
       } else if (c == ',') {
-        add(valueStart, length);
+        add(valueStart, length, keepFrom, keepTo);
         valueStart = length;
+        keepFrom = -1;
+        keepTo = -1;
       } else {
         values[length++] = c;
       }
     }
-    add(valueStart, length);
+    closed = !quoted;
+    add(valueStart, length, keepFrom, keepTo);
   }
 
-  private void add(int start, int end) {
-    // trim: bytes 0 to 32 (unsigned), as String.trim() removes characters up to U+0020
-    while (start < end && (values[start] & 0xff) <= ' ') {
+  private void add(int start, int end, int keepFrom, int keepTo) {
+    // Trimmed of bytes 0 to 32 (unsigned), as String.trim() removes characters up to U+0020, but
+    // never inside quotes: " a " is " a ", as CsvLines writes a value that starts or ends so.
+    int startLimit = keepFrom < 0 ? end : keepFrom;
+    while (start < startLimit && (values[start] & 0xff) <= ' ') {
       start++;
     }
-    while (end > start && (values[end - 1] & 0xff) <= ' ') {
+    int endLimit = keepTo < 0 ? start : keepTo;
+    while (end > endLimit && (values[end - 1] & 0xff) <= ' ') {
       end--;
     }
     if (count == starts.length) {
@@ -68,6 +80,11 @@ final class CsvFields {
     starts[count] = start;
     ends[count] = end;
     count++;
+  }
+
+  /** False when the line ends inside quotes: a value cannot hold a line break, the line is cut. */
+  boolean closed() {
+    return closed;
   }
 
   /** Values on the line: one more than its separating commas. */

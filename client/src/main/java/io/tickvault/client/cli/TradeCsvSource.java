@@ -40,7 +40,13 @@ final class TradeCsvSource extends RecordSource<Trade> {
   @Override
   Line<Trade> parse(long lineNumber, ByteLines line) {
     values.split(line.bytes(), line.start(), line.end());
+    if (!values.closed() && columns != null) {
+      return Line.unreadable(lineNumber, "", "", "a quoted value is not closed on its line (a value cannot hold a line break)");
+    }
     if (columns == null) {
+      if (!values.closed()) {
+        throw new IllegalArgumentException("CSV header: a quoted name is not closed");
+      }
       List<String> names = new ArrayList<>(values.count());
       for (int i = 0; i < values.count(); i++) {
         names.add(values.text(i));

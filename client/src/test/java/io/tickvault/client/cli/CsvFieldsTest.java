@@ -10,13 +10,17 @@ import org.junit.jupiter.api.Test;
 
 class CsvFieldsTest {
   @Test
-  void quotesEncloseCommasAndQuotes_valuesAreTrimmed_emptyValuesCount() {
-    assertThat(split("a,\"b,c\",\"d\"\"e\",,  f \t,\" g \",\"\"")).containsExactly("a", "b,c", "d\"e", "", "f", "g", "");
+  void quotesEncloseCommasAndQuotes_valuesAreTrimmedOutsideQuotes_emptyValuesCount() {
+    assertThat(split("a,\"b,c\",\"d\"\"e\",,  f \t, \" g \"\t,\"\"")).containsExactly("a", "b,c", "d\"e", "", "f", " g ", "");
     assertThat(split("")).containsExactly("");
     assertThat(split(",")).containsExactly("", "");
-    // As before the rewrite: a quote may open in mid-value, and an unclosed quote runs to the end.
-    assertThat(split("ab\"c,d\"e,f")).containsExactly("abc,de", "f");
-    assertThat(split("\"open,to the end")).containsExactly("open,to the end");
+    // As before the rewrite: a quote may open in mid-value.
+    assertThat(split(" ab\"c,d\"e ,f")).containsExactly("abc,de", "f");
+    CsvFields fields = new CsvFields();
+    fields.split(bytes("1,\"open,to the end"), 0, bytes("1,\"open,to the end").length);
+    assertThat(fields.closed()).isFalse();
+    fields.split(bytes("1,\"closed\""), 0, bytes("1,\"closed\"").length);
+    assertThat(fields.closed()).isTrue();
   }
 
   @Test

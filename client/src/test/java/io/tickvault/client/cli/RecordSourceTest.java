@@ -66,11 +66,11 @@ class RecordSourceTest {
   @Test
   void tradeCsv_crlfBlankLinesAndQuotes_badLinesKeepTheirNumbers() throws Exception {
     byte[] text = ("exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms,receive_time_ms\r\n"
-        + "1,2,\"a,\"\"1\"\"\",\" 64250.5 \",0.001,SELL,1700000000000,\r\n"
+        + "1,2,\"a,\"\"1\"\"\", 64250.5 ,0.001,SELL,1700000000000,\r\n"
         + "\r\n"
         + "   \r\n"
         + "1,2,b,1,1,buy,170000000000x,\r\n"
-        + "1,2,\"c\r\n" // a quoted line break is not supported: the line ends there and lacks values
+        + "1,2,\"c\r\n" // a quoted line break is not supported: the line ends there, in quotes
         + "1,2,d,1,1,,1700000000001,1700000000002").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Path file = Files.write(dir.resolve("crlf.csv"), text);
 
@@ -86,7 +86,7 @@ class RecordSourceTest {
     assertThat(lines.get(1).key()).isEqualTo("1/2/b");
     assertThat(lines.get(1).field()).isEqualTo("trade_time_ms");
     assertThat(lines.get(1).reason()).isEqualTo("not a whole number: '170000000000x'");
-    assertThat(lines.get(2).reason()).isEqualTo("expected 8 values as in the header, got 3");
+    assertThat(lines.get(2).reason()).isEqualTo("a quoted value is not closed on its line (a value cannot hold a line break)");
     assertThat(lines.get(3).record().getReceiveTimeMs()).isEqualTo(1_700_000_000_002L);
     assertThat(lines.get(3).record().getTakerSide()).isEqualTo(TradeSide.TRADE_SIDE_UNSPECIFIED);
   }
@@ -175,6 +175,29 @@ class RecordSourceTest {
         + "venue (first on line 1), fee (first on line 3); --strict refuses such lines");
     assertThat(refused).allSatisfy(l -> assertThat(l.record()).isNull());
     assertThat(refused.get(0).reason()).contains("venue");
+  }
+
+  @Test
+  void tradeCsv_trimsAroundValuesButNotInsideQuotes_andRefusesAQuoteLeftOpen() throws Exception {
+    Path file = write("t.csv",
+        " exchange_id , currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms",
+        " 1 ,\t2, plain id ,  1.50 ,2,BUY ,1700000000000",
+        "1,2,  \" kept \"  ,1,1,,1700000000001",
+        "1,2,\"broken,1,1,,1700000000002",
+        "1,2,after,1,1,,1700000000003");
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+
+    assertThat(lines).extracting(RecordSource.Line::lineNumber).containsExactly(2L, 3L, 4L, 5L);
+    assertThat(lines.get(0).record().getTradeId()).isEqualTo("plain id");
+    assertThat(lines.get(0).record().getPrice()).isEqualTo("1.50");
+    assertThat(lines.get(0).record().getCurrencyPairNo()).isEqualTo(2);
+    assertThat(lines.get(1).record().getTradeId()).isEqualTo(" kept ");
+    assertThat(lines.get(2).record()).isNull();
+    assertThat(lines.get(2).reason()).isEqualTo("a quoted value is not closed on its line (a value cannot hold a line break)");
+    assertThat(lines.get(3).record().getTradeId()).isEqualTo("after");
+    assertThatThrownBy(() -> readAll(new TradeCsvSource(write("h.csv", "\"exchange_id,currency_pair_no"))))
+        .hasMessage("CSV header: a quoted name is not closed");
   }
 
   @Test
