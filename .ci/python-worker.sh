@@ -5,7 +5,8 @@
 # server on the embedded default with tokens, stores an API key with the Java CLI, runs the worker
 # twice and checks what it printed: the first run stores every valid trade and has the one invalid
 # trade rejected; the second finds them all stored (duplicates); both read the key, read their
-# trades back exactly (ReadTrades) and find the last one in the market's state (GetMarketState).
+# trades back exactly, every field of every trade (ReadTrades) and find the last one, whole, in the
+# market's state (GetMarketState).
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,7 @@ check("second run counts", [second[k] for k in ("received", "inserted", "duplica
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])
     check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
-    check("last trade in the market state", run["last_trade_id"], "py-249")
+    check("last trade in the market state", [run["last_trade_id"], run["last_trade_price"], run["state_ok"]],
+          ["py-249", "30249.90", True])
 print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back)")
 PY

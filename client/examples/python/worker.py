@@ -34,15 +34,17 @@ REJECTED = 3  # the position of the trade with a price the server refuses
 
 
 def trades(count):
-    """The worker's trades, one a millisecond from FIRST_TIME_MS."""
+    """The worker's trades, one a millisecond from FIRST_TIME_MS. Prices and quantities end in
+    zeros ("30000.00", "30001.10", "0.010"): they must come back with every digit as sent."""
     return [ingest_pb2.Trade(
         exchange_id=EXCHANGE_ID,
         currency_pair_no=PAIR_NO,
         trade_id="py-%d" % i,
-        price="-1" if i == REJECTED else "%d.25" % (30000 + i),
+        price="-1" if i == REJECTED else "%d.%d0" % (30000 + i, i % 10),
         quantity="0.%03d" % (i + 1),
         taker_side=ingest_pb2.TRADE_SIDE_BUY if i % 2 == 0 else ingest_pb2.TRADE_SIDE_SELL,
         trade_time_ms=FIRST_TIME_MS + i,
+        receive_time_ms=FIRST_TIME_MS + i + 3,  # when 0, the server stores its own "now"
     ) for i in range(count)]
 
 
@@ -72,11 +74,6 @@ def read_trades(query, request, metadata, attempts=5):
             if e.code() != grpc.StatusCode.UNAVAILABLE:
                 raise
     raise RuntimeError("ReadTrades: still UNAVAILABLE after %d attempts" % attempts)
-
-
-def fields(trade):
-    """What a trade must keep through the server: decimals digit for digit."""
-    return (trade.trade_id, trade.price, trade.quantity, trade.taker_side, trade.trade_time_ms)
 
 
 def main():
@@ -115,8 +112,12 @@ def main():
         state = query.GetMarketState(query_pb2.GetMarketStateRequest(
             exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO), metadata=metadata, timeout=deadline)
 
-    stored = [fields(t) for i, t in enumerate(sent) if i != REJECTED]
-    read_back_ok = [fields(t) for t in read] == stored
+    # Every field of every trade as sent (protobuf messages compare field by field, so decimals
+    # compare as the strings they are, digit for digit), in the order sent, which is the read order.
+    stored = [t for i, t in enumerate(sent) if i != REJECTED]
+    read_back_ok = list(read) == stored
+    # The market's last trade is the last one stored, whole; this worker stores no order book.
+    state_ok = state.last_trade == stored[-1] and not state.HasField("last_order_book")
 
     print(json.dumps({
         "received": summary.received,
@@ -131,9 +132,13 @@ def main():
         "read_back": len(read),
         "read_back_ok": read_back_ok,
         "last_trade_id": state.last_trade.trade_id,
+        "last_trade_price": state.last_trade.price,
+        "state_ok": state_ok,
     }))
     if not read_back_ok:
         sys.exit("worker: the trades read back differ from the trades stored")
+    if not state_ok:
+        sys.exit("worker: GetMarketState does not give the last trade stored (or gives an order book)")
 
 
 if __name__ == "__main__":

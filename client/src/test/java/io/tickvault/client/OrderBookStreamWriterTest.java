@@ -185,7 +185,7 @@ class OrderBookStreamWriterTest {
 
   private static OrderBookSnapshot snapshot(long sequence, int depth) {
     OrderBookSnapshot.Builder s = OrderBookSnapshot.newBuilder()
-        .setExchangeId(1).setCurrencyPairNo(1).setServerTimeMs(1_000 + sequence).setSequenceId(sequence);
+        .setExchangeId(1).setCurrencyPairNo(1).setServerTimeMs(1_764_115_200_000L + sequence).setSequenceId(sequence);
     for (int i = 0; i < depth; i++) {
       s.addBids(PriceLevel.newBuilder().setPrice(String.valueOf(100_000 - i)).setQuantity("1.25"));
       s.addAsks(PriceLevel.newBuilder().setPrice(String.valueOf(100_001 + i)).setQuantity("0.5"));

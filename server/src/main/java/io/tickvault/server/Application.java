@@ -85,7 +85,7 @@ public final class Application implements AutoCloseable {
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
             infra.scheduler(), infra.metrics().ingest(), clock),
-        reads.service());
+        reads.service().served());
     grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
     metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
     logStarted(config);

@@ -15,8 +15,17 @@ final class CsvLines {
 
   private CsvLines() {}
 
-  /** The trade's line, without the line break; taker_side BUY, SELL or empty. */
+  /**
+   * The trade's line, without the line break; taker_side BUY, SELL or empty. A trade id with a line
+   * break is refused (IllegalArgumentException): {@code ingest trades} reads one record a line, so
+   * that trade would not read back as it was stored.
+   */
   static void trade(StringBuilder line, Trade t) {
+    if (t.getTradeId().indexOf('\n') >= 0 || t.getTradeId().indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("--format csv: trade " + t.getExchangeId() + "/" + t.getCurrencyPairNo()
+          + " at " + t.getTradeTimeMs() + " has a line break in its trade_id, which CSV cannot carry so that "
+          + "'ingest trades' reads it back; use --format jsonl");
+    }
     line.append(t.getExchangeId()).append(',').append(t.getCurrencyPairNo()).append(',');
     text(line, t.getTradeId());
     line.append(',');
@@ -51,9 +60,13 @@ final class CsvLines {
     line.append(',').append(c.getTradeCount());
   }
 
-  /** A value, in double quotes (with "" for a quote) when it holds a comma, a quote or a line break. */
+  /**
+   * A value, in double quotes (with "" for a quote) when it holds a comma, a quote or a line break,
+   * or starts or ends with a space or control character, which the CSV reader trims from values
+   * outside quotes ({@link TradeCsvSource#split}).
+   */
   static void text(StringBuilder line, String value) {
-    boolean plain = true;
+    boolean plain = value.isEmpty() || value.charAt(0) > ' ' && value.charAt(value.length() - 1) > ' ';
     for (int i = 0; i < value.length() && plain; i++) {
       char c = value.charAt(i);
       plain = c != ',' && c != '"' && c != '\n' && c != '\r';

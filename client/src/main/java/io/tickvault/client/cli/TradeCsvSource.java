@@ -34,7 +34,13 @@ final class TradeCsvSource extends RecordSource<Trade> {
   @Override
   Line<Trade> parse(long lineNumber, String text) {
     List<String> values = split(text);
+    if (values == null && columns != null) {
+      return Line.unreadable(lineNumber, "", "", "a quoted value is not closed on its line (a value cannot hold a line break)");
+    }
     if (columns == null) {
+      if (values == null) {
+        throw new IllegalArgumentException("CSV header: a quoted name is not closed");
+      }
       columns = header(values);
       Line<Trade> next = next();
       return next;
@@ -45,7 +51,7 @@ final class TradeCsvSource extends RecordSource<Trade> {
     Trade.Builder trade = Trade.newBuilder();
     for (int i = 0; i < columns.length; i++) {
       String column = columns[i];
-      String value = values.get(i).trim();
+      String value = values.get(i);
       try {
         set(trade, column, value);
       } catch (NumberFormatException e) {
@@ -127,11 +133,17 @@ final class TradeCsvSource extends RecordSource<Trade> {
     return trade.getExchangeId() + "/" + trade.getCurrencyPairNo() + "/" + trade.getTradeId();
   }
 
-  /** Splits one CSV line: commas separate, double quotes enclose, "" inside quotes is a quote. */
+  /**
+   * Splits one CSV line: commas separate, double quotes enclose, "" inside quotes is a quote.
+   * Spaces and control characters around a value are trimmed, but never inside quotes: the value
+   * {@code " a b "} is " a b ", as {@link CsvLines#text} writes it. Null when a quote is left open.
+   */
   static List<String> split(String line) {
     List<String> values = new ArrayList<>();
     StringBuilder value = new StringBuilder();
     boolean quoted = false;
+    int keepFrom = -1; // value[keepFrom, keepTo) came from inside quotes: not trimmed
+    int keepTo = -1;
     for (int i = 0; i < line.length(); i++) {
       char c = line.charAt(i);
       if (quoted) {
@@ -140,19 +152,41 @@ final class TradeCsvSource extends RecordSource<Trade> {
           i++;
         } else if (c == '"') {
           quoted = false;
+          keepTo = value.length();
         } else {
           value.append(c);
         }
       } else if (c == '"') {
         quoted = true;
+        keepFrom = keepFrom < 0 ? value.length() : keepFrom;
       } else if (c == ',') {
-        values.add(value.toString());
+        values.add(trim(value, keepFrom, keepTo));
         value.setLength(0);
+        keepFrom = -1;
+        keepTo = -1;
       } else {
         value.append(c);
       }
     }
-    values.add(value.toString());
+    if (quoted) {
+      return null;
+    }
+    values.add(trim(value, keepFrom, keepTo));
     return values;
+  }
+
+  /** The value without the spaces and control characters around it, outside [keepFrom, keepTo). */
+  private static String trim(StringBuilder value, int keepFrom, int keepTo) {
+    int start = 0;
+    int end = value.length();
+    int startLimit = keepFrom < 0 ? end : keepFrom;
+    while (start < startLimit && value.charAt(start) <= ' ') {
+      start++;
+    }
+    int endLimit = keepTo < 0 ? start : keepTo;
+    while (end > endLimit && value.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    return value.substring(start, end);
   }
 }

@@ -112,6 +112,29 @@ class RecordSourceTest {
   }
 
   @Test
+  void tradeCsv_trimsAroundValuesButNotInsideQuotes_andRefusesAQuoteLeftOpen() throws Exception {
+    Path file = write("t.csv",
+        " exchange_id , currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms",
+        " 1 ,\t2, plain id ,  1.50 ,2,BUY ,1700000000000",
+        "1,2,  \" kept \"  ,1,1,,1700000000001",
+        "1,2,\"broken,1,1,,1700000000002",
+        "1,2,after,1,1,,1700000000003");
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+
+    assertThat(lines).extracting(RecordSource.Line::lineNumber).containsExactly(2L, 3L, 4L, 5L);
+    assertThat(lines.get(0).record().getTradeId()).isEqualTo("plain id");
+    assertThat(lines.get(0).record().getPrice()).isEqualTo("1.50");
+    assertThat(lines.get(0).record().getCurrencyPairNo()).isEqualTo(2);
+    assertThat(lines.get(1).record().getTradeId()).isEqualTo(" kept ");
+    assertThat(lines.get(2).record()).isNull();
+    assertThat(lines.get(2).reason()).isEqualTo("a quoted value is not closed on its line (a value cannot hold a line break)");
+    assertThat(lines.get(3).record().getTradeId()).isEqualTo("after");
+    assertThatThrownBy(() -> readAll(new TradeCsvSource(write("h.csv", "\"exchange_id,currency_pair_no"))))
+        .hasMessage("CSV header: a quoted name is not closed");
+  }
+
+  @Test
   void enumSpellings_areTheSameInCsvAndJson() throws Exception {
     Path csv = write("s.csv",
         "exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms",

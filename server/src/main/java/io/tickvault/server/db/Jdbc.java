@@ -20,6 +20,12 @@ public final class Jdbc {
     T map(ResultSet row) throws SQLException;
   }
 
+  /** Handles the current row of a result set, e.g. to encode it without keeping it. */
+  @FunctionalInterface
+  public interface RowHandler {
+    void handle(ResultSet row) throws SQLException;
+  }
+
   /** Work done on one connection. */
   @FunctionalInterface
   public interface ConnectionWork<T> {
@@ -44,6 +50,21 @@ public final class Jdbc {
   /** Runs a query in auto-commit and maps every row. */
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
     return withConnection(c -> query(c, sql, mapper, params));
+  }
+
+  /** Runs a query in auto-commit and hands every row to {@code handler}, in order. */
+  public void forEachRow(String sql, RowHandler handler, Object... params) {
+    withConnection(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            handler.handle(rs);
+          }
+        }
+      }
+      return null;
+    });
   }
 
   /** Runs a query expected to return at most one row. */

@@ -18,6 +18,11 @@ public final class FieldViolations {
     return this;
   }
 
+  /** True while no violation was added. */
+  public boolean isEmpty() {
+    return violations.isEmpty();
+  }
+
   /** Throws INVALID_ARGUMENT with one {@code google.rpc.BadRequest} listing every violation, if any. */
   public void throwIfAny() {
     if (!violations.isEmpty()) {

@@ -5,6 +5,7 @@ import io.tickvault.server.ingest.RecordSink.Rejection;
 import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The per-record checks that every record kind shares, worded the same way for all of them: each
@@ -14,6 +15,14 @@ public final class RecordChecks {
   /** How far ahead of the server's clock a time may be: exchanges' clocks drift, a day does not. */
   public static final Duration MAX_FUTURE = Duration.ofDays(1);
 
+  /**
+   * The earliest time a record may carry: 2010-01-01T00:00:00Z. No crypto exchange traded before
+   * it, and it catches seconds sent as milliseconds (today in seconds reads as January 1970).
+   */
+  public static final Instant EARLIEST_TIME = Instant.parse("2010-01-01T00:00:00Z");
+
+  private static final long EARLIEST_MS = EARLIEST_TIME.toEpochMilli();
+
   private RecordChecks() {}
 
   /** The latest time a record may carry now: {@link #MAX_FUTURE} ahead of the clock. */
@@ -21,7 +30,7 @@ public final class RecordChecks {
     return clock.millis() + MAX_FUTURE.toMillis();
   }
 
-  /** A field that must be set and positive (ids, times): 0 is "not set". */
+  /** A field that must be set and positive (ids): 0 is "not set". */
   public static Rejection requirePositive(String field, long value) {
     if (value > 0) {
       return null;
@@ -32,24 +41,26 @@ public final class RecordChecks {
   }
 
   /**
-   * A time the exchange gave ({@code trade_time_ms}, {@code server_time_ms}): required, positive
-   * epoch milliseconds, and not after {@code latest} ({@link #latestTime}).
+   * A time the exchange gave ({@code trade_time_ms}, {@code server_time_ms}): required epoch
+   * milliseconds, not before {@link #EARLIEST_TIME} and not after {@code latest} ({@link #latestTime}).
    */
   public static Rejection time(String field, long value, long latest) {
-    Rejection rejection = requirePositive(field, value);
-    return rejection != null ? rejection : notAhead(field, value, latest);
+    if (value == 0) {
+      return new Rejection(RejectionReason.REJECTION_REASON_MISSING_FIELD, field, "is required");
+    }
+    return plausible(field, value, latest, "");
   }
 
   /** {@code receive_time_ms}: 0 means the server's now; otherwise as {@link #time}. */
   public static Rejection receiveTime(long value, long latest) {
-    if (value < 0) {
-      return new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms",
-          "must not be negative (0 means now), got " + value);
-    }
-    return notAhead("receive_time_ms", value, latest);
+    return value == 0 ? null : plausible("receive_time_ms", value, latest, "0 (now) or ");
   }
 
-  private static Rejection notAhead(String field, long value, long latest) {
+  private static Rejection plausible(String field, long value, long latest, String orNow) {
+    if (value < EARLIEST_MS) {
+      return new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, field,
+          "must be " + orNow + "at or after " + EARLIEST_TIME + " (" + EARLIEST_MS + " ms), got " + value);
+    }
     return value > latest
         ? new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, field, "is more than a day ahead of the server's clock: " + value)
         : null;

@@ -1,6 +1,6 @@
 package io.tickvault.server.query;
 
-import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -57,47 +57,56 @@ record PageToken(Kind kind, int exchangeId, int currencyPairNo, long startTimeMs
   }
 
   /**
-   * The token of a request, checked against the request's own kind, market and range; INVALID_ARGUMENT
-   * on field page_token when it is malformed or belongs to another read.
+   * The token of a request, checked against the request's own kind, market and range: null for an
+   * empty token, and null with a violation on field page_token when it is malformed or belongs to
+   * another read.
    */
-  static PageToken decode(String token, Kind kind, int exchangeId, int currencyPairNo, long startTimeMs,
-                          long endTimeMs) {
+  static PageToken decode(FieldViolations violations, String token, Kind kind, int exchangeId, int currencyPairNo,
+                          long startTimeMs, long endTimeMs) {
+    if (token.isEmpty()) {
+      return null;
+    }
     PageToken t = parse(token);
-    if (t.kind != kind) {
-      throw Errors.invalidArgument(FIELD, "is a token of another RPC");
-    }
-    if (t.exchangeId != exchangeId || t.currencyPairNo != currencyPairNo
+    if (t == null) {
+      violations.add(FIELD, "is not a token this server issued (malformed or cut): "
+          + "pass a next_page_token exactly as received, or leave it empty to start over");
+    } else if (t.kind != kind) {
+      violations.add(FIELD, "is a token of another RPC");
+    } else if (t.exchangeId != exchangeId || t.currencyPairNo != currencyPairNo
         || t.startTimeMs != startTimeMs || t.endTimeMs != endTimeMs) {
-      throw Errors.invalidArgument(FIELD, "belongs to a read of market " + t.exchangeId + "/" + t.currencyPairNo
+      violations.add(FIELD, "belongs to a read of market " + t.exchangeId + "/" + t.currencyPairNo
           + " in [" + t.startTimeMs + ", " + t.endTimeMs + "): resume with the request that received it");
+    } else {
+      return t;
     }
-    return t;
+    return null;
   }
 
+  /** The token, or null when it is not one this server issued. */
   private static PageToken parse(String token) {
     byte[] bytes;
     try {
       bytes = Base64.getUrlDecoder().decode(token);
     } catch (IllegalArgumentException e) {
-      throw malformed();
+      return null;
     }
     if (bytes.length < 5 || bytes[0] != VERSION) {
-      throw malformed();
+      return null;
     }
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 4);
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       in.skipBytes(bytes.length - 4);
       if (in.readInt() != (int) crc.getValue()) {
-        throw malformed();
+        return null;
       }
     } catch (IOException e) {
-      throw malformed();
+      return null;
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 5))) {
       int kind = in.readUnsignedByte();
       if (kind >= Kind.values().length) {
-        throw malformed();
+        return null;
       }
       int exchangeId = in.readInt();
       int currencyPairNo = in.readInt();
@@ -108,17 +117,12 @@ record PageToken(Kind kind, int exchangeId, int currencyPairNo, long startTimeMs
       in.readFully(tradeId);
       long lastSequenceId = in.readLong();
       if (in.available() != 0) {
-        throw malformed();
+        return null;
       }
       return new PageToken(Kind.values()[kind], exchangeId, currencyPairNo, start, end, lastTime,
           new String(tradeId, StandardCharsets.UTF_8), lastSequenceId);
     } catch (IOException e) {
-      throw malformed();
+      return null;
     }
-  }
-
-  private static RuntimeException malformed() {
-    return Errors.invalidArgument(FIELD, "is not a token this server issued (malformed or cut): "
-        + "pass a next_page_token exactly as received, or leave it empty to start over");
   }
 }

@@ -1,5 +1,6 @@
 package io.tickvault.server.query;
 
+import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.GetCandlesRequest;
@@ -14,9 +15,10 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
-import io.tickvault.api.v1.Trade;
 import io.tickvault.server.grpc.BlockingCalls;
+import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.market.KnownMarkets;
 import java.util.List;
@@ -26,6 +28,11 @@ import java.util.List;
  * ones query.proto documents; docs/reading.md explains the choices.
  */
 public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
+  /**
+   * The first page of a read with the default page size; each next one doubles, up to
+   * {@link #MAX_TRADE_PAGE}: a short read answers as soon as with small pages, and a long one costs
+   * ten times fewer queries (each has a fixed cost of a round trip and an index descent).
+   */
   static final int DEFAULT_TRADE_PAGE = 1_000;
   /** 10,000 trades of at most ~200 bytes each stay under the 4 MiB a gRPC client accepts by default. */
   static final int MAX_TRADE_PAGE = 10_000;
@@ -69,14 +76,30 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
       return;
     }
     blocking.respond(observer, () -> {
-      arguments.market(exchangeId, pairNo);
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, exchangeId, pairNo);
+      arguments.registered(violations, exchangeId, pairNo);
+      violations.throwIfAny();
       return state.get(exchangeId, pairNo);
     });
   }
 
+  /**
+   * The service as served: ReadTrades answers with pages encoded straight from the rows
+   * ({@link TradePageEncoder}) instead of through {@link #readTrades}'s message objects.
+   */
+  public BindableService served() {
+    return () -> EncodedMessage.serverStreaming(bindService(), QueryServiceGrpc.getReadTradesMethod(), this::readTradesEncoded);
+  }
+
+  /** Trades of a market by time, in pages: see {@link #served()}; this one is not served. */
   @Override
   public void readTrades(ReadTradesRequest request, StreamObserver<ReadTradesResponse> observer) {
-    PagedStream.Pager<ReadTradesResponse> pager;
+    observer.onError(Status.INTERNAL.withDescription("ReadTrades is served encoded").asRuntimeException());
+  }
+
+  void readTradesEncoded(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
+    PagedStream.Pager<EncodedMessage> pager;
     try {
       pager = tradePager(request);
     } catch (RuntimeException e) {
@@ -86,32 +109,36 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     PagedStream.serve(observer, pager);
   }
 
-  private PagedStream.Pager<ReadTradesResponse> tradePager(ReadTradesRequest r) {
+  private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
-    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
-    int pageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
-    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(), PageToken.Kind.TRADES,
+    FieldViolations violations = new FieldViolations();
+    ReadArguments.marketIds(violations, exchangeId, pairNo);
+    long end = ReadArguments.range(violations, r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int firstPageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_TRADE_PAGE, MAX_TRADE_PAGE);
+    boolean growing = r.getPageSize() == 0;
+    PageToken first = PageToken.decode(violations, r.getPageToken(), PageToken.Kind.TRADES,
         exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
-    arguments.market(exchangeId, pairNo);
+    arguments.registered(violations, exchangeId, pairNo);
+    violations.throwIfAny();
     return new PagedStream.Pager<>() {
       private PageToken after = first;
+      private int pageSize = firstPageSize;
 
       @Override
-      public PagedStream.Page<ReadTradesResponse> next() {
-        // One row more than a page tells whether this page is the last, without an empty page after it.
-        List<Trade> rows = trades.page(exchangeId, pairNo, r.getStartTimeMs(), end, after, pageSize + 1);
-        metrics.tradeRowsRead.inc(rows.size());
-        boolean last = rows.size() <= pageSize;
-        List<Trade> page = last ? rows : rows.subList(0, pageSize);
-        ReadTradesResponse.Builder response = ReadTradesResponse.newBuilder().addAllTrades(page);
-        if (!last) {
-          Trade t = page.get(page.size() - 1);
-          after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
-              t.getTradeTimeMs(), t.getTradeId(), 0);
-          response.setNextPageToken(after.encode());
+      public PagedStream.Page<EncodedMessage> next() {
+        TradePageEncoder page = new TradePageEncoder(exchangeId, pairNo, pageSize);
+        if (growing) {
+          pageSize = Math.min(2 * pageSize, MAX_TRADE_PAGE);
         }
-        return new PagedStream.Page<>(response.build(), last);
+        boolean more = trades.page(page, r.getStartTimeMs(), end, after);
+        metrics.tradeRowsRead.inc(page.count() + (more ? 1 : 0)); // the rows PostgreSQL gave
+        if (!more) {
+          return new PagedStream.Page<>(page.finish(""), true);
+        }
+        after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
+            page.lastTime(), page.lastTradeId(), 0);
+        return new PagedStream.Page<>(page.finish(after.encode()), false);
       }
     };
   }
@@ -119,11 +146,14 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   @Override
   public void getOrderBook(GetOrderBookRequest request, StreamObserver<GetOrderBookResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       if (request.getAtTimeMs() < 0) {
-        throw Errors.invalidArgument("at_time_ms", "must be epoch milliseconds, or 0 for the latest, got " + request.getAtTimeMs());
+        violations.add("at_time_ms", "must be epoch milliseconds, or 0 for the latest, got " + request.getAtTimeMs());
       }
-      int depth = ReadArguments.depth(request.getDepth());
-      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      int depth = ReadArguments.depth(violations, request.getDepth());
+      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      violations.throwIfAny();
       long at = request.getAtTimeMs() == 0 ? Long.MAX_VALUE : request.getAtTimeMs();
       OrderBookSnapshot snapshot = books.at(request.getExchangeId(), request.getCurrencyPairNo(), at, depth)
           .orElseThrow(() -> Status.NOT_FOUND.withDescription("market " + request.getExchangeId() + "/"
@@ -148,12 +178,15 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
-    long end = ReadArguments.range(r.getStartTimeMs(), r.getEndTimeMs(), true);
-    int depth = ReadArguments.depth(r.getDepth());
-    int pageSize = ReadArguments.pageSize(r.getPageSize(), DEFAULT_BOOK_PAGE, MAX_BOOK_PAGE);
-    PageToken first = r.getPageToken().isEmpty() ? null : PageToken.decode(r.getPageToken(),
-        PageToken.Kind.ORDER_BOOKS, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
-    arguments.market(exchangeId, pairNo);
+    FieldViolations violations = new FieldViolations();
+    ReadArguments.marketIds(violations, exchangeId, pairNo);
+    long end = ReadArguments.range(violations, r.getStartTimeMs(), r.getEndTimeMs(), true);
+    int depth = ReadArguments.depth(violations, r.getDepth());
+    int pageSize = ReadArguments.pageSize(violations, r.getPageSize(), DEFAULT_BOOK_PAGE, MAX_BOOK_PAGE);
+    PageToken first = PageToken.decode(violations, r.getPageToken(), PageToken.Kind.ORDER_BOOKS,
+        exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs());
+    arguments.registered(violations, exchangeId, pairNo);
+    violations.throwIfAny();
     return new PagedStream.Pager<>() {
       private PageToken after = first;
 
@@ -190,21 +223,26 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   @Override
   public void getCandles(GetCandlesRequest request, StreamObserver<GetCandlesResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      FieldViolations violations = new FieldViolations();
+      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       long start = request.getStartTimeMs();
-      long end = ReadArguments.range(start, request.getEndTimeMs(), false);
+      long end = ReadArguments.range(violations, start, request.getEndTimeMs(), false);
+      boolean rangeOk = start >= 0 && end > 0 && end >= start;
       long interval = request.getIntervalMs();
       if (interval <= 0) {
-        throw Errors.invalidArgument("interval_ms", interval == 0
+        violations.add("interval_ms", interval == 0
             ? "is required (milliseconds, e.g. 60000 for one minute)"
             : "must be positive, got " + interval);
+      } else if (rangeOk) {
+        // Buckets [start, end) touches: from the one holding start to the one holding end - 1.
+        long buckets = end == start ? 0 : (end - 1) / interval - start / interval + 1;
+        if (buckets > MAX_CANDLES) {
+          violations.add("interval_ms", "gives " + buckets + " candles over [" + start + ", " + end
+              + "), at most " + MAX_CANDLES + " are allowed: use a shorter range or a longer interval");
+        }
       }
-      // Buckets [start, end) touches: from the one holding start to the one holding end - 1.
-      long buckets = end == start ? 0 : (end - 1) / interval - start / interval + 1;
-      if (buckets > MAX_CANDLES) {
-        throw Errors.invalidArgument("interval_ms", "gives " + buckets + " candles over [" + start + ", " + end
-            + "), at most " + MAX_CANDLES + " are allowed: use a shorter range or a longer interval");
-      }
-      arguments.market(request.getExchangeId(), request.getCurrencyPairNo());
+      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      violations.throwIfAny();
       return GetCandlesResponse.newBuilder()
           .addAllCandles(candles.candles(request.getExchangeId(), request.getCurrencyPairNo(), start, end, interval))
           .build();

@@ -1,11 +1,11 @@
 package io.tickvault.server.query;
 
-import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.market.KnownMarkets;
 
 /**
- * The checks shared by the read RPCs, each failing with INVALID_ARGUMENT and a BadRequest naming the
- * field, in the order the fields appear in the requests.
+ * The checks shared by the read RPCs. Each adds what is wrong with its field to the request's
+ * {@link FieldViolations}, so that one INVALID_ARGUMENT names every bad field of the request.
  */
 final class ReadArguments {
   /** A depth larger than any book that can be stored (level_index is a smallint). */
@@ -17,15 +17,31 @@ final class ReadArguments {
     this.markets = markets;
   }
 
+  /** The ids of a market: both positive. Call it first, {@link #registered} last. */
+  static void marketIds(FieldViolations violations, int exchangeId, int currencyPairNo) {
+    positive(violations, "exchange_id", exchangeId);
+    positive(violations, "currency_pair_no", currencyPairNo);
+  }
+
   /**
-   * The market must be registered. The lookup may query PostgreSQL: an outage then fails the call
-   * with UNAVAILABLE, never with a wrong "unknown market".
+   * The market must be registered (ids that are not positive were named by {@link #marketIds}).
+   * Called after the other checks of the request, because the lookup may query PostgreSQL: when
+   * PostgreSQL cannot say, a request that already has bad fields fails with them (retrying it
+   * cannot help), any other with UNAVAILABLE, never with a wrong "unknown market".
    */
-  void market(int exchangeId, int currencyPairNo) {
-    positive("exchange_id", exchangeId);
-    positive("currency_pair_no", currencyPairNo);
-    if (!markets.isKnown(exchangeId, currencyPairNo)) {
-      throw Errors.invalidArgument("currency_pair_no", KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+  void registered(FieldViolations violations, int exchangeId, int currencyPairNo) {
+    if (exchangeId <= 0 || currencyPairNo <= 0) {
+      return;
+    }
+    boolean known;
+    try {
+      known = markets.isKnown(exchangeId, currencyPairNo);
+    } catch (RuntimeException e) {
+      violations.throwIfAny();
+      throw e;
+    }
+    if (!known) {
+      violations.add("currency_pair_no", KnownMarkets.unknownReason(exchangeId, currencyPairNo));
     }
   }
 
@@ -38,48 +54,47 @@ final class ReadArguments {
    * Checks {@code [start, end)} and returns the end to query: {@code end} itself, or when
    * {@code end} is 0 and {@code openEnded}, no end at all ({@link Long#MAX_VALUE}).
    */
-  static long range(long start, long end, boolean openEnded) {
+  static long range(FieldViolations violations, long start, long end, boolean openEnded) {
     if (start < 0) {
-      throw Errors.invalidArgument("start_time_ms", "must not be negative (epoch milliseconds), got " + start);
+      violations.add("start_time_ms", "must not be negative (epoch milliseconds), got " + start);
     }
     if (end == 0 && openEnded) {
       return Long.MAX_VALUE;
     }
     if (end <= 0) {
-      throw Errors.invalidArgument("end_time_ms", end == 0 ? "is required (epoch milliseconds)" : "must be positive, got " + end);
-    }
-    if (end < start) {
-      throw Errors.invalidArgument("end_time_ms", "must not be before start_time_ms (" + start + "), got " + end);
+      violations.add("end_time_ms", end == 0 ? "is required (epoch milliseconds)" : "must be positive, got " + end);
+    } else if (end < start) {
+      violations.add("end_time_ms", "must not be before start_time_ms (" + start + "), got " + end);
     }
     return end;
   }
 
   /** The page size to use: the default for 0, else 1 to max. */
-  static int pageSize(int requested, int defaultSize, int max) {
+  static int pageSize(FieldViolations violations, int requested, int defaultSize, int max) {
     if (requested == 0) {
       return defaultSize;
     }
     if (requested < 0 || requested > max) {
-      throw Errors.invalidArgument("page_size", "must be 1 to " + max + ", or 0 for the default " + defaultSize
+      violations.add("page_size", "must be 1 to " + max + ", or 0 for the default " + defaultSize
           + ", got " + requested);
     }
     return requested;
   }
 
   /** The levels a side to read: all of them for 0, else 1 to {@link #MAX_DEPTH}. */
-  static int depth(int requested) {
+  static int depth(FieldViolations violations, int requested) {
     if (requested == 0) {
       return MAX_DEPTH;
     }
     if (requested < 0 || requested > MAX_DEPTH) {
-      throw Errors.invalidArgument("depth", "must be 1 to " + MAX_DEPTH + ", or 0 for every level, got " + requested);
+      violations.add("depth", "must be 1 to " + MAX_DEPTH + ", or 0 for every level, got " + requested);
     }
     return requested;
   }
 
-  private static void positive(String field, int value) {
+  private static void positive(FieldViolations violations, String field, int value) {
     if (value <= 0) {
-      throw Errors.invalidArgument(field, value == 0 ? "is required" : "must be positive, got " + value);
+      violations.add(field, value == 0 ? "is required" : "must be positive, got " + value);
     }
   }
 }

@@ -5,7 +5,6 @@ import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.db.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,7 +12,8 @@ import java.util.Optional;
  * {@code (exchange_id, currency_pair_no, trade_time_ms, trade_id COLLATE "C")}. trade_id compares
  * in "C" collation, byte by byte, whatever the database's collation: the order is then the same in
  * PostgreSQL, in page tokens and in Redis. Decimals are read as text ({@code price::text}), so they
- * come back with the digits they were stored with, never through a double or a rescaled BigDecimal.
+ * come back with the digits they were stored with, never through a double or a rescaled BigDecimal;
+ * pages are encoded from the rows' bytes ({@link TradePageEncoder}).
  */
 final class TradeReader {
   private static final String COLUMNS = "trade_id, price::text, quantity::text, taker_side, trade_time_ms, receive_time_ms";
@@ -44,15 +44,28 @@ final class TradeReader {
   }
 
   /**
-   * Up to {@code limit} trades of the market in {@code [start, end)}, oldest first; after the
-   * token's key when there is one (its time is in the range already).
+   * Fills {@code page} with up to its capacity of the market's trades in {@code [start, end)},
+   * oldest first, after the token's key when there is one (its time is in the range already).
+   *
+   * @return whether more trades follow the page
    */
-  List<Trade> page(int exchangeId, int currencyPairNo, long start, long end, PageToken after, int limit) {
-    Jdbc.RowMapper<Trade> mapper = row -> trade(row, exchangeId, currencyPairNo);
+  boolean page(TradePageEncoder page, long start, long end, PageToken after) {
+    // One row more than a page tells whether this page is the last, without an empty page after it.
+    int limit = page.capacity() + 1;
+    int[] rows = {0};
+    Jdbc.RowHandler handler = row -> {
+      if (rows[0]++ < page.capacity()) {
+        short side = row.getShort(4); // NULL reads as 0: unspecified
+        page.add(row.getBytes(1), row.getBytes(2), row.getBytes(3), side, row.getLong(5), row.getLong(6));
+      }
+    };
     if (after == null) {
-      return jdbc.query(FIRST_PAGE, mapper, exchangeId, currencyPairNo, start, end, limit);
+      jdbc.forEachRow(FIRST_PAGE, handler, page.exchangeId(), page.currencyPairNo(), start, end, limit);
+    } else {
+      jdbc.forEachRow(NEXT_PAGE, handler, page.exchangeId(), page.currencyPairNo(), end, after.lastTime(),
+          after.lastTradeId(), limit);
     }
-    return jdbc.query(NEXT_PAGE, mapper, exchangeId, currencyPairNo, end, after.lastTime(), after.lastTradeId(), limit);
+    return rows[0] > page.capacity();
   }
 
   /** The market's greatest trade by (trade_time_ms, trade_id). */

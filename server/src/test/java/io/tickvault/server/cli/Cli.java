@@ -14,6 +14,7 @@ final class Cli {
   private final Map<String, String> env = new HashMap<>();
   private boolean terminal;
   private byte[] stdin = new byte[0];
+  private Clock clock = Clock.systemUTC();
 
   Cli env(String name, String value) {
     env.put(name, value);
@@ -25,6 +26,12 @@ final class Cli {
     return this;
   }
 
+  /** The clock of progress lines and of "now" (the system's by default). */
+  Cli clock(Clock clock) {
+    this.clock = clock;
+    return this;
+  }
+
   /** What {@code -} reads. */
   Cli stdin(String text) {
     this.stdin = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -33,7 +40,7 @@ final class Cli {
 
   Result run(String... args) {
     CommandLine cli = TickvaultCli.commandLine(
-        new CliContext(env, terminal, Clock.systemUTC(), new java.io.ByteArrayInputStream(stdin)));
+        new CliContext(env, terminal, clock, new java.io.ByteArrayInputStream(stdin)));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

@@ -6,8 +6,13 @@ import io.tickvault.client.cli.ExitCodes;
 import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,6 +127,77 @@ class ReadCliIT {
     assertThat(book.out()).isEqualTo("{\"exchange_id\":919,\"currency_pair_no\":1,\"server_time_ms\":\"1764115200000\","
         + "\"sequence_id\":\"1\",\"bids\":[{\"price\":\"10.0\",\"quantity\":\"2\"}],"
         + "\"asks\":[{\"price\":\"10.5\",\"quantity\":\"3\"}],\"receive_time_ms\":\"1764115200002\"}\n");
+  }
+
+  @Test
+  void readTrades_onATerminal_drawsTheProgressOnStandardError_andOnlyRecordsOnStandardOutput() throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      rows.add("1,1,p-" + i + ",1.50,2,BUY," + (1_764_115_200_000L + i * 1_000) + "," + (1_764_115_200_000L + i * 1_000));
+    }
+    ok(cli.run("ingest", "trades", Files.write(dir.resolve("p.csv"), lines(HEADER, rows)).toString()));
+    // A clock that moves a second each time it is asked, so every record is worth a redraw.
+    Clock ticking = new Clock() {
+      private final AtomicLong now = new AtomicLong(1_764_200_000_000L);
+
+      @Override
+      public long millis() {
+        return now.addAndGet(1_000);
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+
+    Cli.Result read = cli.terminal(true).clock(ticking).run("read", "trades", "--exchange-id", "1", "--pair-no", "1",
+        "--from", "1764115200000", "--to", "1764115205000", "--page-size", "2");
+
+    ok(read);
+    assertThat(read.out().lines().toList()).isEqualTo(lines(HEADER, rows));
+    // The bar, redrawn in place: 4 of the range's 5 seconds are behind the last record read.
+    assertThat(read.err()).startsWith("\r[").contains(" 80%  5 trades  ").contains("\u001b[K")
+        .containsPattern("\r\u001b\\[Kread 5 trades in [0-9.]+ s \\([0-9,]+ trades/s\\)\n$");
+  }
+
+  @Test
+  void readTradesCsv_ofATradeIdWithALineBreak_stopsSayingToUseJsonLines() throws Exception {
+    String trade = "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"two\\nlines\",\"price\":\"1.50\","
+        + "\"quantity\":\"2\",\"taker_side\":\"TRADE_SIDE_BUY\",\"trade_time_ms\":\"1764115200000\","
+        + "\"receive_time_ms\":\"1764115200001\"}";
+    ok(cli.run("ingest", "trades", Files.write(dir.resolve("nl.jsonl"), List.of(trade)).toString()));
+
+    Cli.Result csv = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1");
+    Cli.Result jsonl = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "--format", "jsonl");
+
+    assertThat(csv.exitCode()).as(csv.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(csv.err()).isEqualTo("tickvault: --format csv: trade 1/1 at 1764115200000 has a line break in its "
+        + "trade_id, which CSV cannot carry so that 'ingest trades' reads it back; use --format jsonl\n");
+    ok(jsonl);
+    assertThat(jsonl.out()).isEqualTo(trade + "\n");
+  }
+
+  @Test
+  void readState_ofAMarketWithNothingStored_isAnEmptyObject() {
+    // A market no test stores anything in: its state in the tests' shared Redis is empty too.
+    ok(cli.run("markets", "put-exchange", "--exchange-id", "918", "--code", "read-cli-empty"));
+    ok(cli.run("markets", "put-pair", "--exchange-id", "918", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+
+    Cli.Result state = cli.run("read", "state", "--exchange-id", "918", "--pair-no", "1");
+
+    ok(state);
+    assertThat(state.out()).isEqualTo("{}\n");
   }
 
   @Test

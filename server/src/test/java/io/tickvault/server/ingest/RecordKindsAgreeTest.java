@@ -16,15 +16,14 @@ import io.tickvault.server.trade.TradeSink;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The rules every record kind shares give the same answer for a trade and for an order book
  * snapshot: the market ids (required, positive, registered), the exchange's time (trade_time_ms,
- * server_time_ms: required, positive, at most a day ahead of the server's clock) and
- * receive_time_ms (0 for now, not negative, at most a day ahead).
+ * server_time_ms: required, not before 2010-01-01T00:00:00Z, at most a day ahead of the server's
+ * clock) and receive_time_ms (0 for now, otherwise the same range).
  */
 class RecordKindsAgreeTest {
   private static final long NOW = 1_764_115_200_000L;
@@ -50,12 +49,14 @@ class RecordKindsAgreeTest {
       "1 | 1 | - | 0 | time | is required",
       "1 | 1 | 86400000 | 0 | - | -",
       "1 | 1 | 86400001 | 0 | time | is more than a day ahead of the server's clock: 1764201600001",
-      "1 | 1 | 0 | -1 | receive_time_ms | must not be negative (0 means now), got -1",
       "1 | 1 | 0 | 1764201600000 | - | -",
       "1 | 1 | 0 | 1764201600001 | receive_time_ms | is more than a day ahead of the server's clock: 1764201600001",
   })
   void bothKinds_giveTheSameAnswer(int exchangeId, int pairNo, Long timeOffset, long receiveTime, String field, String reason) {
-    long time = timeOffset == null ? 0 : NOW + timeOffset;
+    assertBothKinds(exchangeId, pairNo, timeOffset == null ? 0 : NOW + timeOffset, receiveTime, field, reason);
+  }
+
+  private void assertBothKinds(int exchangeId, int pairNo, long time, long receiveTime, String field, String reason) {
     Trade trade = Trade.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(pairNo).setTradeId("t")
         .setPrice("1").setQuantity("1").setTakerSide(TradeSide.TRADE_SIDE_BUY)
         .setTradeTimeMs(time).setReceiveTimeMs(receiveTime).build();
@@ -66,13 +67,23 @@ class RecordKindsAgreeTest {
     assertThat(books.validate(snapshot)).isEqualTo(expected(field, "server_time_ms", reason));
   }
 
-  @Test
-  void aNegativeTime_isRejectedForBoth() {
-    assertThat(trades.validate(Trade.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setTradeId("t")
-        .setPrice("1").setQuantity("1").setTradeTimeMs(-5).build()))
-        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", "must be positive, got -5"));
-    assertThat(books.validate(OrderBookSnapshot.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setServerTimeMs(-5).build()))
-        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "server_time_ms", "must be positive, got -5"));
+  /** The floor: a time before 2010 is a mistake (seconds sent as milliseconds, a zeroed clock). */
+  @ParameterizedTest(name = "time {0}, received {1}: {2} {3}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      // time | receive time | field | reason
+      "1262304000000 | 0 | - | -",
+      "1262303999999 | 0 | time | must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1262303999999",
+      "1 | 0 | time | must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1",
+      "-5 | 0 | time | must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -5",
+      // NOW in seconds, sent as milliseconds: January 1970.
+      "1764115200 | 0 | time | must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1764115200",
+      "1764115200000 | 1262304000000 | - | -",
+      "1764115200000 | 1262303999999 | receive_time_ms | must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1262303999999",
+      "1764115200000 | 1 | receive_time_ms | must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1",
+      "1764115200000 | -1 | receive_time_ms | must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -1",
+  })
+  void bothKinds_refuseTimesBeforeTheFloor(long time, long receiveTime, String field, String reason) {
+    assertBothKinds(1, 1, time, receiveTime, field, reason);
   }
 
   private static Rejection expected(String field, String timeField, String reason) {

@@ -138,6 +138,30 @@ class IngestOrderBooksIT {
   }
 
   @Test
+  void timesBefore2010_areRejected_namingTheFieldTheFloorAndTheValue() throws Exception {
+    long floor = 1_262_304_000_000L; // 2010-01-01T00:00:00Z
+    OrderBookSnapshot atFloor = snapshot(3, 2).toBuilder().setServerTimeMs(floor).setReceiveTimeMs(floor).build();
+    List<List<OrderBookSnapshot>> requests = List.of(List.of(
+        snapshot(1, 2).toBuilder().setServerTimeMs(1).build(),
+        snapshot(2, 2).toBuilder().setServerTimeMs(OrderBookCalls.TIME / 1000).build(),
+        atFloor,
+        snapshot(4, 2).toBuilder().setReceiveTimeMs(1000).build()));
+
+    IngestOrderBooksResponse response = send(requests);
+
+    String before = "must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got ";
+    assertThat(response.getInserted()).isEqualTo(1);
+    assertThat(response.getRejectionsList())
+        .extracting(RejectedRecord::getCode, RejectedRecord::getField, RejectedRecord::getReason)
+        .containsExactly(
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "server_time_ms", before + 1),
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "server_time_ms", before + OrderBookCalls.TIME / 1000),
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms",
+                "must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got 1000"));
+    assertStoredExactly(server.database().jdbc(), List.of(atFloor));
+  }
+
+  @Test
   void randomPricesAndQuantities_areReadBackDigitForDigit() throws Exception {
     Random random = new Random(7);
     List<OrderBookSnapshot> sent = new ArrayList<>();

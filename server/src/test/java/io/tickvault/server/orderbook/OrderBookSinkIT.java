@@ -26,6 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link OrderBookSink} and {@link OrderBookRepository} against a real PostgreSQL: what they store, what they refuse, and how. */
 class OrderBookSinkIT {
   private static final long NOW = 1_764_000_000_000L;
+  /** Snapshots' server times are TIME + n: plausible exchange times, before NOW. */
+  private static final long TIME = 1_700_000_000_000L;
 
   @RegisterExtension
   static TestDatabase db = new TestDatabase();
@@ -54,10 +56,10 @@ class OrderBookSinkIT {
 
   @Test
   void write_storesTheHeaderAndOneRowPerLevel_bestFirst() {
-    OrderBookSnapshot s = snapshot(1, 1, 1000, 7)
+    OrderBookSnapshot s = snapshot(1, 1, TIME + 1000, 7)
         .addBids(level("64250.5", "0.12")).addBids(level("64250", "3"))
         .addAsks(level("64251", "0.00001234")).addAsks(level("64260.10", "1.50")).addAsks(level("64300", "2"))
-        .setReceiveTimeMs(1001)
+        .setReceiveTimeMs(TIME + 1001)
         .build();
 
     assertThat(sink.write(List.of(s))).containsExactly(true);
@@ -66,7 +68,7 @@ class OrderBookSinkIT {
             SELECT exchange_id, currency_pair_no, server_time_ms, sequence_id, receive_time_ms, bid_count, ask_count
             FROM orderbook_snapshots""",
         r -> List.of(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6), r.getLong(7))))
-        .containsExactly(List.of(1L, 1L, 1000L, 7L, 1001L, 2L, 3L));
+        .containsExactly(List.of(1L, 1L, TIME + 1000, 7L, TIME + 1001, 2L, 3L));
     assertThat(levels()).containsExactly(
         "1 0 64250.5 0.12", "1 1 64250 3",
         "2 0 64251 0.00001234", "2 1 64260.10 1.50", "2 2 64300 2");
@@ -74,12 +76,12 @@ class OrderBookSinkIT {
 
   @Test
   void replayingABatch_insertsNothing_andTheFirstWriteStands() {
-    OrderBookSnapshot first = snapshot(1, 1, 1000, 1).addBids(level("10", "1")).build();
-    OrderBookSnapshot other = snapshot(1, 2, 1000, 1).addAsks(level("20", "2")).build();
+    OrderBookSnapshot first = snapshot(1, 1, TIME + 1000, 1).addBids(level("10", "1")).build();
+    OrderBookSnapshot other = snapshot(1, 2, TIME + 1000, 1).addAsks(level("20", "2")).build();
     assertThat(sink.write(List.of(first, other))).containsExactly(true, true);
 
-    OrderBookSnapshot sameKeyOtherBook = snapshot(1, 1, 1000, 1).addBids(level("11", "5")).addBids(level("9", "1")).build();
-    OrderBookSnapshot fresh = snapshot(1, 1, 1000, 2).addBids(level("12", "1")).build();
+    OrderBookSnapshot sameKeyOtherBook = snapshot(1, 1, TIME + 1000, 1).addBids(level("11", "5")).addBids(level("9", "1")).build();
+    OrderBookSnapshot fresh = snapshot(1, 1, TIME + 1000, 2).addBids(level("12", "1")).build();
 
     assertThat(sink.write(List.of(sameKeyOtherBook, other, fresh))).containsExactly(false, false, true);
     assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getInt(1))).contains(3);
@@ -88,8 +90,8 @@ class OrderBookSinkIT {
 
   @Test
   void aKeyRepeatedInOneBatch_isInsertedOnceThenDuplicate_withTheFirstOnesLevels() {
-    OrderBookSnapshot a = snapshot(1, 1, 5, 0).addBids(level("3", "1")).build();
-    OrderBookSnapshot aAgain = snapshot(1, 1, 5, 0).addBids(level("4", "1")).addBids(level("2", "1")).build();
+    OrderBookSnapshot a = snapshot(1, 1, TIME + 5, 0).addBids(level("3", "1")).build();
+    OrderBookSnapshot aAgain = snapshot(1, 1, TIME + 5, 0).addBids(level("4", "1")).addBids(level("2", "1")).build();
 
     assertThat(sink.write(List.of(a, aAgain, a))).containsExactly(true, false, false);
 
@@ -98,7 +100,7 @@ class OrderBookSinkIT {
 
   @Test
   void emptySides_areStoredAsAHeaderWithoutLevels() {
-    assertThat(sink.write(List.of(snapshot(1, 1, 9, 9).build()))).containsExactly(true);
+    assertThat(sink.write(List.of(snapshot(1, 1, TIME + 9, 9).build()))).containsExactly(true);
 
     assertThat(db.jdbc().queryOne("SELECT bid_count + ask_count FROM orderbook_snapshots", r -> r.getInt(1))).contains(0);
     assertThat(levels()).isEmpty();
@@ -106,7 +108,7 @@ class OrderBookSinkIT {
 
   @Test
   void aSnapshotWithoutReceiveTime_getsTheServersClock() {
-    sink.write(List.of(snapshot(1, 1, 9, 9).build()));
+    sink.write(List.of(snapshot(1, 1, TIME + 9, 9).build()));
 
     assertThat(db.jdbc().queryOne("SELECT receive_time_ms FROM orderbook_snapshots", r -> r.getLong(1))).contains(NOW);
   }
@@ -117,8 +119,8 @@ class OrderBookSinkIT {
     db.jdbc().execute("ALTER TABLE orderbook_levels ADD CONSTRAINT test_no_666 CHECK (price <> 666)");
     try {
       List<OrderBookSnapshot> batch = List.of(
-          snapshot(1, 1, 1, 1).addBids(level("1", "1")).build(),
-          snapshot(1, 1, 2, 1).addBids(level("666", "1")).build());
+          snapshot(1, 1, TIME + 1, 1).addBids(level("1", "1")).build(),
+          snapshot(1, 1, TIME + 2, 1).addBids(level("666", "1")).build());
 
       Throwable error = catchThrowable(() -> sink.write(batch));
 
@@ -133,14 +135,14 @@ class OrderBookSinkIT {
 
   @Test
   void textThatWouldChangeTheCopyStream_isRefused_evenWhenValidationWasSkipped() {
-    OrderBookSnapshot sneaky = snapshot(1, 1, 1, 1).addBids(level("1\t2\t3", "1")).build();
+    OrderBookSnapshot sneaky = snapshot(1, 1, TIME + 1, 1).addBids(level("1\t2\t3", "1")).build();
 
-    Throwable error = catchThrowable(() -> sink.write(List.of(snapshot(1, 1, 2, 1).addBids(level("5", "1")).build(), sneaky)));
+    Throwable error = catchThrowable(() -> sink.write(List.of(snapshot(1, 1, TIME + 2, 1).addBids(level("5", "1")).build(), sneaky)));
 
     assertThat(error).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a validated decimal");
     assertThat(db.jdbc().queryOne("SELECT count(*) FROM orderbook_snapshots", r -> r.getInt(1))).contains(0);
     // The connection went back to the pool usable: the COPY was cancelled and rolled back.
-    assertThat(sink.write(List.of(snapshot(1, 1, 3, 1).addBids(level("5", "1")).build()))).containsExactly(true);
+    assertThat(sink.write(List.of(snapshot(1, 1, TIME + 3, 1).addBids(level("5", "1")).build()))).containsExactly(true);
     assertThat(levels()).containsExactly("1 0 5 1");
   }
 
@@ -160,7 +162,7 @@ class OrderBookSinkIT {
       OrderBookSink deep = newSink(db.jdbc(), 20);
       List<OrderBookSnapshot> batch = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
-        batch.add(book(snapshot(1, 1 + i % 2, 100 + i, i), 20, new Random(i)));
+        batch.add(book(snapshot(1, 1 + i % 2, TIME + 100 + i, i), 20, new Random(i)));
       }
 
       assertThat(deep.write(batch)).doesNotContain(false);
@@ -190,7 +192,7 @@ class OrderBookSinkIT {
     OrderBookSink wide = newSink(db.jdbc(), 50);
     List<OrderBookSnapshot> batch = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      batch.add(book(snapshot(1, 1, 1 + i, 0), 1 + random.nextInt(50), random));
+      batch.add(book(snapshot(1, 1, TIME + 1 + i, 0), 1 + random.nextInt(50), random));
     }
     for (OrderBookSnapshot s : batch) {
       assertThat(wide.validate(s)).as(s.toString()).isNull();

@@ -33,36 +33,38 @@ class OrderBookSinkTest {
 
   @Test
   void validate_acceptsAGoodBookAndAHaltedMarket() {
-    assertThat(sink.validate(snapshot(1, 1, 1, 0).addBids(level("2", "1")).addBids(level("1.999", "1"))
+    assertThat(sink.validate(snapshot(1, 1, NOW, 0).addBids(level("2", "1")).addBids(level("1.999", "1"))
         .addAsks(level("2.01", "1")).addAsks(level("3", "1")).build())).isNull();
-    assertThat(sink.validate(snapshot(1, 2, 1, 0).build())).isNull();
+    assertThat(sink.validate(snapshot(1, 2, NOW, 0).build())).isNull();
   }
 
   @Test
   void validate_namesTheFieldAndTheReason() {
-    assertRejected(snapshot(0, 1, 1, 0), "exchange_id", REJECTION_REASON_MISSING_FIELD, "is required");
-    assertRejected(snapshot(-1, 1, 1, 0), "exchange_id", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -1");
-    assertRejected(snapshot(1, 0, 1, 0), "currency_pair_no", REJECTION_REASON_MISSING_FIELD, "is required");
-    assertRejected(snapshot(1, 3, 1, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 1/3 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(2, 1, 1, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 2/1 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(0, 1, NOW, 0), "exchange_id", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(-1, 1, NOW, 0), "exchange_id", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -1");
+    assertRejected(snapshot(1, 0, NOW, 0), "currency_pair_no", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(1, 3, NOW, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 1/3 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(2, 1, NOW, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 2/1 is not registered: PutCurrencyPair first");
     assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", REJECTION_REASON_MISSING_FIELD, "is required");
-    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -5");
-    assertRejected(snapshot(1, 1, 1, -1), "sequence_id", REJECTION_REASON_OUT_OF_RANGE, "must not be negative, got -1");
-    assertRejected(snapshot(1, 1, 1, 0).setReceiveTimeMs(-1), "receive_time_ms", REJECTION_REASON_OUT_OF_RANGE, "must not be negative (0 means now), got -1");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("3", "1")).addBids(level("2", "1")).addBids(level("1", "1"))
+    assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", REJECTION_REASON_OUT_OF_RANGE,
+        "must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -5");
+    assertRejected(snapshot(1, 1, NOW, -1), "sequence_id", REJECTION_REASON_OUT_OF_RANGE, "must not be negative, got -1");
+    assertRejected(snapshot(1, 1, NOW, 0).setReceiveTimeMs(-1), "receive_time_ms", REJECTION_REASON_OUT_OF_RANGE,
+        "must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -1");
+    assertRejected(snapshot(1, 1, NOW, 0).addBids(level("3", "1")).addBids(level("2", "1")).addBids(level("1", "1"))
         .addBids(level("0", "1")), "bids[3].price", REJECTION_REASON_INVALID_DECIMAL, "must be positive, got '0'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("1e3", "1")), "asks[0].price", REJECTION_REASON_INVALID_DECIMAL,
+    assertRejected(snapshot(1, 1, NOW, 0).addAsks(level("1e3", "1")), "asks[0].price", REJECTION_REASON_INVALID_DECIMAL,
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '1e3'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "-1")), "asks[0].quantity", REJECTION_REASON_INVALID_DECIMAL,
+    assertRejected(snapshot(1, 1, NOW, 0).addAsks(level("5", "-1")), "asks[0].quantity", REJECTION_REASON_INVALID_DECIMAL,
         "must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "")), "asks[0].quantity", REJECTION_REASON_MISSING_FIELD, "is required");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
+    assertRejected(snapshot(1, 1, NOW, 0).addAsks(level("5", "")), "asks[0].quantity", REJECTION_REASON_MISSING_FIELD, "is required");
+    assertRejected(snapshot(1, 1, NOW, 0).addBids(level("5", "1")).addBids(level("5.0", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
         "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
-    assertRejected(snapshot(1, 1, 1, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
+    assertRejected(snapshot(1, 1, NOW, 0).addBids(level("5", "1")).addBids(level("6", "1")), "bids[1].price", REJECTION_REASON_UNSORTED_LEVELS,
         "must be below 5 (bids[0]): bids go best first, highest price first, no price twice");
-    assertRejected(snapshot(1, 1, 1, 0).addAsks(level("5", "1")).addAsks(level("10", "1")).addAsks(level("9.5", "1")),
+    assertRejected(snapshot(1, 1, NOW, 0).addAsks(level("5", "1")).addAsks(level("10", "1")).addAsks(level("9.5", "1")),
         "asks[2].price", REJECTION_REASON_UNSORTED_LEVELS, "must be above 10 (asks[1]): asks go best first, lowest price first, no price twice");
-    OrderBookSnapshot.Builder tooDeep = snapshot(1, 1, 1, 0);
+    OrderBookSnapshot.Builder tooDeep = snapshot(1, 1, NOW, 0);
     for (int i = 0; i < 6; i++) {
       tooDeep.addAsks(level(String.valueOf(100 + i), "1"));
     }

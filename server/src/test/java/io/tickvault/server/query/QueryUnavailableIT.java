@@ -3,11 +3,13 @@ package io.tickvault.server.query;
 import static io.tickvault.server.query.QueryCalls.ingestTrades;
 import static io.tickvault.server.query.QueryCalls.readTradePages;
 import static io.tickvault.server.query.QueryCalls.trade;
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
 import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.tickvault.api.v1.GetCandlesRequest;
+import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.GetOrderBookRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
@@ -43,6 +45,13 @@ class QueryUnavailableIT {
         assertUnavailable(() -> query.getOrderBook(GetOrderBookRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(1).build()));
         assertUnavailable(() -> query.getCandles(GetCandlesRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
             .setStartTimeMs(T0).setEndTimeMs(T0 + 60_000).setIntervalMs(60_000).build()));
+        // Whether market 1/2 is registered cannot be known now: a request that is bad anyway
+        // says so (retrying it cannot help), a good one is UNAVAILABLE like the others.
+        ReadTradesRequest unknownMarket = read.toBuilder().setCurrencyPairNo(2).build();
+        assertInvalidArgument(rpcError(() -> readTradePages(app.channel(), unknownMarket.toBuilder().setPageSize(10_001).build())),
+            "page_size", "must be 1 to 10000, or 0 for the default 1000, got 10001");
+        assertUnavailable(() -> readTradePages(app.channel(), unknownMarket));
+        assertUnavailable(() -> query.getMarketState(GetMarketStateRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(2).build()));
 
         postgres.restart();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

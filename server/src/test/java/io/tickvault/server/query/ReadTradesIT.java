@@ -84,6 +84,21 @@ class ReadTradesIT {
   }
 
   @Test
+  void defaultPageSize_startsAtAThousandAndDoubles() {
+    TradeCalls.registerMarket(server.channel(), 1, 3);
+    List<Trade> trades = new ArrayList<>();
+    for (int i = 0; i < 3_500; i++) {
+      trades.add(trade(1, 3, "g-" + i, T0 + i, "1.5", "2"));
+    }
+    ingestTrades(server.channel(), trades);
+
+    List<ReadTradesResponse> pages = readTradePages(server.channel(), request().setCurrencyPairNo(3).build());
+
+    assertThat(pages).extracting(ReadTradesResponse::getTradesCount).containsExactly(1_000, 2_000, 500);
+    assertThat(tradesOf(pages)).containsExactlyElementsOf(trades.stream().sorted(TRADE_ORDER).toList());
+  }
+
+  @Test
   void timeRange_isStartInclusiveEndExclusive() {
     long start = T0 + 50 * 10L;
     long end = T0 + 120 * 10L;

@@ -167,6 +167,37 @@ class IngestTradesIT {
   }
 
   @Test
+  void timesBefore2010_areRejectedOnBothTradeCalls_namingTheFieldTheFloorAndTheValue() {
+    long floor = 1_262_304_000_000L; // 2010-01-01T00:00:00Z
+    List<Trade> trades = List.of(
+        trade(1, 1, "one", "1", "1").toBuilder().setTradeTimeMs(1).build(),
+        trade(1, 1, "seconds", "1", "1").toBuilder().setTradeTimeMs(TradeCalls.TIME / 1000).build(),
+        trade(1, 1, "at-floor", "1", "1").toBuilder().setTradeTimeMs(floor).setReceiveTimeMs(floor).build(),
+        trade(1, 1, "received-early", "1", "1").toBuilder().setReceiveTimeMs(floor - 1).build());
+    String before = "must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got ";
+
+    IngestTradesResponse response = ingest(server.channel(), List.of(trades));
+    List<IngestTradesAck> acks = stream(server.channel(), List.of(trades.stream()
+        .map(t -> t.toBuilder().setTradeId("s-" + t.getTradeId()).build()).toList()));
+
+    assertThat(response.getInserted()).isEqualTo(1);
+    assertThat(response.getRejectionsList())
+        .extracting(RejectedRecord::getCode, RejectedRecord::getField, RejectedRecord::getReason)
+        .containsExactly(
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", before + 1),
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", before + TradeCalls.TIME / 1000),
+            tuple(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms",
+                "must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got " + (floor - 1)));
+    assertThat(acks).singleElement().satisfies(ack -> {
+      assertThat(ack.getInserted()).isEqualTo(1);
+      assertThat(ack.getRejectionsList()).extracting(RejectedRecord::getReason)
+          .containsExactlyElementsOf(response.getRejectionsList().stream().map(RejectedRecord::getReason).toList());
+    });
+    assertThat(storedTrades(server.database().jdbc())).extracting(s -> s.split(" ")[0])
+        .containsExactly("1/1/at-floor", "1/1/s-at-floor");
+  }
+
+  @Test
   void pairRegisteredAMomentAgo_isAccepted() {
     assertThat(ingest(server.channel(), List.of(List.of(trade(1, 1, "warm", "1", "1")))).getInserted()).isEqualTo(1);
     registerMarket(server.channel(), 1, 3);

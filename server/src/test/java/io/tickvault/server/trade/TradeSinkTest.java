@@ -46,7 +46,8 @@ class TradeSinkTest {
   void receiveTime_zeroIsNow_negativeOrADayAheadIsRejected() {
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(0).build())).isNull();
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(-1).build()))
-        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms", "must not be negative (0 means now), got -1"));
+        .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms",
+            "must be 0 (now) or at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -1"));
     assertThat(sink.validate(at(NOW).toBuilder().setReceiveTimeMs(NOW + DAY + 1).build()))
         .isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "receive_time_ms", "is more than a day ahead of the server's clock: " + (NOW + DAY + 1)));
   }
@@ -54,7 +55,8 @@ class TradeSinkTest {
   @Test
   void missingOrNegativeTradeTime_isRejected() {
     assertThat(sink.validate(at(0))).isEqualTo(new Rejection(REJECTION_REASON_MISSING_FIELD, "trade_time_ms", "is required"));
-    assertThat(sink.validate(at(-5))).isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms", "must be positive, got -5"));
+    assertThat(sink.validate(at(-5))).isEqualTo(new Rejection(REJECTION_REASON_OUT_OF_RANGE, "trade_time_ms",
+        "must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -5"));
   }
 
   @Test
