@@ -1,7 +1,6 @@
 package io.tickvault.server.grpc;
 
 import com.google.protobuf.DiscardUnknownFieldsParser;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.grpc.ForwardingServerCallListener;
@@ -13,6 +12,8 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,21 +34,25 @@ import org.slf4j.LoggerFactory;
  *       a record the server only stores would carry, say, a 3.9 MiB unknown field in memory for as
  *       long as it waits to be written, counted as one small record. Dropped at parse time they
  *       cost nothing past the transport's bound on one message.
- *   <li>A request that is not a valid message (garbage bytes, invalid UTF-8 in a string) is answered
- *       INVALID_ARGUMENT, with one short log line per interval. grpc-java's own marshaller throws,
- *       which answers UNKNOWN and logs a SEVERE stack trace per request. Unary calls are closed
- *       here; a streaming service sees a stand-in message that {@link #isUnreadable} recognizes, so
- *       that it ends the call in its own order.
+ *   <li>A request that is not a valid message (garbage bytes, invalid UTF-8 in a string, a body
+ *       flagged gzip that does not inflate) is answered INVALID_ARGUMENT, and one that inflates
+ *       past the message limit RESOURCE_EXHAUSTED, each with one short log line per interval.
+ *       Thrown from a marshaller, either would answer UNKNOWN and log a SEVERE stack trace per
+ *       request. Unary calls are closed here; a streaming service sees a stand-in message for which
+ *       {@link #failure} gives the status, so that it ends the call in its own order.
  * </ul>
  */
 public final class RequestParsing {
   private static final Logger log = LoggerFactory.getLogger(RequestParsing.class);
   private static final RateLimitedLog unreadableLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
+  /** Why a request could not be read. */
+  private enum Fault { UNREADABLE, TOO_LARGE }
+
   /**
-   * The stand-in of each method's request, one instance with no field set: compared by identity,
-   * since an empty request that was read fine is equal to it.
+   * The stand-ins of each method's request, instances with no field set, and the fault each stands
+   * for: compared by identity, since an empty request that was read fine is equal to them.
    */
-  private static final Set<Object> STAND_INS = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+  private static final Map<Object, Fault> STAND_INS = Collections.synchronizedMap(new IdentityHashMap<>());
 
   private RequestParsing() {}
 
@@ -67,15 +72,25 @@ public final class RequestParsing {
     return result.build();
   }
 
-  /** True for the stand-in of a request that could not be read: the call must end INVALID_ARGUMENT. */
+  /** True for the stand-in of a request that could not be read: {@link #failure} says how its call ends. */
   public static boolean isUnreadable(Object request) {
-    return STAND_INS.contains(request);
+    return STAND_INS.containsKey(request);
   }
 
-  /** The status a call with an unreadable request ends with; {@code which} names the request. */
-  public static Status unreadableStatus(String which) {
-    return Status.INVALID_ARGUMENT.withDescription(which + " is not a valid protobuf message of this method"
-        + " (malformed bytes, or a string that is not UTF-8)");
+  /**
+   * Null for a request that was read; for the stand-in of one that could not be, the status its call
+   * must end with, {@code which} naming the request ("the request", "request 3").
+   */
+  public static Status failure(Object request, String which) {
+    Fault fault = STAND_INS.get(request);
+    if (fault == null) {
+      return null;
+    }
+    return fault == Fault.TOO_LARGE
+        ? Status.RESOURCE_EXHAUSTED.withDescription(which + " is larger than the message limit ("
+            + IngestLimits.MAX_MESSAGE_BYTES + " bytes) once decompressed")
+        : Status.INVALID_ARGUMENT.withDescription(which + " is not a valid protobuf message of this method"
+            + " (malformed bytes, a compressed body that does not decompress, or a string that is not UTF-8)");
   }
 
   private static <Q, S> ServerMethodDefinition<Q, S> lean(ServerMethodDefinition<Q, S> method) {
@@ -87,21 +102,22 @@ public final class RequestParsing {
     LeanMarshaller<Q> lean = new LeanMarshaller<>(marshaller, descriptor.getFullMethodName());
     ServerCallHandler<Q, S> handler = method.getServerCallHandler();
     if (descriptor.getType() == MethodDescriptor.MethodType.UNARY) {
-      handler = closeUnreadable(handler, lean.standIn);
+      handler = closeUnreadable(handler);
     }
     return ServerMethodDefinition.create(descriptor.toBuilder().setRequestMarshaller(lean).build(), handler);
   }
 
   /** A unary call whose request is unreadable is answered here, before its method runs. */
-  private static <Q, S> ServerCallHandler<Q, S> closeUnreadable(ServerCallHandler<Q, S> next, Q standIn) {
+  private static <Q, S> ServerCallHandler<Q, S> closeUnreadable(ServerCallHandler<Q, S> next) {
     return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
       private boolean closed;
 
       @Override
       public void onMessage(Q message) {
-        if (message == standIn) {
+        Status failure = failure(message, "the request");
+        if (failure != null) {
           closed = true;
-          call.close(unreadableStatus("the request"), new Metadata());
+          call.close(failure, new Metadata());
           return;
         }
         super.onMessage(message);
@@ -116,11 +132,22 @@ public final class RequestParsing {
     };
   }
 
+  /** A short log line: protobuf's messages run to three sentences. */
+  private static String firstSentence(String message) {
+    if (message == null) {
+      return "(no detail)";
+    }
+    int end = message.indexOf(". ");
+    String first = end < 0 ? message : message.substring(0, end);
+    return first.length() <= 120 ? first : first.substring(0, 120) + "…";
+  }
+
   private static final class LeanMarshaller<Q> implements MethodDescriptor.PrototypeMarshaller<Q> {
     private final MethodDescriptor.PrototypeMarshaller<Q> original;
     private final Parser<?> parser;
     private final String methodName;
-    final Q standIn;
+    private final Q unreadable;
+    private final Q tooLarge;
 
     @SuppressWarnings("unchecked")
     LeanMarshaller(MethodDescriptor.PrototypeMarshaller<Q> original, String methodName) {
@@ -128,8 +155,11 @@ public final class RequestParsing {
       this.methodName = methodName;
       Message prototype = (Message) original.getMessagePrototype();
       this.parser = DiscardUnknownFieldsParser.wrap(prototype.getParserForType());
-      this.standIn = (Q) prototype.newBuilderForType().buildPartial(); // a new instance, not the default one
-      STAND_INS.add(standIn);
+      // New instances, not the default one.
+      this.unreadable = (Q) prototype.newBuilderForType().buildPartial();
+      this.tooLarge = (Q) prototype.newBuilderForType().buildPartial();
+      STAND_INS.put(unreadable, Fault.UNREADABLE);
+      STAND_INS.put(tooLarge, Fault.TOO_LARGE);
     }
 
     @Override
@@ -153,11 +183,18 @@ public final class RequestParsing {
       try (stream) {
         // The transport already bounds the message (4 MiB), so reading it whole is safe.
         return (Q) parser.parseFrom(stream.readAllBytes());
-      } catch (InvalidProtocolBufferException e) {
-        unreadableLog.warn("unreadable " + methodName + " request: " + e.getMessage());
-        return standIn;
       } catch (IOException e) {
-        throw Status.INTERNAL.withDescription("cannot read the request").withCause(e).asRuntimeException();
+        // InvalidProtocolBufferException, or the decompressor's (grpc-encoding: gzip): not gzip,
+        // truncated, a bad checksum. grpc-java inflates as the message is read, here.
+        unreadableLog.warn("unreadable " + methodName + " request: " + firstSentence(e.getMessage()));
+        return unreadable;
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+          throw e;
+        }
+        // grpc-java's bound on what a compressed message inflates to.
+        unreadableLog.warn("oversized " + methodName + " request: " + firstSentence(e.getStatus().getDescription()));
+        return tooLarge;
       }
     }
   }

@@ -155,7 +155,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     if (RequestParsing.isUnreadable(request)) {
       long requestIndex = nextRequestIndex++;
       enqueue(new Pending<>(requestIndex, nextRecordIndex, List.of(), 0,
-          RequestParsing.unreadableStatus("request " + requestIndex).asRuntimeException()));
+          RequestParsing.failure(request, "request " + requestIndex).asRuntimeException()));
       return;
     }
     List<R> records = recordsOf.apply(request);
