@@ -78,10 +78,10 @@ public final class Application implements AutoCloseable {
     Markets markets = Markets.create(infra.jdbc(), clock);
     CallExecutor executors = CallExecutor.start(config, resources);
     ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
-        infra.metrics().registry(), clock);
+        executors.nearMisses(), infra.metrics().registry(), clock);
     List<BindableService> services = List.of(
         markets.service(),
-        new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets()),
+        new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
             infra.scheduler(), infra.metrics().ingest(), clock),

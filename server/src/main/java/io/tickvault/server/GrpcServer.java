@@ -1,6 +1,9 @@
 package io.tickvault.server;
 
 import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -17,6 +20,7 @@ import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ConnectionLimits;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.RequestParsing;
 import io.tickvault.server.grpc.ServerVersionInterceptor;
@@ -26,6 +30,7 @@ import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,8 +72,20 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
     DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
-    // Transport callbacks, health and reflection here; blocking work on executors.database().
-    builder.executor(executors.transport());
+    // gRPC looks each call's method up on the Netty event loop that read it (directExecutor).
+    // GetApiKeys and GetMarketState stay there: a near-cache hit is answered without any hand-off,
+    // a miss goes to executors.database() (BlockingCalls). Every other call moves to
+    // executors.transport() before any interceptor runs: health, reflection and the callbacks of
+    // the other services, whose blocking work goes on to executors.database() (DatabaseCalls).
+    builder.directExecutor();
+    builder.callExecutor(new ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+        return BlockingCalls.INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+            ? null // stay on the event loop
+            : executors.transport();
+      }
+    });
     builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
     for (BindableService service : services) {
       ServerServiceDefinition definition = service.bindService();

@@ -63,7 +63,7 @@ final class CsvLines {
   /**
    * A value, in double quotes (with "" for a quote) when it holds a comma, a quote or a line break,
    * or starts or ends with a space or control character, which the CSV reader trims from values
-   * outside quotes ({@link TradeCsvSource#split}).
+   * outside quotes ({@link CsvFields}).
    */
   static void text(StringBuilder line, String value) {
     boolean plain = value.isEmpty() || value.charAt(0) > ' ' && value.charAt(value.length() - 1) > ' ';

@@ -66,8 +66,12 @@ final class JsonLinesSource<R extends Message> extends RecordSource<R> {
   }
 
   @Override
+  Line<R> parse(long lineNumber, ByteLines line) {
+    return parse(lineNumber, line.text());
+  }
+
   @SuppressWarnings("unchecked")
-  Line<R> parse(long lineNumber, String text) {
+  private Line<R> parse(long lineNumber, String text) {
     Message.Builder builder = newBuilder.get();
     String json = withFullEnumNames(text);
     try {

@@ -1,11 +1,8 @@
 package io.tickvault.client.cli;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -27,12 +24,12 @@ abstract class RecordSource<R> implements Closeable {
   }
 
   private final Input input;
-  private final BufferedReader reader;
+  private final ByteLines lines;
   private long lineNumber;
 
   RecordSource(Input input) {
     this.input = input;
-    this.reader = new BufferedReader(new InputStreamReader(input.content(), StandardCharsets.UTF_8), 64 * 1024);
+    this.lines = new ByteLines(input.content());
   }
 
   RecordSource(Path file) {
@@ -42,11 +39,10 @@ abstract class RecordSource<R> implements Closeable {
   /** The next record or unreadable line, skipping blank lines; null at the end of the file. */
   final Line<R> next() {
     try {
-      String text;
-      while ((text = reader.readLine()) != null) {
+      while (lines.next()) {
         lineNumber++;
-        if (!text.isBlank()) {
-          return parse(lineNumber, text);
+        if (!lines.isBlank()) {
+          return parse(lineNumber, lines);
         }
       }
       return null;
@@ -55,8 +51,8 @@ abstract class RecordSource<R> implements Closeable {
     }
   }
 
-  /** Parses one non-blank line. */
-  abstract Line<R> parse(long lineNumber, String text);
+  /** Parses one non-blank line, as bytes ({@link ByteLines#text()} decodes it). */
+  abstract Line<R> parse(long lineNumber, ByteLines line);
 
   /** Bytes of the file read so far (ahead of the lines handed out by at most the read buffers). */
   final long bytesRead() {
@@ -80,6 +76,6 @@ abstract class RecordSource<R> implements Closeable {
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    input.content().close();
   }
 }

@@ -1,5 +1,6 @@
 package io.tickvault.client.cli;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
@@ -13,8 +14,11 @@ import java.util.Set;
  * Trades from CSV: a header line naming the columns with the .proto field names, in any order,
  * then one trade per line; lowerCamelCase names (exchangeId) are read as well. {@code taker_side} (BUY, SELL, or empty) and {@code receive_time_ms}
  * may be left out. Values may be quoted ("a,b"; "" inside quotes is a quote). A line whose values
- * cannot be read (a letter in exchange_id, a column missing) is refused on its own; checking the
- * values themselves (prices, known markets) is the server's job.
+ * cannot be read (a letter in exchange_id, a column missing, text that is not UTF-8) is refused on
+ * its own; checking the values themselves (prices, known markets) is the server's job.
+ *
+ * <p>Lines are read as bytes ({@link ByteLines}, {@link CsvFields}) and the text values go into the
+ * message as bytes: no String per value, which made the parsing most of the CLI's own work.
  */
 final class TradeCsvSource extends RecordSource<Trade> {
   static final List<String> REQUIRED = List.of(
@@ -22,6 +26,8 @@ final class TradeCsvSource extends RecordSource<Trade> {
   static final Set<String> OPTIONAL = Set.of("taker_side", "receive_time_ms");
 
   private String[] columns;
+  private final CsvFields values = new CsvFields();
+  private final Trade.Builder trade = Trade.newBuilder(); // reused: cleared for each line
 
   TradeCsvSource(Input input) {
     super(input);
@@ -32,30 +38,32 @@ final class TradeCsvSource extends RecordSource<Trade> {
   }
 
   @Override
-  Line<Trade> parse(long lineNumber, String text) {
-    List<String> values = split(text);
-    if (values == null && columns != null) {
+  Line<Trade> parse(long lineNumber, ByteLines line) {
+    values.split(line.bytes(), line.start(), line.end());
+    if (!values.closed() && columns != null) {
       return Line.unreadable(lineNumber, "", "", "a quoted value is not closed on its line (a value cannot hold a line break)");
     }
     if (columns == null) {
-      if (values == null) {
+      if (!values.closed()) {
         throw new IllegalArgumentException("CSV header: a quoted name is not closed");
       }
-      columns = header(values);
-      Line<Trade> next = next();
-      return next;
+      List<String> names = new ArrayList<>(values.count());
+      for (int i = 0; i < values.count(); i++) {
+        names.add(values.text(i));
+      }
+      columns = header(names);
+      return next();
     }
-    if (values.size() != columns.length) {
-      return Line.unreadable(lineNumber, "", "", "expected " + columns.length + " values as in the header, got " + values.size());
+    if (values.count() != columns.length) {
+      return Line.unreadable(lineNumber, "", "", "expected " + columns.length + " values as in the header, got " + values.count());
     }
-    Trade.Builder trade = Trade.newBuilder();
+    trade.clear();
     for (int i = 0; i < columns.length; i++) {
       String column = columns[i];
-      String value = values.get(i);
       try {
-        set(trade, column, value);
+        set(column, i);
       } catch (NumberFormatException e) {
-        return Line.unreadable(lineNumber, key(trade), column, "not a whole number: '" + value + "'");
+        return Line.unreadable(lineNumber, key(trade), column, "not a whole number: '" + values.text(i) + "'");
       } catch (IllegalArgumentException e) {
         return Line.unreadable(lineNumber, key(trade), column, e.getMessage());
       }
@@ -86,35 +94,57 @@ final class TradeCsvSource extends RecordSource<Trade> {
     return columns.toArray(String[]::new);
   }
 
-  private static void set(Trade.Builder trade, String column, String value) {
+  private void set(String column, int i) {
     switch (column) {
       case "exchange_id":
-        trade.setExchangeId(Integer.parseInt(value));
+        trade.setExchangeId(values.parseInt(i));
         break;
       case "currency_pair_no":
-        trade.setCurrencyPairNo(Integer.parseInt(value));
+        trade.setCurrencyPairNo(values.parseInt(i));
         break;
       case "trade_id":
-        trade.setTradeId(value);
+        trade.setTradeIdBytes(bytes(i));
         break;
       case "price":
-        trade.setPrice(value);
+        trade.setPriceBytes(bytes(i));
         break;
       case "quantity":
-        trade.setQuantity(value);
+        trade.setQuantityBytes(bytes(i));
         break;
       case "taker_side":
-        trade.setTakerSide(side(value));
+        trade.setTakerSide(side(i));
         break;
       case "trade_time_ms":
-        trade.setTradeTimeMs(Long.parseLong(value));
+        trade.setTradeTimeMs(values.parseLong(i));
         break;
       case "receive_time_ms":
-        trade.setReceiveTimeMs(value.isEmpty() ? 0 : Long.parseLong(value));
+        trade.setReceiveTimeMs(values.length(i) == 0 ? 0 : values.parseLong(i));
         break;
       default:
         throw new IllegalStateException("unchecked column " + column);
     }
+  }
+
+  /** The value's bytes as they are: protobuf sends them without encoding a String again. */
+  private ByteString bytes(int i) {
+    ByteString value = ByteString.copyFrom(values.bytes(), values.start(i), values.length(i));
+    if (!values.ascii() && !value.isValidUtf8()) {
+      // A Reader would have put U+FFFD in silently; a text that is not what the file says is refused.
+      throw new IllegalArgumentException("not valid UTF-8");
+    }
+    return value;
+  }
+
+  private TradeSide side(int i) {
+    // The spellings `tickvault read` writes, without making a String; any other goes the long way.
+    if (values.length(i) == 0) {
+      return TradeSide.TRADE_SIDE_UNSPECIFIED;
+    } else if (values.is(i, "BUY")) {
+      return TradeSide.TRADE_SIDE_BUY;
+    } else if (values.is(i, "SELL")) {
+      return TradeSide.TRADE_SIDE_SELL;
+    }
+    return side(values.text(i));
   }
 
   private static TradeSide side(String value) {
@@ -131,62 +161,5 @@ final class TradeCsvSource extends RecordSource<Trade> {
 
   static String key(Trade.Builder trade) {
     return trade.getExchangeId() + "/" + trade.getCurrencyPairNo() + "/" + trade.getTradeId();
-  }
-
-  /**
-   * Splits one CSV line: commas separate, double quotes enclose, "" inside quotes is a quote.
-   * Spaces and control characters around a value are trimmed, but never inside quotes: the value
-   * {@code " a b "} is " a b ", as {@link CsvLines#text} writes it. Null when a quote is left open.
-   */
-  static List<String> split(String line) {
-    List<String> values = new ArrayList<>();
-    StringBuilder value = new StringBuilder();
-    boolean quoted = false;
-    int keepFrom = -1; // value[keepFrom, keepTo) came from inside quotes: not trimmed
-    int keepTo = -1;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          value.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-          keepTo = value.length();
-        } else {
-          value.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-        keepFrom = keepFrom < 0 ? value.length() : keepFrom;
-      } else if (c == ',') {
-        values.add(trim(value, keepFrom, keepTo));
-        value.setLength(0);
-        keepFrom = -1;
-        keepTo = -1;
-      } else {
-        value.append(c);
-      }
-    }
-    if (quoted) {
-      return null;
-    }
-    values.add(trim(value, keepFrom, keepTo));
-    return values;
-  }
-
-  /** The value without the spaces and control characters around it, outside [keepFrom, keepTo). */
-  private static String trim(StringBuilder value, int keepFrom, int keepTo) {
-    int start = 0;
-    int end = value.length();
-    int startLimit = keepFrom < 0 ? end : keepFrom;
-    while (start < startLimit && value.charAt(start) <= ' ') {
-      start++;
-    }
-    int endLimit = keepTo < 0 ? start : keepTo;
-    while (end > endLimit && value.charAt(end - 1) <= ' ') {
-      end--;
-    }
-    return value.substring(start, end);
   }
 }

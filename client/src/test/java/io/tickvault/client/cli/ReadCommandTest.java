@@ -157,6 +157,24 @@ class ReadCommandTest {
   }
 
   @Test
+  void readTrades_formatFollowsTheFileName_unlessFormatSaysOtherwise() throws Exception {
+    Path json = dir.resolve("trades.json");
+    Path csv = dir.resolve("trades.csv");
+    Path forced = dir.resolve("trades.csv.txt");
+
+    for (Result result : List.of(
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", json.toString()),
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", csv.toString()),
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", forced.toString(), "--format", "jsonl"))) {
+      assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    assertThat(Files.readAllLines(json).get(0)).startsWith("{\"exchange_id\":1,");
+    assertThat(Files.readAllLines(csv).get(0)).isEqualTo(CsvLines.TRADE_HEADER);
+    assertThat(Files.readAllLines(forced).get(0)).startsWith("{\"exchange_id\":1,");
+  }
+
+  @Test
   void readCandles_intervalInUnits_toDefaultsToNow() {
     Result result = run("read", "candles", "--exchange-id", "1", "--pair-no", "2", "--from", "2025-11-26T00:00:00Z",
         "--interval", "15m");

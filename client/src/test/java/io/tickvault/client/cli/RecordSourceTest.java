@@ -64,6 +64,72 @@ class RecordSourceTest {
   }
 
   @Test
+  void tradeCsv_crlfBlankLinesAndQuotes_badLinesKeepTheirNumbers() throws Exception {
+    byte[] text = ("exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms,receive_time_ms\r\n"
+        + "1,2,\"a,\"\"1\"\"\", 64250.5 ,0.001,SELL,1700000000000,\r\n"
+        + "\r\n"
+        + "   \r\n"
+        + "1,2,b,1,1,buy,170000000000x,\r\n"
+        + "1,2,\"c\r\n" // a quoted line break is not supported: the line ends there, in quotes
+        + "1,2,d,1,1,,1700000000001,1700000000002").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path file = Files.write(dir.resolve("crlf.csv"), text);
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(file));
+
+    assertThat(lines).extracting(RecordSource.Line::lineNumber).containsExactly(2L, 5L, 6L, 7L);
+    Trade first = lines.get(0).record();
+    assertThat(first.getTradeId()).isEqualTo("a,\"1\"");
+    assertThat(first.getPrice()).isEqualTo("64250.5");
+    assertThat(first.getTakerSide()).isEqualTo(TradeSide.TRADE_SIDE_SELL);
+    assertThat(first.getReceiveTimeMs()).isZero();
+    assertThat(lines.get(1).record()).isNull();
+    assertThat(lines.get(1).key()).isEqualTo("1/2/b");
+    assertThat(lines.get(1).field()).isEqualTo("trade_time_ms");
+    assertThat(lines.get(1).reason()).isEqualTo("not a whole number: '170000000000x'");
+    assertThat(lines.get(2).reason()).isEqualTo("a quoted value is not closed on its line (a value cannot hold a line break)");
+    assertThat(lines.get(3).record().getReceiveTimeMs()).isEqualTo(1_700_000_000_002L);
+    assertThat(lines.get(3).record().getTakerSide()).isEqualTo(TradeSide.TRADE_SIDE_UNSPECIFIED);
+  }
+
+  @Test
+  void tradeCsv_textThatIsNotUtf8_isRefusedOnItsOwn_utf8IsKept() throws Exception {
+    byte[] head = "exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms\n1,1,".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] rest = ",1,1,1700000000000\n1,1,ünï-ç,1,1,1700000000000\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] text = new byte[head.length + 2 + rest.length];
+    System.arraycopy(head, 0, text, 0, head.length);
+    text[head.length] = 'x';
+    text[head.length + 1] = (byte) 0xC3; // the first byte of a two-byte character, then a comma
+    System.arraycopy(rest, 0, text, head.length + 2, rest.length);
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(Files.write(dir.resolve("latin.csv"), text)));
+
+    assertThat(lines.get(0).record()).isNull();
+    assertThat(lines.get(0).lineNumber()).isEqualTo(2);
+    assertThat(lines.get(0).field()).isEqualTo("trade_id");
+    assertThat(lines.get(0).reason()).isEqualTo("not valid UTF-8");
+    assertThat(lines.get(1).record().getTradeId()).isEqualTo("ünï-ç");
+  }
+
+  @Test
+  void tradeCsv_manyLines_acrossReadBuffers_allRead() throws Exception {
+    List<String> text = new ArrayList<>(List.of("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms"));
+    for (int i = 0; i < 20_000; i++) {
+      text.add("1,1,t-" + i + ",100." + i + ",0.5," + (1_700_000_000_000L + i));
+    }
+
+    List<RecordSource.Line<Trade>> lines = readAll(new TradeCsvSource(Files.write(dir.resolve("many.csv"), text)));
+
+    assertThat(lines).hasSize(20_000);
+    for (int i = 0; i < lines.size(); i += 997) {
+      Trade t = lines.get(i).record();
+      assertThat(lines.get(i).lineNumber()).isEqualTo(i + 2);
+      assertThat(t.getTradeId()).isEqualTo("t-" + i);
+      assertThat(t.getPrice()).isEqualTo("100." + i);
+      assertThat(t.getTradeTimeMs()).isEqualTo(1_700_000_000_000L + i);
+    }
+  }
+
+  @Test
   void tradeCsv_headerWithUnknownOrMissingColumn_isAUsageError() throws Exception {
     assertThatThrownBy(() -> readAll(new TradeCsvSource(write("a.csv", "exchange_id,currency_pair_no,trade_id,price,qty,trade_time_ms"))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown column 'qty'");

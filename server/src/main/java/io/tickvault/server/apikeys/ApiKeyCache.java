@@ -69,7 +69,23 @@ public final class ApiKeyCache {
     this.loads = new SingleFlight<>(metrics.coalescedLoads::inc);
   }
 
-  /** The user's keys, ordered by exchange_id then access_key. */
+  /**
+   * The user's keys from the near cache, or null when answering needs Redis or PostgreSQL
+   * ({@link #get}). Never blocks: a hit is answered on the thread that received the call.
+   */
+  public List<StoredApiKey> nearHit(String userId) {
+    if (pendingInvalidations.contains(userId)) {
+      return null;
+    }
+    List<StoredApiKey> keys = near.get(userId);
+    if (keys != null) {
+      metrics.hit.inc();
+      metrics.nearHits.inc();
+    }
+    return keys;
+  }
+
+  /** The user's keys, ordered by exchange_id then access_key. May block on Redis and PostgreSQL. */
   public Lookup get(String userId) {
     if (pendingInvalidations.contains(userId)) {
       metrics.error.inc(); // Redis may hold an entry this server failed to invalidate

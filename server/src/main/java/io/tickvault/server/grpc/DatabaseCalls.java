@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>A call that found PostgreSQL unreachable tells the monitor, so the calls behind it fail
  *       fast too (a deadlock, also UNAVAILABLE, does not).
  * </ul>
- * Client-streaming calls (ingestion) hand their own writes to the database executor and are not
- * queued here.
+ * Client-streaming calls (ingestion) hand their own writes to the database executor, and the calls
+ * that answer a near-cache hit on the thread that received them ({@link BlockingCalls}) their
+ * misses: neither is queued here.
  */
 public final class DatabaseCalls implements ServerInterceptor {
   private final Executor database;
@@ -66,7 +67,8 @@ public final class DatabaseCalls implements ServerInterceptor {
         super.close(status, trailers);
       }
     };
-    if (!call.getMethodDescriptor().getType().clientSendsOneMessage()) {
+    if (!call.getMethodDescriptor().getType().clientSendsOneMessage()
+        || BlockingCalls.INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
       return next.startCall(watched, headers);
     }
     if (!admitted.tryAcquire()) {

@@ -71,6 +71,11 @@ public final class KnownMarkets {
     return false;
   }
 
+  /** True when the pair is known to be registered here, without asking PostgreSQL (false: ask {@link #isKnown}). */
+  public boolean isKnownWithoutAsking(int exchangeId, int currencyPairNo) {
+    return known.contains(((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL));
+  }
+
   /** Called after a market or exchange is registered: the next lookup of any miss asks again. */
   public void forgetMisses() {
     missExpiresAtMillis.clear();

@@ -16,9 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hot state of every market (its last trade and last order book): kept in Redis by ingestion,
- * read through to PostgreSQL. Redis is never needed for a right answer, nor allowed to slow one:
+ * read through to PostgreSQL, with a {@linkplain MarketStateNearCache near cache} of
+ * {@link MarketStateNearCache#TTL} in front. Redis is never needed for a right answer, nor allowed
+ * to slow one:
  *
  * <ul>
+ *   <li>{@link #nearHit} answers from the near cache without blocking; the near cache is bypassed
+ *       for markets marked stale and while Redis is failing ({@link MarketStateRedis#answering}).
  *   <li>{@link #get} asks Redis once, bounded by the command timeout; on a miss, an error or a
  *       timeout it answers from PostgreSQL, and after a miss fills Redis without waiting.
  *   <li>Ingestion {@linkplain #offerTrade offers} the newest record of each market after its batch
@@ -38,6 +42,7 @@ public final class MarketStateCache {
   private static final byte[] NONE = new byte[0];
 
   private final MarketStateRedis redis;
+  private final MarketStateNearCache near;
   private final TradeReader trades;
   private final OrderBookReader books;
   private final QueryMetrics metrics;
@@ -47,20 +52,44 @@ public final class MarketStateCache {
 
   private record Market(int exchangeId, int currencyPairNo) {}
 
-  MarketStateCache(MarketStateRedis redis, TradeReader trades, OrderBookReader books, QueryMetrics metrics, Clock clock) {
+  MarketStateCache(MarketStateRedis redis, MarketStateNearCache near, TradeReader trades, OrderBookReader books,
+      QueryMetrics metrics, Clock clock) {
     this.redis = redis;
+    this.near = near;
     this.trades = trades;
     this.books = books;
     this.metrics = metrics;
     this.redisLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, clock);
   }
 
-  /** The market's last trade and last order book (each unset when it has none). */
+  /**
+   * The market's state from the near cache, or null when it must be looked up ({@link #get}).
+   * Never blocks. Not for a market marked stale, nor while Redis is failing: those are read from
+   * PostgreSQL, as other servers may not have seen what this one committed.
+   */
+  GetMarketStateResponse nearHit(int exchangeId, int currencyPairNo) {
+    if (!redis.answering() || stale.contains(new Market(exchangeId, currencyPairNo))) {
+      return null;
+    }
+    GetMarketStateResponse state = near.get(exchangeId, currencyPairNo);
+    if (state != null) {
+      metrics.stateHit.inc();
+      metrics.stateNearHits.inc();
+    }
+    return state;
+  }
+
+  /** The market's last trade and last order book (each unset when it has none). May block. */
   GetMarketStateResponse get(int exchangeId, int currencyPairNo) {
+    GetMarketStateResponse nearState = nearHit(exchangeId, currencyPairNo);
+    if (nearState != null) {
+      return nearState;
+    }
     if (stale.contains(new Market(exchangeId, currencyPairNo))) {
       metrics.stateError.inc(); // Redis may hold a state older than what this server committed
       return fromDatabase(exchangeId, currencyPairNo);
     }
+    long started = near.now();
     MarketStateRedis.Stored stored;
     try {
       stored = redis.lookup(exchangeId, currencyPairNo);
@@ -80,7 +109,7 @@ public final class MarketStateCache {
           state.setLastOrderBook(OrderBookSnapshot.parseFrom(stored.book()));
         }
         metrics.stateHit.inc();
-        return state.build();
+        return near.fill(exchangeId, currencyPairNo, state.build(), started);
       } catch (InvalidProtocolBufferException e) {
         metrics.redisErrors("decode").inc();
         redisLog.warn("market state: unreadable entry in Redis (" + e.getMessage() + "); reading PostgreSQL");
@@ -89,16 +118,18 @@ public final class MarketStateCache {
     metrics.stateMiss.inc();
     GetMarketStateResponse state = fromDatabase(exchangeId, currencyPairNo);
     offer(exchangeId, currencyPairNo, parts(state), "fill");
-    return state;
+    return near.fill(exchangeId, currencyPairNo, state, started);
   }
 
   /** After the trade's batch committed: the newest trade of its market in that batch. */
   public void offerTrade(Trade trade) {
+    near.offerTrade(trade);
     offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade)), "offer");
   }
 
   /** After the snapshot's batch committed: the newest snapshot of its market in that batch. */
   public void offerOrderBook(OrderBookSnapshot snapshot) {
+    near.offerOrderBook(snapshot);
     offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(), List.of(bookPart(snapshot)), "offer");
   }
 

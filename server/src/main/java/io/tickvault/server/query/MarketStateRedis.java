@@ -81,6 +81,8 @@ final class MarketStateRedis {
   private final LazyRedisConnection<RedisConnection<String, byte[]>> connection;
   private final Clock clock;
   private volatile long skipUntilMillis;
+  /** Set by any failed command, cleared by a lookup that succeeds. */
+  private volatile boolean failing;
 
   MarketStateRedis(LazyRedisConnection<RedisConnection<String, byte[]>> connection, Clock clock) {
     this.connection = connection;
@@ -97,7 +99,9 @@ final class MarketStateRedis {
     try {
       List<KeyValue<String, byte[]>> values = c.sync().hmget(key(exchangeId, currencyPairNo),
           TRADE + "_key", TRADE, BOOK + "_key", BOOK);
-      return new Stored(value(values, 0), value(values, 1), value(values, 2), value(values, 3));
+      Stored stored = new Stored(value(values, 0), value(values, 1), value(values, 2), value(values, 3));
+      failing = false;
+      return stored;
     } catch (RuntimeException e) {
       throw failed("lookup", e);
     }
@@ -136,6 +140,18 @@ final class MarketStateRedis {
     });
   }
 
+  /**
+   * False while Redis is known to be failing: not connected, its last command failed, or it timed
+   * out less than {@link #TIMEOUT_COOL_DOWN} ago. Never blocks.
+   */
+  boolean answering() {
+    if (failing || clock.millis() < skipUntilMillis) {
+      return false;
+    }
+    RedisConnection<String, byte[]> c = connection.get();
+    return c != null && c.isOpen();
+  }
+
   /** The order key of a trade: its time in 19 digits, then its id in UTF-8. */
   static byte[] tradeKey(long tradeTimeMs, String tradeId) {
     return (digits(tradeTimeMs) + tradeId).getBytes(StandardCharsets.UTF_8);
@@ -163,6 +179,7 @@ final class MarketStateRedis {
   }
 
   private UnavailableException failed(String operation, Throwable e) {
+    failing = true;
     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof UnavailableException u) {
       return u;

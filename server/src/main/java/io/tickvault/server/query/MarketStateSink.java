@@ -33,6 +33,13 @@ public final class MarketStateSink<R> implements RecordSink<R> {
   private final BiConsumer<MarketStateCache, R> offer;
   private final MarketStateCache cache;
 
+  /** The newest trade is the greatest (trade_time_ms, trade_id), ids compared as UTF-8 bytes. */
+  static final Comparator<Trade> TRADE_ORDER =
+      Comparator.comparingLong(Trade::getTradeTimeMs).thenComparing(Trade::getTradeId, MarketStateSink::compareUtf8);
+  /** The newest snapshot is the greatest (server_time_ms, sequence_id). */
+  static final Comparator<OrderBookSnapshot> BOOK_ORDER =
+      Comparator.comparingLong(OrderBookSnapshot::getServerTimeMs).thenComparingLong(OrderBookSnapshot::getSequenceId);
+
   private interface ReceiveTimeSetter<R> {
     R with(R record, long receiveTimeMs);
   }
@@ -50,19 +57,17 @@ public final class MarketStateSink<R> implements RecordSink<R> {
     this.offer = offer;
   }
 
-  /** Trades; the newest is the greatest (trade_time_ms, trade_id), ids compared as UTF-8 bytes. */
+  /** Trades, newest by {@link #TRADE_ORDER}. */
   public static MarketStateSink<Trade> trades(RecordSink<Trade> sink, MarketStateCache cache, Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, t -> marketKey(t.getExchangeId(), t.getCurrencyPairNo()),
-        Comparator.comparingLong(Trade::getTradeTimeMs).thenComparing(Trade::getTradeId, MarketStateSink::compareUtf8),
-        Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrade);
+        TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrade);
   }
 
-  /** Snapshots; the newest is the greatest (server_time_ms, sequence_id). */
+  /** Snapshots, newest by {@link #BOOK_ORDER}. */
   public static MarketStateSink<OrderBookSnapshot> orderBooks(RecordSink<OrderBookSnapshot> sink, MarketStateCache cache,
       Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, s -> marketKey(s.getExchangeId(), s.getCurrencyPairNo()),
-        Comparator.comparingLong(OrderBookSnapshot::getServerTimeMs).thenComparingLong(OrderBookSnapshot::getSequenceId),
-        OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
+        BOOK_ORDER, OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
         MarketStateCache::offerOrderBook);
   }
 

@@ -15,6 +15,7 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
+import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.FieldViolations;
@@ -46,26 +47,40 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   private final OrderBookReader books;
   private final CandleReader candles;
   private final MarketStateCache state;
+  private final BlockingCalls blocking;
   private final QueryMetrics metrics;
 
   QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
-                   MarketStateCache state, QueryMetrics metrics) {
+                   MarketStateCache state, BlockingCalls blocking, QueryMetrics metrics) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
     this.candles = candles;
     this.state = state;
+    this.blocking = blocking;
     this.metrics = metrics;
   }
 
+  /**
+   * A near-cache hit of a market known here is answered on the thread that received the call (no
+   * hand-off); anything else (a market to look up, Redis, PostgreSQL) on the database executor.
+   */
   @Override
   public void getMarketState(GetMarketStateRequest request, StreamObserver<GetMarketStateResponse> observer) {
-    UnaryCalls.respond(observer, () -> {
+    int exchangeId = request.getExchangeId();
+    int pairNo = request.getCurrencyPairNo();
+    GetMarketStateResponse near = arguments.knownWithoutAsking(exchangeId, pairNo) ? state.nearHit(exchangeId, pairNo) : null;
+    if (near != null) {
+      observer.onNext(near);
+      observer.onCompleted();
+      return;
+    }
+    blocking.respond(observer, () -> {
       FieldViolations violations = new FieldViolations();
-      ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
-      arguments.registered(violations, request.getExchangeId(), request.getCurrencyPairNo());
+      ReadArguments.marketIds(violations, exchangeId, pairNo);
+      arguments.registered(violations, exchangeId, pairNo);
       violations.throwIfAny();
-      return state.get(request.getExchangeId(), request.getCurrencyPairNo());
+      return state.get(exchangeId, pairNo);
     });
   }
 

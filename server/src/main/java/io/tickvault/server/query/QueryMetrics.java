@@ -10,6 +10,7 @@ final class QueryMetrics {
   final CounterDataPoint stateMiss;
   final CounterDataPoint stateError;
   final Counter stateDatabaseLoads;
+  final Counter stateNearHits;
   final CounterDataPoint tradeRowsRead;
   final CounterDataPoint snapshotRowsRead;
   private final Counter redisErrors;
@@ -23,6 +24,10 @@ final class QueryMetrics {
     stateHit = requests.labelValues("hit");
     stateMiss = requests.labelValues("miss");
     stateError = requests.labelValues("error");
+    stateNearHits = Counter.builder()
+        .name("tickvault_market_state_near_hits_total")
+        .help("GetMarketState answered from the in-process near cache, without asking Redis (also counted as result=hit)")
+        .register(registry);
     stateDatabaseLoads = Counter.builder()
         .name("tickvault_market_state_database_loads_total")
         .help("Market states read from PostgreSQL (misses, Redis failures, repairs)")

@@ -45,6 +45,11 @@ final class ReadArguments {
     }
   }
 
+  /** True when the market is valid and known to be registered without asking PostgreSQL. Never blocks. */
+  boolean knownWithoutAsking(int exchangeId, int currencyPairNo) {
+    return exchangeId > 0 && currencyPairNo > 0 && markets.isKnownWithoutAsking(exchangeId, currencyPairNo);
+  }
+
   /**
    * Checks {@code [start, end)} and returns the end to query: {@code end} itself, or when
    * {@code end} is 0 and {@code openEnded}, no end at all ({@link Long#MAX_VALUE}).

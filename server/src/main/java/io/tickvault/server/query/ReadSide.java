@@ -2,6 +2,7 @@ package io.tickvault.server.query;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
@@ -24,13 +25,14 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
    */
   public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
-      PrometheusRegistry registry, Clock clock) {
+      BlockingCalls blocking, PrometheusRegistry registry, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
-    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock), new TradeReader(primary),
-        new OrderBookReader(primary), metrics, clock);
+    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock),
+        new MarketStateNearCache(MarketStateNearCache.TTL, clock), new TradeReader(primary), new OrderBookReader(primary),
+        metrics, clock);
     QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history),
-        new OrderBookReader(history), new CandleReader(history), state, metrics);
+        new OrderBookReader(history), new CandleReader(history), state, blocking, metrics);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
   }
