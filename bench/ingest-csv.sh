@@ -4,7 +4,8 @@
 #   1. makes a CSV of N fresh trades of one market (9994/1) with the header `ingest trades`
 #      reads, which is also the table's column list in its order, so psql takes the file as is
 #      (taker_side is left empty, NULL for both: the table stores 1/2, the CLI reads BUY/SELL);
-#   2. per round, both commands one after the other (which one goes first alternates), each
+#   2. after an untimed warm-up ingest of the first fifth of the file (a server runs warm),
+#      per round, both commands one after the other (which one goes first alternates), each
 #      timed from outside as a user would run it: the CLI through its launcher client/bin/tickvault
 #      (JVM start included; its class-data archive made once, before the first round), psql with
 #      its own start; before each, the market's rows are deleted, the table vacuumed and a
@@ -140,6 +141,10 @@ run_psql() {
 }
 
 "${cli[@]}" health >/dev/null   # makes the launcher's class-data archive, untimed
+# A server runs for long: warm its JIT up with the first fifth of the file, untimed, so that no
+# round pays for compiling the server's ingest path.
+head -n $((rows / 5 + 1)) "$file" >"$work/warm-up.csv"
+"${cli[@]}" ingest trades "$work/warm-up.csv" >/dev/null 2>&1 || { echo "ingest-csv: the warm-up ingest failed"; exit 1; }
 echo "ingest-csv: server $target, $rows trades in $(du -h "$file" | cut -f1) of CSV, $rounds rounds, ingest args: ${extra[*]:-none}, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ingest-csv: CPU seconds as client/server/postgres (client: the CLI's JVM or psql)"
 ratios=()

@@ -302,9 +302,10 @@ final class IngestCommand {
       return format == Format.csv ? new TradeCsvSource(input) : new JsonLinesSource<>(input, Trade::newBuilder, strict);
     }
 
-    @Option(names = "--streams", paramLabel = "N", defaultValue = "2",
-        description = "StreamTrades calls at once, 1 to 8 (default ${DEFAULT-VALUE}): PostgreSQL copies one call's batch "
-            + "while the server checks another's. Every trade of a key goes through one call, in file order.")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1",
+        description = "StreamTrades calls at once, 1 to 8 (default ${DEFAULT-VALUE}): with more, PostgreSQL copies one "
+            + "call's batch while the server checks another's, which pays when it has cores to spare. Every trade "
+            + "of a key goes through one call, in file order.")
     int streams;
 
     @Override
