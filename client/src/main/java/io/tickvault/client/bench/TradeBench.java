@@ -43,6 +43,8 @@ import org.postgresql.copy.CopyIn;
 public final class TradeBench {
   static final int EXCHANGE_ID = 9_998;
   static final int PAIR_NO = 1;
+  /** The market of the trades kept stored through a run ({@code --stored}), never timed. */
+  static final int STORED_EXCHANGE_ID = 9_997;
   private static final long BASE_TIME_MS = 1_764_000_000_000L;
   private static final String STAGING = "tickvault_bench_trades_staging";
   private static final long WARM_UP = 200_000;
@@ -62,7 +64,7 @@ public final class TradeBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: TradeBench host:port jdbc-url trades [streams=1] [rounds=3]");
+      System.err.println("usage: TradeBench host:port jdbc-url trades [streams=1] [rounds=3] [stored=0]");
       System.exit(2);
     }
     String[] target = args[0].split(":");
@@ -71,29 +73,35 @@ public final class TradeBench {
       run(channel, args[1], Long.parseLong(args[2]),
           args.length > 3 ? Integer.parseInt(args[3]) : 1,
           args.length > 4 ? Integer.parseInt(args[4]) : 3,
+          args.length > 5 ? Long.parseLong(args[5]) : 0,
           System.out);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
-  /** Runs {@code rounds} rounds and prints each with its ratios, then the medians. */
-  public static List<Round> run(Channel channel, String jdbcUrl, long n, int streams, int rounds, PrintStream out)
-      throws Exception {
+  /**
+   * Runs {@code rounds} rounds and prints each with its ratios, then the medians. With
+   * {@code stored} > 0, the table holds that many trades of another market throughout (made once by
+   * SQL, kept for the next run): both sides then insert into a table of that size.
+   */
+  public static List<Round> run(Channel channel, String jdbcUrl, long n, int streams, int rounds, long stored,
+      PrintStream out) throws Exception {
     List<Round> results = new ArrayList<>();
     try (Connection db = DriverManager.getConnection(jdbcUrl)) {
-      prepare(db);
-      out.printf("trades: %,d per round, %d stream(s), %d round(s), after a warm-up of %,d%n", n, streams, rounds, WARM_UP);
+      prepare(db, stored);
+      out.printf("trades: %,d per round, %d stream(s), %d round(s), after a warm-up of %,d; %,d other trades stored%n",
+          n, streams, rounds, WARM_UP, stored);
       // The server is long-running: let its JIT compile the hot paths before anything is timed.
-      execute(db, "TRUNCATE trades");
+      clear(db, stored);
       timeGrpc(channel, WARM_UP, streams, WARM_UP);
       timeGrpc(channel, WARM_UP, streams, 0);
       for (int round = 1; round <= rounds; round++) {
-        execute(db, "TRUNCATE trades");
+        clear(db, stored);
         double grpcFresh = timeGrpc(channel, n, streams, n);
         double grpcReplay = timeGrpc(channel, n, streams, 0);
         double insertSelect = timeInsertSelectReplay(db, n);
-        execute(db, "TRUNCATE trades");
+        clear(db, stored);
         double copy = timeCopy(db, "trades", n);
         Round r = new Round(n, grpcFresh, copy, grpcReplay, insertSelect);
         results.add(r);
@@ -102,7 +110,7 @@ public final class TradeBench {
         out.printf("round %d: replay gRPC %,9.0f trades/s   INSERT..SELECT ON CONFLICT %,9.0f rows/s    ratio %.2f%n",
             round, n / grpcReplay, n / insertSelect, r.replayRatio());
       }
-      execute(db, "TRUNCATE trades");
+      clear(db, stored);
       execute(db, "DROP TABLE IF EXISTS " + STAGING);
     }
     out.printf("median ratio: fresh %.2f of COPY, replay %.2f of INSERT..SELECT..ON CONFLICT DO NOTHING%n",
@@ -138,19 +146,49 @@ public final class TradeBench {
     return "0.00" + (100 + i % 900);
   }
 
-  private static void prepare(Connection db) throws SQLException {
-    try (Statement s = db.createStatement();
-         ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM trades WHERE exchange_id <> " + EXCHANGE_ID + ")")) {
-      rs.next();
-      if (rs.getBoolean(1)) {
-        throw new IllegalStateException("trades holds rows of other markets: run the benchmark on a database of its own");
-      }
+  private static void prepare(Connection db, long stored) throws SQLException {
+    if (count(db, "SELECT count(*) FROM (SELECT 1 FROM trades WHERE exchange_id NOT IN (" + EXCHANGE_ID + ", "
+        + STORED_EXCHANGE_ID + ") LIMIT 1) other") > 0) {
+      throw new IllegalStateException("trades holds rows of other markets: run the benchmark on a database of its own");
     }
-    execute(db, "INSERT INTO exchanges (exchange_id, code) VALUES (" + EXCHANGE_ID + ", 'tickvault-bench-trades') ON CONFLICT DO NOTHING");
-    execute(db, "INSERT INTO currency_pairs (exchange_id, currency_pair_no, base_currency, quote_currency) VALUES ("
-        + EXCHANGE_ID + ", " + PAIR_NO + ", 'BENCH', 'USD') ON CONFLICT DO NOTHING");
+    register(db, EXCHANGE_ID, "tickvault-bench-trades");
+    register(db, STORED_EXCHANGE_ID, "tickvault-bench-stored");
+    long present = count(db, "SELECT count(*) FROM trades WHERE exchange_id = " + STORED_EXCHANGE_ID);
+    if (present != stored) {
+      // Rows shaped like the timed ones, of another market, in one statement: filling 50M this way
+      // takes minutes, through any client far longer.
+      execute(db, "DELETE FROM trades WHERE exchange_id = " + STORED_EXCHANGE_ID);
+      execute(db, "INSERT INTO trades (exchange_id, currency_pair_no, trade_id, price, quantity, taker_side,"
+          + " trade_time_ms, receive_time_ms) SELECT " + STORED_EXCHANGE_ID + ", " + PAIR_NO + ", (100000000000 + g)::text,"
+          + " ((64000 + g % 1000) || '.' || (10 + g % 90))::numeric, ('0.00' || (100 + g % 900))::numeric, 1 + g % 2,"
+          + " " + BASE_TIME_MS + " + g, " + BASE_TIME_MS + " + g + 3 FROM generate_series(0, " + (stored - 1) + ") g");
+      execute(db, "VACUUM ANALYZE trades");
+    }
     execute(db, "DROP TABLE IF EXISTS " + STAGING);
     execute(db, "CREATE UNLOGGED TABLE " + STAGING + " (LIKE trades)");
+  }
+
+  private static void register(Connection db, int exchangeId, String code) throws SQLException {
+    execute(db, "INSERT INTO exchanges (exchange_id, code) VALUES (" + exchangeId + ", '" + code + "') ON CONFLICT DO NOTHING");
+    execute(db, "INSERT INTO currency_pairs (exchange_id, currency_pair_no, base_currency, quote_currency) VALUES ("
+        + exchangeId + ", " + PAIR_NO + ", 'BENCH', 'USD') ON CONFLICT DO NOTHING");
+  }
+
+  /** Removes the timed market's trades; the stored ones stay (then vacuumed, so no dead rows slow the next round). */
+  private static void clear(Connection db, long stored) throws SQLException {
+    if (stored == 0) {
+      execute(db, "TRUNCATE trades");
+    } else {
+      execute(db, "DELETE FROM trades WHERE exchange_id = " + EXCHANGE_ID);
+      execute(db, "VACUUM trades");
+    }
+  }
+
+  private static long count(Connection db, String sql) throws SQLException {
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /** Streams trades 0..n-1 over {@code streams} StreamTrades calls; returns seconds. */

@@ -33,6 +33,16 @@ public final class CopyWriter implements AutoCloseable {
   /** Plain ASCII text up to this long is written character by character into the buffer. */
   private static final int MAX_INLINE_TEXT = 1024;
 
+  /** "00", "01", … "99", as bytes. */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+      DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+    }
+  }
+
   private final CopyIn copy;
   private final byte[] buffer = new byte[BUFFER_BYTES];
   private int length;
@@ -59,17 +69,36 @@ public final class CopyWriter implements AutoCloseable {
       }
       value = -value;
     }
-    int start = length;
-    do {
-      buffer[length++] = (byte) ('0' + value % 10);
-      value /= 10;
-    } while (value > 0);
-    for (int i = start, j = length - 1; i < j; i++, j--) {
-      byte b = buffer[i];
-      buffer[i] = buffer[j];
-      buffer[j] = b;
+    // Two digits per division, written from the last one back: numbers are most of the bytes of a
+    // level row, and this is the hottest loop of ingestion.
+    int end = length + digits(value);
+    int at = end;
+    while (value >= 100) {
+      int pair = (int) (value % 100);
+      value /= 100;
+      buffer[--at] = DIGIT_PAIRS[2 * pair + 1];
+      buffer[--at] = DIGIT_PAIRS[2 * pair];
     }
+    if (value >= 10) {
+      buffer[--at] = DIGIT_PAIRS[2 * (int) value + 1];
+      buffer[--at] = DIGIT_PAIRS[2 * (int) value];
+    } else {
+      buffer[--at] = (byte) ('0' + value);
+    }
+    length = end;
     return this;
+  }
+
+  /** Decimal digits of a value that is not negative. */
+  private static int digits(long value) {
+    long bound = 10;
+    for (int digits = 1; digits < 19; digits++) {
+      if (value < bound) {
+        return digits;
+      }
+      bound *= 10;
+    }
+    return 19;
   }
 
   /** The next column: a decimal that passed {@link PlainDecimal}; anything else throws. */
