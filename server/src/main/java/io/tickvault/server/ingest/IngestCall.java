@@ -7,12 +7,15 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.RequestParsing;
+import io.tickvault.server.logging.RateLimitedLog;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ingestion call in flight. The transport side ({@link #onNext}, {@link #onCompleted},
@@ -38,6 +41,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
                             StatusRuntimeException failure) {}
 
   private final StreamIngestor<R> ingestor;
+  /** Failures that are bugs of ours: with their stack trace, but not one per call in a flood. */
+  private static final RateLimitedLog failureLog = new RateLimitedLog(LoggerFactory.getLogger(IngestCall.class),
+      RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
+
   private final ServerCallStreamObserver<S> call;
   private final Function<Q, List<R>> recordsOf;
   private final Responder responder;
@@ -152,6 +159,16 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   @Override
   public void onNext(Q request) {
+    try {
+      read(request);
+    } catch (RuntimeException e) {
+      // A bug of ours: the call still ends, in its place in the queue, and gives its bytes back.
+      failureLog.error("an ingestion request could not be read", e);
+      enqueue(new Pending<>(nextRequestIndex++, nextRecordIndex, List.of(), 0, internal(e)));
+    }
+  }
+
+  private void read(Q request) {
     if (RequestParsing.isUnreadable(request)) {
       long requestIndex = nextRequestIndex++;
       enqueue(new Pending<>(requestIndex, nextRecordIndex, List.of(), 0,
@@ -291,7 +308,43 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     }
   }
 
+  /**
+   * Runs the queue; whatever it throws (a summary that cannot be built or sent, an Error from the
+   * sink), the call ends INTERNAL and gives back what it holds, instead of hanging with its bytes.
+   */
   private void drain() {
+    try {
+      drainQueue();
+    } catch (Throwable t) {
+      abort(t);
+      if (t instanceof VirtualMachineError fatal) {
+        throw fatal; // out of memory, stack overflow: the JVM's own handlers must see it too
+      }
+    }
+  }
+
+  private void abort(Throwable t) {
+    failureLog.error("an ingestion call failed on the server", t);
+    long release;
+    synchronized (lock) {
+      draining = false;
+      release = finished ? 0 : finishLocked();
+    }
+    ingestor.memory().release(release);
+    try {
+      call.onError(internal(t));
+    } catch (RuntimeException alreadyClosed) {
+      // It had ended (its answer was sent, or the client went away): there is no one to tell.
+    }
+  }
+
+  /** How a call ends on a bug of the server's: short, and saying what the client may do. */
+  private static StatusRuntimeException internal(Throwable t) {
+    return Status.INTERNAL.withDescription("the server failed while ingesting (" + t.getClass().getSimpleName()
+        + "): records not acknowledged may or may not be stored; sending them again is safe").asRuntimeException();
+  }
+
+  private void drainQueue() {
     while (true) {
       List<Pending<R>> batch = new ArrayList<>();
       StatusRuntimeException failure = null;

@@ -10,9 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The only place that knows the columns of {@code trades}. A batch of fresh trades is copied
@@ -58,16 +58,14 @@ public final class TradeRepository {
     this.jdbc = jdbc;
   }
 
-  private record Key(int exchangeId, int currencyPairNo, String tradeId) {
-    static final java.util.Comparator<Trade> ORDER = java.util.Comparator
-        .comparingInt(Trade::getExchangeId)
-        .thenComparingInt(Trade::getCurrencyPairNo)
-        .thenComparing(Trade::getTradeId);
+  /** Key order, in which every batch is written (see the class comment). */
+  private static final Comparator<Trade> KEY_ORDER = Comparator
+      .comparingInt(Trade::getExchangeId)
+      .thenComparingInt(Trade::getCurrencyPairNo)
+      .thenComparing(Trade::getTradeId);
 
-    static Key of(Trade t) {
-      return new Key(t.getExchangeId(), t.getCurrencyPairNo(), t.getTradeId());
-    }
-  }
+  /** A trade and its position in the batch. */
+  private record Slot(Trade trade, int position) {}
 
   /**
    * Inserts the trades that are not stored yet, in one transaction; {@code receive_time_ms} 0 becomes
@@ -75,41 +73,46 @@ public final class TradeRepository {
    * batch with one key, only the first can be.
    */
   public boolean[] insert(List<Trade> batch, long nowMillis) {
-    // Keep the first of each key: PostgreSQL then sees distinct keys, and "which one was inserted"
-    // has one answer.
-    Map<Key, Integer> firstPosition = new HashMap<>(batch.size() * 2);
-    List<Trade> distinct = new ArrayList<>(batch.size());
+    // In key order, the first of each key kept: PostgreSQL then sees distinct keys, and "which one
+    // was inserted" has one answer. One sort (stable, so the first of equal keys stays first; about
+    // linear on a feed's already ordered ids) instead of a hash map of every key and then a sort.
+    List<Slot> slots = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      Trade trade = batch.get(i);
-      if (firstPosition.putIfAbsent(Key.of(trade), i) == null) {
-        distinct.add(trade);
+      slots.add(new Slot(batch.get(i), i));
+    }
+    slots.sort((a, b) -> KEY_ORDER.compare(a.trade(), b.trade()));
+    List<Slot> distinct = new ArrayList<>(slots.size());
+    for (Slot slot : slots) {
+      if (distinct.isEmpty() || KEY_ORDER.compare(distinct.get(distinct.size() - 1).trade(), slot.trade()) != 0) {
+        distinct.add(slot);
       }
     }
-    // The same lock order in every transaction: see the class comment. The staging table keeps
-    // this order, so the INSERT … SELECT from it inserts in key order too.
-    distinct.sort(Key.ORDER);
+    List<Trade> rows = distinct.stream().map(Slot::trade).toList();
     boolean[] inserted = new boolean[batch.size()];
-    if (!lastBatchHadDuplicates && copyStraightIn(distinct, nowMillis)) {
-      for (int position : firstPosition.values()) {
-        inserted[position] = true;
+    if (!lastBatchHadDuplicates && copyStraightIn(rows, nowMillis)) {
+      for (Slot slot : distinct) {
+        inserted[slot.position()] = true;
       }
       return inserted;
     }
     // Some key is stored already (a replay, or a concurrent stream a moment ago): the staging path
-    // tells which rows this call inserted.
+    // tells which rows this call inserted. The staging table keeps the key order, so the
+    // INSERT … SELECT from it inserts in key order too.
     int count = jdbc.inTransaction(c -> {
       try (Statement s = c.createStatement()) {
         s.execute(CREATE_STAGING_SQL);
       }
-      copy(c, COPY_STAGING_SQL, distinct, nowMillis);
+      copy(c, COPY_STAGING_SQL, rows, nowMillis);
       int n = 0;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INSERT_SQL)) {
         while (rs.next()) {
-          Integer position = firstPosition.get(new Key(rs.getInt(1), rs.getInt(2), rs.getString(3)));
-          if (position == null) {
+          Trade key = Trade.newBuilder().setExchangeId(rs.getInt(1)).setCurrencyPairNo(rs.getInt(2))
+              .setTradeId(rs.getString(3)).build();
+          int found = Collections.binarySearch(rows, key, KEY_ORDER);
+          if (found < 0) {
             throw new IllegalStateException("PostgreSQL returned a key that was not sent: " + rs.getString(3));
           }
-          inserted[position] = true;
+          inserted[distinct.get(found).position()] = true;
           n++;
         }
       }
