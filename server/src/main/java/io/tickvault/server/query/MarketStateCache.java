@@ -85,11 +85,13 @@ public final class MarketStateCache {
     if (nearState != null) {
       return nearState;
     }
+    // Every answer goes through the near cache (fill), also those read from PostgreSQL while it
+    // is bypassed: so the next one from it can never be older than this one.
+    long started = near.now();
     if (stale.contains(new Market(exchangeId, currencyPairNo))) {
       metrics.stateError.inc(); // Redis may hold a state older than what this server committed
-      return fromDatabase(exchangeId, currencyPairNo);
+      return near.fill(exchangeId, currencyPairNo, fromDatabase(exchangeId, currencyPairNo), started);
     }
-    long started = near.now();
     MarketStateRedis.Stored stored;
     try {
       stored = redis.lookup(exchangeId, currencyPairNo);
@@ -97,7 +99,7 @@ public final class MarketStateCache {
       metrics.stateError.inc();
       metrics.redisErrors("lookup").inc();
       redisLog.warn("market state: " + e.getMessage() + "; answering from PostgreSQL");
-      return fromDatabase(exchangeId, currencyPairNo);
+      return near.fill(exchangeId, currencyPairNo, fromDatabase(exchangeId, currencyPairNo), started);
     }
     if (stored.complete()) {
       try {

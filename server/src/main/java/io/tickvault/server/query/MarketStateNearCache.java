@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * without a Redis round trip or a hand-off to another thread.
  *
  * <ul>
- *   <li><b>Filled</b> from what a lookup found (Redis, or PostgreSQL after a miss). The entry is
+ *   <li><b>Filled</b> from what a lookup found (Redis, or PostgreSQL: after a miss, for a stale
+ *       market, while Redis fails). The entry is
  *       then served for {@link #TTL} from the moment the lookup began: what another server wrote
  *       looks at most that much older here than in Redis.
  *   <li><b>This server's own offers</b> (after their batch committed) bring the entry forward at
