@@ -4,14 +4,18 @@
 #   1. makes a CSV of N fresh trades of one market (9994/1) with the header `ingest trades`
 #      reads, which is also the table's column list in its order, so psql takes the file as is
 #      (taker_side is left empty, NULL for both: the table stores 1/2, the CLI reads BUY/SELL);
-#   2. per round, both commands one after the other (which one goes first alternates), each
+#   2. after an untimed warm-up ingest of the first fifth of the file (a server runs warm),
+#      per round, both commands one after the other (which one goes first alternates), each
 #      timed from outside as a user would run it: the CLI through its launcher client/bin/tickvault
 #      (JVM start included; its class-data archive made once, before the first round), psql with
 #      its own start; before each, the market's rows are deleted, the table vacuumed and a
 #      CHECKPOINT taken, so both start from the same empty table and neither pays the other's
 #      writes. Same table for both (not a copy LIKE trades): the same indexes, the same state;
 #   3. checks both stored all N rows, and prints each round and the median ratio
-#      (CLI rows/s over psql's; the goal is >= 0.8).
+#      (CLI rows/s over psql's; the goal is >= 0.8), with the CPU seconds each side spent: the
+#      client process (CLI or psql, /usr/bin/time) and, when the script started the server, the
+#      server JVM and the PostgreSQL processes (from /proc). On a busy machine the wall-time ratio
+#      tends to the CPU ratio, since every process waits for a core.
 # The machine is usually shared: compare the ratio, not the rows/s.
 #
 # Usage: bench/ingest-csv.sh   (after ./mvnw -q package -DskipTests)
@@ -22,6 +26,7 @@
 #                       postgresql://postgres@127.0.0.1:5432/tv_bench), and TICKVAULT_TOKEN an admin
 #                       token when the server has tokens. It stores exchange 9994 (code
 #                       bench-ingest-csv), pair 1, and deletes that market's trades.
+#   INGEST_CSV_ARGS     more arguments for `tickvault ingest trades` (e.g. --streams 1)
 #   TICKVAULT_JAVA_OPTS flags for the CLI's JVM (the launcher adds them), e.g. a JFR recording.
 # Without TICKVAULT_TARGET it starts server/target/tickvault-server.jar on the embedded default
 # (loopback, free port, scratch data dir) and gives psql the embedded PostgreSQL, whose port the
@@ -31,6 +36,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 rows=${INGEST_CSV_ROWS:-1000000}
 rounds=${INGEST_CSV_ROUNDS:-3}
+read -r -a extra <<<"${INGEST_CSV_ARGS:-}"
 exchange=9994
 pair=1
 
@@ -90,13 +96,33 @@ stored() {
   sql -c "SELECT count(*) FROM trades WHERE exchange_id = $exchange AND currency_pair_no = $pair"
 }
 now() { date +%s%N; }
+# CPU ms of the server JVM and of PostgreSQL (the postmaster, its live children, and the children
+# it reaped), when this script started them; "-" otherwise.
+server_cpu() {
+  local tick=$(getconf CLK_TCK) pg=0 postmaster q
+  if [ -z "$pid" ]; then echo "- -"; return; fi
+  postmaster=$(head -1 "$work/data/postgres/postmaster.pid")
+  for q in $postmaster $(pgrep -P "$postmaster"); do
+    [ -r "/proc/$q/stat" ] && pg=$((pg + $(awk '{ print $14 + $15 + ($2 == "(postgres)" ? $16 + $17 : 0) }' "/proc/$q/stat")))
+  done
+  echo "$(($(awk '{ print $14 + $15 }' "/proc/$pid/stat") * 1000 / tick)) $((pg * 1000 / tick))"
+}
+cpu_of() { # the CPU ms of the last timed command, the server's and PostgreSQL's since $1 $2
+  local client server pg
+  client=$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$work/time")
+  read -r server pg <<<"$(server_cpu)"
+  if [ "$server" = - ]; then echo "$client - -"; else echo "$client $((server - $1)) $((pg - $2))"; fi
+}
 
 run_cli() {
   empty
-  local start end
+  local start end before
+  before=$(server_cpu)
   start=$(now)
-  "${cli[@]}" ingest trades "$file" >"$work/cli.out" 2>"$work/cli.err" || { cat "$work/cli.out" "$work/cli.err"; echo "ingest-csv: the CLI failed"; exit 1; }
+  /usr/bin/time -f '%U %S' -o "$work/time" "${cli[@]}" ingest trades "$file" "${extra[@]}" >"$work/cli.out" 2>"$work/cli.err" \
+    || { cat "$work/cli.out" "$work/cli.err"; echo "ingest-csv: the CLI failed"; exit 1; }
   end=$(now)
+  cli_cpu=$(cpu_of $before)
   grep -qx "trades.csv: read $rows, inserted $rows, duplicates 0, rejected 0" "$work/cli.out" \
     || { cat "$work/cli.out" "$work/cli.err"; echo "ingest-csv: the CLI did not insert all $rows trades"; exit 1; }
   [ "$(stored)" = "$rows" ] || { echo "ingest-csv: after the CLI the table holds $(stored) trades, not $rows"; exit 1; }
@@ -104,24 +130,34 @@ run_cli() {
 }
 run_psql() {
   empty
-  local start end
+  local start end before
+  before=$(server_cpu)
   start=$(now)
-  sql -c "\\copy trades FROM '$file' (FORMAT csv, HEADER)"
+  /usr/bin/time -f '%U %S' -o "$work/time" psql "$database" -X -q -v ON_ERROR_STOP=1 -c "\\copy trades FROM '$file' (FORMAT csv, HEADER)"
   end=$(now)
+  psql_cpu=$(cpu_of $before)
   [ "$(stored)" = "$rows" ] || { echo "ingest-csv: after psql the table holds $(stored) trades, not $rows"; exit 1; }
   psql_ns=$((end - start))
 }
 
 "${cli[@]}" health >/dev/null   # makes the launcher's class-data archive, untimed
-echo "ingest-csv: server $target, $rows trades in $(du -h "$file" | cut -f1) of CSV, $rounds rounds, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+# A server runs for long: warm its JIT up with the first fifth of the file, untimed, so that no
+# round pays for compiling the server's ingest path.
+head -n $((rows / 5 + 1)) "$file" >"$work/warm-up.csv"
+"${cli[@]}" ingest trades "$work/warm-up.csv" >/dev/null 2>&1 || { echo "ingest-csv: the warm-up ingest failed"; exit 1; }
+echo "ingest-csv: server $target, $rows trades in $(du -h "$file" | cut -f1) of CSV, $rounds rounds, ingest args: ${extra[*]:-none}, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ingest-csv: CPU seconds as client/server/postgres (client: the CLI's JVM or psql)"
 ratios=()
 for r in $(seq 1 "$rounds"); do
   if [ $((r % 2)) = 1 ]; then run_cli; run_psql; else run_psql; run_cli; fi
   ratio=$(awk -v c=$cli_ns -v p=$psql_ns 'BEGIN { printf "%.2f", p / c }')
   ratios+=("$ratio")
-  awk -v r="$r" -v n="$rows" -v c=$cli_ns -v p=$psql_ns -v x="$ratio" -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-    printf "round %d: tickvault ingest %.2f s (%d rows/s), psql \\copy %.2f s (%d rows/s): ratio %s (load %s)\n",
-      r, c / 1e9, n / (c / 1e9), p / 1e9, n / (p / 1e9), x, l }'
+  awk -v r="$r" -v n="$rows" -v c=$cli_ns -v p=$psql_ns -v x="$ratio" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
+    -v cc="$cli_cpu" -v pc="$psql_cpu" 'function cpu(t,  f) { split(t, f, " "); return sprintf("%s/%s/%s", s(f[1]), s(f[2]), s(f[3])) }
+    function s(ms) { return ms == "-" ? "-" : sprintf("%.1f", ms / 1000) }
+    BEGIN {
+    printf "round %d: tickvault ingest %.2f s (%d rows/s, CPU %s), psql \\copy %.2f s (%d rows/s, CPU %s): ratio %s (load %s)\n",
+      r, c / 1e9, n / (c / 1e9), cpu(cc), p / 1e9, n / (p / 1e9), cpu(pc), x, l }'
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 echo "ingest-csv: tickvault ingest trades / psql \\copy, median of $rounds rounds: $median (goal >= 0.8)"

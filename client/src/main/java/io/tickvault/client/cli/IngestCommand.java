@@ -7,7 +7,6 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.client.TickvaultClient;
-import io.tickvault.client.TradeStreamWriter;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -303,32 +302,18 @@ final class IngestCommand {
       return format == Format.csv ? new TradeCsvSource(input) : new JsonLinesSource<>(input, Trade::newBuilder, strict);
     }
 
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1",
+        description = "StreamTrades calls at once, 1 to 8 (default ${DEFAULT-VALUE}): with more, PostgreSQL copies one "
+            + "call's batch while the server checks another's, which pays when it has cores to spare. Every trade "
+            + "of a key goes through one call, in file order.")
+    int streams;
+
     @Override
     Sender<Trade> sender(Channel channel, int batchSize, Reconnects reconnects) {
-      TradeStreamWriter writer = TradeStreamWriter.open(channel, TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(batchSize));
-      writer.onReconnect((attempt, status, wait) -> reconnects.reconnecting(attempt, status));
-      return new Sender<>() {
-        @Override
-        public void write(Trade trade) throws InterruptedException {
-          writer.write(trade);
-        }
-
-        @Override
-        public Summary finish() throws InterruptedException {
-          TradeStreamWriter.Summary r = writer.finish();
-          return new Summary(r.written(), r.inserted(), r.duplicates(), r.rejected(), r.rejections(), r.reconnects());
-        }
-
-        @Override
-        public long acknowledged() {
-          return writer.acknowledgedTrades();
-        }
-
-        @Override
-        public void close() {
-          writer.close();
-        }
-      };
+      if (streams < 1 || streams > 8) {
+        throw new IllegalArgumentException("--streams: must be 1 to 8, got " + streams);
+      }
+      return new TradeStreams(channel, streams, batchSize, reconnects);
     }
   }
 

@@ -177,6 +177,43 @@ class IngestCliIT {
   }
 
 
+  @Test
+  void severalStreams_keepCountsExact_rejectionsOnTheirLines_andTheFirstOfTwoLinesWithOneKeyWins() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms"));
+    for (int i = 0; i < 3_000; i++) {
+      lines.add(switch (i % 1_000) {
+        case 7 -> "1,1,bad-" + i + ",-1,1,1764115200000"; // rejected by the server
+        case 8 -> "1,1,x-" + i + ",one,1,1764115200000\r"; // a price the server refuses too, CRLF
+        default -> "1,1,s-" + i + ",100.5," + (i + 1) + ",1764115200000";
+      });
+    }
+    lines.add("1,1,s-5,999,9,1764115200000"); // the same key as line 7, later in the file
+    lines.add("");
+    lines.add("1,one,s-unreadable,1,1,1764115200000");
+    Path file = Files.write(dir.resolve("streams.csv"), lines);
+
+    for (String streams : List.of("1", "3")) {
+      server.database().truncate("trades");
+      Cli.Result result = cli.run("ingest", "trades", file.toString(), "--streams", streams, "--batch-size", "100");
+
+      assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED);
+      List<String> out = result.out().lines().toList();
+      assertThat(out.get(0)).isEqualTo("streams.csv: read 3002, inserted 2994, duplicates 1, rejected 7");
+      assertThat(out.subList(2, out.size())).as("streams " + streams).containsExactly(
+          "rejected line 9 (1/1/bad-7): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'",
+          "rejected line 10 (1/1/x-8): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got 'one'",
+          "rejected line 1009 (1/1/bad-1007): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'",
+          "rejected line 1010 (1/1/x-1008): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got 'one'",
+          "rejected line 2009 (1/1/bad-2007): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got '-1'",
+          "rejected line 2010 (1/1/x-2008): price: must be a plain decimal (digits and at most one '.', no sign or exponent), got 'one'",
+          "rejected line 3004 (1/0/): currency_pair_no: not a whole number: 'one'");
+      assertThat(count("trades")).isEqualTo(2_994);
+      assertThat(server.database().jdbc().queryOne("SELECT price::text FROM trades WHERE trade_id = 's-5'", rs -> rs.getString(1)))
+          .contains("100.5");
+    }
+    assertThat(cli.run("ingest", "trades", file.toString(), "--streams", "9").err()).contains("--streams: must be 1 to 8, got 9");
+  }
+
   private static long count(String table) {
     return server.database().jdbc().queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElseThrow();
   }

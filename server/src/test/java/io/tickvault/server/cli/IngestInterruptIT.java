@@ -40,7 +40,9 @@ class IngestInterruptIT {
     }
 
     CliProcess ingest = CliProcess.start(dir, Map.of("TICKVAULT_TARGET", "127.0.0.1:" + server.port()),
-        "ingest", "trades", file.toString(), "--batch-size", "500");
+        // Two calls: what is said to be committed must be a run from the start of the file that
+        // both have acknowledged (one call is the simple case of the same code).
+        "ingest", "trades", file.toString(), "--batch-size", "500", "--streams", "2");
     long deadline = System.nanoTime() + 60_000_000_000L;
     // Well into the file, so that some acknowledgements have come back too.
     while (count() < 50_000 && System.nanoTime() < deadline) {
