@@ -52,12 +52,28 @@ class TradePageEncoderTest {
   }
 
   @Test
+  void varintsOfEveryLength_andNegativeNumbers_encodeAsProtobufDoes() {
+    // Market ids and times at each varint length (1 to 10 bytes), negative ones as int32/int64
+    // sign-extended: nothing stored has them, but the encoding must not depend on that.
+    long[] values = {1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 1_700_000_000_000L, Long.MAX_VALUE, -1, Long.MIN_VALUE};
+    for (long v : values) {
+      int id = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+      Trade t = Trade.newBuilder().setExchangeId(id).setCurrencyPairNo(id).setTradeId("t").setPrice("1").setQuantity("2")
+          .setTakerSide(TradeSide.TRADE_SIDE_SELL).setTradeTimeMs(v).setReceiveTimeMs(v).build();
+      TradePageEncoder page = new TradePageEncoder(id, id, 1);
+      add(page, t);
+      assertThat(page.finish("").toByteArray()).as("value %d", v)
+          .isEqualTo(ReadTradesResponse.newBuilder().addTrades(t).build().toByteArray());
+    }
+  }
+
+  @Test
   void growsPastItsFirstBufferWithoutLosingAByte() throws Exception {
     // The buffer starts at 64 bytes a trade: long ids and decimals outgrow it several times over.
     List<Trade> trades = new ArrayList<>();
     TradePageEncoder page = new TradePageEncoder(300, 70_000, 5);
     for (int i = 0; i < 5_000; i++) {
-      Trade t = trade("id-" + "0".repeat(50) + i, "1234567890123456789.123456789012345678", "0." + i,
+      Trade t = trade("id-" + "0".repeat(200) + i, "1234567890123456789.123456789012345678", "0." + i,
           TradeSide.forNumber(i % 3), 1_700_000_000_000L + i, 1_700_000_000_000L + 2L * i);
       trades.add(t);
       add(page, t);
