@@ -20,13 +20,16 @@ n=${GROWTH_TRADES:-1000000}
 rounds=${GROWTH_ROUNDS:-3}
 cli=(java -jar client/target/tickvault.jar)
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 summary=()
 for stored in $levels; do
   for streams in 1 2; do
     echo "== $stored trades stored, $streams stream(s)"
-    out=$("${cli[@]}" bench trades --target "$TICKVAULT_TARGET" --database-url "$TICKVAULT_DATABASE_URL" \
-      --trades "$n" --rounds "$rounds" --streams "$streams" --stored "$stored" | tee /dev/stderr)
-    summary+=("$(printf '%12s stored, %d stream(s): %s' "$stored" "$streams" "$(grep '^median' <<<"$out")")")
+    "${cli[@]}" bench trades --target "$TICKVAULT_TARGET" --database-url "$TICKVAULT_DATABASE_URL" \
+      --trades "$n" --rounds "$rounds" --streams "$streams" --stored "$stored" >"$log"
+    cat "$log"
+    summary+=("$(printf '%12s stored, %d stream(s): %s' "$stored" "$streams" "$(grep '^median' "$log")")")
   done
 done
 echo

@@ -2,6 +2,8 @@ package io.tickvault.client.cli;
 
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
@@ -19,17 +21,6 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "Talk to a tickvault server: API keys, markets, health, ingestion of trade and "
         + "order book files, reading them back, benchmarks.",
-    subcommands = {
-        KeysCommand.class,
-        MarketsCommand.class,
-        HealthCommand.class,
-        IngestCommand.class,
-        ReadCommand.class,
-        BenchCommand.class,
-        CallCommand.class,
-        DescribeCommand.class,
-        CompletionCommand.class,
-        CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  done (health: SERVING)",
@@ -45,6 +36,19 @@ import picocli.CommandLine.Spec;
         "Config file: $XDG_CONFIG_HOME/tickvault/config or ~/.config/tickvault/config (key = value",
         "lines: target, token, tls, tls-ca, tls-cert, tls-key, authority; [NAME] sections are profiles)."})
 public final class TickvaultCli implements Runnable {
+  /** The commands, in the order the help lists them (added in {@link #commandLine(CliContext, String[])}). */
+  private static final List<Class<?>> COMMANDS = List.of(
+      KeysCommand.class,
+      MarketsCommand.class,
+      HealthCommand.class,
+      IngestCommand.class,
+      ReadCommand.class,
+      BenchCommand.class,
+      CallCommand.class,
+      DescribeCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class);
+
   @Spec
   CommandSpec spec;
 
@@ -61,7 +65,7 @@ public final class TickvaultCli implements Runnable {
     if (!java.util.Arrays.asList(args).contains("--debug")) {
       GRPC_LOG.setLevel(java.util.logging.Level.OFF);
     }
-    CommandLine cli = commandLine(CliContext.ofProcess());
+    CommandLine cli = commandLine(CliContext.ofProcess(), args);
     System.exit(cli.execute(args));
   }
 
@@ -70,7 +74,26 @@ public final class TickvaultCli implements Runnable {
    * sets other writers ({@code setOut}, {@code setErr}); tests run it in-JVM this way.
    */
   public static CommandLine commandLine(CliContext context) {
-    CommandLine cli = new CommandLine(new TickvaultCli(), new ContextFactory(context));
+    return commandLine(context, new String[0]);
+  }
+
+  /**
+   * The tree for running {@code args}: when they name a command, only that command's branch.
+   * picocli reads every command's annotations when it is added, and the whole tree cost about
+   * 0.3 s of CPU per run, most of what {@code tickvault health} spent (docs/benchmarks.md, "CLI
+   * start-up"). Help, completion and a mistyped command get the whole tree.
+   */
+  static CommandLine commandLine(CliContext context, String[] args) {
+    ContextFactory factory = new ContextFactory(context);
+    CommandLine cli = new CommandLine(new TickvaultCli(), factory);
+    String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    boolean known = COMMANDS.stream().anyMatch(c -> name(c).equals(named));
+    boolean whole = !known || named.equals("help") || named.equals("completion");
+    for (Class<?> command : COMMANDS) {
+      if (whole || name(command).equals(named)) {
+        cli.addSubcommand(name(command), command);
+      }
+    }
     cli.setDefaultValueProvider(new EnvironmentDefaults(context.env()));
     cli.setExecutionStrategy(parseResult -> {
       PrintWriter err = cli.getErr();
@@ -90,6 +113,10 @@ public final class TickvaultCli implements Runnable {
       return ExitCodes.of(failure);
     });
     return cli;
+  }
+
+  private static String name(Class<?> command) {
+    return command.getAnnotation(Command.class).name();
   }
 
   static String describe(Throwable failure) {

@@ -35,6 +35,25 @@ class TickvaultCliTest {
   }
 
   @Test
+  void aNamedCommandGetsOnlyItsBranch_helpAndTyposGetTheWholeTree() {
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"--debug", "health", "--target", "x:1"})
+        .getSubcommands()).containsOnlyKeys("health");
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"read", "trades"})
+        .getSubcommands()).containsOnlyKeys("read");
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"--help"}).getSubcommands())
+        .containsKeys("keys", "markets", "health", "ingest", "read", "bench", "call", "describe", "completion", "help");
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"helth"}).getSubcommands()).hasSize(10);
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"help", "health"}).getSubcommands()).hasSize(10);
+
+    // The branch alone behaves as in the whole tree: inherited options, defaults, help.
+    StringWriter out = new StringWriter();
+    CommandLine health = TickvaultCli.commandLine(context(Map.of()), new String[] {"health", "--help"});
+    health.setOut(new PrintWriter(out));
+    assertThat(health.execute("health", "--debug", "--help")).isZero();
+    assertThat(out.toString()).startsWith("Usage: tickvault health");
+  }
+
+  @Test
   void connectionOptionsComeFromTheEnvironment_andFlagsWin() {
     Map<String, String> env = Map.of("TICKVAULT_TARGET", "dns:///tv.internal:50051", "TICKVAULT_TOKEN", "t0ken-from-env-123");
 

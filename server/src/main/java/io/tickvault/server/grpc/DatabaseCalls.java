@@ -42,8 +42,8 @@ public final class DatabaseCalls implements ServerInterceptor {
   private final boolean needsDatabase;
 
   /**
-   * @param needsDatabase false for a service that can answer from a cache while the database is
-   *     down (GetApiKeys): its calls still run on the database executor, but are not refused
+   * @param needsDatabase false for a service that can answer from a cache or a replica while the
+   *     primary is down (ApiKeyService, QueryService): its calls are not refused
    */
   public DatabaseCalls(Executor database, int maxCalls, DatabaseHealthMonitor health, boolean needsDatabase) {
     this.database = database;

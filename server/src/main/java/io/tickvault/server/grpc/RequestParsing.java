@@ -2,6 +2,7 @@ package io.tickvault.server.grpc;
 
 import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.Message;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -17,6 +18,7 @@ import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,6 +56,16 @@ public final class RequestParsing {
    */
   private static final Map<Object, Fault> STAND_INS = Collections.synchronizedMap(new IdentityHashMap<>());
 
+  /**
+   * The message this thread parsed last, and how many bytes it was read from. gRPC hands a parsed
+   * request to its call on the thread that parsed it, straight away, so the call can take its size
+   * from here instead of walking the message again (protobuf's {@code getSerializedSize} measures
+   * every string, 80 per order book snapshot). Weak: a request nobody asks about is not kept.
+   */
+  private static final ThreadLocal<ReadSize> LAST_READ = new ThreadLocal<>();
+
+  private record ReadSize(WeakReference<Object> message, int bytes) {}
+
   private RequestParsing() {}
 
   /** The same service (names, handlers, reflection schema) with requests read as above. */
@@ -75,6 +87,20 @@ public final class RequestParsing {
   /** True for the stand-in of a request that could not be read: {@link #failure} says how its call ends. */
   public static boolean isUnreadable(Object request) {
     return STAND_INS.containsKey(request);
+  }
+
+  /**
+   * How many bytes {@code request} was read from (decompressed, unknown fields included: what the
+   * transport held); {@code getSerializedSize} when the request did not come straight from this
+   * thread's last read. Ingestion counts buffered requests by this.
+   */
+  public static long serializedSize(MessageLite request) {
+    ReadSize last = LAST_READ.get();
+    if (last != null && last.message().get() == request) {
+      LAST_READ.remove();
+      return last.bytes();
+    }
+    return request.getSerializedSize();
   }
 
   /**
@@ -182,7 +208,10 @@ public final class RequestParsing {
     public Q parse(InputStream stream) {
       try (stream) {
         // The transport already bounds the message (4 MiB), so reading it whole is safe.
-        return (Q) parser.parseFrom(stream.readAllBytes());
+        byte[] bytes = stream.readAllBytes();
+        Q message = (Q) parser.parseFrom(bytes);
+        LAST_READ.set(new ReadSize(new WeakReference<>(message), bytes.length));
+        return message;
       } catch (IOException e) {
         // InvalidProtocolBufferException, or the decompressor's (grpc-encoding: gzip): not gzip,
         // truncated, a bad checksum. grpc-java inflates as the message is read, here.

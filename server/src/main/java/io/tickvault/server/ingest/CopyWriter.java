@@ -101,6 +101,40 @@ public final class CopyWriter implements AutoCloseable {
     return 19;
   }
 
+  /**
+   * Whole numbers encoded once as consecutive columns, for {@link #columns}: the columns that every
+   * row of a run repeats (an order book's market, snapshot id and side on each of its level rows)
+   * are copied as bytes instead of being encoded again for each row.
+   */
+  public static Columns numbers(long... values) {
+    StringBuilder text = new StringBuilder(values.length * 8);
+    for (long value : values) {
+      if (!text.isEmpty()) {
+        text.append('\t');
+      }
+      text.append(value);
+    }
+    return new Columns(text.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The next columns: those encoded by {@link #numbers}. */
+  public CopyWriter columns(Columns columns) throws SQLException {
+    byte[] bytes = columns.bytes;
+    column(bytes.length);
+    System.arraycopy(bytes, 0, buffer, length, bytes.length);
+    length += bytes.length;
+    return this;
+  }
+
+  /** Columns encoded once for COPY's text format ({@link #numbers}), written by {@link #columns}. */
+  public static final class Columns {
+    private final byte[] bytes;
+
+    private Columns(byte[] bytes) {
+      this.bytes = bytes;
+    }
+  }
+
   /** The next column: a decimal that passed {@link PlainDecimal}; anything else throws. */
   public CopyWriter decimal(String decimal) throws SQLException {
     if (decimal.length() > MAX_DECIMAL_CHARS) {

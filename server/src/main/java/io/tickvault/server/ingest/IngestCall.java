@@ -176,7 +176,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       return;
     }
     List<R> records = recordsOf.apply(request);
-    long bytes = ((MessageLite) request).getSerializedSize();
+    long bytes = RequestParsing.serializedSize((MessageLite) request);
     long requestIndex = nextRequestIndex++;
     long firstRecordIndex = nextRecordIndex;
     nextRecordIndex += records.size();

@@ -139,13 +139,17 @@ public final class OrderBookRepository {
     }
   }
 
-  /** One row per level of one side, level_index 0 first; each row carries its market (the key leads with it). */
+  /**
+   * One row per level of one side, level_index 0 first; each row carries its market (the key leads
+   * with it), encoded once for the side.
+   */
   private static void addSide(CopyWriter copy, OrderBookSnapshot s, long snapshotId, short side, List<PriceLevel> levels)
       throws SQLException {
-    for (int i = 0; i < levels.size(); i++) {
+    CopyWriter.Columns key = CopyWriter.numbers(s.getExchangeId(), s.getCurrencyPairNo(), snapshotId, side);
+    int count = levels.size();
+    for (int i = 0; i < count; i++) {
       PriceLevel level = levels.get(i);
-      copy.number(s.getExchangeId()).number(s.getCurrencyPairNo()).number(snapshotId).number(side).number(i)
-          .decimal(level.getPrice()).decimal(level.getQuantity()).endRow();
+      copy.columns(key).number(i).decimal(level.getPrice()).decimal(level.getQuantity()).endRow();
     }
   }
 

@@ -75,21 +75,26 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
     return RecordChecks.registeredMarket(markets, s.getExchangeId(), s.getCurrencyPairNo());
   }
 
-  /** {@code direction} -1: each price below the one before (bids); 1: above it (asks). */
+  /**
+   * {@code direction} -1: each price below the one before (bids); 1: above it (asks). This runs for
+   * every level of every snapshot, so a field name such as {@code "bids[3].price"} is built only
+   * for the rejection that names it.
+   */
   private Rejection validateSide(String side, List<PriceLevel> levels, int direction) {
-    if (levels.size() > maxLevelsPerSide) {
-      return new Rejection(RejectionReason.REJECTION_REASON_TOO_LONG, side, "has " + levels.size() + " levels, at most " + maxLevelsPerSide + " are allowed");
+    int count = levels.size();
+    if (count > maxLevelsPerSide) {
+      return new Rejection(RejectionReason.REJECTION_REASON_TOO_LONG, side, "has " + count + " levels, at most " + maxLevelsPerSide + " are allowed");
     }
     String previous = null;
-    for (int i = 0; i < levels.size(); i++) {
+    for (int i = 0; i < count; i++) {
       PriceLevel level = levels.get(i);
       String price = level.getPrice();
-      Rejection rejection = RecordChecks.positiveDecimal(side + "[" + i + "].price", price);
-      if (rejection == null) {
-        rejection = RecordChecks.positiveDecimal(side + "[" + i + "].quantity", level.getQuantity());
+      if (PlainDecimal.whyNotPositive(price) != null) {
+        return RecordChecks.positiveDecimal(side + "[" + i + "].price", price);
       }
-      if (rejection != null) {
-        return rejection;
+      String quantity = level.getQuantity();
+      if (PlainDecimal.whyNotPositive(quantity) != null) {
+        return RecordChecks.positiveDecimal(side + "[" + i + "].quantity", quantity);
       }
       if (previous != null && Integer.signum(PlainDecimal.compare(price, previous)) != direction) {
         return new Rejection(RejectionReason.REJECTION_REASON_UNSORTED_LEVELS, side + "[" + i + "].price", "must be " + (direction < 0 ? "below" : "above")

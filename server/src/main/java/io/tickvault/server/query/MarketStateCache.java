@@ -64,8 +64,9 @@ public final class MarketStateCache {
 
   /**
    * The market's state from the near cache, or null when it must be looked up ({@link #get}).
-   * Never blocks. Not for a market marked stale, nor while Redis is failing: those are read from
-   * PostgreSQL, as other servers may not have seen what this one committed.
+   * Never blocks. Not for a market marked stale (Redis and other servers may be behind what this
+   * one committed), nor while Redis is failing (other servers' offers may not reach it): those
+   * calls are looked up by {@link #get}, which reads PostgreSQL for them.
    */
   GetMarketStateResponse nearHit(int exchangeId, int currencyPairNo) {
     if (!redis.answering() || stale.contains(new Market(exchangeId, currencyPairNo))) {

@@ -13,6 +13,7 @@ import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.ListCurrencyPairsResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +21,12 @@ class RequestParsingTest {
   @Test
   void aRequestReachesTheServiceWithoutItsUnknownFields_andTheServiceKeepsItsNames() throws Exception {
     AtomicReference<ListCurrencyPairsRequest> seen = new AtomicReference<>();
+    AtomicLong readSize = new AtomicLong();
     MarketServiceGrpc.MarketServiceImplBase service = new MarketServiceGrpc.MarketServiceImplBase() {
       @Override
       public void listCurrencyPairs(ListCurrencyPairsRequest request, StreamObserver<ListCurrencyPairsResponse> observer) {
         seen.set(request);
+        readSize.set(RequestParsing.serializedSize(request)); // on the thread that parsed it
         observer.onNext(ListCurrencyPairsResponse.getDefaultInstance());
         observer.onCompleted();
       }
@@ -48,6 +51,9 @@ class RequestParsingTest {
       assertThat(seen.get().getExchangeId()).isEqualTo(3);
       assertThat(seen.get().getUnknownFields().asMap()).isEmpty();
       assertThat(seen.get().getSerializedSize()).isLessThan(10);
+      // The bytes read, the dropped field included; asked again, or elsewhere, the message measures itself.
+      assertThat(readSize.get()).isEqualTo(padded.getSerializedSize()).isGreaterThan(1_000_000);
+      assertThat(RequestParsing.serializedSize(seen.get())).isEqualTo(seen.get().getSerializedSize());
     } finally {
       channel.shutdownNow();
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

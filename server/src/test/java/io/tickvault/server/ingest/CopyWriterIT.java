@@ -52,4 +52,33 @@ class CopyWriterIT {
       assertThat(storedTexts.get(numbers.size())).isNull();
     }
   }
+
+  @Test
+  void encodedColumns_leadOrFollowOtherColumns_acrossManyBufferFlushes() throws Exception {
+    CopyWriter.Columns key = CopyWriter.numbers(7, -12, Long.MAX_VALUE, 1);
+    CopyWriter.Columns tail = CopyWriter.numbers(Long.MIN_VALUE);
+    int rows = 20_000; // about 1 MiB: many 64 KiB buffers
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE keyed (a int, b int, c bigint, d smallint, i int, e bigint)");
+      try (CopyWriter copy = CopyWriter.start(c, "COPY keyed (a, b, c, d, i, e) FROM STDIN")) {
+        for (int i = 0; i < rows; i++) {
+          copy.columns(key).number(i).columns(tail).endRow();
+        }
+        assertThat(copy.finish()).isEqualTo(rows);
+      }
+      try (ResultSet rs = s.executeQuery("SELECT count(*), min(i), max(i), count(DISTINCT (a, b, c, d, e)),"
+          + " min(a), min(b), min(c), min(d), min(e) FROM keyed")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(rows);
+        assertThat(rs.getInt(2)).isZero();
+        assertThat(rs.getInt(3)).isEqualTo(rows - 1);
+        assertThat(rs.getLong(4)).isEqualTo(1);
+        assertThat(rs.getInt(5)).isEqualTo(7);
+        assertThat(rs.getInt(6)).isEqualTo(-12);
+        assertThat(rs.getLong(7)).isEqualTo(Long.MAX_VALUE);
+        assertThat(rs.getShort(8)).isEqualTo((short) 1);
+        assertThat(rs.getLong(9)).isEqualTo(Long.MIN_VALUE);
+      }
+    }
+  }
 }
