@@ -26,7 +26,9 @@
 #                       postgresql://postgres@127.0.0.1:5432/tv_bench), and TICKVAULT_TOKEN an admin
 #                       token when the server has tokens. It stores exchange 9994 (code
 #                       bench-ingest-csv), pair 1, and deletes that market's trades.
-#   INGEST_CSV_ARGS     more arguments for `tickvault ingest trades` (e.g. --streams 1)
+#   INGEST_CSV_ARGS     more arguments for `tickvault ingest trades` (e.g. --streams 2)
+#   INGEST_CSV_CLI      the launcher to time (default client/bin/tickvault; another checkout's for a
+#                       before/after comparison)
 #   TICKVAULT_JAVA_OPTS flags for the CLI's JVM (the launcher adds them), e.g. a JFR recording.
 # Without TICKVAULT_TARGET it starts server/target/tickvault-server.jar on the embedded default
 # (loopback, free port, scratch data dir) and gives psql the embedded PostgreSQL, whose port the
@@ -48,7 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export XDG_CACHE_HOME=$work/cache   # the launcher's archive, made afresh for this jar
-cli=("$root/client/bin/tickvault")
+cli=("${INGEST_CSV_CLI:-$root/client/bin/tickvault}")
 
 if [ -n "${TICKVAULT_TARGET:-}" ]; then
   target=$TICKVAULT_TARGET

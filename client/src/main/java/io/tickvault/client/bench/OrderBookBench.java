@@ -40,7 +40,8 @@ import org.postgresql.copy.CopyManager;
  *
  * The JDBC URL must reach the database the server writes to. The snapshots go to market
  * {@value #EXCHANGE_ID}/1 (registered here as {@code tickvault-bench} BENCH/USD) and are deleted
- * afterwards; the COPY tables are created and dropped by the run.
+ * afterwards, the order book tables vacuumed before and after; the COPY tables are created and
+ * dropped by the run.
  */
 public final class OrderBookBench {
   static final int EXCHANGE_ID = 9_999;
@@ -91,6 +92,7 @@ public final class OrderBookBench {
         n, depth, n * 2L * depth, streams, rounds);
     List<Round> results = new ArrayList<>();
     try (Connection db = DriverManager.getConnection(jdbcUrl)) {
+      vacuumBookTables(db); // dead rows left by an earlier run would slow the gRPC side's inserts, not COPY's fresh tables
       long firstTime = firstFreeTime(db); // keys of this run, distinct from any left by an earlier one
       List<OrderBookSnapshot> warmUp = snapshots(firstTime, Math.max(1, Math.min(n / 5, 5000)), depth, new Random(1));
       ingest(channel, warmUp, streams);
@@ -249,6 +251,18 @@ public final class OrderBookBench {
     try (Statement s = db.createStatement()) {
       s.execute("DELETE FROM orderbook_levels WHERE exchange_id = " + EXCHANGE_ID);
       s.execute("DELETE FROM orderbook_snapshots WHERE exchange_id = " + EXCHANGE_ID);
+    }
+    vacuumBookTables(db);
+  }
+
+  /**
+   * Vacuums the order book tables, so that the server's inserts find no dead rows in their heap and
+   * indexes, as COPY's fresh tables have none: with autovacuum off, COPY of 800,000 level rows into
+   * a table holding 800,000 deleted ones took 3.4 s, into a clean one 2.0–2.2 s.
+   */
+  private static void vacuumBookTables(Connection db) throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute("VACUUM orderbook_levels, orderbook_snapshots");
     }
   }
 
