@@ -60,8 +60,11 @@ public final class ReadBench {
     public static final Options DEFAULT = new Options(1_000_000, 0, 3, 32, Duration.ofSeconds(5));
   }
 
-  /** The median ratios: ReadTrades over COPY TO (rows/s), GetMarketState over Health/Check (calls/s). */
-  public record Result(double readRatio, double stateRatio) {}
+  /**
+   * The median ratios: ReadTrades over pgjdbc's COPY TO (rows/s), over {@code psql \copy … TO} a
+   * file (NaN without psql on the PATH), and GetMarketState over Health/Check (calls/s).
+   */
+  public record Result(double readRatio, double psqlRatio, double stateRatio) {}
 
   private ReadBench() {}
 
@@ -89,6 +92,8 @@ public final class ReadBench {
   public static Result run(Channel channel, String jdbcUrl, Options options, PrintStream out) throws Exception {
     long n = options.trades();
     double[] readRatios = new double[options.rounds()];
+    double[] psqlRatios = new double[options.rounds()];
+    boolean psql = psqlAvailable();
     double[] stateRatios = new double[options.rounds()];
     try (Connection db = DriverManager.getConnection(jdbcUrl)) {
       out.printf("read benchmark: %,d trades of market %d/%d, page size %s, %d round(s); %d calls in flight for %d s%n",
@@ -99,12 +104,17 @@ public final class ReadBench {
       // Warm-up of both paths (JIT, PostgreSQL's buffers) before anything is timed.
       timeReadTrades(channel, n, options.pageSize());
       timeCopyOut(db, n);
+      if (psql) {
+        timePsqlCopy(jdbcUrl, n);
+      }
       for (int round = 0; round < options.rounds(); round++) {
         double grpc = timeReadTrades(channel, n, options.pageSize());
         double copy = timeCopyOut(db, n);
         readRatios[round] = copy / grpc;
-        out.printf("round %d: ReadTrades %,9.0f trades/s   COPY TO %,9.0f rows/s   ratio %.2f%n",
-            round + 1, n / grpc, n / copy, readRatios[round]);
+        psqlRatios[round] = psql ? timePsqlCopy(jdbcUrl, n) / grpc : Double.NaN;
+        out.printf("round %d: ReadTrades %,9.0f trades/s   COPY TO %,9.0f rows/s   ratio %.2f%s%n",
+            round + 1, n / grpc, n / copy, readRatios[round],
+            psql ? String.format("   psql \\copy TO file %,9.0f rows/s   ratio %.2f", n / (psqlRatios[round] * grpc), psqlRatios[round]) : "");
       }
     }
 
@@ -123,9 +133,10 @@ public final class ReadBench {
           round + 1, h.callsPerSecond(), h.p50Micros(), h.p99Micros(), s.callsPerSecond(), s.p50Micros(), s.p99Micros(),
           stateRatios[round]);
     }
-    Result result = new Result(median(readRatios), median(stateRatios));
-    out.printf("median ratio: ReadTrades %.2f of COPY TO, GetMarketState %.2f of Health/Check%n",
-        result.readRatio(), result.stateRatio());
+    Result result = new Result(median(readRatios), psql ? median(psqlRatios) : Double.NaN, median(stateRatios));
+    out.printf("median ratio: ReadTrades %.2f of COPY TO (pgjdbc, rows discarded)%s, GetMarketState %.2f of Health/Check%n",
+        result.readRatio(), psql ? String.format(", %.2f of psql \\copy TO a file", result.psqlRatio()) : " (psql not found)",
+        result.stateRatio());
     return result;
   }
 
@@ -178,6 +189,48 @@ public final class ReadBench {
       throw new IllegalStateException("ReadTrades gave " + count + " trades, expected " + n);
     }
     return seconds;
+  }
+
+  private static boolean psqlAvailable() {
+    try {
+      return new ProcessBuilder("psql", "--version").redirectErrorStream(true).start().waitFor() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * The reference the project's brief names: {@code psql \copy (SELECT … ORDER BY …) TO} a file, in a
+   * process of its own (its start, some milliseconds, included); returns seconds.
+   */
+  private static double timePsqlCopy(String jdbcUrl, long n) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("tickvault-read-bench", ".tsv");
+    try {
+      String query = COPY_OUT.substring("COPY ".length(), COPY_OUT.length() - " TO STDOUT".length());
+      ProcessBuilder psql = new ProcessBuilder("psql", jdbcUrl.substring("jdbc:".length()), "-X", "-q",
+          "-v", "ON_ERROR_STOP=1", "-c", "\\copy " + query + " TO '" + file + "'").redirectErrorStream(true);
+      long started = System.nanoTime();
+      Process process = psql.start();
+      String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int exit = process.waitFor();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      if (exit != 0) {
+        throw new IllegalStateException("psql \\copy failed (exit " + exit + "): " + output.strip());
+      }
+      long rows;
+      try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(file)) {
+        rows = lines.count();
+      }
+      if (rows != n) {
+        throw new IllegalStateException("psql \\copy gave " + rows + " rows, expected " + n);
+      }
+      return seconds;
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
   }
 
   /** The reference: the same rows in the same order through COPY … TO STDOUT; returns seconds. */
