@@ -58,11 +58,16 @@ class BenchCliIT {
         "--concurrency", "4", "--seconds", "1");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
-    Matcher median = Pattern.compile("median ratio: ReadTrades (\\d+\\.\\d\\d) of COPY TO, GetMarketState (\\d+\\.\\d\\d) of Health/Check")
+    // The psql reference is timed where psql is on the PATH (CI), and said to be missing elsewhere.
+    Matcher median = Pattern.compile("median ratio: ReadTrades (\\d+\\.\\d\\d) of COPY TO \\(pgjdbc, rows discarded\\)"
+        + "(?:, (\\d+\\.\\d\\d) of psql \\\\copy TO a file| \\(psql not found\\)), GetMarketState (\\d+\\.\\d\\d) of Health/Check")
         .matcher(result.out());
     assertThat(median.find()).as(result.out()).isTrue();
     assertThat(Double.parseDouble(median.group(1))).isPositive();
-    assertThat(Double.parseDouble(median.group(2))).isPositive();
+    if (median.group(2) != null) {
+      assertThat(Double.parseDouble(median.group(2))).isPositive();
+    }
+    assertThat(Double.parseDouble(median.group(3))).isPositive();
     assertThat(result.out()).contains("stored 3,000 trades over StreamTrades");
   }
 
