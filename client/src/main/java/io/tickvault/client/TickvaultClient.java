@@ -17,6 +17,11 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.MetadataUtils;
 import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKey;
@@ -84,11 +89,15 @@ public final class TickvaultClient implements AutoCloseable {
   private static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   private final ManagedChannel managedChannel;
+  /** The channel's event loop, or null where gRPC's shared one serves (unix: targets). */
+  private final EventLoopGroup eventLoop;
   private final Channel channel;
   private final String target;
 
-  private TickvaultClient(ManagedChannel managedChannel, CallCredentials credentials, String target) {
+  private TickvaultClient(ManagedChannel managedChannel, EventLoopGroup eventLoop, CallCredentials credentials,
+      String target) {
     this.managedChannel = managedChannel;
+    this.eventLoop = eventLoop;
     this.channel = credentials == null
         ? managedChannel
         : ClientInterceptors.intercept(managedChannel, new WithCredentials(credentials));
@@ -279,7 +288,7 @@ public final class TickvaultClient implements AutoCloseable {
         .findFirst();
   }
 
-  /** Closes the channel, letting calls in flight finish for up to five seconds. */
+  /** Closes the channel, letting calls in flight finish for up to five seconds, and its threads. */
   @Override
   public void close() {
     managedChannel.shutdown();
@@ -290,6 +299,9 @@ public final class TickvaultClient implements AutoCloseable {
     } catch (InterruptedException e) {
       managedChannel.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+    if (eventLoop != null) {
+      eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
@@ -387,8 +399,19 @@ public final class TickvaultClient implements AutoCloseable {
 
     /** Opens the channel (lazily: nothing connects before the first call). */
     public TickvaultClient build() {
-      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, channelCredentials())
-          .defaultServiceConfig(ServiceConfig.of(deadline, maxAttempts))
+      ChannelCredentials credentials = channelCredentials();
+      // An event loop of the client's own, ended by close(), rather than gRPC's shared one: the
+      // shared loop's threads wait in epoll for a second after the last channel closes, and a JVM
+      // that exits meanwhile waits up to 0.3 s for threads in native code, a cost the CLI paid on
+      // every run (docs/benchmarks.md, "CLI start-up"). NIO: no native library to unpack at start.
+      // A unix: target needs gRPC's own choice of transport (epoll's domain sockets).
+      boolean domainSocket = target.startsWith("unix:");
+      EventLoopGroup eventLoop = domainSocket
+          ? null : new NioEventLoopGroup(1, new DefaultThreadFactory("tickvault-client", true));
+      ManagedChannelBuilder<?> builder = domainSocket
+          ? Grpc.newChannelBuilder(target, credentials)
+          : NettyChannelBuilder.forTarget(target, credentials).eventLoopGroup(eventLoop).channelType(NioSocketChannel.class);
+      builder.defaultServiceConfig(ServiceConfig.of(deadline, maxAttempts))
           .enableRetry()
           .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
           .keepAliveTime(30, TimeUnit.SECONDS)
@@ -396,7 +419,7 @@ public final class TickvaultClient implements AutoCloseable {
       if (authorityOverride != null) {
         builder.overrideAuthority(authorityOverride);
       }
-      return new TickvaultClient(builder.build(), token == null ? null : new BearerToken(token), target);
+      return new TickvaultClient(builder.build(), eventLoop, token == null ? null : new BearerToken(token), target);
     }
 
     private ChannelCredentials channelCredentials() {
