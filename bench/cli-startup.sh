@@ -63,7 +63,7 @@ unset TICKVAULT_JAVA_OPTS TICKVAULT_CDS TICKVAULT_JAR
 
 start=$(date +%s%N)
 client/bin/tickvault health >/dev/null
-echo "cli-startup: the launcher's first run (training run that makes the archive, then the call): $((($(date +%s%N) - start) / 1000000)) ms"
+echo "cli-startup: the launcher's first run (training run, archive dump, then the call): $((($(date +%s%N) - start) / 1000000)) ms"
 ls "$work/cache/tickvault/"*.jsa >/dev/null || { echo "cli-startup: the launcher made no archive"; exit 1; }
 
 names=(buf-curl java-jar java-jar-c1 java-jar-serialgc launcher-no-cds launcher)

@@ -5,6 +5,7 @@ import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,8 @@ final class ServiceConfig {
         "methodConfig", List.of(unary));
   }
 
+  /** "1.5s": a duration as the config's JSON wants it (not String.format: its first use costs a CLI 10 ms). */
   private static String seconds(Duration d) {
-    return String.format(java.util.Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
+    return BigDecimal.valueOf(d.toMillis(), 3).toPlainString() + "s";
   }
 }

@@ -186,10 +186,21 @@ public final class TickvaultCli implements Runnable {
           + "gRPC listens on the server's TICKVAULT_GRPC_PORT (default 50051)";
     }
     if (status.getCode() == io.grpc.Status.Code.UNAVAILABLE && !tls
-        && (description.contains("Network closed for unknown reason") || description.contains("first received frame was not SETTINGS"))) {
+        && (description.contains("Network closed for unknown reason") || description.contains("first received frame was not SETTINGS")
+            || connectionReset(status.getCause()))) {
       return target + " closed the connection before answering: if the server uses TLS, add --tls or --tls-ca FILE";
     }
     return null;
+  }
+
+  /** A TLS server that gets plaintext may answer with an alert and a reset (seen on NIO sockets). */
+  private static boolean connectionReset(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.io.IOException && firstLine(cause.getMessage()).contains("Connection reset")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean anyDebug(CommandLine.ParseResult result) {
