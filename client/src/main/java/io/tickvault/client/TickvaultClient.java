@@ -76,7 +76,8 @@ import java.util.stream.Stream;
  * on UNAVAILABLE with exponential back-off (they are all idempotent). Streaming calls get neither:
  * their length depends on the data; the stream writers replay what was not acknowledged, and the
  * readers resume from the last page token they received.
- * Instances are thread-safe; make one per process and share it.
+ * Instances are thread-safe; make one per process and share it. Each has a network thread of its
+ * own (a Netty event loop), which {@link #close()} ends, so a process that closed its clients exits at once.
  */
 public final class TickvaultClient implements AutoCloseable {
   /** Where the client connects when no target is given. */
