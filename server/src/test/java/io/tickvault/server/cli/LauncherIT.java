@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code client/bin/tickvault}, the CLI's launcher, run as a person runs it, on the CLI's jar that
  * the build made ({@code client/target/tickvault.jar}): its first run makes the class-data archive,
- * and later runs map picocli's, gRPC's and the CLI's classes from it instead of the jar.
+ * and later runs map picocli's, gRPC's and the CLI's classes (a call's, and ingest's CSV reader)
+ * from it instead of the jar.
  */
 class LauncherIT {
   private static final Path LAUNCHER = Path.of("..", "client", "bin", "tickvault").toAbsolutePath().normalize();
@@ -48,6 +49,16 @@ class LauncherIT {
         .contains("io.tickvault.client.cli.HealthCommand source: shared objects file")
         .contains("io.grpc.netty.shaded.io.grpc.netty.NettyClientHandler source: shared objects file")
         .contains("io.grpc.health.v1.HealthCheckResponse source: shared objects file");
+
+    // The training ingests too: the CSV reader and the stream writer come from the archive.
+    Path csv = dir.resolve("trades.csv");
+    Files.writeString(csv, "exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms\n"
+        + "9,9,launcher-1,1.5,2,1700000000000\n");
+    Cli.Result ingest = launch("-Xshare:on -Xlog:class+load=info", "ingest", "trades", csv.toString());
+    assertThat(ingest.exitCode()).as("the market is not registered: one rejection\n" + ingest).isEqualTo(1);
+    assertThat(ingest.out())
+        .contains("io.tickvault.client.cli.TradeCsvSource source: shared objects file")
+        .contains("io.tickvault.client.TradeStreamWriter source: shared objects file");
   }
 
   private Cli.Result launch(String javaOptions, String... args) throws IOException, InterruptedException {
