@@ -105,9 +105,11 @@ public final class OrderBookBench {
         // Odd rounds run COPY first, even rounds gRPC first, so that a drift in the machine's load
         // during a round does not always favour the same side.
         double copySeconds = round % 2 == 1 ? copy(db, snapshots) : 0;
+        long mark = System.currentTimeMillis();
         long started = System.nanoTime();
         long inserted = ingest(channel, snapshots, streams);
         double grpcSeconds = (System.nanoTime() - started) / 1e9;
+        PhaseMarks.record("orderbooks-grpc", mark);
         if (inserted != n) {
           throw new IllegalStateException("the server inserted " + inserted + " of " + n + " snapshots");
         }
@@ -219,6 +221,7 @@ public final class OrderBookBench {
     String levelText = levels.toString();
 
     CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
+    long mark = System.currentTimeMillis();
     long started = System.nanoTime();
     db.setAutoCommit(false);
     try {
@@ -232,6 +235,7 @@ public final class OrderBookBench {
       db.setAutoCommit(true);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    PhaseMarks.record("orderbooks-copy-reference", mark);
     try (Statement s = db.createStatement()) {
       s.execute("DROP TABLE " + COPY_SNAPSHOTS + ", " + COPY_LEVELS);
     }

@@ -98,11 +98,17 @@ public final class TradeBench {
       timeGrpc(channel, WARM_UP, streams, 0);
       for (int round = 1; round <= rounds; round++) {
         clear(db, stored);
+        long mark = System.currentTimeMillis();
         double grpcFresh = timeGrpc(channel, n, streams, n);
+        PhaseMarks.record("trades-grpc-fresh", mark);
+        mark = System.currentTimeMillis();
         double grpcReplay = timeGrpc(channel, n, streams, 0);
+        PhaseMarks.record("trades-grpc-replay", mark);
         double insertSelect = timeInsertSelectReplay(db, n);
         clear(db, stored);
+        mark = System.currentTimeMillis();
         double copy = timeCopy(db, "trades", n);
+        PhaseMarks.record("trades-copy-reference", mark);
         Round r = new Round(n, grpcFresh, copy, grpcReplay, insertSelect);
         results.add(r);
         out.printf("round %d: fresh  gRPC %,9.0f trades/s   COPY %,9.0f rows/s                          ratio %.2f%n",
@@ -257,12 +263,14 @@ public final class TradeBench {
     execute(db, "TRUNCATE " + STAGING);
     timeCopy(db, STAGING, n);
     execute(db, "ANALYZE " + STAGING);
+    long mark = System.currentTimeMillis();
     long started = System.nanoTime();
     int inserted;
     try (Statement s = db.createStatement()) {
       inserted = s.executeUpdate("INSERT INTO trades SELECT * FROM " + STAGING + " ON CONFLICT DO NOTHING");
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    PhaseMarks.record("trades-insert-select-reference", mark);
     if (inserted != 0) {
       throw new IllegalStateException("the replay reference inserted " + inserted + " rows: the table was not full");
     }
