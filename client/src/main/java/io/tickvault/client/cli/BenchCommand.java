@@ -1,5 +1,6 @@
 package io.tickvault.client.cli;
 
+import io.grpc.Channel;
 import io.tickvault.client.TickvaultClient;
 import io.tickvault.client.bench.ApiKeyBench;
 import io.tickvault.client.bench.OrderBookBench;
@@ -37,17 +38,33 @@ final class BenchCommand {
     String url;
   }
 
-  @Command(name = "trades", mixinStandardHelpOptions = true,
-      description = "Trades end to end over StreamTrades against COPY … FROM STDIN of the same rows "
-          + "(fresh), and a full replay against INSERT … SELECT … ON CONFLICT DO NOTHING (duplicates). "
-          + "Empties the trades table of that database (but for --stored trades).")
-  static final class Trades implements Callable<Integer> {
+  /**
+   * What every benchmark does: connect as the connection options say and run on that channel,
+   * printing its figures to the command's output as they are measured.
+   */
+  abstract static class Run implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     ConnectionOptions connection;
 
+    abstract void run(Channel channel, PrintStream out) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
+        run(client.channel(), out);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "trades", mixinStandardHelpOptions = true,
+      description = "Trades end to end over StreamTrades against COPY … FROM STDIN of the same rows "
+          + "(fresh), and a full replay against INSERT … SELECT … ON CONFLICT DO NOTHING (duplicates). "
+          + "Empties the trades table of that database (but for --stored trades).")
+  static final class Trades extends Run {
     @Mixin
     Database database;
 
@@ -66,24 +83,15 @@ final class BenchCommand {
     long stored;
 
     @Override
-    public Integer call() throws Exception {
-      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
-        TradeBench.run(client.channel(), database.url, trades, streams, rounds, stored, out);
-      }
-      return ExitCodes.OK;
+    void run(Channel channel, PrintStream out) throws Exception {
+      TradeBench.run(channel, database.url, trades, streams, rounds, stored, out);
     }
   }
 
   @Command(name = "orderbooks", mixinStandardHelpOptions = true,
       description = "Order book snapshots end to end over IngestOrderBooks against COPY … FROM STDIN "
           + "of the same header and level rows.")
-  static final class OrderBooks implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
+  static final class OrderBooks extends Run {
     @Mixin
     Database database;
 
@@ -100,11 +108,8 @@ final class BenchCommand {
     int rounds;
 
     @Override
-    public Integer call() throws Exception {
-      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
-        OrderBookBench.run(client.channel(), database.url, snapshots, depth, streams, rounds, out);
-      }
-      return ExitCodes.OK;
+    void run(Channel channel, PrintStream out) throws Exception {
+      OrderBookBench.run(channel, database.url, snapshots, depth, streams, rounds, out);
     }
   }
 
@@ -113,13 +118,7 @@ final class BenchCommand {
           + "server at the same concurrency (closed loop), then GetApiKeys at half its peak rate "
           + "(open loop) for latencies. Stores two keys for a bench user first (admin token, or a "
           + "server without authentication). Needs no database URL.")
-  static final class ApiKeys implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
+  static final class ApiKeys extends Run {
     @Option(names = "--concurrency", paramLabel = "N", description = "Calls in flight (default "
         + "${DEFAULT-VALUE}).", defaultValue = "32")
     int concurrency;
@@ -134,13 +133,10 @@ final class BenchCommand {
     int warmup;
 
     @Override
-    public Integer call() throws Exception {
+    void run(Channel channel, PrintStream out) throws Exception {
       ApiKeyBench.Options options = new ApiKeyBench.Options(
           concurrency, Duration.ofSeconds(seconds), rounds, Duration.ofSeconds(warmup));
-      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
-        ApiKeyBench.run(client.channel(), options, out);
-      }
-      return ExitCodes.OK;
+      ApiKeyBench.run(channel, options, out);
     }
   }
 
@@ -149,13 +145,7 @@ final class BenchCommand {
           + "page decoded) against COPY (SELECT … ORDER BY trade_time_ms, trade_id) TO STDOUT of the same rows, "
           + "and GetMarketState against grpc.health.v1.Health/Check at the same concurrency. Replaces that "
           + "market's trades; leaves other markets alone.")
-  static final class Read implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
+  static final class Read extends Run {
     @Mixin
     Database database;
 
@@ -177,12 +167,9 @@ final class BenchCommand {
     int rounds;
 
     @Override
-    public Integer call() throws Exception {
+    void run(Channel channel, PrintStream out) throws Exception {
       ReadBench.Options options = new ReadBench.Options(trades, pageSize, rounds, concurrency, Duration.ofSeconds(seconds));
-      try (TickvaultClient client = connection.connect(); PrintStream out = printStream(spec)) {
-        ReadBench.run(client.channel(), database.url, options, out);
-      }
-      return ExitCodes.OK;
+      ReadBench.run(channel, database.url, options, out);
     }
   }
 
