@@ -56,7 +56,8 @@ final class ReadCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to this file (default: standard output).")
     Path file;
 
-    Format format(Format fallback, boolean csvAllowed) {
+    /** --format, else the -o file's extension, else CSV where the records may be written as CSV. */
+    Format format(boolean csvAllowed) {
       Format chosen = format;
       if (chosen == null && file != null) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -66,7 +67,7 @@ final class ReadCommand {
         throw new IllegalArgumentException("--format: this read is written as JSON Lines only (its nested "
             + "levels do not fit CSV's one row): use --format jsonl or a .jsonl file");
       }
-      return chosen != null ? chosen : fallback;
+      return chosen != null ? chosen : csvAllowed ? Format.csv : Format.jsonl;
     }
 
     /** A buffered writer to the file, or to the command's output (left open: it is not ours). */
@@ -84,8 +85,8 @@ final class ReadCommand {
     }
   }
 
-  /** A range read through a resuming stream, with progress on standard error. */
-  abstract static class RangeRead<R extends MessageOrBuilder> implements Callable<Integer> {
+  /** A read of one market: what every read command has. */
+  abstract static class MarketRead implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -97,7 +98,10 @@ final class ReadCommand {
 
     @Mixin
     Output output;
+  }
 
+  /** A range read through a resuming stream, with progress on standard error. */
+  abstract static class RangeRead<R extends MessageOrBuilder> extends MarketRead {
     @Option(names = "--from", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
         description = "First time included: epoch milliseconds or ISO-8601 (2026-11-26T10:00:00Z; 2026-11-26 is "
             + "midnight UTC); default: from the first record.")
@@ -153,7 +157,7 @@ final class ReadCommand {
 
     @Override
     public Integer call() throws Exception {
-      Format format = output.format(csvHeader() != null ? Format.csv : Format.jsonl, csvHeader() != null);
+      Format format = output.format(csvHeader() != null);
       PrintWriter err = spec.commandLine().getErr();
       Progress progress;
       long rows = 0;
@@ -279,19 +283,7 @@ final class ReadCommand {
   }
 
   /** A read answered in one unary call: the answer is written as it comes. */
-  abstract static class OneCall implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    Market market;
-
-    @Mixin
-    Output output;
-
+  abstract static class OneCall extends MarketRead {
     /** The lines to write, header included. */
     abstract List<String> lines(TickvaultClient client, Format format);
 
@@ -299,7 +291,7 @@ final class ReadCommand {
 
     @Override
     public Integer call() throws Exception {
-      Format format = output.format(csvAllowed() ? Format.csv : Format.jsonl, csvAllowed());
+      Format format = output.format(csvAllowed());
       try (TickvaultClient client = connection.connect()) {
         List<String> lines = lines(client, format);
         try (Writer out = output.open(spec)) {
