@@ -29,7 +29,7 @@ class CallCliIT {
   @BeforeEach
   void setUp() {
     server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
+    cli = Cli.atPort(server.port());
   }
 
   @Test
@@ -49,8 +49,7 @@ class CallCliIT {
 
   @Test
   void call_bidiStreaming_fromStandardInput_oneAckPerRequest() {
-    cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance");
-    cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT");
+    cli.registerBinanceBtcUsdt();
     String trade = "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"%s\",\"price\":\"1\",\"quantity\":\"1\","
         + "\"trade_time_ms\":1764115200000}";
 

@@ -1,5 +1,7 @@
 package io.tickvault.server.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.tickvault.client.cli.CliContext;
 import io.tickvault.client.cli.TickvaultCli;
 import java.io.PrintWriter;
@@ -15,6 +17,11 @@ final class Cli {
   private boolean terminal;
   private byte[] stdin = new byte[0];
   private Clock clock = Clock.systemUTC();
+
+  /** A tool whose TICKVAULT_TARGET is this port on loopback, where the tests' servers listen. */
+  static Cli atPort(int port) {
+    return new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + port);
+  }
 
   Cli env(String name, String value) {
     env.put(name, value);
@@ -36,6 +43,20 @@ final class Cli {
   Cli stdin(String text) {
     this.stdin = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return this;
+  }
+
+  /**
+   * Registers exchange 1 (binance) and its pair 1 (BTC/USDT), the market most tests write to,
+   * failing the test when the server refuses either.
+   */
+  Cli registerBinanceBtcUsdt() {
+    succeeds(run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance"));
+    succeeds(run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+    return this;
+  }
+
+  private static void succeeds(Result result) {
+    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 
   Result run(String... args) {

@@ -26,10 +26,7 @@ class IngestCliIT {
   @BeforeEach
   void setUp() {
     server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
-    assertThat(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance").exitCode()).isZero();
-    assertThat(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT").exitCode())
-        .isZero();
+    cli = Cli.atPort(server.port()).registerBinanceBtcUsdt();
   }
 
   @Test

@@ -24,7 +24,7 @@ class KeysCliIT {
   @BeforeEach
   void setUp() {
     server.database().truncate("exchange_api_keys", "currency_pairs", "exchanges CASCADE");
-    cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
+    cli = Cli.atPort(server.port());
     assertThat(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance").exitCode()).isZero();
   }
 

@@ -33,9 +33,7 @@ class ReadCliIT {
   @BeforeEach
   void setUp() {
     server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
-    ok(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance"));
-    ok(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+    cli = Cli.atPort(server.port()).registerBinanceBtcUsdt();
     ok(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "2", "--base", "ETH", "--quote", "USDT"));
   }
 

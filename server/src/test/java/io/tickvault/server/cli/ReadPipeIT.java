@@ -47,9 +47,7 @@ class ReadPipeIT {
   @BeforeAll
   static void ingestIntoSource() throws Exception {
     for (TestServer server : List.of(source, target)) {
-      Cli cli = cliFor(server);
-      ok(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance"));
-      ok(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+      Cli.atPort(server.port()).registerBinanceBtcUsdt();
     }
     long t = 1_764_115_200_000L;
     // Trailing zeros, the smallest and largest decimals ingestion accepts (18 places, 38 digits), every
@@ -75,7 +73,7 @@ class ReadPipeIT {
     }
     List<String> file = new ArrayList<>(List.of(HEADER));
     file.addAll(sentRows);
-    ok(cliFor(source).run("ingest", "trades", Files.write(dir.resolve("original.csv"), file).toString()));
+    ok(Cli.atPort(source.port()).run("ingest", "trades", Files.write(dir.resolve("original.csv"), file).toString()));
   }
 
   @Test
@@ -110,7 +108,7 @@ class ReadPipeIT {
     // Every field of every trade, as the target stored it, equals what the source holds and what was sent.
     List<Trade> copied = readAll(target.channel());
     assertThat(copied).containsExactlyElementsOf(sent);
-    Cli.Result readBack = cliFor(target).run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "--format", "csv");
+    Cli.Result readBack = Cli.atPort(target.port()).run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "--format", "csv");
     ok(readBack);
     assertThat(readBack.out()).isEqualTo(Files.readString(piped));
   }
@@ -131,10 +129,6 @@ class ReadPipeIT {
         .readTrades(ReadTradesRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setPageSize(10_000).build())
         .forEachRemaining(page -> trades.addAll(page.getTradesList()));
     return trades;
-  }
-
-  private static Cli cliFor(TestServer server) {
-    return new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
   }
 
   private static void ok(Cli.Result result) {

@@ -32,9 +32,7 @@ class RollingRestartIT {
   void ingestTrades_survivesSigtermAndRestart_withExactCounts() throws Exception {
     try (ServerProcess server = ServerProcess.start(database.url(), Map.of("TICKVAULT_SHUTDOWN_GRACE_SECONDS", "2"))) {
       database.jdbc().execute("TRUNCATE trades");
-      Cli cli = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port());
-      cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance");
-      cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT");
+      Cli cli = Cli.atPort(server.port()).registerBinanceBtcUsdt();
       Path file = dir.resolve("trades.csv");
       try (BufferedWriter out = Files.newBufferedWriter(file)) {
         out.write("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms\n");

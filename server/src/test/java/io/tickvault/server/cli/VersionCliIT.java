@@ -15,7 +15,7 @@ class VersionCliIT {
 
   @Test
   void tickvaultVersion_printsTheClientsAndTheServersVersion() {
-    Cli.Result result = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + server.port()).run("--version");
+    Cli.Result result = Cli.atPort(server.port()).run("--version");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).isEqualTo("tickvault " + TickvaultVersion.current() + " (client)\n"
@@ -25,7 +25,7 @@ class VersionCliIT {
   @Test
   void tickvaultVersion_withoutAServer_saysItIsNotReachable() {
     int nothingThere = Ports.free();
-    Cli.Result result = new Cli().env("TICKVAULT_TARGET", "127.0.0.1:" + nothingThere).run("--version");
+    Cli.Result result = Cli.atPort(nothingThere).run("--version");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).isEqualTo("tickvault " + TickvaultVersion.current() + " (client)\n"
