@@ -12,6 +12,9 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -344,7 +347,15 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         + "): records not acknowledged may or may not be stored; sending them again is safe").asRuntimeException();
   }
 
-  private void drainQueue() {
+  /**
+   * Takes batches off the queue and answers them in order, two at a time: while one batch is
+   * written on another writer thread, the next is validated here, and it starts writing as soon as
+   * the first one's rows are in (its commit then overlaps the next batch's COPY). PostgreSQL so has
+   * rows to take nearly all the time; see {@link RecordSink#write} for why the first write of a key
+   * still stands in stream order.
+   */
+  private void drainQueue() throws InterruptedException {
+    Flight writing = null; // the batch whose write runs while the next one is prepared
     while (true) {
       List<Pending<R>> batch = new ArrayList<>();
       StatusRuntimeException failure = null;
@@ -361,7 +372,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
           records += next.records().size();
           batch.add(next);
         }
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && writing == null) {
           if (!queue.isEmpty()) {
             failure = queue.poll().failure();
           } else if (halfClosed) {
@@ -385,30 +396,88 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         responder.streamDone();
         return;
       }
+      if (batch.isEmpty()) { // nothing to prepare: answer the batch being written, then look again
+        if (!answer(writing)) {
+          return;
+        }
+        writing = null;
+        continue;
+      }
 
-      List<RequestOutcome> outcomes;
-      try {
-        outcomes = write(batch);
-      } catch (RuntimeException e) {
-        fail(Errors.toStatus(e));
+      Flight next = new Flight(batch, validate(batch));
+      if (writing != null) {
+        writing.write.run(); // a no-op once started; when no writer thread was free, the write runs here
+        writing.rowsIn.await();
+      }
+      start(next);
+      if (writing != null && !answer(writing)) {
         return;
       }
-      for (RequestOutcome outcome : outcomes) {
-        responder.requestDone(outcome);
-      }
-      long written = 0;
-      synchronized (lock) {
-        if (!finished) { // else finishLocked() gave back everything already
-          for (Pending<R> pending : batch) {
-            bufferedRecords -= pending.records().size();
-            written += pending.bytes();
-          }
-          bufferedBytes -= written;
-        }
-      }
-      ingestor.memory().release(written);
-      requestMoreIfRoom();
+      writing = next;
     }
+  }
+
+  /** A batch on its way to the database: its write, and the moment its rows are in. */
+  private final class Flight {
+    final List<Pending<R>> batch;
+    final CountDownLatch rowsIn = new CountDownLatch(1);
+    final FutureTask<List<RequestOutcome>> write;
+
+    Flight(List<Pending<R>> batch, Validated<R> validated) {
+      this.batch = batch;
+      this.write = new FutureTask<>(() -> {
+        try {
+          return write(validated, rowsIn::countDown);
+        } finally {
+          rowsIn.countDown(); // also when the write failed: the next batch then tries and fails on its own
+        }
+      });
+    }
+  }
+
+  private void start(Flight flight) {
+    try {
+      ingestor.writers().execute(flight.write);
+    } catch (RejectedExecutionException stopping) {
+      // the server is stopping: answer() runs the write on this thread
+    }
+  }
+
+  /**
+   * Waits for the flight's write (running it here when it has not started) and answers its
+   * requests; false when the write failed, which ends the call.
+   */
+  private boolean answer(Flight flight) throws InterruptedException {
+    flight.write.run();
+    List<RequestOutcome> outcomes;
+    try {
+      outcomes = flight.write.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failed) {
+        fail(Errors.toStatus(failed));
+        return false;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error; // drain() ends the call INTERNAL, and rethrows what the JVM must see
+      }
+      throw new IllegalStateException("an ingestion write failed", e.getCause());
+    }
+    for (RequestOutcome outcome : outcomes) {
+      responder.requestDone(outcome);
+    }
+    long written = 0;
+    synchronized (lock) {
+      if (!finished) { // else finishLocked() gave back everything already
+        for (Pending<R> pending : flight.batch) {
+          bufferedRecords -= pending.records().size();
+          written += pending.bytes();
+        }
+        bufferedBytes -= written;
+      }
+    }
+    ingestor.memory().release(written);
+    requestMoreIfRoom();
+    return true;
   }
 
   private void fail(StatusRuntimeException status) {
@@ -428,8 +497,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** The rejections of one request: all counted, the first listed. */
   private record Outcome(int count, Rejections.Capped listed) {}
 
-  /** Validates every record of the batch, writes the valid ones in one transaction, counts. */
-  private List<RequestOutcome> write(List<Pending<R>> batch) {
+  /** A batch's valid records, and the rejections of each request. */
+  private record Validated<T>(List<Pending<T>> batch, List<T> valid, List<Outcome> rejections) {}
+
+  /** Checks every record of the batch on its own. */
+  private Validated<R> validate(List<Pending<R>> batch) {
     RecordSink<R> sink = ingestor.sink();
     List<R> valid = new ArrayList<>();
     List<Outcome> rejections = new ArrayList<>(batch.size());
@@ -450,7 +522,15 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       }
       rejections.add(new Outcome(rejectedCount, rejected));
     }
-    boolean[] inserted = valid.isEmpty() ? new boolean[0] : sink.write(valid);
+    return new Validated<>(batch, valid, rejections);
+  }
+
+  /** Writes the valid records of a batch in one transaction and counts each request's outcome. */
+  private List<RequestOutcome> write(Validated<R> validated, Runnable rowsWritten) {
+    List<Pending<R>> batch = validated.batch();
+    List<R> valid = validated.valid();
+    List<Outcome> rejections = validated.rejections();
+    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.sink().write(valid, rowsWritten);
     if (inserted.length != valid.size()) {
       throw new IllegalStateException("sink answered " + inserted.length + " results for " + valid.size() + " records");
     }

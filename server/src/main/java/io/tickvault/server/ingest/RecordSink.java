@@ -24,8 +24,18 @@ public interface RecordSink<R> {
    * whether this call inserted that record; every other record was a duplicate (already stored,
    * or an earlier record of the same batch with the same key). Either the whole batch is
    * committed or none of it: a failure throws {@link io.tickvault.server.db.DataAccessException}.
+   *
+   * <p>{@code rowsWritten} is run once every row is in the transaction, just before its commit:
+   * the stream's next batch starts writing then, while this one commits. Its keys are held by
+   * then, so a key of this batch sent again in the next one waits for this commit and counts
+   * there as a duplicate: the first write stands, in stream order.
    */
-  boolean[] write(List<R> records);
+  boolean[] write(List<R> records, Runnable rowsWritten);
+
+  /** {@link #write(List, Runnable)} with nothing waiting for the rows. */
+  default boolean[] write(List<R> records) {
+    return write(records, () -> { });
+  }
 
   /**
    * Why one record was refused: the kind of fault (for workers to route on), the field at fault as

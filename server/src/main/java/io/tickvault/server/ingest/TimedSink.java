@@ -26,10 +26,10 @@ final class TimedSink<R> implements RecordSink<R> {
   }
 
   @Override
-  public boolean[] write(List<R> records) {
+  public boolean[] write(List<R> records, Runnable rowsWritten) {
     long start = System.nanoTime();
     try {
-      return sink.write(records);
+      return sink.write(records, rowsWritten);
     } finally {
       metrics.written(kind, System.nanoTime() - start);
     }

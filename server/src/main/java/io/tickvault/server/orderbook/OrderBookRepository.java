@@ -54,6 +54,14 @@ public final class OrderBookRepository {
    * inserted it: of several snapshots of the batch with one key, only the first can be.
    */
   public boolean[] insert(List<OrderBookSnapshot> records, long nowMillis) {
+    return insert(records, nowMillis, () -> { });
+  }
+
+  /**
+   * {@link #insert(List, long)}, running {@code rowsWritten} once the headers and levels are in the
+   * transaction, just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
+   */
+  public boolean[] insert(List<OrderBookSnapshot> records, long nowMillis, Runnable rowsWritten) {
     boolean[] inserted = new boolean[records.size()];
     if (records.isEmpty()) {
       return inserted;
@@ -79,6 +87,7 @@ public final class OrderBookRepository {
         int position = positions[u];
         inserted[position] = ids.containsKey(SnapshotKey.of(records.get(position)));
       }
+      rowsWritten.run();
       return null;
     });
     return inserted;

@@ -112,7 +112,7 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   }
 
   @Override
-  public boolean[] write(List<OrderBookSnapshot> records) {
-    return repository.insert(records, clock.millis());
+  public boolean[] write(List<OrderBookSnapshot> records, Runnable rowsWritten) {
+    return repository.insert(records, clock.millis(), rowsWritten);
   }
 }

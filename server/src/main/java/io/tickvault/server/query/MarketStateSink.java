@@ -82,9 +82,9 @@ public final class MarketStateSink<R> implements RecordSink<R> {
   }
 
   @Override
-  public boolean[] write(List<R> records) {
+  public boolean[] write(List<R> records, Runnable rowsWritten) {
     List<R> stamped = withReceiveTime(records);
-    boolean[] inserted = sink.write(stamped);
+    boolean[] inserted = sink.write(stamped, rowsWritten);
     Map<Long, R> newest = new HashMap<>();
     for (int i = 0; i < inserted.length; i++) {
       if (inserted[i]) {

@@ -73,6 +73,14 @@ public final class TradeRepository {
    * batch with one key, only the first can be.
    */
   public boolean[] insert(List<Trade> batch, long nowMillis) {
+    return insert(batch, nowMillis, () -> { });
+  }
+
+  /**
+   * {@link #insert(List, long)}, running {@code rowsWritten} once the rows are in the transaction,
+   * just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
+   */
+  public boolean[] insert(List<Trade> batch, long nowMillis, Runnable rowsWritten) {
     // In key order, the first of each key kept: PostgreSQL then sees distinct keys, and "which one
     // was inserted" has one answer. One sort (stable, so the first of equal keys stays first; about
     // linear on a feed's already ordered ids) instead of a hash map of every key and then a sort.
@@ -89,7 +97,7 @@ public final class TradeRepository {
     }
     List<Trade> rows = distinct.stream().map(Slot::trade).toList();
     boolean[] inserted = new boolean[batch.size()];
-    if (!lastBatchHadDuplicates && copyStraightIn(rows, nowMillis)) {
+    if (!lastBatchHadDuplicates && copyStraightIn(rows, nowMillis, rowsWritten)) {
       for (Slot slot : distinct) {
         inserted[slot.position()] = true;
       }
@@ -116,6 +124,7 @@ public final class TradeRepository {
           n++;
         }
       }
+      rowsWritten.run();
       return n;
     });
     lastBatchHadDuplicates = count < distinct.size();
@@ -124,13 +133,17 @@ public final class TradeRepository {
 
   /**
    * The fast path for fresh trades, the usual case of a live stream: COPY straight into
-   * {@code trades}, one statement and so one transaction. True when every row went in; false when
+   * {@code trades}, one statement in one transaction. True when every row went in; false when
    * one of them was already stored (unique violation: nothing was written, and the caller takes the
    * staging path, which sorts inserted from duplicate).
    */
-  private boolean copyStraightIn(List<Trade> distinct, long nowMillis) {
+  private boolean copyStraightIn(List<Trade> distinct, long nowMillis, Runnable rowsWritten) {
     try {
-      jdbc.withConnection(c -> copy(c, COPY_TRADES_SQL, distinct, nowMillis));
+      jdbc.inTransaction(c -> {
+        copy(c, COPY_TRADES_SQL, distinct, nowMillis);
+        rowsWritten.run();
+        return null;
+      });
       return true;
     } catch (DataAccessException e) {
       if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {

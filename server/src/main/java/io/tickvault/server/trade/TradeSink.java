@@ -72,7 +72,7 @@ public final class TradeSink implements RecordSink<Trade> {
   }
 
   @Override
-  public boolean[] write(List<Trade> batch) {
-    return trades.insert(batch, clock.millis());
+  public boolean[] write(List<Trade> batch, Runnable rowsWritten) {
+    return trades.insert(batch, clock.millis(), rowsWritten);
   }
 }

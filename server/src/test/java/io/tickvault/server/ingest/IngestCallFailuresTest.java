@@ -153,7 +153,7 @@ class IngestCallFailuresTest {
       }
 
       @Override
-      public boolean[] write(List<Trade> records) {
+      public boolean[] write(List<Trade> records, Runnable rowsWritten) {
         if (failure != null) {
           throw failure;
         }

@@ -59,7 +59,7 @@ class StreamIngestorFlowControlTest {
     }
 
     @Override
-    public boolean[] write(List<Trade> records) {
+    public boolean[] write(List<Trade> records, Runnable rowsWritten) {
       writing.countDown();
       try {
         release.await(1, TimeUnit.MINUTES);

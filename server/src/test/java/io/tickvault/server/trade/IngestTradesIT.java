@@ -118,6 +118,28 @@ class IngestTradesIT {
   }
 
   @Test
+  void tradeSentAgainInTheStreamsNextBatch_isTheDuplicate_andTheFirstStands() {
+    // 10,000 trades make one whole batch; the next request, the next batch, repeats the first
+    // batch's last key with another price. The next batch starts writing while the first one
+    // commits: the repeat must still wait for it and count as the duplicate, whatever the timing.
+    for (int round = 0; round < 5; round++) {
+      List<Trade> batch = new ArrayList<>();
+      for (int i = 0; i < 10_000; i++) {
+        batch.add(trade(1, 1, round + "-" + (100_000 + i), "10", "1"));
+      }
+      String lastKey = round + "-" + 109_999;
+      List<Trade> again = List.of(trade(1, 1, lastKey, "99", "9"), trade(1, 1, round + "-x", "11", "1"));
+
+      List<IngestTradesAck> acks = stream(server.channel(), List.of(batch, again));
+
+      assertThat(acks).extracting(IngestTradesAck::getInserted, IngestTradesAck::getDuplicates)
+          .containsExactly(tuple(10_000L, 0L), tuple(1L, 1L));
+      assertThat(server.database().jdbc().query("SELECT price::text FROM trades WHERE trade_id = ?",
+          rs -> rs.getString(1), lastKey)).containsExactly("10");
+    }
+  }
+
+  @Test
   void invalidTrades_areRejectedWithIndexKeyFieldAndReason_andTheValidOnesBesideThemAreStored() {
     Trade valid = trade(1, 1, "ok-1", "1", "1");
     List<Trade> first = List.of(
