@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Neither queue refuses a task (gRPC would reset the stream, INTERNAL): what may queue is bounded
  * before it is queued instead, by the number of calls admitted
  * ({@link io.tickvault.server.grpc.DatabaseCalls} and {@link BlockingCalls},
- * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, and by one writer task
- * per ingestion stream.
+ * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, and by two writer tasks
+ * per ingestion stream (the one that answers it, and the write of its batch in flight).
  */
 record CallExecutor(ExecutorService transport, ExecutorService database, BlockingCalls nearMisses) {
   /** Unary and server-streaming calls waiting for or holding a database thread; one more is answered RESOURCE_EXHAUSTED. */

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * One ingestion call in flight. The transport side ({@link #onNext}, {@link #onCompleted},
  * {@link #onError}, serialized by gRPC) only queues requests and asks for the next one while the
  * queue is short; a single drain task at a time, on the writer executor, takes whole requests off
- * the queue in batches of about {@link IngestLimits#maxBatchRecords()}, validates and writes them,
- * and is the only one that speaks on the response side, so responses need no further locking and
- * go out in request order.
+ * the queue in batches of about {@link IngestLimits#maxBatchRecords()}, validates them, has them
+ * written (one batch writing while the next is prepared, see {@link #drainQueue}), and is the only
+ * one that speaks on the response side, so responses need no further locking and go out in request
+ * order.
  *
  * <p>What the queue holds is counted in records and in serialized bytes, against the stream's
  * limits and the server's {@link IngestMemory}; reading pauses when either is full.

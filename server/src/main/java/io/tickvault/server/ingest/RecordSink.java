@@ -28,7 +28,8 @@ public interface RecordSink<R> {
    * <p>{@code rowsWritten} is run once every row is in the transaction, just before its commit:
    * the stream's next batch starts writing then, while this one commits. Its keys are held by
    * then, so a key of this batch sent again in the next one waits for this commit and counts
-   * there as a duplicate: the first write stands, in stream order.
+   * there as a duplicate: the first write stands, in stream order. (Should this batch then fail
+   * to commit, the call fails at this batch and the repeat may be the write that stands.)
    */
   boolean[] write(List<R> records, Runnable rowsWritten);
 
