@@ -13,10 +13,10 @@ import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.trade.TradeCalls;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,35 +85,16 @@ class IngestPipelineTest {
     assertThat(acks.stream().mapToLong(IngestTradesAck::getInserted).sum()).isEqualTo(REQUESTS * TRADES_PER_REQUEST);
   }
 
-  private List<IngestTradesAck> streamAll() throws Exception {
-    CompletableFuture<List<IngestTradesAck>> done = new CompletableFuture<>();
-    List<IngestTradesAck> acks = new ArrayList<>();
-    StreamObserver<StreamTradesRequest> requests = IngestServiceGrpc.newStub(channel)
-        .withDeadlineAfter(30, TimeUnit.SECONDS).streamTrades(new StreamObserver<>() {
-          @Override
-          public void onNext(IngestTradesAck ack) {
-            acks.add(ack);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(acks);
-          }
-        });
+  private List<IngestTradesAck> streamAll() {
+    List<List<Trade>> requests = new ArrayList<>();
     for (int r = 0; r < REQUESTS; r++) {
-      StreamTradesRequest.Builder request = StreamTradesRequest.newBuilder();
+      List<Trade> request = new ArrayList<>();
       for (int i = 0; i < TRADES_PER_REQUEST; i++) {
-        request.addTrades(Trade.newBuilder().setTradeId(Integer.toString(r * TRADES_PER_REQUEST + i)));
+        request.add(Trade.newBuilder().setTradeId(Integer.toString(r * TRADES_PER_REQUEST + i)).build());
       }
-      requests.onNext(request.build());
+      requests.add(request);
     }
-    requests.onCompleted();
-    return done.get(30, TimeUnit.SECONDS);
+    return TradeCalls.stream(channel, requests);
   }
 
   /** Accepts and inserts everything; notes when each batch starts, has its rows in, and ends. */
