@@ -141,25 +141,13 @@ class IngestCallFailuresTest {
 
   /** Accepts every record; its write inserts them all, or throws {@code failure} when one is given. */
   private static RecordSink<Trade> sink(Error failure) {
-    return new RecordSink<>() {
-      @Override
-      public Rejection validate(Trade record) {
-        return null;
-      }
-
-      @Override
-      public String recordKey(Trade record) {
-        return record.getTradeId();
-      }
-
+    return new AcceptingSink() {
       @Override
       public boolean[] write(List<Trade> records, Runnable rowsWritten) {
         if (failure != null) {
           throw failure;
         }
-        boolean[] inserted = new boolean[records.size()];
-        Arrays.fill(inserted, true);
-        return inserted;
+        return allInserted(records);
       }
     };
   }

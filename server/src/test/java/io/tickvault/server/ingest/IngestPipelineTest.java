@@ -98,17 +98,7 @@ class IngestPipelineTest {
   }
 
   /** Accepts and inserts everything; notes when each batch starts, has its rows in, and ends. */
-  private final RecordSink<Trade> sink = new RecordSink<>() {
-    @Override
-    public Rejection validate(Trade record) {
-      return null;
-    }
-
-    @Override
-    public String recordKey(Trade record) {
-      return record.getTradeId();
-    }
-
+  private final RecordSink<Trade> sink = new AcceptingSink() {
     @Override
     public boolean[] write(List<Trade> records, Runnable rowsWritten) {
       int batch = Integer.parseInt(records.get(0).getTradeId()) / TRADES_PER_REQUEST;
@@ -118,9 +108,7 @@ class IngestPipelineTest {
       rowsWritten.run();
       pause(20); // the commit
       events.add("end " + batch);
-      boolean[] inserted = new boolean[records.size()];
-      Arrays.fill(inserted, true);
-      return inserted;
+      return allInserted(records);
     }
   };
 

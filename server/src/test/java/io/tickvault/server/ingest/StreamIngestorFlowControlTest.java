@@ -47,17 +47,7 @@ class StreamIngestorFlowControlTest {
   private ManagedChannel channel;
 
   /** Accepts everything, inserts everything, and blocks its first write until released. */
-  private final RecordSink<Trade> stuckSink = new RecordSink<>() {
-    @Override
-    public Rejection validate(Trade record) {
-      return null;
-    }
-
-    @Override
-    public String recordKey(Trade record) {
-      return record.getTradeId();
-    }
-
+  private final RecordSink<Trade> stuckSink = new AcceptingSink() {
     @Override
     public boolean[] write(List<Trade> records, Runnable rowsWritten) {
       writing.countDown();
@@ -66,9 +56,7 @@ class StreamIngestorFlowControlTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      boolean[] inserted = new boolean[records.size()];
-      java.util.Arrays.fill(inserted, true);
-      return inserted;
+      return allInserted(records);
     }
   };
 
