@@ -16,7 +16,6 @@ import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.IngestMetrics;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;

@@ -15,7 +15,6 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.trade.TradeCalls;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
