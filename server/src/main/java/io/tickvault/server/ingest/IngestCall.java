@@ -405,7 +405,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         continue;
       }
 
-      Flight next = new Flight(batch, validate(batch));
+      Flight next = new Flight(validate(batch));
       if (writing != null) {
         writing.write.run(); // a no-op once started; when no writer thread was free, the write runs here
         writing.rowsIn.await();
@@ -424,8 +424,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     final CountDownLatch rowsIn = new CountDownLatch(1);
     final FutureTask<List<RequestOutcome>> write;
 
-    Flight(List<Pending<R>> batch, Validated<R> validated) {
-      this.batch = batch;
+    Flight(Validated<R> validated) {
+      this.batch = validated.batch();
       this.write = new FutureTask<>(() -> {
         try {
           return write(validated, rowsIn::countDown);

@@ -52,14 +52,8 @@ public final class OrderBookRepository {
    * Inserts the snapshots that are not stored yet, with their levels, in one transaction;
    * {@code receive_time_ms} 0 becomes {@code nowMillis}. Returns per position whether this call
    * inserted it: of several snapshots of the batch with one key, only the first can be.
-   */
-  public boolean[] insert(List<OrderBookSnapshot> records, long nowMillis) {
-    return insert(records, nowMillis, () -> { });
-  }
-
-  /**
-   * {@link #insert(List, long)}, running {@code rowsWritten} once the headers and levels are in the
-   * transaction, just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
+   * {@code rowsWritten} runs once the headers and levels are in the transaction, just before its
+   * commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
    */
   public boolean[] insert(List<OrderBookSnapshot> records, long nowMillis, Runnable rowsWritten) {
     boolean[] inserted = new boolean[records.size()];

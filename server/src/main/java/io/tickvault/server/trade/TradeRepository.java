@@ -70,15 +70,8 @@ public final class TradeRepository {
   /**
    * Inserts the trades that are not stored yet, in one transaction; {@code receive_time_ms} 0 becomes
    * {@code nowMillis}. Returns per position whether this call inserted it: of several trades of the
-   * batch with one key, only the first can be.
-   */
-  public boolean[] insert(List<Trade> batch, long nowMillis) {
-    return insert(batch, nowMillis, () -> { });
-  }
-
-  /**
-   * {@link #insert(List, long)}, running {@code rowsWritten} once the rows are in the transaction,
-   * just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
+   * batch with one key, only the first can be. {@code rowsWritten} runs once the rows are in the
+   * transaction, just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
    */
   public boolean[] insert(List<Trade> batch, long nowMillis, Runnable rowsWritten) {
     // In key order, the first of each key kept: PostgreSQL then sees distinct keys, and "which one

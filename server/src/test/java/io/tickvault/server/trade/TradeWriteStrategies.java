@@ -50,7 +50,7 @@ public final class TradeWriteStrategies {
       strategies.put("unnest arrays, one INSERT..SELECT..RETURNING", TradeWriteStrategies::unnest);
       strategies.put("COPY to temp staging, INSERT..SELECT..RETURNING", TradeWriteStrategies::copyThenInsert);
       strategies.put("TradeRepository: COPY straight in, else staging", (c, batch) -> {
-        boolean[] inserted = repository.insert(batch, 1);
+        boolean[] inserted = repository.insert(batch, 1, () -> { });
         int count = 0;
         for (boolean b : inserted) {
           count += b ? 1 : 0;
