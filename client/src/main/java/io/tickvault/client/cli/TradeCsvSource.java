@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * Trades from CSV: a header line naming the columns with the .proto field names, in any order,
@@ -21,11 +21,28 @@ import java.util.Set;
  * message as bytes: no String per value, which made the parsing most of the CLI's own work.
  */
 final class TradeCsvSource extends RecordSource<Trade> {
-  static final List<String> REQUIRED = List.of(
-      "exchange_id", "currency_pair_no", "trade_id", "price", "quantity", "trade_time_ms");
-  static final Set<String> OPTIONAL = Set.of("taker_side", "receive_time_ms");
+  /** A column a trade file may have; its name is the .proto field's. */
+  private enum Column {
+    EXCHANGE_ID, CURRENCY_PAIR_NO, TRADE_ID, PRICE, QUANTITY, TAKER_SIDE, TRADE_TIME_MS, RECEIVE_TIME_MS;
 
-  private String[] columns;
+    final String field = name().toLowerCase(Locale.ROOT);
+
+    boolean required() {
+      return this != TAKER_SIDE && this != RECEIVE_TIME_MS;
+    }
+
+    static Column named(String field) {
+      for (Column column : values()) {
+        if (column.field.equals(field)) {
+          return column;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** The file's columns in its order, from the header; matched once, not per line. */
+  private Column[] columns;
   private final CsvFields values = new CsvFields();
   private final Trade.Builder trade = Trade.newBuilder(); // reused: cleared for each line
 
@@ -59,69 +76,63 @@ final class TradeCsvSource extends RecordSource<Trade> {
     }
     trade.clear();
     for (int i = 0; i < columns.length; i++) {
-      String column = columns[i];
+      Column column = columns[i];
       try {
         set(column, i);
       } catch (NumberFormatException e) {
-        return Line.unreadable(lineNumber, key(trade), column, "not a whole number: '" + values.text(i) + "'");
+        return Line.unreadable(lineNumber, key(trade), column.field, "not a whole number: '" + values.text(i) + "'");
       } catch (IllegalArgumentException e) {
-        return Line.unreadable(lineNumber, key(trade), column, e.getMessage());
+        return Line.unreadable(lineNumber, key(trade), column.field, e.getMessage());
       }
     }
     return Line.of(lineNumber, trade.build());
   }
 
-  private static String[] header(List<String> names) {
-    List<String> columns = new ArrayList<>();
+  private static Column[] header(List<String> names) {
+    List<Column> columns = new ArrayList<>();
     for (String name : names) {
       // exchangeId as well as exchange_id, as the JSON mapping accepts both.
-      String column = name.trim().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-      if (!REQUIRED.contains(column) && !OPTIONAL.contains(column)) {
+      Column column = Column.named(name.trim().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
+      if (column == null) {
         throw new IllegalArgumentException("CSV header: unknown column '" + name.trim() + "'; the columns are "
-            + String.join(",", REQUIRED) + " and optionally " + String.join(",", List.of("taker_side", "receive_time_ms")));
+            + fields(true) + " and optionally " + fields(false));
       }
       if (columns.contains(column)) {
-        throw new IllegalArgumentException("CSV header: column '" + column + "' appears twice");
+        throw new IllegalArgumentException("CSV header: column '" + column.field + "' appears twice");
       }
       columns.add(column);
     }
-    for (String required : REQUIRED) {
-      if (!columns.contains(required)) {
-        throw new IllegalArgumentException("CSV header: column '" + required + "' is missing; the header must name "
-            + String.join(",", REQUIRED));
+    for (Column required : Column.values()) {
+      if (required.required() && !columns.contains(required)) {
+        throw new IllegalArgumentException("CSV header: column '" + required.field + "' is missing; the header must name "
+            + fields(true));
       }
     }
-    return columns.toArray(String[]::new);
+    return columns.toArray(Column[]::new);
   }
 
-  private void set(String column, int i) {
+  /** The required columns' names, or the optional ones', for a message. */
+  private static String fields(boolean required) {
+    StringJoiner names = new StringJoiner(",");
+    for (Column column : Column.values()) {
+      if (column.required() == required) {
+        names.add(column.field);
+      }
+    }
+    return names.toString();
+  }
+
+  private void set(Column column, int i) {
     switch (column) {
-      case "exchange_id":
-        trade.setExchangeId(values.parseInt(i));
-        break;
-      case "currency_pair_no":
-        trade.setCurrencyPairNo(values.parseInt(i));
-        break;
-      case "trade_id":
-        trade.setTradeIdBytes(bytes(i));
-        break;
-      case "price":
-        trade.setPriceBytes(bytes(i));
-        break;
-      case "quantity":
-        trade.setQuantityBytes(bytes(i));
-        break;
-      case "taker_side":
-        trade.setTakerSide(side(i));
-        break;
-      case "trade_time_ms":
-        trade.setTradeTimeMs(values.parseLong(i));
-        break;
-      case "receive_time_ms":
-        trade.setReceiveTimeMs(values.length(i) == 0 ? 0 : values.parseLong(i));
-        break;
-      default:
-        throw new IllegalStateException("unchecked column " + column);
+      case EXCHANGE_ID -> trade.setExchangeId(values.parseInt(i));
+      case CURRENCY_PAIR_NO -> trade.setCurrencyPairNo(values.parseInt(i));
+      case TRADE_ID -> trade.setTradeIdBytes(bytes(i));
+      case PRICE -> trade.setPriceBytes(bytes(i));
+      case QUANTITY -> trade.setQuantityBytes(bytes(i));
+      case TAKER_SIDE -> trade.setTakerSide(side(i));
+      case TRADE_TIME_MS -> trade.setTradeTimeMs(values.parseLong(i));
+      case RECEIVE_TIME_MS -> trade.setReceiveTimeMs(values.length(i) == 0 ? 0 : values.parseLong(i));
+      default -> throw new IllegalStateException("unchecked column " + column);
     }
   }
 
