@@ -8,11 +8,13 @@ import java.util.Arrays;
  * separate, double quotes enclose ("a,b"), {@code ""} inside quotes is a quote; each value is
  * trimmed of white space and control characters (bytes up to a space, as {@link String#trim()})
  * outside its quotes.
- * The values are copied, unquoted, into one reused buffer: value {@code i} is {@link #bytes()}
- * from {@link #start(int)} to {@link #end(int)}, valid until the next {@link #split}.
+ * Value {@code i} is {@link #bytes()} from {@link #start(int)} to {@link #end(int)}, valid until
+ * the next {@link #split} and while the line's bytes are unchanged: ranges of the line itself when it has no quotes (the usual line, read
+ * without copying a byte), else of a reused buffer the values are copied into, unquoted.
  */
 final class CsvFields {
-  private byte[] values = new byte[256];
+  private byte[] unquoted = new byte[256];
+  private byte[] values; // the line, or unquoted
   private int[] starts = new int[16];
   private int[] ends = new int[16];
   private int count;
@@ -21,9 +23,32 @@ final class CsvFields {
 
   /** Splits {@code line[from, to)}. */
   void split(byte[] line, int from, int to) {
-    if (values.length < to - from) {
-      values = new byte[Math.max(to - from, values.length * 2)];
+    values = line;
+    count = 0;
+    ascii = true;
+    closed = true;
+    int valueStart = from;
+    for (int i = from; i < to; i++) {
+      byte c = line[i];
+      if (c == ',') {
+        add(valueStart, i, -1, -1);
+        valueStart = i + 1;
+      } else if (c == '"') {
+        splitQuoted(line, from, to);
+        return;
+      } else if (c < 0) {
+        ascii = false;
+      }
     }
+    add(valueStart, to, -1, -1);
+  }
+
+  /** Splits a line with quotes, copying its values unquoted into a buffer of their own. */
+  private void splitQuoted(byte[] line, int from, int to) {
+    if (unquoted.length < to - from) {
+      unquoted = new byte[Math.max(to - from, unquoted.length * 2)];
+    }
+    values = unquoted;
     count = 0;
     ascii = true;
     int length = 0;

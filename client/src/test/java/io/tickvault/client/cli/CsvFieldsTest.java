@@ -39,6 +39,22 @@ class CsvFieldsTest {
   }
 
   @Test
+  void aLineWithoutQuotes_isReadInPlace_trimmedAndFlaggedAlike() {
+    CsvFields fields = new CsvFields();
+    byte[] line = "zz 1 ,é,\tx\t,,42yy".getBytes(StandardCharsets.UTF_8);
+
+    fields.split(line, 2, line.length - 2);
+
+    assertThat(fields.bytes()).isSameAs(line); // nothing copied
+    assertThat(List.of(fields.text(0), fields.text(1), fields.text(2), fields.text(3), fields.text(4)))
+        .containsExactly("1", "é", "x", "", "42");
+    assertThat(fields.ascii()).isFalse();
+    assertThat(fields.closed()).isTrue();
+    assertThat(fields.parseInt(4)).isEqualTo(42);
+    assertThat(fields.is(2, "x")).isTrue();
+  }
+
+  @Test
   void wholeNumbers_asIntegerAndLongParseReadThem() {
     CsvFields fields = new CsvFields();
     fields.split(bytes("0,+7,-12,999999999,2147483647,-2147483648,1764115200000,9223372036854775807,-9223372036854775808"), 0,
