@@ -40,6 +40,9 @@ final class ByteLines {
     while (true) {
       for (; i < filled; i++) {
         byte b = buffer[i];
+        if (b > '\r') {
+          continue; // what is not a control character, settled by one comparison
+        }
         if (b == '\n' || b == '\r') {
           start = position;
           end = i;

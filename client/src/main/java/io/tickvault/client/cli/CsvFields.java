@@ -30,6 +30,9 @@ final class CsvFields {
     int valueStart = from;
     for (int i = from; i < to; i++) {
       byte c = line[i];
+      if (c > ',') {
+        continue; // digits, letters, '.', '-': most bytes of a line, settled by one comparison
+      }
       if (c == ',') {
         add(valueStart, i, -1, -1);
         valueStart = i + 1;
