@@ -26,6 +26,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
   /** Read by this tool outside the option defaults. */
   static final String PROFILE = "TICKVAULT_PROFILE";
 
+  /** Read by the launcher, client/bin/tickvault, which passes its environment on to the tool. */
+  static final List<String> LAUNCHER = List.of("TICKVAULT_CDS", "TICKVAULT_JAVA_OPTS", "TICKVAULT_JAR");
+
   private final Map<String, String> env;
 
   EnvironmentDefaults(Map<String, String> env) {
@@ -53,6 +56,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
   static List<String> misspellings(Map<String, String> env) {
     TreeSet<String> known = new TreeSet<>(VARIABLES.values());
     known.add(PROFILE);
+    known.addAll(LAUNCHER);
     List<String> warnings = new ArrayList<>();
     for (String name : new TreeSet<>(env.keySet())) {
       if (!name.startsWith("TICKVAULT_") || known.contains(name)) {
