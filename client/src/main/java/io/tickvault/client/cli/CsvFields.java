@@ -9,8 +9,9 @@ import java.util.Arrays;
  * trimmed of white space and control characters (bytes up to a space, as {@link String#trim()})
  * outside its quotes.
  * Value {@code i} is {@link #bytes()} from {@link #start(int)} to {@link #end(int)}, valid until
- * the next {@link #split} and while the line's bytes are unchanged: ranges of the line itself when it has no quotes (the usual line, read
- * without copying a byte), else of a reused buffer the values are copied into, unquoted.
+ * the next {@link #split} and while the line's bytes are unchanged: ranges of the line itself when
+ * it has no quotes (the usual line, read without copying a byte), else of a reused buffer the
+ * values are copied into, unquoted.
  */
 final class CsvFields {
   private byte[] unquoted = new byte[256];
