@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -67,6 +68,9 @@ public final class TradeRepository {
   /** A trade and its position in the batch. */
   private record Slot(Trade trade, int position) {}
 
+  /** A batch's distinct keys in key order: the rows to write, and each one's position in the batch. */
+  private record Rows(List<Trade> trades, int[] positions) {}
+
   /**
    * Inserts the trades that are not stored yet, in one transaction; {@code receive_time_ms} 0 becomes
    * {@code nowMillis}. Returns per position whether this call inserted it: of several trades of the
@@ -74,25 +78,12 @@ public final class TradeRepository {
    * transaction, just before its commit (see {@link io.tickvault.server.ingest.RecordSink#write}).
    */
   public boolean[] insert(List<Trade> batch, long nowMillis, Runnable rowsWritten) {
-    // In key order, the first of each key kept: PostgreSQL then sees distinct keys, and "which one
-    // was inserted" has one answer. One sort (stable, so the first of equal keys stays first; about
-    // linear on a feed's already ordered ids) instead of a hash map of every key and then a sort.
-    List<Slot> slots = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      slots.add(new Slot(batch.get(i), i));
-    }
-    slots.sort((a, b) -> KEY_ORDER.compare(a.trade(), b.trade()));
-    List<Slot> distinct = new ArrayList<>(slots.size());
-    for (Slot slot : slots) {
-      if (distinct.isEmpty() || KEY_ORDER.compare(distinct.get(distinct.size() - 1).trade(), slot.trade()) != 0) {
-        distinct.add(slot);
-      }
-    }
-    List<Trade> rows = distinct.stream().map(Slot::trade).toList();
+    Rows distinct = inKeyOrder(batch);
+    List<Trade> rows = distinct.trades();
     boolean[] inserted = new boolean[batch.size()];
     if (!lastBatchHadDuplicates && copyStraightIn(rows, nowMillis, rowsWritten)) {
-      for (Slot slot : distinct) {
-        inserted[slot.position()] = true;
+      for (int position : distinct.positions()) {
+        inserted[position] = true;
       }
       return inserted;
     }
@@ -113,15 +104,51 @@ public final class TradeRepository {
           if (found < 0) {
             throw new IllegalStateException("PostgreSQL returned a key that was not sent: " + rs.getString(3));
           }
-          inserted[distinct.get(found).position()] = true;
+          inserted[distinct.positions()[found]] = true;
           n++;
         }
       }
       rowsWritten.run();
       return n;
     });
-    lastBatchHadDuplicates = count < distinct.size();
+    lastBatchHadDuplicates = count < rows.size();
     return inserted;
+  }
+
+  /**
+   * The batch in key order, the first of each key kept: PostgreSQL then sees distinct keys, and
+   * "which one was inserted" has one answer. A feed's batch usually comes so already (ids rising,
+   * none repeated): then it is taken as it is, after one pass that checks it.
+   */
+  private static Rows inKeyOrder(List<Trade> batch) {
+    int[] positions = new int[batch.size()];
+    boolean ordered = true;
+    for (int i = 0; i < batch.size(); i++) {
+      positions[i] = i;
+      if (i > 0 && KEY_ORDER.compare(batch.get(i - 1), batch.get(i)) >= 0) {
+        ordered = false;
+        break;
+      }
+    }
+    if (ordered) {
+      return new Rows(batch, positions);
+    }
+    // One sort (stable, so the first of equal keys stays first) instead of a hash map of every key
+    // and then a sort.
+    List<Slot> slots = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      slots.add(new Slot(batch.get(i), i));
+    }
+    slots.sort((a, b) -> KEY_ORDER.compare(a.trade(), b.trade()));
+    List<Trade> trades = new ArrayList<>(slots.size());
+    int distinct = 0;
+    for (Slot slot : slots) {
+      if (trades.isEmpty() || KEY_ORDER.compare(trades.get(trades.size() - 1), slot.trade()) != 0) {
+        trades.add(slot.trade());
+        positions[distinct++] = slot.position();
+      }
+    }
+    return new Rows(trades, Arrays.copyOf(positions, distinct));
   }
 
   /**
