@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -26,7 +25,7 @@ import java.util.function.ToLongFunction;
 public final class MarketStateSink<R> implements RecordSink<R> {
   private final RecordSink<R> sink;
   private final Clock clock;
-  private final Function<R, Long> market;
+  private final ToLongFunction<R> market;
   private final Comparator<R> order;
   private final ToLongFunction<R> receiveTime;
   private final ReceiveTimeSetter<R> setReceiveTime;
@@ -44,7 +43,7 @@ public final class MarketStateSink<R> implements RecordSink<R> {
     R with(R record, long receiveTimeMs);
   }
 
-  private MarketStateSink(RecordSink<R> sink, MarketStateCache cache, Clock clock, Function<R, Long> market,
+  private MarketStateSink(RecordSink<R> sink, MarketStateCache cache, Clock clock, ToLongFunction<R> market,
       Comparator<R> order, ToLongFunction<R> receiveTime, ReceiveTimeSetter<R> setReceiveTime,
       BiConsumer<MarketStateCache, R> offer) {
     this.sink = sink;
@@ -85,17 +84,36 @@ public final class MarketStateSink<R> implements RecordSink<R> {
   public boolean[] write(List<R> records, Runnable rowsWritten) {
     List<R> stamped = withReceiveTime(records);
     boolean[] inserted = sink.write(stamped, rowsWritten);
+    // The newest inserted record of each market (the first of equals). A batch's records of one
+    // market mostly come together, so the map is touched when the market changes, not per record.
     Map<Long, R> newest = new HashMap<>();
+    long runMarket = 0;
+    R runNewest = null;
     for (int i = 0; i < inserted.length; i++) {
-      if (inserted[i]) {
-        R record = stamped.get(i);
-        newest.merge(market.apply(record), record, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+      if (!inserted[i]) {
+        continue;
       }
+      R record = stamped.get(i);
+      long key = market.applyAsLong(record);
+      if (runNewest != null && key != runMarket) {
+        newest.merge(runMarket, runNewest, this::newer);
+        runNewest = null;
+      }
+      runMarket = key;
+      runNewest = runNewest == null || order.compare(record, runNewest) > 0 ? record : runNewest;
+    }
+    if (runNewest != null) {
+      newest.merge(runMarket, runNewest, this::newer);
     }
     for (R record : newest.values()) {
       offer.accept(cache, record);
     }
     return inserted;
+  }
+
+  /** The newer of two records of one market; the first when they are equal. */
+  private R newer(R first, R second) {
+    return order.compare(first, second) >= 0 ? first : second;
   }
 
   /** The records, those without a receive time given one; the same list when none lacks it. */

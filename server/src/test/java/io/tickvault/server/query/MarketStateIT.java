@@ -73,9 +73,11 @@ class MarketStateIT {
   void lastTradeAndBook_areTheGreatestStored_notTheLastArrived_andComeFromRedis() {
     OwnRedis redis = own(OwnRedis.start());
     InProcessApp app = start(redis, TIMEOUT);
-    TradeCalls.registerMarket(app.channel(), 1, 1, 2);
+    TradeCalls.registerMarket(app.channel(), 1, 1, 2, 3);
     Trade newest = trade(1, 1, "b", T0 + 10, "12.30", "0.10");
-    ingestTrades(app.channel(), List.of(newest, trade(1, 1, "a", T0 + 10, "13", "1")));
+    // Two markets' trades interleaved in one batch: each market gets its own newest.
+    ingestTrades(app.channel(), List.of(trade(1, 3, "y", T0 + 40, "1", "1"), newest, trade(1, 3, "x", T0 + 50, "2", "1"),
+        trade(1, 1, "a", T0 + 10, "13", "1"), trade(1, 3, "w", T0 + 30, "3", "1")));
     ingestTrades(app.channel(), List.of(trade(1, 1, "z", T0 + 9, "11", "1"))); // a backfill: older
     OrderBookSnapshot book = snapshot(1, 1, T0 + 20, 5, 3);
     ingestOrderBooks(app.channel(), List.of(book, snapshot(1, 1, T0 + 20, 4, 2)));
@@ -84,6 +86,7 @@ class MarketStateIT {
     awaitTrue("state served from Redis", () -> servedFromRedis(app, 1, expected(newest, book)));
     assertThat(state(app.channel())).isEqualTo(expected(newest, book));
     assertThat(state(app.channel()).getLastTrade().getPrice()).isEqualTo("12.30");
+    assertThat(state(app.channel(), 3).getLastTrade().getTradeId()).isEqualTo("x");
     // A market with nothing stored has an empty state, cached as such.
     assertThat(state(app.channel(), 2)).isEqualTo(GetMarketStateResponse.getDefaultInstance());
     awaitTrue("empty state cached", () -> servedFromRedis(app, 2, GetMarketStateResponse.getDefaultInstance()));
@@ -91,6 +94,9 @@ class MarketStateIT {
       RedisCommands<String, String> commands = client.connect().sync();
       assertThat(commands.hget("market_state:{1:1}", "trade_key")).isEqualTo(String.format("%019d%s", T0 + 10, "b"));
       assertThat(commands.pttl("market_state:{1:1}")).isPositive();
+      // What the sink offered for market 3, whose trades came between market 1's in the batch.
+      awaitTrue("market 3's newest in Redis",
+          () -> String.format("%019d%s", T0 + 50, "x").equals(commands.hget("market_state:{1:3}", "trade_key")));
       commands.flushall(); // a cold Redis: once the near entry expires, a call misses, answers from PostgreSQL and fills Redis
     }
     double misses = metric(app, "tickvault_market_state_requests_total", "result", "miss");
