@@ -50,12 +50,13 @@ final class Cli {
    * failing the test when the server refuses either.
    */
   Cli registerBinanceBtcUsdt() {
-    succeeds(run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance"));
-    succeeds(run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+    ok(run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance"));
+    ok(run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
     return this;
   }
 
-  private static void succeeds(Result result) {
+  /** Fails the test unless the run exited 0, showing its output. */
+  static void ok(Result result) {
     assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 

@@ -1,5 +1,6 @@
 package io.tickvault.server.cli;
 
+import static io.tickvault.server.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.client.cli.ExitCodes;
@@ -218,9 +219,5 @@ class ReadCliIT {
     all.add(header);
     all.addAll(rows);
     return all;
-  }
-
-  private static void ok(Cli.Result result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

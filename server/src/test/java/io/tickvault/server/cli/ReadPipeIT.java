@@ -1,5 +1,6 @@
 package io.tickvault.server.cli;
 
+import static io.tickvault.server.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Channel;
@@ -129,9 +130,5 @@ class ReadPipeIT {
         .readTrades(ReadTradesRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(1).setPageSize(10_000).build())
         .forEachRemaining(page -> trades.addAll(page.getTradesList()));
     return trades;
-  }
-
-  private static void ok(Cli.Result result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }
