@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The only place that knows the columns of {@code trades}. A batch of fresh trades is copied
@@ -121,17 +122,8 @@ public final class TradeRepository {
    * none repeated): then it is taken as it is, after one pass that checks it.
    */
   private static Rows inKeyOrder(List<Trade> batch) {
-    int[] positions = new int[batch.size()];
-    boolean ordered = true;
-    for (int i = 0; i < batch.size(); i++) {
-      positions[i] = i;
-      if (i > 0 && KEY_ORDER.compare(batch.get(i - 1), batch.get(i)) >= 0) {
-        ordered = false;
-        break;
-      }
-    }
-    if (ordered) {
-      return new Rows(batch, positions);
+    if (strictlyInKeyOrder(batch)) {
+      return new Rows(batch, IntStream.range(0, batch.size()).toArray());
     }
     // One sort (stable, so the first of equal keys stays first) instead of a hash map of every key
     // and then a sort.
@@ -141,6 +133,7 @@ public final class TradeRepository {
     }
     slots.sort((a, b) -> KEY_ORDER.compare(a.trade(), b.trade()));
     List<Trade> trades = new ArrayList<>(slots.size());
+    int[] positions = new int[slots.size()];
     int distinct = 0;
     for (Slot slot : slots) {
       if (trades.isEmpty() || KEY_ORDER.compare(trades.get(trades.size() - 1), slot.trade()) != 0) {
@@ -149,6 +142,16 @@ public final class TradeRepository {
       }
     }
     return new Rows(trades, Arrays.copyOf(positions, distinct));
+  }
+
+  /** Whether every trade's key is greater than the one before it: in key order, none repeated. */
+  private static boolean strictlyInKeyOrder(List<Trade> batch) {
+    for (int i = 1; i < batch.size(); i++) {
+      if (KEY_ORDER.compare(batch.get(i - 1), batch.get(i)) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
