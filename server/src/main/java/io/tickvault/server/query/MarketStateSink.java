@@ -100,7 +100,7 @@ public final class MarketStateSink<R> implements RecordSink<R> {
         runNewest = null;
       }
       runMarket = key;
-      runNewest = runNewest == null || order.compare(record, runNewest) > 0 ? record : runNewest;
+      runNewest = runNewest == null ? record : newer(runNewest, record);
     }
     if (runNewest != null) {
       newest.merge(runMarket, runNewest, this::newer);
