@@ -13,9 +13,13 @@ import java.util.TreeSet;
  * {@link ServerConfig#fromEnvironment} asked for, so this list cannot fall behind it.
  */
 public final class UnknownVariables {
-  /** Read by the tickvault CLI, which a shell may export beside the server's. */
+  /**
+   * Read by the tickvault CLI and its launcher (client/bin/tickvault), which a shell may export
+   * beside the server's: set on purpose, so not a misspelling of a server variable.
+   */
   static final Set<String> CLI = Set.of("TICKVAULT_TARGET", "TICKVAULT_TOKEN", "TICKVAULT_TLS", "TICKVAULT_TLS_CA",
-      "TICKVAULT_TLS_CLIENT_CERT", "TICKVAULT_TLS_CLIENT_KEY", "TICKVAULT_AUTHORITY", "TICKVAULT_PROFILE");
+      "TICKVAULT_TLS_CLIENT_CERT", "TICKVAULT_TLS_CLIENT_KEY", "TICKVAULT_AUTHORITY", "TICKVAULT_PROFILE",
+      "TICKVAULT_CDS", "TICKVAULT_JAVA_OPTS", "TICKVAULT_JAR");
 
   private UnknownVariables() {}
 
