@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * The only place that knows the API key cache's Redis keys and scripts.
  *
- * <p>{@code api_keys:{user_id}} holds the user's keys (see {@link CachedApiKeysCodec});
- * {@code api_keys_version:{user_id}} counts the writes to the user's keys. A reader that missed
+ * <p>{@code api_keys:<user_id>} holds the user's keys (see {@link CachedApiKeysCodec});
+ * {@code api_keys_version:<user_id>} counts the writes to the user's keys. A reader that missed
  * fills the cache only if the version is still the one it saw before reading PostgreSQL, so a
  * slow reader never puts back an entry that a write has just invalidated (the classic
  * read-through race that would otherwise keep a revoked key alive for a whole TTL).

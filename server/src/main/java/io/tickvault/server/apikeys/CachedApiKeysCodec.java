@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bytes of a Redis value {@code api_keys:{user_id}}: a format version, then each key with its
+ * The bytes of a Redis value {@code api_keys:<user_id>}: a format version, then each key with its
  * secret still encrypted. A value this code cannot read is treated as a miss, so a format change
  * needs no flush: bump {@link #FORMAT} and old entries are reloaded from PostgreSQL.
  */
