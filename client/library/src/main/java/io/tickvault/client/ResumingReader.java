@@ -33,10 +33,11 @@ import java.util.stream.StreamSupport;
  * {@code ReadOrderBooks}) record by record, oldest first, and survives the stream breaking.
  *
  * <p>Every page the server sends carries the token that resumes the read right after it. When the
- * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or no page arrives within
- * {@link Options#pageTimeout}, the reader opens a new call with the same request and the last
- * token it received, after a backoff, so the caller sees every record once, in order: none
- * missed, none twice. It gives up after {@link Options#retryFor} without a page; any other status
+ * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or a status whose
+ * {@code RetryInfo} says when to come back, or no page arrives within {@link Options#pageTimeout},
+ * the reader opens a new call with the same request and the last token it received, after a
+ * backoff ({@link Backoff}), so the caller sees every record once, in order: none missed, none
+ * twice. It gives up after {@link Options#retryFor} without a page; any other status
  * (INVALID_ARGUMENT, PERMISSION_DENIED...) is final. Failures surface as a
  * {@link StatusRuntimeException} from {@link #hasNext()} or {@link #next()}.
  *
@@ -90,10 +91,11 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
 
   /** Pages asked for ahead of the one the caller reads. */
   static final int PAGES_AHEAD = 2;
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private record Page<R>(List<R> records, String nextToken) {}
+
+  /** How a call ended. */
+  private record Closed(Status status, Metadata trailers) {}
 
   private final Function<String, PageStream<R>> open;
   private final Options options;
@@ -103,13 +105,13 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
   private boolean finished;
   private int reconnects;
   private long pages;
-  private Duration backoff = FIRST_BACKOFF;
-  private long lastProgressNanos = System.nanoTime();
+  private final Backoff backoff;
 
   private ResumingReader(Function<String, PageStream<R>> open, String firstToken, Options options) {
     this.open = open;
     this.resumeToken = firstToken;
     this.options = options;
+    this.backoff = new Backoff(options.retryFor());
   }
 
   /** Trades of {@code request}'s market and range; resumes with other page tokens of the same request. */
@@ -192,7 +194,8 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
     if (arrival == null) {
       call.cancel("no page within " + options.pageTimeout());
       call = null;
-      retryOrThrow(Status.DEADLINE_EXCEEDED.withDescription("no page within " + options.pageTimeout().toMillis() + " ms"), true);
+      Status stalled = Status.DEADLINE_EXCEEDED.withDescription("no page within " + options.pageTimeout().toMillis() + " ms");
+      waitOrThrow(backoff.afterRetryable(), stalled, null);
       return;
     }
     if (arrival instanceof Page<?>) {
@@ -200,8 +203,7 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
       Page<R> received = (Page<R>) arrival;
       pages++;
       page = received.records().iterator();
-      backoff = FIRST_BACKOFF;
-      lastProgressNanos = System.nanoTime();
+      backoff.progress();
       if (received.nextToken().isEmpty()) {
         finished = true; // the last page: the server closes the call itself
         call = null;
@@ -211,30 +213,29 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
       }
       return;
     }
-    Status status = (Status) arrival;
+    Closed closed = (Closed) arrival;
     call = null;
-    if (status.isOk()) {
+    if (closed.status().isOk()) {
       finished = true; // ended without an empty token: the server says there is no more
       return;
     }
-    retryOrThrow(status, status.getCode() == Status.Code.UNAVAILABLE);
+    waitOrThrow(backoff.after(closed.status(), closed.trailers()), closed.status(), closed.trailers());
   }
 
-  private void retryOrThrow(Status status, boolean retryable) {
-    boolean withinBudget = System.nanoTime() - lastProgressNanos < options.retryFor().toNanos();
-    if (!retryable || !withinBudget) {
+  /** Sleeps the backoff's wait before the next call, or throws the status when there is none. */
+  private void waitOrThrow(Duration wait, Status status, Metadata trailers) {
+    if (wait == null) {
       finished = true;
-      throw status.asRuntimeException();
+      throw status.asRuntimeException(trailers);
     }
     try {
-      Thread.sleep(backoff.toMillis());
+      Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       finished = true;
       throw Status.CANCELLED.withDescription("interrupted while waiting to reconnect").withCause(e).asRuntimeException();
     }
     reconnects++;
-    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
   /**
@@ -256,7 +257,7 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
         @Override
         public void onClose(Status status, Metadata trailers) {
           stream.closed = true;
-          stream.arrivals.add(status);
+          stream.arrivals.add(new Closed(status, trailers));
         }
       }, new Metadata());
       clientCall.sendMessage(request.apply(token));

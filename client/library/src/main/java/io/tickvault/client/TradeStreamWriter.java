@@ -31,12 +31,13 @@ import java.util.concurrent.TimeUnit;
  * once its trades are committed; {@link #acknowledgedTrades()} counts the trades acknowledged so
  * far, in write order, so a worker can checkpoint its source up to there.
  *
- * <p>When the call fails with UNAVAILABLE (server restarting, PostgreSQL down) the writer opens a
- * new call after a backoff and sends again every request not yet acknowledged, in order; the
- * server stores each trade key once, so nothing is lost and nothing is doubled. It gives up after
- * {@link Options#retryFor} without any acknowledgement. Any other status (RESOURCE_EXHAUSTED,
- * PERMISSION_DENIED...) is final and is thrown by the next {@link #write}, {@link #flush} or
- * {@link #finish}.
+ * <p>When the call fails with UNAVAILABLE (server restarting, PostgreSQL down), or with a status
+ * whose {@code RetryInfo} says when to come back, the writer opens a new call after a backoff
+ * (with jitter, never shorter than the server's delay: see {@link Backoff}) and sends again every
+ * request not yet acknowledged, in order; the server stores each trade key once, so nothing is
+ * lost and nothing is doubled. It gives up after {@link Options#retryFor} without any
+ * acknowledgement. Any other status (PERMISSION_DENIED, INVALID_ARGUMENT...) is final and is thrown
+ * by the next {@link #write}, {@link #flush} or {@link #finish}.
  *
  * <pre>{@code
  * try (TradeStreamWriter writer = TradeStreamWriter.open(channel)) {
@@ -97,9 +98,6 @@ public final class TradeStreamWriter implements AutoCloseable {
 
   private record Sent(StreamTradesRequest request, long firstTradeIndex) {}
 
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-
   private final Channel channel;
   private final Options options;
   private final ScheduledExecutorService reconnector;
@@ -124,9 +122,7 @@ public final class TradeStreamWriter implements AutoCloseable {
   private long rejected; // guarded by lock
   private final List<RejectedRecord> rejections = new ArrayList<>(); // guarded by lock
   private int reconnects; // guarded by lock
-  private int attemptsSinceProgress; // guarded by lock: reconnects since the last acknowledgement
-  private Duration backoff = FIRST_BACKOFF; // guarded by lock
-  private long lastProgressNanos = System.nanoTime(); // guarded by lock
+  private final Backoff backoff; // guarded by lock
   private volatile ReconnectListener reconnectListener = (attempt, status, wait) -> { };
 
   /** Told of each reconnect, so a tool can show it ("reconnecting (attempt 3) …"). */
@@ -142,6 +138,7 @@ public final class TradeStreamWriter implements AutoCloseable {
   private TradeStreamWriter(Channel channel, Options options) {
     this.channel = channel;
     this.options = options;
+    this.backoff = new Backoff(options.retryFor());
     this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tickvault-trade-writer-reconnect");
       t.setDaemon(true);
@@ -311,9 +308,7 @@ public final class TradeStreamWriter implements AutoCloseable {
         for (RejectedRecord rejection : ack.getRejectionsList()) {
           rejections.add(rejection.toBuilder().setIndex(callFirstTradeIndex + rejection.getIndex()).build());
         }
-        backoff = FIRST_BACKOFF;
-        attemptsSinceProgress = 0;
-        lastProgressNanos = System.nanoTime();
+        backoff.progress();
         lock.notifyAll();
       }
     }
@@ -328,18 +323,14 @@ public final class TradeStreamWriter implements AutoCloseable {
           return;
         }
         call = null;
-        boolean retryable = status.getCode() == Status.Code.UNAVAILABLE;
-        boolean withinBudget = System.nanoTime() - lastProgressNanos < options.retryFor().toNanos();
-        if (!retryable || !withinBudget) {
-          failure = status.asRuntimeException();
+        wait = backoff.after(status, Status.trailersFromThrowable(t));
+        if (wait == null) {
+          failure = status.asRuntimeException(Status.trailersFromThrowable(t));
           lock.notifyAll();
           return;
         }
         reconnects++;
-        attemptsSinceProgress++;
-        attempt = attemptsSinceProgress;
-        wait = backoff;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        attempt = backoff.attempts();
         reconnector.schedule(() -> {
           synchronized (lock) {
             if (!done && failure == null) {
@@ -347,7 +338,7 @@ public final class TradeStreamWriter implements AutoCloseable {
               lock.notifyAll();
             }
           }
-        }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        }, wait.toNanos(), TimeUnit.NANOSECONDS);
       }
       reconnectListener.reconnecting(attempt, status, wait);
     }

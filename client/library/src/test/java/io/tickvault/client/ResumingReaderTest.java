@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.OrderBookSnapshot;
@@ -52,7 +54,11 @@ class ResumingReaderTest {
    * {@code failWith} (or hanging, when failWith is null); no script left: the whole range.
    */
   private final class PagedTrades extends QueryServiceGrpc.QueryServiceImplBase {
-    record Script(int pagesBeforeFailure, Status failWith) {}
+    record Script(int pagesBeforeFailure, Status failWith, Metadata trailers) {
+      Script(int pagesBeforeFailure, Status failWith) {
+        this(pagesBeforeFailure, failWith, null);
+      }
+    }
 
     final Queue<Script> scripts = new ConcurrentLinkedQueue<>();
     final List<ReadTradesRequest> requests = new CopyOnWriteArrayList<>();
@@ -76,7 +82,7 @@ class ResumingReaderTest {
         while (call.isReady() && !call.isCancelled()) {
           if (script != null && sentThisCall[0] == script.pagesBeforeFailure()) {
             if (script.failWith() != null) {
-              call.onError(script.failWith().asRuntimeException());
+              call.onError(script.failWith().asRuntimeException(script.trailers()));
             }
             return; // failWith null: hang with the call open
           }
@@ -163,6 +169,43 @@ class ResumingReaderTest {
     // Every call but the page token is the caller's request, unchanged.
     assertThat(service.requests).extracting(ReadTradesRequest::getPageToken).containsExactly("", "after-11", "after-17");
     assertThat(service.requests).allSatisfy(r -> assertThat(r.toBuilder().clearPageToken().build()).isEqualTo(REQUEST));
+  }
+
+  @Test
+  void aStatusWithRetryInfo_isRetried_whateverItsCode() throws Exception {
+    PagedTrades service = start();
+    StatusRuntimeException overloaded = StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage("overloaded, retry later")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(50_000_000)).build()))
+        .build());
+    service.scripts.add(new PagedTrades.Script(3, overloaded.getStatus(), overloaded.getTrailers()));
+
+    List<String> ids;
+    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+      ids = reader.stream().map(Trade::getTradeId).collect(Collectors.toList());
+      assertThat(reader.reconnects()).isEqualTo(1);
+    }
+
+    assertThat(ids).containsExactlyElementsOf(allTradeIds());
+    assertThat(service.requests).extracting(ReadTradesRequest::getPageToken).containsExactly("", "after-8");
+  }
+
+  @Test
+  void resourceExhaustedWithoutRetryInfo_isFinal() throws Exception {
+    PagedTrades service = start();
+    service.scripts.add(new PagedTrades.Script(1, Status.RESOURCE_EXHAUSTED.withDescription("too many streams")));
+
+    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+      reader.next();
+      reader.next();
+      reader.next();
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, reader::hasNext);
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(reader.reconnects()).isZero();
+    }
+    assertThat(service.requests).hasSize(1);
   }
 
   @Test
