@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  * doubling up to 5 s) and the server's delay, plus up to half of it again at random, so that the
  * many workers a restart cut off at the same moment do not come back in step, and none comes back
  * sooner than the step or the server asked. Progress (a page, an acknowledgement) starts the steps
- * over; after {@code retryFor} without progress, a failure is final.
+ * over; a failure {@code retryFor} after the first failure since the last progress is final. (Not
+ * {@code retryFor} after the progress itself: a worker whose feed is quiet for minutes may see its
+ * first failure long after its last acknowledgement, and deserves its retries all the same.)
  *
  * <p>Not thread-safe: its owner calls it from one thread or under its own lock.
  */
@@ -34,7 +36,7 @@ final class Backoff {
   private final DoubleSupplier random;
   private Duration step = FIRST_STEP;
   private int attempts;
-  private long lastProgressNanos;
+  private long failingSinceNanos; // when the first failure since the last progress came
 
   /** With the system's monotonic clock and a random jitter. */
   Backoff(Duration retryFor) {
@@ -52,19 +54,18 @@ final class Backoff {
     this.retryFor = retryFor;
     this.nanoTime = nanoTime;
     this.random = random;
-    this.lastProgressNanos = nanoTime.getAsLong();
   }
 
   /** Something got through: the next failure waits the first step, and has retryFor again. */
   void progress() {
     step = FIRST_STEP;
     attempts = 0;
-    lastProgressNanos = nanoTime.getAsLong();
   }
 
   /**
    * The wait before the next attempt after a call ended with this status and trailers, or null
-   * when the failure is final: not retryable, or retryFor passed without progress.
+   * when the failure is final: not retryable, or retryFor passed since the first failure without
+   * progress.
    */
   Duration after(Status status, Metadata trailers) {
     Duration hint = retryDelay(status, trailers);
@@ -81,7 +82,7 @@ final class Backoff {
 
   /**
    * The wait after a failure its owner retries whatever the status (a read that brought no page
-   * in time), or null once retryFor passed without progress.
+   * in time), or null once retryFor passed since the first failure without progress.
    */
   Duration afterRetryable() {
     return next(null);
@@ -93,7 +94,11 @@ final class Backoff {
   }
 
   private Duration next(Duration hint) {
-    if (nanoTime.getAsLong() - lastProgressNanos >= retryFor.toNanos()) {
+    long now = nanoTime.getAsLong();
+    if (attempts == 0) {
+      failingSinceNanos = now;
+    }
+    if (retryFor.isZero() || now - failingSinceNanos >= retryFor.toNanos()) {
       return null;
     }
     attempts++;

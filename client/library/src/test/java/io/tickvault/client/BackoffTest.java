@@ -81,15 +81,32 @@ class BackoffTest {
   }
 
   @Test
-  void retryFor_passedWithoutProgress_makesTheFailureFinal_untilProgress() {
+  void retryFor_passedSinceTheFirstFailure_makesTheFailureFinal_untilProgress() {
     assertThat(backoff.after(UNAVAILABLE)).isNotNull();
-    nanos += Duration.ofMinutes(2).toNanos();
+    nanos += Duration.ofSeconds(119).toNanos();
+    assertThat(backoff.after(UNAVAILABLE)).isNotNull();
+    nanos += Duration.ofSeconds(1).toNanos();
 
     assertThat(backoff.after(UNAVAILABLE)).isNull();
     assertThat(backoff.afterRetryable()).isNull();
 
     backoff.progress();
     assertThat(backoff.after(UNAVAILABLE)).isEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aQuietTimeBeforeTheFirstFailure_doesNotCount() {
+    backoff.progress();
+    nanos += Duration.ofMinutes(10).toNanos(); // a feed with nothing to send
+
+    assertThat(backoff.after(UNAVAILABLE)).isEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void retryForZero_retriesNothing() {
+    Backoff never = new Backoff(Duration.ZERO, () -> nanos, () -> random);
+
+    assertThat(never.after(UNAVAILABLE)).isNull();
   }
 
   @Test
