@@ -26,11 +26,11 @@ import io.tickvault.api.v1.OrderBookSnapshot;
  * }</pre>
  *
  * <p>Replaying is safe: a snapshot whose (exchange_id, currency_pair_no, server_time_ms,
- * sequence_id) is already stored counts as a duplicate and its first write stands. Unlike
- * {@link TradeStreamWriter} it does not resend by itself: IngestOrderBooks acknowledges nothing
- * before its summary, so the caller keeps what it wrote until {@link #finish()} returns and, when
- * the call fails with UNAVAILABLE, writes all of it again on a new writer (what was committed
- * counts as duplicates). Not thread-safe: one thread writes.
+ * sequence_id) is already stored counts as a duplicate and its first write stands. This is one
+ * call, and it does not resend by itself: IngestOrderBooks acknowledges nothing before its
+ * summary. {@link ResendingOrderBookWriter} ({@code client.openOrderBookWriter()}) keeps each
+ * call's snapshots and sends them again when a call fails with UNAVAILABLE (what was committed
+ * then counts as duplicates). Not thread-safe: one thread writes.
  */
 public final class OrderBookStreamWriter
     extends BatchingStreamWriter<OrderBookSnapshot, IngestOrderBooksRequest, IngestOrderBooksResponse> {

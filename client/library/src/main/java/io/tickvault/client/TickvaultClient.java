@@ -1,18 +1,14 @@
 package io.tickvault.client;
 
 import io.grpc.CallCredentials;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -101,7 +97,7 @@ public final class TickvaultClient implements AutoCloseable {
     this.eventLoop = eventLoop;
     this.channel = credentials == null
         ? managedChannel
-        : ClientInterceptors.intercept(managedChannel, new WithCredentials(credentials));
+        : ClientInterceptors.intercept(managedChannel, new DefaultCredentials(credentials));
     this.target = target;
   }
 
@@ -162,9 +158,18 @@ public final class TickvaultClient implements AutoCloseable {
     return TradeStreamWriter.open(channel, options);
   }
 
-  /** Opens an order book writer over {@code IngestOrderBooks} with the token of this client. */
-  public OrderBookStreamWriter openOrderBookWriter() {
-    return OrderBookStreamWriter.open(channel);
+  /**
+   * Opens an order book writer over {@code IngestOrderBooks} with the token of this client: it
+   * batches, waits while the server is behind, and sends a call's snapshots again when the server
+   * or its database goes away. Close it (or {@code finish()} it) when done.
+   */
+  public ResendingOrderBookWriter openOrderBookWriter() {
+    return ResendingOrderBookWriter.open(channel);
+  }
+
+  /** As {@link #openOrderBookWriter()}, with other batch and call sizes or retry time. */
+  public ResendingOrderBookWriter openOrderBookWriter(ResendingOrderBookWriter.Options options) {
+    return ResendingOrderBookWriter.open(channel, options);
   }
 
   /** Registers an exchange (or renames it); returns true when it was new. Admin token. */
@@ -303,20 +308,6 @@ public final class TickvaultClient implements AutoCloseable {
     }
     if (eventLoop != null) {
       eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-  }
-
-  /** Adds the call credentials to every call that has none of its own. */
-  private static final class WithCredentials implements ClientInterceptor {
-    private final CallCredentials credentials;
-
-    WithCredentials(CallCredentials credentials) {
-      this.credentials = credentials;
-    }
-
-    @Override
-    public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-      return next.newCall(method, options.getCredentials() == null ? options.withCallCredentials(credentials) : options);
     }
   }
 

@@ -125,16 +125,6 @@ public final class TradeStreamWriter implements AutoCloseable {
   private final Backoff backoff; // guarded by lock
   private volatile ReconnectListener reconnectListener = (attempt, status, wait) -> { };
 
-  /** Told of each reconnect, so a tool can show it ("reconnecting (attempt 3) …"). */
-  @FunctionalInterface
-  public interface ReconnectListener {
-    /**
-     * Called on a gRPC thread when a call failed with a retryable status and a new one will be
-     * opened after {@code wait}; {@code attempt} counts reconnects since the last acknowledgement.
-     */
-    void reconnecting(int attempt, Status status, Duration wait);
-  }
-
   private TradeStreamWriter(Channel channel, Options options) {
     this.channel = channel;
     this.options = options;
@@ -228,7 +218,7 @@ public final class TradeStreamWriter implements AutoCloseable {
     }
   }
 
-  /** Sets who is told of each reconnect; replaces the previous listener. */
+  /** Sets who is told of each reconnect (on a gRPC thread); replaces the previous listener. */
   public void onReconnect(ReconnectListener listener) {
     this.reconnectListener = listener;
   }

@@ -1,11 +1,10 @@
 package io.tickvault.client.cli;
 
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.Status;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.TickvaultClient;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -44,11 +43,6 @@ final class IngestCommand {
   record LineRejection(long line, String key, String field, String reason) {}
 
   enum Format { csv, jsonl }
-
-  /** Told of each reconnect of a sender. */
-  interface Reconnects {
-    void reconnecting(int attempt, Status status);
-  }
 
   /** A stream writer as the command drives it, whatever the record kind. */
   interface Sender<R> extends AutoCloseable {
@@ -115,7 +109,7 @@ final class IngestCommand {
     /** Refuses a format this kind of record is not read from. */
     void checkFormat(Format format) {}
 
-    abstract Sender<R> sender(Channel channel, int batchSize, Reconnects reconnects);
+    abstract Sender<R> sender(Channel channel, int batchSize, ReconnectListener reconnects);
 
     @Override
     public Integer call() throws Exception {
@@ -165,7 +159,7 @@ final class IngestCommand {
       try (RecordSource<R> source = open(input, chosen, strict);
            TickvaultClient client = connection.connect()) {
         Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), source.totalBytes());
-        Sender<R> writer = sender(client.channel(), batchSize, (attempt, status) -> progress.note(String.format(Locale.ROOT,
+        Sender<R> writer = sender(client.channel(), batchSize, (attempt, status, wait) -> progress.note(String.format(Locale.ROOT,
             "reconnecting (attempt %d) after %s", attempt, TickvaultCli.brief(status, connection.resolvedTarget()))));
         try (writer) {
           try {
@@ -309,7 +303,7 @@ final class IngestCommand {
     int streams;
 
     @Override
-    Sender<Trade> sender(Channel channel, int batchSize, Reconnects reconnects) {
+    Sender<Trade> sender(Channel channel, int batchSize, ReconnectListener reconnects) {
       if (streams < 1 || streams > 8) {
         throw new IllegalArgumentException("--streams: must be 1 to 8, got " + streams);
       }
@@ -349,8 +343,8 @@ final class IngestCommand {
     }
 
     @Override
-    Sender<OrderBookSnapshot> sender(Channel channel, int batchSize, Reconnects reconnects) {
-      return new ResendingOrderBookSender(channel, CallOptions.DEFAULT, batchSize, reconnects);
+    Sender<OrderBookSnapshot> sender(Channel channel, int batchSize, ReconnectListener reconnects) {
+      return new OrderBookSender(channel, batchSize, reconnects);
     }
   }
 }

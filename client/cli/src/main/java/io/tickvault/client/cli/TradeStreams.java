@@ -3,6 +3,7 @@ package io.tickvault.client.cli;
 import io.grpc.Channel;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.TradeStreamWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
   private final int[] written; // per call: trades given to it
   private long sent;
 
-  TradeStreams(Channel channel, int streams, int batchSize, IngestCommand.Reconnects reconnects) {
+  TradeStreams(Channel channel, int streams, int batchSize, ReconnectListener reconnects) {
     writers = new TradeStreamWriter[streams];
     indexes = new int[streams][1024];
     written = new int[streams];
@@ -32,7 +33,7 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
     try {
       for (int i = 0; i < streams; i++) {
         writers[i] = TradeStreamWriter.open(channel, options);
-        writers[i].onReconnect((attempt, status, wait) -> reconnects.reconnecting(attempt, status));
+        writers[i].onReconnect(reconnects);
       }
     } catch (RuntimeException e) {
       close();
