@@ -6,16 +6,16 @@ import io.tickvault.server.grpc.FieldViolations;
  * The limits of api_keys.proto, checked field by field; each bad field is added to the request's
  * {@link FieldViolations} with a message that names it, so one answer lists them all.
  */
-final class ApiKeyFields {
-  static final int MAX_USER_ID = 128;
-  static final int MAX_ACCESS_KEY = 256;
+public final class ApiKeyFields {
+  public static final int MAX_USER_ID = 128;
+  public static final int MAX_ACCESS_KEY = 256;
   static final int MAX_SECRET_KEY = 1024;
-  static final int MAX_LABEL = 256;
+  public static final int MAX_LABEL = 256;
 
   private ApiKeyFields() {}
 
   /** A required value of a text column. */
-  static void requireText(FieldViolations violations, String field, String value, int max) {
+  public static void requireText(FieldViolations violations, String field, String value, int max) {
     if (value.isEmpty()) {
       violations.add(field, "is required");
       return;
@@ -24,7 +24,7 @@ final class ApiKeyFields {
   }
 
   /** An optional value of a text column: PostgreSQL text cannot hold NUL, so it is refused here. */
-  static void requireAtMost(FieldViolations violations, String field, String value, int max) {
+  public static void requireAtMost(FieldViolations violations, String field, String value, int max) {
     if (!requireLength(violations, field, value, max)) {
       return;
     }
@@ -34,7 +34,7 @@ final class ApiKeyFields {
   }
 
   /** The secret: stored encrypted as bytes, so any character is fine. */
-  static void requireSecret(FieldViolations violations, String value) {
+  public static void requireSecret(FieldViolations violations, String value) {
     if (value.isEmpty()) {
       violations.add("secret_key", "is required");
       return;
@@ -52,7 +52,7 @@ final class ApiKeyFields {
     return true;
   }
 
-  static void requireExchangeId(FieldViolations violations, int exchangeId) {
+  public static void requireExchangeId(FieldViolations violations, int exchangeId) {
     if (exchangeId <= 0) {
       violations.add("exchange_id", exchangeId == 0 ? "is required" : "must be positive, got " + exchangeId);
     }

@@ -8,16 +8,16 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A response already in protobuf's wire format, sent as it is. The hottest read path encodes its
- * pages straight from the database's bytes ({@link io.tickvault.server.query.TradePageEncoder}):
+ * pages straight from the database's bytes (the read side's TradePageEncoder):
  * no message objects per record, no second pass to serialize them. On the wire it is the method's
  * usual message, so clients, reflection and every other tool see no difference.
  */

@@ -1,6 +1,7 @@
 package io.tickvault.server.ingest;
 
 import io.tickvault.api.v1.RejectionReason;
+import io.tickvault.server.db.PlainDecimal;
 import io.tickvault.server.ingest.RecordSink.Rejection;
 import io.tickvault.server.market.KnownMarkets;
 import java.time.Clock;

@@ -2,8 +2,8 @@ package io.tickvault.server.orderbook;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
+import io.tickvault.server.db.CopyWriter;
 import io.tickvault.server.db.Jdbc;
-import io.tickvault.server.ingest.CopyWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -2,9 +2,9 @@ package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
+import io.tickvault.server.db.CopyWriter;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
-import io.tickvault.server.ingest.CopyWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -15,7 +15,7 @@ import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
-import io.tickvault.server.Application;
+import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;

@@ -24,7 +24,7 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.api.v1.PutExchangeRequest;
-import io.tickvault.server.Application;
+import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;

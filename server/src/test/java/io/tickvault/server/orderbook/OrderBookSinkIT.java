@@ -7,7 +7,7 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
-import io.tickvault.server.ingest.PlainDecimalTest;
+import io.tickvault.server.db.PlainDecimalTest;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.market.MarketRepository;
 import io.tickvault.server.testing.TestDatabase;

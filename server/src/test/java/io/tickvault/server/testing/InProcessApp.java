@@ -3,7 +3,7 @@ package io.tickvault.server.testing;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.tickvault.server.Application;
+import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
 import java.util.UUID;
 

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real server in a child JVM ({@code java -cp <test classpath> io.tickvault.server.Main}),
+ * The real server in a child JVM ({@code java -cp <test classpath> io.tickvault.server.app.Main}),
  * configured only by environment variables as in production, for fault tests that kill it with
  * SIGKILL ({@link #kill()}) in the middle of a call and start it again on the same database.
  * Its output goes to a log file under {@code target/} ({@link #log()}). A JVM shutdown hook kills
@@ -112,7 +112,7 @@ public final class ServerProcess implements AutoCloseable {
   public static Failed startExpectingFailure(Map<String, String> env, String... args) {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-cp",
-        System.getProperty("java.class.path"), "io.tickvault.server.Main"));
+        System.getProperty("java.class.path"), "io.tickvault.server.app.Main"));
     command.addAll(List.of(args));
     try {
       Path err = Files.createTempFile("tickvault-start-", ".err");
@@ -152,7 +152,7 @@ public final class ServerProcess implements AutoCloseable {
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
-        "io.tickvault.server.Main")
+        "io.tickvault.server.app.Main")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().keySet().removeIf(name -> name.startsWith("TICKVAULT_"));

@@ -4,7 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.tickvault.server.Application;
+import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
 import java.security.SecureRandom;
 import java.util.UUID;

@@ -1,9 +1,9 @@
 package io.tickvault.server.trade;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,0 +1,167 @@
+package io.tickvault.server.app;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
+import io.tickvault.api.TickvaultVersion;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.apikeys.ApiKeyReencryption;
+import io.tickvault.server.apikeys.ApiKeyRepository;
+import io.tickvault.server.apikeys.ApiKeySecrets;
+import io.tickvault.server.config.ConfigException;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Database;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.service.ApiKeyAdminGrpcService;
+import io.tickvault.server.service.ApiKeyGrpcService;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, wired by hand in this one place, one concern per step, in start-up order:
+ * each step takes what the steps before it returned ({@link #startAll}). {@link #close()} takes it
+ * all down in reverse order.
+ */
+public final class Application implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  /** The tickvault services, as named in their health status. */
+  public static final List<String> SERVICE_NAMES = List.of(
+      ApiKeyServiceGrpc.SERVICE_NAME,
+      ApiKeyAdminServiceGrpc.SERVICE_NAME,
+      MarketServiceGrpc.SERVICE_NAME,
+      IngestServiceGrpc.SERVICE_NAME,
+      QueryServiceGrpc.SERVICE_NAME);
+
+  private final Resources resources = new Resources();
+  private Infrastructure infra;
+  private GrpcServer grpc;
+  private int metricsPort;
+
+  private Application() {}
+
+  /** Starts the server on a Netty port as the configuration says. */
+  public static Application start(ServerConfig config) {
+    FreePorts.require(config);
+    return start(config, GrpcServer.nettyBuilder(config));
+  }
+
+  /** Starts the server on the given transport; tests hand in an in-process builder. */
+  public static Application start(ServerConfig config, ServerBuilder<?> builder) {
+    Application app = new Application();
+    try {
+      app.startAll(config, builder);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void startAll(ServerConfig config, ServerBuilder<?> builder) {
+    Clock clock = Clock.systemUTC();
+    // First, so that a missing master key stops the server before anything starts or any
+    // database is migrated.
+    byte[] masterKey = masterKey(config);
+    infra = Infrastructure.start(config, resources);
+    ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
+    Markets markets = Markets.create(infra.jdbc(), clock);
+    CallExecutor executors = CallExecutor.start(config, resources);
+    ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
+        executors.nearMisses(), infra.metrics().registry(), clock);
+    List<BindableService> services = List.of(
+        markets.service(),
+        new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),
+        new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
+        Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
+            infra.scheduler(), infra.metrics().ingest(), clock),
+        reads.service().served());
+    grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
+    metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
+    logStarted(config);
+  }
+
+  private void logStarted(ServerConfig config) {
+    log.info("tickvault {} listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
+        TickvaultVersion.current(), config.bindAddress(), grpc.server().port(),
+        config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
+        config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
+        config.isEmbeddedRedis() ? "embedded" : "external",
+        metricsPort > 0 ? ", metrics at http://" + config.metricsBindAddress() + ":" + metricsPort + "/metrics" : "");
+    if (config.authDisabled()) {
+      log.warn("authentication is OFF: any caller may use every RPC (set TICKVAULT_WORKER_TOKENS and TICKVAULT_ADMIN_TOKENS to turn it on)");
+    }
+  }
+
+  /**
+   * Re-encrypts every stored API key secret under the current master key and returns what it did;
+   * for {@code --reencrypt-api-keys}. Opens the configured (or embedded) database on its own.
+   */
+  public static ApiKeyReencryption.Result reencryptApiKeys(ServerConfig config) {
+    byte[] masterKey = masterKey(config);
+    try (EmbeddedServices embedded = new EmbeddedServices(config.dataDir())) {
+      String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
+      try (HikariDataSource pool = Infrastructure.openPool(config, databaseUrl, 2)) {
+        Database.migrate(pool);
+        ApiKeySecrets secrets = new ApiKeySecrets(ApiKeys.cipher(config, masterKey));
+        return new ApiKeyReencryption(new ApiKeyRepository(new Jdbc(pool)), secrets).run();
+      }
+    }
+  }
+
+  /**
+   * The master key: configured, or in the embedded default generated once into the data dir. An
+   * external database is shared by replicas, which must all use the same configured key.
+   */
+  static byte[] masterKey(ServerConfig config) {
+    return config.masterKey().orElseGet(() -> {
+      if (!config.isEmbeddedDatabase()) {
+        throw new ConfigException("TICKVAULT_MASTER_KEY: required with an external database (base64 of 32 bytes)");
+      }
+      return EmbeddedServices.loadOrCreateMasterKey(config.dataDir());
+    });
+  }
+
+  public int grpcPort() {
+    return grpc.server().port();
+  }
+
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  public HikariDataSource dataSource() {
+    return infra.dataSource();
+  }
+
+  public Metrics metrics() {
+    return infra.metrics();
+  }
+
+  public String redisUrl() {
+    return infra.redisUrl();
+  }
+
+  public DatabaseHealthMonitor healthMonitor() {
+    return grpc.healthMonitor();
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    grpc.server().blockUntilShutdown();
+  }
+
+  /** Stops the server (calls in flight get the grace period), then closes everything it opened. */
+  @Override
+  public void close() {
+    resources.close();
+  }
+}

@@ -1,0 +1,50 @@
+package io.tickvault.server.app;
+
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.grpc.BlockingCalls;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where calls run: two bounded sets of threads, so that one kind of work never waits behind the
+ * other, and the Netty event loops for what never blocks.
+ *
+ * <ul>
+ *   <li>The event loop that read the call: GetApiKeys and GetMarketState, whose near-cache hits
+ *       are answered there without a hand-off ({@link GrpcServer}); their misses go to
+ *       {@code database} through {@link #nearMisses}.
+ *   <li>{@code transport}: gRPC's callbacks of every other call (reading a message, health,
+ *       reflection, dispatching a call). They never block, so a few threads serve them all and
+ *       health answers promptly while the database is slow or down.
+ *   <li>{@code database}: what blocks on PostgreSQL or Redis (unary calls of the tickvault services,
+ *       near-cache misses, ingestion batches), sized from the connection pool.
+ * </ul>
+ * Neither queue refuses a task (gRPC would reset the stream, INTERNAL): what may queue is bounded
+ * before it is queued instead, by the number of calls admitted
+ * ({@link io.tickvault.server.grpc.DatabaseCalls} and {@link BlockingCalls},
+ * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, and by two writer tasks
+ * per ingestion stream (the one that answers it, and the write of its batch in flight).
+ */
+record CallExecutor(ExecutorService transport, ExecutorService database, BlockingCalls nearMisses) {
+  /** Unary and server-streaming calls waiting for or holding a database thread; one more is answered RESOURCE_EXHAUSTED. */
+  static final int MAX_DATABASE_CALLS = 10_000;
+
+  static CallExecutor start(ServerConfig config, Resources resources) {
+    int transportThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    ExecutorService transport = fixed(transportThreads, "tickvault-grpc-", resources);
+    ExecutorService database = fixed(config.databasePoolSize() * 2, "tickvault-db-", resources);
+    return new CallExecutor(transport, database, new BlockingCalls(database, MAX_DATABASE_CALLS));
+  }
+
+  private static ExecutorService fixed(int threads, String prefix, Resources resources) {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), DaemonThreads.named(prefix));
+    resources.own(() -> {
+      executor.shutdown();
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    });
+    return executor;
+  }
+}

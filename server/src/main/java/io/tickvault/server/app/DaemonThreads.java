@@ -1,0 +1,18 @@
+package io.tickvault.server.app;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Threads that do not keep the JVM alive, numbered after a prefix so a thread dump says whose they are. */
+final class DaemonThreads {
+  private DaemonThreads() {}
+
+  static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

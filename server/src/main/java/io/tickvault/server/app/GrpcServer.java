@@ -1,0 +1,132 @@
+package io.tickvault.server.app;
+
+import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tickvault.api.TickvaultVersion;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.auth.AuthInterceptor;
+import io.tickvault.server.auth.BearerTokens;
+import io.tickvault.server.auth.TlsContexts;
+import io.tickvault.server.config.ConnectionLimits;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.grpc.BlockingCalls;
+import io.tickvault.server.grpc.DatabaseCalls;
+import io.tickvault.server.grpc.RequestParsing;
+import io.tickvault.server.grpc.ServerVersionInterceptor;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.metrics.DependencyMetrics;
+import io.tickvault.server.metrics.GrpcMetricsInterceptor;
+import io.tickvault.server.service.IngestGrpcService;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The last step of start-up: the gRPC server with the tickvault services, health (following the
+ * database), reflection for grpcurl, authentication, and call metrics; started, and stopped first
+ * at shutdown.
+ */
+record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
+
+  /** A Netty server on the configured address, with TLS (and mTLS) when configured, and the connection limits. */
+  static NettyServerBuilder nettyBuilder(ServerConfig config) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()));
+    config.tlsCert().ifPresent(cert ->
+        builder.sslContext(TlsContexts.forServer(cert, config.tlsKey().orElseThrow(), config.tlsClientCa())));
+    ConnectionLimits limits = config.connectionLimits();
+    builder.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
+        .permitKeepAliveTime(limits.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+        .permitKeepAliveWithoutCalls(false)
+        .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .maxRstFramesPerWindow(limits.maxResetsPer10Seconds(), 10);
+    // Zero turns a limit off, which is grpc-java's default: leave those unset.
+    if (!limits.maxConnectionIdle().isZero()) {
+      builder.maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (!limits.maxConnectionAge().isZero()) {
+      builder.maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (!limits.maxConnectionAgeGrace().isZero()) {
+      builder.maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return builder;
+  }
+
+  static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
+                          CallExecutor executors, Infrastructure infra, Resources resources) {
+    HealthStatusManager health = new HealthStatusManager();
+    DatabaseHealthMonitor healthMonitor =
+        resources.own(new DatabaseHealthMonitor(infra.dataSource(), health, Application.SERVICE_NAMES));
+    healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+    DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
+
+    // gRPC looks each call's method up on the Netty event loop that read it (directExecutor).
+    // GetApiKeys and GetMarketState stay there: a near-cache hit is answered without any hand-off,
+    // a miss goes to executors.database() (BlockingCalls). Every other call moves to
+    // executors.transport() before any interceptor runs: health, reflection and the callbacks of
+    // the other services, whose blocking work goes on to executors.database() (DatabaseCalls).
+    builder.directExecutor();
+    builder.callExecutor(new ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+        return BlockingCalls.INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+            ? null // stay on the event loop
+            : executors.transport();
+      }
+    });
+    builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
+    for (BindableService service : services) {
+      ServerServiceDefinition definition = service.bindService();
+      // GetApiKeys answers from its cache, and the read side from a replica or Redis, while the
+      // primary is down: those are not refused then.
+      String name = definition.getServiceDescriptor().getName();
+      boolean needsDatabase = !name.equals(ApiKeyServiceGrpc.SERVICE_NAME) && !name.equals(QueryServiceGrpc.SERVICE_NAME);
+      DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), CallExecutor.MAX_DATABASE_CALLS,
+          healthMonitor, needsDatabase);
+      // Unknown fields of a request are never used: dropped as it is read, they cost no memory.
+      builder.addService(ServerInterceptors.intercept(RequestParsing.of(definition), databaseCalls));
+    }
+    builder.addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(legacyReflection());
+
+    // Interceptors run in reverse order of registration: the metrics one is added last so that it
+    // sees every call first, including those that other interceptors refuse; the version one wraps
+    // authentication, so that refused calls carry the version too.
+    if (!config.authDisabled()) {
+      builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens()),
+          config.reflectionPublic()));
+    }
+    builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
+    builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
+    Runnable endStreams = () -> services.stream()
+        .filter(IngestGrpcService.class::isInstance)
+        .forEach(service -> ((IngestGrpcService) service).endStreams());
+    TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);
+    server.start();
+    resources.own(() -> {
+      healthMonitor.close(); // it must not flip the status back after this
+      health.enterTerminalState();
+      server.stop();
+    });
+    return new GrpcServer(server, healthMonitor);
+  }
+
+  @SuppressWarnings("deprecation")
+  private static ServerServiceDefinition legacyReflection() {
+    // grpcurl and older tools still ask grpc.reflection.v1alpha first.
+    return ProtoReflectionService.newInstance().bindService();
+  }
+}

@@ -1,0 +1,78 @@
+package io.tickvault.server.app;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Database;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.db.ReadDataSource;
+import io.tickvault.server.db.ReplicaLagMonitor;
+import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.server.metrics.ConnectionPoolMetrics;
+import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.metrics.RedisMetrics;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The first step of start-up: what every later step runs on. The embedded PostgreSQL and Redis
+ * when none is configured, the connection pool with the schema migrated, the metrics registry,
+ * one scheduler for background retries, and the Redis connections.
+ *
+ * <p>{@link #readJdbc()} is where history reads go: with {@code TICKVAULT_DATABASE_READ_URL}, a pool
+ * of its own on the streaming replica, chosen per read while it keeps up ({@link ReadDataSource});
+ * without, the primary. Standalone Redis or Redis Cluster is {@link RedisConnections}' business,
+ * not its users'.
+ */
+record Infrastructure(
+    HikariDataSource dataSource,
+    Jdbc jdbc,
+    Jdbc readJdbc,
+    String redisUrl,
+    RedisConnections redis,
+    Metrics metrics,
+    RedisMetrics redisMetrics,
+    ScheduledExecutorService scheduler) {
+
+  static Infrastructure start(ServerConfig config, Resources resources) {
+    EmbeddedServices embedded = resources.own(new EmbeddedServices(config.dataDir()));
+    String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
+    String redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
+
+    HikariDataSource dataSource = resources.own(openPool(config, databaseUrl, config.databasePoolSize()));
+    Database.migrate(dataSource);
+
+    Metrics metrics = resources.own(new Metrics());
+    ConnectionPoolMetrics.register(metrics.registry(), dataSource);
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-scheduler-"));
+    resources.own(scheduler::shutdownNow);
+
+    Jdbc jdbc = new Jdbc(dataSource);
+    Jdbc readJdbc = config.databaseReadUrl().map(url -> new Jdbc(readDataSource(config, url, dataSource, metrics, resources)))
+        .orElse(jdbc);
+
+    RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
+    RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
+    return new Infrastructure(dataSource, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
+  }
+
+  /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */
+  private static ReadDataSource readDataSource(ServerConfig config, String replicaUrl, HikariDataSource primary,
+      Metrics metrics, Resources resources) {
+    HikariDataSource replica = resources.own(Database.openReplicaPool(replicaUrl,
+        config.databaseUser().orElse(null), config.databasePassword().orElse(null), config.databasePoolSize()));
+    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primary, replica, config.databaseReadMaxLag(),
+        metrics.registry(), Clock.systemUTC(), System::nanoTime));
+    monitor.start(ReplicaLagMonitor.DEFAULT_INTERVAL);
+    return new ReadDataSource(primary, replica, monitor, metrics.registry(), Clock.systemUTC());
+  }
+
+  /** A pool on the configured (or embedded) database, with the configured credentials. */
+  static HikariDataSource openPool(ServerConfig config, String databaseUrl, int poolSize) {
+    return Database.openPool(databaseUrl,
+        config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null),
+        config.databasePassword().orElse(null),
+        poolSize);
+  }
+}

@@ -1,0 +1,46 @@
+package io.tickvault.server.app;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.ingest.IdleTimeout;
+import io.tickvault.server.ingest.IngestLimits;
+import io.tickvault.server.ingest.IngestMemory;
+import io.tickvault.server.ingest.StreamIngestor;
+import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.marketstate.MarketStateCache;
+import io.tickvault.server.marketstate.MarketStateSink;
+import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.orderbook.OrderBookRepository;
+import io.tickvault.server.orderbook.OrderBookSink;
+import io.tickvault.server.service.IngestGrpcService;
+import io.tickvault.server.trade.TradeRepository;
+import io.tickvault.server.trade.TradeSink;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Ingestion, wired: one {@link StreamIngestor} per record kind, each with the sink (rules) and
+ * repository (SQL) of its kind, behind one gRPC service (docs/ingestion.md). Every committed batch
+ * also brings the markets' hot state forward ({@link MarketStateSink}, docs/reading.md).
+ */
+final class Ingestion {
+  private Ingestion() {}
+
+  static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
+                                   Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics, Clock clock) {
+    // One byte budget for every stream of every kind: the heap is shared.
+    IngestMemory memory = config.ingestBufferBytes() > 0 ? new IngestMemory(config.ingestBufferBytes()) : IngestMemory.ofHeap();
+    IdleTimeout idle = new IdleTimeout(scheduler, config.streamIdleTimeout());
+    StreamIngestor<Trade> trades = new StreamIngestor<>(
+        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc), clock), marketState, clock),
+        writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
+    StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
+        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
+            marketState, clock),
+        writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
+    return new IngestGrpcService(trades, orderBooks);
+  }
+}

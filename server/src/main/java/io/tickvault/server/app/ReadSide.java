@@ -1,0 +1,49 @@
+package io.tickvault.server.app;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.grpc.BlockingCalls;
+import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.marketstate.MarketStateCache;
+import io.tickvault.server.marketstate.MarketStateNearCache;
+import io.tickvault.server.marketstate.MarketStateRedis;
+import io.tickvault.server.marketstate.MarketStateSink;
+import io.tickvault.server.metrics.QueryMetrics;
+import io.tickvault.server.orderbook.OrderBookReader;
+import io.tickvault.server.read.ReadArguments;
+import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
+import io.tickvault.server.service.QueryGrpcService;
+import io.tickvault.server.trade.CandleReader;
+import io.tickvault.server.trade.TradeReader;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The read side, wired: the readers over PostgreSQL, the hot market state in Redis, and the gRPC
+ * service over both (docs/reading.md). Ingestion feeds {@link #marketState()} through
+ * {@link MarketStateSink}.
+ */
+public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
+  /**
+   * Wires the read side on a Redis connection of its own (started here, so a slow market state
+   * never queues behind API key lookups), and repairs the market state every second. History reads
+   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) go to {@code history}, a read replica
+   * when one is configured; the market state falls back to {@code primary}, so GetMarketState never
+   * answers older than what ingestion has committed.
+   */
+  public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
+      LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
+      BlockingCalls blocking, PrometheusRegistry registry, Clock clock) {
+    redis.start(scheduler);
+    QueryMetrics metrics = new QueryMetrics(registry);
+    MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock),
+        new MarketStateNearCache(MarketStateNearCache.TTL, clock), new TradeReader(primary), new OrderBookReader(primary),
+        metrics, clock);
+    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history),
+        new OrderBookReader(history), new CandleReader(history), state, blocking, metrics);
+    scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
+    return new ReadSide(service, state);
+  }
+}

@@ -1,0 +1,75 @@
+package io.tickvault.server.app;
+
+import io.tickvault.server.config.ConfigException;
+import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.StartupException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A start-up failure as one line that says what is wrong and what to do, like the configuration
+ * errors: the database's refusals are told apart by their SQLSTATE, not left as a page of
+ * HikariPool$PoolInitializationException.
+ */
+final class StartupErrors {
+  private static final Pattern JDBC_URL = Pattern.compile("jdbc:postgresql://([^/?]*)/?([^?]*)");
+
+  private StartupErrors() {}
+
+  static String describe(Throwable failure, ServerConfig config) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof StartupException || t instanceof ConfigException) {
+        return t.getMessage();
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        return database(sql, config);
+      }
+      if (t instanceof UnknownHostException || t instanceof ConnectException) {
+        return cannotReach(config, firstLine(t.getMessage()));
+      }
+    }
+    return "could not start: " + firstLine(String.valueOf(failure.getMessage())) + " (run with --debug for the stack trace)";
+  }
+
+  private static String database(SQLException sql, ServerConfig config) {
+    String user = config.databaseUser().orElse(userInUrl(config));
+    String reason = firstLine(sql.getMessage());
+    return switch (sql.getSQLState()) {
+      case "28P01" -> "PostgreSQL refused the password of user '" + user + "' (" + reason
+          + "): check TICKVAULT_DATABASE_PASSWORD (or the password in TICKVAULT_DATABASE_URL)";
+      case "28000" -> "PostgreSQL refused user '" + user + "' (" + reason
+          + "): check TICKVAULT_DATABASE_USER, and that pg_hba.conf lets it in from this host";
+      case "3D000" -> "database '" + part(config, 2) + "' does not exist on " + part(config, 1) + " (" + reason
+          + "): create it (CREATE DATABASE " + part(config, 2) + ") or fix TICKVAULT_DATABASE_URL";
+      case "57P03" -> "PostgreSQL at " + part(config, 1) + " is starting up or shutting down (" + reason + "): start again in a moment";
+      case "42501" -> "user '" + user + "' may not create the schema in database '" + part(config, 2) + "' (" + reason
+          + "): grant it CREATE on the database, or run once as its owner";
+      default -> sql.getSQLState().startsWith("08")
+          ? cannotReach(config, reason)
+          : "PostgreSQL refused to start the server (SQLSTATE " + sql.getSQLState() + ": " + reason + ")";
+    };
+  }
+
+  private static String cannotReach(ServerConfig config, String reason) {
+    return "cannot reach PostgreSQL at " + part(config, 1) + " (" + reason
+        + "): is it running and reachable from here, and does TICKVAULT_DATABASE_URL name it?";
+  }
+
+  /** Group 1: host:port, group 2: the database, of TICKVAULT_DATABASE_URL. */
+  private static String part(ServerConfig config, int group) {
+    Matcher m = JDBC_URL.matcher(config.databaseUrl().orElse("jdbc:postgresql://127.0.0.1/postgres"));
+    return m.lookingAt() && !m.group(group).isEmpty() ? m.group(group) : group == 2 ? "postgres" : "?";
+  }
+
+  private static String userInUrl(ServerConfig config) {
+    Matcher m = Pattern.compile("[?&]user=([^&]*)").matcher(config.databaseUrl().orElse(""));
+    return m.find() ? m.group(1) : System.getProperty("user.name");
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("").trim();
+  }
+}

@@ -1,0 +1,155 @@
+package io.tickvault.server.marketstate;
+
+import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.ingest.RecordSink;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
+
+/**
+ * A {@link RecordSink} that, after each batch commits, offers the newest inserted record of every
+ * market in it to the {@link MarketStateCache}. Offering never waits for Redis and never fails the
+ * batch: ingestion goes on at full speed while Redis is down.
+ *
+ * <p>Records sent with {@code receive_time_ms} 0 ("now") get the time here, before the write, so
+ * that the record stored in PostgreSQL and the one offered to Redis are the same.
+ *
+ * @param <R> the record's message type
+ */
+public final class MarketStateSink<R> implements RecordSink<R> {
+  private final RecordSink<R> sink;
+  private final Clock clock;
+  private final ToLongFunction<R> market;
+  private final Comparator<R> order;
+  private final ToLongFunction<R> receiveTime;
+  private final ReceiveTimeSetter<R> setReceiveTime;
+  private final BiConsumer<MarketStateCache, R> offer;
+  private final MarketStateCache cache;
+
+  /** The newest trade is the greatest (trade_time_ms, trade_id), ids compared as UTF-8 bytes. */
+  static final Comparator<Trade> TRADE_ORDER =
+      Comparator.comparingLong(Trade::getTradeTimeMs).thenComparing(Trade::getTradeId, MarketStateSink::compareUtf8);
+  /** The newest snapshot is the greatest (server_time_ms, sequence_id). */
+  static final Comparator<OrderBookSnapshot> BOOK_ORDER =
+      Comparator.comparingLong(OrderBookSnapshot::getServerTimeMs).thenComparingLong(OrderBookSnapshot::getSequenceId);
+
+  private interface ReceiveTimeSetter<R> {
+    R with(R record, long receiveTimeMs);
+  }
+
+  private MarketStateSink(RecordSink<R> sink, MarketStateCache cache, Clock clock, ToLongFunction<R> market,
+      Comparator<R> order, ToLongFunction<R> receiveTime, ReceiveTimeSetter<R> setReceiveTime,
+      BiConsumer<MarketStateCache, R> offer) {
+    this.sink = sink;
+    this.cache = cache;
+    this.clock = clock;
+    this.market = market;
+    this.order = order;
+    this.receiveTime = receiveTime;
+    this.setReceiveTime = setReceiveTime;
+    this.offer = offer;
+  }
+
+  /** Trades, newest by {@link #TRADE_ORDER}. */
+  public static MarketStateSink<Trade> trades(RecordSink<Trade> sink, MarketStateCache cache, Clock clock) {
+    return new MarketStateSink<>(sink, cache, clock, t -> marketKey(t.getExchangeId(), t.getCurrencyPairNo()),
+        TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrade);
+  }
+
+  /** Snapshots, newest by {@link #BOOK_ORDER}. */
+  public static MarketStateSink<OrderBookSnapshot> orderBooks(RecordSink<OrderBookSnapshot> sink, MarketStateCache cache,
+      Clock clock) {
+    return new MarketStateSink<>(sink, cache, clock, s -> marketKey(s.getExchangeId(), s.getCurrencyPairNo()),
+        BOOK_ORDER, OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
+        MarketStateCache::offerOrderBook);
+  }
+
+  @Override
+  public Rejection validate(R record) {
+    return sink.validate(record);
+  }
+
+  @Override
+  public String recordKey(R record) {
+    return sink.recordKey(record);
+  }
+
+  @Override
+  public boolean[] write(List<R> records, Runnable rowsWritten) {
+    List<R> stamped = withReceiveTime(records);
+    boolean[] inserted = sink.write(stamped, rowsWritten);
+    // The newest inserted record of each market (the first of equals). A batch's records of one
+    // market mostly come together, so the map is touched when the market changes, not per record.
+    Map<Long, R> newest = new HashMap<>();
+    long runMarket = 0;
+    R runNewest = null;
+    for (int i = 0; i < inserted.length; i++) {
+      if (!inserted[i]) {
+        continue;
+      }
+      R record = stamped.get(i);
+      long key = market.applyAsLong(record);
+      if (runNewest != null && key != runMarket) {
+        newest.merge(runMarket, runNewest, this::newer);
+        runNewest = null;
+      }
+      runMarket = key;
+      runNewest = runNewest == null ? record : newer(runNewest, record);
+    }
+    if (runNewest != null) {
+      newest.merge(runMarket, runNewest, this::newer);
+    }
+    for (R record : newest.values()) {
+      offer.accept(cache, record);
+    }
+    return inserted;
+  }
+
+  /** The newer of two records of one market; the first when they are equal. */
+  private R newer(R first, R second) {
+    return order.compare(first, second) >= 0 ? first : second;
+  }
+
+  /** The records, those without a receive time given one; the same list when none lacks it. */
+  private List<R> withReceiveTime(List<R> records) {
+    List<R> stamped = null;
+    long now = 0;
+    for (int i = 0; i < records.size(); i++) {
+      R record = records.get(i);
+      if (receiveTime.applyAsLong(record) == 0) {
+        if (stamped == null) {
+          stamped = new ArrayList<>(records);
+          now = clock.millis();
+        }
+        stamped.set(i, setReceiveTime.with(record, now));
+      }
+    }
+    return stamped == null ? records : stamped;
+  }
+
+  private static long marketKey(int exchangeId, int currencyPairNo) {
+    return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
+  }
+
+  /** Compares by code point, which is the byte order of UTF-8 (and of PostgreSQL's "C" collation). */
+  public static int compareUtf8(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
+  }
+}

@@ -1,0 +1,53 @@
+package io.tickvault.server.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The read side's counters, registered on the server's registry. */
+public final class QueryMetrics {
+  public final CounterDataPoint stateHit;
+  public final CounterDataPoint stateMiss;
+  public final CounterDataPoint stateError;
+  public final Counter stateDatabaseLoads;
+  public final Counter stateNearHits;
+  public final CounterDataPoint tradeRowsRead;
+  public final CounterDataPoint snapshotRowsRead;
+  private final Counter redisErrors;
+
+  public QueryMetrics(PrometheusRegistry registry) {
+    Counter requests = Counter.builder()
+        .name("tickvault_market_state_requests_total")
+        .help("GetMarketState lookups by cache result: hit, miss, or error (Redis failed or the market is stale; answered from PostgreSQL)")
+        .labelNames("result")
+        .register(registry);
+    stateHit = requests.labelValues("hit");
+    stateMiss = requests.labelValues("miss");
+    stateError = requests.labelValues("error");
+    stateNearHits = Counter.builder()
+        .name("tickvault_market_state_near_hits_total")
+        .help("GetMarketState answered from the in-process near cache, without asking Redis (also counted as result=hit)")
+        .register(registry);
+    stateDatabaseLoads = Counter.builder()
+        .name("tickvault_market_state_database_loads_total")
+        .help("Market states read from PostgreSQL (misses, Redis failures, repairs)")
+        .register(registry);
+    redisErrors = Counter.builder()
+        .name("tickvault_market_state_redis_errors_total")
+        .help("Redis commands of the market state that failed, timed out or were skipped, by operation "
+            + "(lookup, offer after ingestion, fill after a miss, repair, decode)")
+        .labelNames("operation")
+        .register(registry);
+    Counter rows = Counter.builder()
+        .name("tickvault_read_rows_total")
+        .help("Rows fetched from PostgreSQL by ReadTrades and ReadOrderBooks (snapshot headers), by kind")
+        .labelNames("kind")
+        .register(registry);
+    tradeRowsRead = rows.labelValues("trade");
+    snapshotRowsRead = rows.labelValues("snapshot");
+  }
+
+  public CounterDataPoint redisErrors(String operation) {
+    return redisErrors.labelValues(operation);
+  }
+}

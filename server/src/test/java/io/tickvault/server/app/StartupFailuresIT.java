@@ -1,0 +1,163 @@
+package io.tickvault.server.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.tickvault.server.db.Database;
+import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.Ports;
+import io.tickvault.server.testing.ServerProcess;
+import io.tickvault.server.testing.TestDatabase;
+import io.tickvault.server.testing.TestDependencies;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server that cannot start says why in one line, as a configuration error does: what is wrong,
+ * what to do, a non-zero exit and no stack trace (unless --debug). Each case runs the real
+ * {@code Main} in a child process and reads its standard error.
+ */
+class StartupFailuresIT {
+  @RegisterExtension
+  static TestDatabase database = new TestDatabase();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void portInUse_isFoundBeforeTheEmbeddedPostgresStarts() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      ServerProcess.Failed failed = ServerProcess.startExpectingFailure(Map.of(
+          "TICKVAULT_DATA_DIR", dir.resolve("data").toString(),
+          "TICKVAULT_GRPC_PORT", String.valueOf(taken.getLocalPort())));
+
+      assertOneLine(failed, "tickvault: 127.0.0.1:" + taken.getLocalPort() + " is already in use (TICKVAULT_GRPC_PORT="
+          + taken.getLocalPort() + "): stop what listens there (another tickvault?), or set TICKVAULT_GRPC_PORT to a free port");
+      assertThat(dir.resolve("data").resolve("postgres")).as("no embedded PostgreSQL was started").doesNotExist();
+    }
+  }
+
+  @Test
+  void aSecondServerOnTheSameDataDir() {
+    Path data = dir.resolve("shared");
+    try (ServerProcess first = ServerProcess.startEmbedded(data, Map.of())) {
+      ServerProcess.Failed second = ServerProcess.startExpectingFailure(Map.of(
+          "TICKVAULT_DATA_DIR", data.toString(),
+          "TICKVAULT_GRPC_PORT", String.valueOf(Ports.free()),
+          "TICKVAULT_METRICS_PORT", "0"));
+
+      assertOneLine(second, "tickvault: another tickvault server (pid " + first.handle().pid() + ") is using the data dir "
+          + data.toAbsolutePath() + ": stop it first, or give this one another TICKVAULT_DATA_DIR");
+      assertThat(first.isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void databaseUnreachable() {
+    int nobody = Ports.free();
+
+    ServerProcess.Failed failed = external("jdbc:postgresql://127.0.0.1:" + nobody + "/tickvault?user=postgres", Map.of());
+
+    assertOneLine(failed, null);
+    assertThat(failed.stderr()).startsWith("tickvault: cannot reach PostgreSQL at 127.0.0.1:" + nobody + " (")
+        .endsWith("): is it running and reachable from here, and does TICKVAULT_DATABASE_URL name it? (--debug shows the stack trace)\n");
+  }
+
+  @Test
+  void missingDatabase() {
+    ServerProcess.Failed failed = external(database.url().replaceFirst("/[^/?]+\\?", "/tickvault_no_such_db?"), Map.of());
+
+    assertOneLine(failed, null);
+    assertThat(failed.stderr()).startsWith("tickvault: database 'tickvault_no_such_db' does not exist on ")
+        .contains("create it (CREATE DATABASE tickvault_no_such_db) or fix TICKVAULT_DATABASE_URL");
+  }
+
+  @Test
+  void wrongPassword_andUnknownUser() throws Exception {
+    try (OwnPostgres postgres = OwnPostgres.start()) {
+      try (HikariDataSource admin = Database.openPool(postgres.url(), null, null, 1)) {
+        new Jdbc(admin).execute("CREATE ROLE tv_app LOGIN PASSWORD 'right-password'");
+        Files.write(postgres.dataDir().resolve("pg_hba.conf"), List.of(
+            "local all all trust",
+            "host all postgres 127.0.0.1/32 trust",
+            "host all all 127.0.0.1/32 scram-sha-256"));
+        new Jdbc(admin).queryOne("SELECT pg_reload_conf()", rs -> rs.getBoolean(1));
+      }
+      String url = "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/postgres";
+
+      ServerProcess.Failed wrongPassword = external(url, Map.of(
+          "TICKVAULT_DATABASE_USER", "tv_app", "TICKVAULT_DATABASE_PASSWORD", "wrong-password"));
+      ServerProcess.Failed unknownUser = external(url, Map.of(
+          "TICKVAULT_DATABASE_USER", "nobody_here", "TICKVAULT_DATABASE_PASSWORD", "x"));
+
+      assertOneLine(wrongPassword, null);
+      assertThat(wrongPassword.stderr()).startsWith("tickvault: PostgreSQL refused the password of user 'tv_app' (")
+          .contains("check TICKVAULT_DATABASE_PASSWORD");
+      assertOneLine(unknownUser, null);
+      assertThat(unknownUser.stderr()).startsWith("tickvault: PostgreSQL refused ");
+    }
+  }
+
+  @Test
+  void debug_showsTheStackTrace() {
+    int nobody = Ports.free();
+    Map<String, String> env = externalEnv("jdbc:postgresql://127.0.0.1:" + nobody + "/tickvault?user=postgres", Map.of());
+
+    ServerProcess.Failed failed = ServerProcess.startExpectingFailure(env, "--debug");
+
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.stderr()).contains("\tat ").contains("tickvault: cannot reach PostgreSQL at 127.0.0.1:" + nobody);
+  }
+
+  @Test
+  void aMisspelledVariable_isWarnedAbout() {
+    Map<String, String> env = new HashMap<>(externalEnv("jdbc:postgresql://127.0.0.1:" + Ports.free()
+        + "/tickvault?user=postgres", Map.of()));
+    env.put("TICKVAULT_WORKERS_TOKENS", "abc");
+
+    ServerProcess.Failed failed = ServerProcess.startExpectingFailure(env);
+
+    assertThat(failed.stderr().lines().findFirst().orElse("")).isEqualTo(
+        "warning: TICKVAULT_WORKERS_TOKENS is not a tickvault variable and is ignored; did you mean TICKVAULT_WORKER_TOKENS?");
+  }
+
+  private static ServerProcess.Failed external(String databaseUrl, Map<String, String> extra) {
+    return ServerProcess.startExpectingFailure(externalEnv(databaseUrl, extra));
+  }
+
+  private static Map<String, String> externalEnv(String databaseUrl, Map<String, String> extra) {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Map<String, String> env = new HashMap<>(Map.of(
+        "TICKVAULT_DATABASE_URL", databaseUrl,
+        "TICKVAULT_REDIS_URL", TestDependencies.redisUrl(),
+        "TICKVAULT_MASTER_KEY", Base64.getEncoder().encodeToString(key),
+        "TICKVAULT_GRPC_PORT", String.valueOf(Ports.free()),
+        "TICKVAULT_METRICS_PORT", "0",
+        "TICKVAULT_AUTH", "disabled"));
+    env.putAll(extra);
+    return env;
+  }
+
+  /** Exit 1, one line on standard error (the exact line when given), no stack trace. */
+  private static void assertOneLine(ServerProcess.Failed failed, String line) {
+    assertThat(failed.exitCode()).as(failed.stderr()).isEqualTo(1);
+    assertThat(failed.stderr().lines()).as(failed.stderr()).hasSize(1);
+    assertThat(failed.stderr()).doesNotContain("\tat ").doesNotContain("Exception");
+    assertThat(failed.stdout()).as("the log").doesNotContain("\tat ");
+    if (line != null) {
+      assertThat(failed.stderr()).isEqualTo(line + " (--debug shows the stack trace)\n");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.tickvault.server.read;
+
+import static io.tickvault.server.testing.GrpcAssertions.rpcError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.tickvault.server.grpc.FieldViolations;
+import io.tickvault.server.marketstate.MarketStateSink;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PageTokenTest {
+  static final PageToken TRADES = new PageToken(PageToken.Kind.TRADES, 3, 7, 1_000, 0, 1_764_000_000_000L, "é/ß-42", 0);
+
+  @Test
+  void encode_thenDecodeWithTheSameRequest_givesTheSameToken() {
+    String token = TRADES.encode();
+    assertThat(token).matches("[A-Za-z0-9_-]+");
+    assertThat(PageToken.decode(new FieldViolations(), token, PageToken.Kind.TRADES, 3, 7, 1_000, 0)).isEqualTo(TRADES);
+  }
+
+  @Test
+  void decode_withAnotherMarketRangeOrKind_isInvalidArgument() {
+    String token = TRADES.encode();
+    assertPageTokenError(token, PageToken.Kind.TRADES, 3, 8, 1_000, 0);
+    assertPageTokenError(token, PageToken.Kind.TRADES, 4, 7, 1_000, 0);
+    assertPageTokenError(token, PageToken.Kind.TRADES, 3, 7, 999, 0);
+    assertPageTokenError(token, PageToken.Kind.TRADES, 3, 7, 1_000, 5_000);
+    assertPageTokenError(token, PageToken.Kind.ORDER_BOOKS, 3, 7, 1_000, 0);
+  }
+
+  @Test
+  void decode_ofAnyChangedOrCutToken_isInvalidArgument() {
+    String token = TRADES.encode();
+    List<String> broken = new ArrayList<>();
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      broken.add(token.substring(0, i) + (c == 'A' ? 'B' : 'A') + token.substring(i + 1));
+      if (i > 0) { // cut to nothing is the empty token: no token, a read from the start
+        broken.add(token.substring(0, i));
+      }
+    }
+    broken.add(token + "A");
+    broken.add("%%%");
+    for (String bad : broken) {
+      assertPageTokenError(bad, PageToken.Kind.TRADES, 3, 7, 1_000, 0);
+    }
+  }
+
+  @Test
+  void compareUtf8_isTheByteOrderOfUtf8() {
+    assertThat(MarketStateSink.compareUtf8("a", "b")).isNegative();
+    assertThat(MarketStateSink.compareUtf8("B", "a")).isNegative();
+    assertThat(MarketStateSink.compareUtf8("a", "a-1")).isNegative();
+    assertThat(MarketStateSink.compareUtf8("z", "é")).isNegative();
+    // U+FF5E (3 UTF-8 bytes, one UTF-16 unit) sorts before U+1F600 (4 bytes, a surrogate pair),
+    // although String.compareTo says the opposite.
+    assertThat(MarketStateSink.compareUtf8("\uFF5E", "\uD83D\uDE00")).isNegative();
+    assertThat("\uFF5E".compareTo("\uD83D\uDE00")).isPositive();
+    assertThat(MarketStateSink.compareUtf8("x", "x")).isZero();
+  }
+
+  @Test
+  void decode_ofAnEmptyToken_isNoTokenAndNoViolation() {
+    FieldViolations violations = new FieldViolations();
+    assertThat(PageToken.decode(violations, "", PageToken.Kind.TRADES, 3, 7, 1_000, 0)).isNull();
+    assertThat(violations.isEmpty()).isTrue();
+  }
+
+  private static void assertPageTokenError(String token, PageToken.Kind kind, int exchangeId, int pairNo,
+                                           long start, long end) {
+    FieldViolations violations = new FieldViolations();
+    assertThat(PageToken.decode(violations, token, kind, exchangeId, pairNo, start, end)).isNull();
+    var e = rpcError(violations::throwIfAny);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).startsWith("page_token: ").doesNotContain(";");
+  }
+}
