@@ -6,7 +6,9 @@
 # with tokens, stores an API key with the Java CLI, runs the worker twice and checks what it
 # printed: the first run stores every valid trade and has the one invalid trade rejected, with its
 # index and code; the second finds them all stored (duplicates); both read the key and decode the
-# google.rpc.BadRequest of a call with two bad fields.
+# google.rpc.BadRequest of a call with two bad fields. Then the reader (reader.js, worker token)
+# reads the trades back with ReadTrades, one page per call, each call resuming from the last
+# page's token, and GetCandles: every stored trade once, in order, and the exact volume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${NODE_WORKER_GRPC_PORT:-50051}
@@ -24,11 +26,14 @@ worker() {
 }
 worker | tee "$work/first.json"
 worker | tee "$work/second.json"
+TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 \
+  node client/examples/node/reader.js --exchange-id 8 --pair-no 1 --page-size 100 --pages-per-call 1 \
+  | tee "$work/read.json"
 
-node - "$work/first.json" "$work/second.json" <<'JS'
+node - "$work/first.json" "$work/second.json" "$work/read.json" <<'JS'
 const fs = require('fs');
 const assert = require('assert');
-const [first, second] = process.argv.slice(2).map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
+const [first, second, read] = process.argv.slice(2).map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
 const counts = (run) => [run.received, run.inserted, run.duplicates, run.rejected];
 assert.deepStrictEqual(counts(first), [250, 249, 0, 1], 'first run counts');
 assert.deepStrictEqual(counts(second), [250, 0, 249, 1], 'second run counts');
@@ -39,5 +44,14 @@ for (const run of [first, second]) {
   assert.strictEqual(run.bad_request.code, 'INVALID_ARGUMENT');
   assert.deepStrictEqual(run.bad_request.field_violations.map((v) => v.field), ['exchange_id', 'code'], 'BadRequest');
 }
-console.log('node-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, BadRequest decoded)');
+// 249 trades in pages of 100, one page per call: three calls, the second and third resumed by token.
+assert.deepStrictEqual([read.read, read.pages, read.calls, read.in_order], [249, 3, 3, true], 'read back');
+assert.deepStrictEqual([read.first_trade_id, read.last_trade_id], ['js-0', 'js-249'], 'first and last trade');
+// Quantities 0.001 to 0.250 but js-3's 0.004: 31.375 - 0.004, every digit.
+assert.strictEqual(read.volume, '31.371', 'volume of the trades read');
+assert.deepStrictEqual(read.candles, [{ open_time_ms: '1764115200000', open: '30000.25', high: '30249.25',
+  low: '30000.25', close: '30249.25', volume: '31.371', trade_count: '249' }], 'candles');
+assert.strictEqual(read.volume_ok, true, 'candle volume = sum of the quantities read');
+console.log('node-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, BadRequest decoded,'
+  + ' read back by page token, candles exact)');
 JS
