@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -67,9 +68,12 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
   static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
                           CallExecutor executors, Infrastructure infra, Resources resources) {
     HealthStatusManager health = new HealthStatusManager();
-    DatabaseHealthMonitor healthMonitor =
-        resources.own(new DatabaseHealthMonitor(infra.dataSource(), health, Application.SERVICE_NAMES));
-    healthMonitor.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
+    DatabaseHealthMonitor healthMonitor = infra.databaseHealth();
+    healthMonitor.addListener(reachable -> {
+      ServingStatus status = reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+      Application.SERVICE_NAMES.forEach(service -> health.setStatus(service, status));
+    });
     DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // gRPC looks each call's method up on the Netty event loop that read it (directExecutor).
@@ -117,8 +121,7 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);
     server.start();
     resources.own(() -> {
-      healthMonitor.close(); // it must not flip the status back after this
-      health.enterTerminalState();
+      health.enterTerminalState(); // NOT_SERVING from now on, whatever the database monitor finds
       server.stop();
     });
     return new GrpcServer(server, healthMonitor);

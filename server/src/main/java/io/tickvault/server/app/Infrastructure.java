@@ -3,6 +3,8 @@ package io.tickvault.server.app;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Database;
+import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.db.FailFastDataSource;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.db.ReadDataSource;
 import io.tickvault.server.db.ReplicaLagMonitor;
@@ -13,11 +15,13 @@ import io.tickvault.server.metrics.RedisMetrics;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
 
 /**
  * The first step of start-up: what every later step runs on. The embedded PostgreSQL and Redis
- * when none is configured, the connection pool with the schema migrated, the metrics registry,
- * one scheduler for background retries, and the Redis connections.
+ * when none is configured, the connection pool with the schema migrated and the monitor of
+ * PostgreSQL's health that makes calls on it fail fast while it is down ({@link FailFastDataSource}),
+ * the metrics registry, one scheduler for background retries, and the Redis connections.
  *
  * <p>{@link #readJdbc()} is where history reads go: with {@code TICKVAULT_DATABASE_READ_URL}, a pool
  * of its own on the streaming replica, chosen per read while it keeps up ({@link ReadDataSource});
@@ -26,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 record Infrastructure(
     HikariDataSource dataSource,
+    DatabaseHealthMonitor databaseHealth,
     Jdbc jdbc,
     Jdbc readJdbc,
     String redisUrl,
@@ -41,6 +46,11 @@ record Infrastructure(
 
     HikariDataSource dataSource = resources.own(openPool(config, databaseUrl, config.databasePoolSize()));
     Database.migrate(dataSource);
+    DatabaseHealthMonitor databaseHealth = resources.own(new DatabaseHealthMonitor(
+        Database.openProbe(databaseUrl, user(config), config.databasePassword().orElse(null)), dataSource, System::nanoTime));
+    FailFastDataSource primary = new FailFastDataSource(dataSource, databaseHealth);
+    databaseHealth.addListener(primary);
+    databaseHealth.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
 
     Metrics metrics = resources.own(new Metrics());
     ConnectionPoolMetrics.register(metrics.registry(), dataSource);
@@ -48,21 +58,22 @@ record Infrastructure(
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-scheduler-"));
     resources.own(scheduler::shutdownNow);
 
-    Jdbc jdbc = new Jdbc(dataSource);
-    Jdbc readJdbc = config.databaseReadUrl().map(url -> new Jdbc(readDataSource(config, url, dataSource, metrics, resources)))
+    Jdbc jdbc = new Jdbc(primary);
+    Jdbc readJdbc = config.databaseReadUrl()
+        .map(url -> new Jdbc(readDataSource(config, url, dataSource, primary, metrics, resources)))
         .orElse(jdbc);
 
     RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
     RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
-    return new Infrastructure(dataSource, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
+    return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
   }
 
   /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */
-  private static ReadDataSource readDataSource(ServerConfig config, String replicaUrl, HikariDataSource primary,
-      Metrics metrics, Resources resources) {
+  private static ReadDataSource readDataSource(ServerConfig config, String replicaUrl, HikariDataSource primaryPool,
+      DataSource primary, Metrics metrics, Resources resources) {
     HikariDataSource replica = resources.own(Database.openReplicaPool(replicaUrl,
         config.databaseUser().orElse(null), config.databasePassword().orElse(null), config.databasePoolSize()));
-    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primary, replica, config.databaseReadMaxLag(),
+    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primaryPool, replica, config.databaseReadMaxLag(),
         metrics.registry(), Clock.systemUTC(), System::nanoTime));
     monitor.start(ReplicaLagMonitor.DEFAULT_INTERVAL);
     return new ReadDataSource(primary, replica, monitor, metrics.registry(), Clock.systemUTC());
@@ -70,9 +81,10 @@ record Infrastructure(
 
   /** A pool on the configured (or embedded) database, with the configured credentials. */
   static HikariDataSource openPool(ServerConfig config, String databaseUrl, int poolSize) {
-    return Database.openPool(databaseUrl,
-        config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null),
-        config.databasePassword().orElse(null),
-        poolSize);
+    return Database.openPool(databaseUrl, user(config), config.databasePassword().orElse(null), poolSize);
+  }
+
+  private static String user(ServerConfig config) {
+    return config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null);
   }
 }

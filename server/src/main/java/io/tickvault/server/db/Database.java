@@ -3,7 +3,9 @@ package io.tickvault.server.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** Opens the connection pool and brings the schema up to date with the Flyway migrations. */
 public final class Database {
@@ -35,6 +37,28 @@ public final class Database {
     config.setReadOnly(true);
     config.addDataSourceProperty("connectTimeout", "1");
     return new HikariDataSource(config);
+  }
+
+  /**
+   * Unpooled connections for {@link DatabaseHealthMonitor}'s own, with short timeouts whatever the
+   * URL says: a check must end in about a second even when PostgreSQL's host does not answer at all.
+   * A refused connection fails at once.
+   */
+  public static DataSource openProbe(String url, String user, String password) {
+    PGSimpleDataSource probe = new PGSimpleDataSource();
+    probe.setURL(url);
+    if (user != null) {
+      probe.setUser(user);
+    }
+    if (password != null) {
+      probe.setPassword(password);
+    }
+    probe.setConnectTimeout(1);
+    probe.setLoginTimeout(2);
+    probe.setSocketTimeout(2);
+    probe.setTcpKeepAlive(true);
+    probe.setApplicationName("tickvault health check");
+    return probe;
   }
 
   private static HikariConfig poolConfig(String name, String url, String user, String password, int poolSize) {

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       and again when a queued one reaches a thread.
  *   <li>At most {@code maxCalls} of those calls wait or run at once; one more is answered
  *       RESOURCE_EXHAUSTED with a retry hint, never by resetting its stream.
- *   <li>A call that found PostgreSQL unreachable tells the monitor, so the calls behind it fail
- *       fast too (a deadlock, also UNAVAILABLE, does not).
+ *   <li>A call that found PostgreSQL unreachable has the monitor check it now, so that the calls
+ *       behind it fail fast too once it is found down (a deadlock, also UNAVAILABLE, does not).
  * </ul>
  * Client-streaming calls (ingestion) hand their own writes to the database executor, and the calls
  * that answer a near-cache hit on the thread that received them ({@link BlockingCalls}) their
@@ -62,7 +62,7 @@ public final class DatabaseCalls implements ServerInterceptor {
       @Override
       public void close(Status status, Metadata trailers) {
         if (status.getCode() == Status.Code.UNAVAILABLE && DataAccessException.isUnreachable(status.getCause())) {
-          health.reportUnavailable();
+          health.checkNow();
         }
         super.close(status, trailers);
       }
