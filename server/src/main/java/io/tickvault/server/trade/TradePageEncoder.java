@@ -12,7 +12,7 @@ import java.util.Arrays;
  * is what a protobuf string holds on the wire, so those bytes are copied as they came: no String
  * decoded and encoded again, no {@link Trade} object built and then serialized. The encoding is
  * written out here rather than through protobuf's CodedOutputStream, whose per-field size and
- * write calls were most of the server's CPU for a read (docs/benchmarks.md, "Reading"). The
+ * write calls were most of the server's CPU for a read (a profile of a 1M-trade ReadTrades). The
  * bytes are the ones {@code ReadTradesResponse.toByteArray()} gives for the same trades: fields in
  * number order, zero numbers left out (TradePageEncoderTest checks it; the strings of a stored
  * trade are never empty).

@@ -23,8 +23,9 @@ import java.util.stream.IntStream;
  * session-local staging table and moved with one {@code INSERT … SELECT … ON CONFLICT DO NOTHING
  * RETURNING} the keys it inserted, in one transaction: exact counts either way. After a batch with
  * duplicates (a replay) the next batch goes to the staging path at once, until a batch without.
- * TradeWriteStrategies measured the alternatives (batched INSERTs, one INSERT from unnest(array
- * parameters)); docs/benchmarks.md ("Trades: choosing the write") gives the figures.
+ * TradeWriteStrategies (server test code, run by hand) measures the alternatives (batched INSERTs,
+ * one INSERT from unnest(array parameters), the staging path for every batch): COPY straight in
+ * writes fresh batches fastest, and staging replays as fast as the unnest INSERT.
  *
  * <p>Every batch is written in key order. Two streams writing overlapping keys then lock them in
  * the same order, so one waits for the other instead of both deadlocking (PostgreSQL would abort
