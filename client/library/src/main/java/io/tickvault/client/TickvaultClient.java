@@ -395,7 +395,7 @@ public final class TickvaultClient implements AutoCloseable {
       // An event loop of the client's own, ended by close(), rather than gRPC's shared one: the
       // shared loop's threads wait in epoll for a second after the last channel closes, and a JVM
       // that exits meanwhile waits up to 0.3 s for threads in native code, a cost the CLI paid on
-      // every run (docs/benchmarks.md, "CLI start-up"). NIO: no native library to unpack at start.
+      // every run (measured with bench/cli-startup.sh). NIO: no native library to unpack at start.
       // A unix: target needs gRPC's own choice of transport (epoll's domain sockets).
       boolean domainSocket = target.startsWith("unix:");
       EventLoopGroup eventLoop = domainSocket

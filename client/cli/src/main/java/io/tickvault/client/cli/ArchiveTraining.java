@@ -22,7 +22,7 @@ import picocli.CommandLine;
  * protobuf, the CSV reader of {@code ingest}), and the launcher dumps them into an archive that
  * later runs map instead of reading and verifying them from the jar. A call that succeeds loads
  * about a hundred classes more than one refused at a closed port, so training on a real answer is
- * what makes {@code tickvault health} fast (docs/benchmarks.md, "CLI start-up").
+ * what makes {@code tickvault health} fast (bench/cli-startup.sh measures it).
  */
 public final class ArchiveTraining {
   private ArchiveTraining() {}

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * The lines of a stream as bytes, without decoding them: each line is a range of {@link #bytes()}
  * valid until the next call of {@link #next()}. Lines end as {@link java.io.BufferedReader#readLine()}
  * ends them: at {@code \n}, {@code \r\n} or a lone {@code \r}; the terminator is not part of the line.
- * A 1M-line CSV is read several times faster this way than as Strings (docs/benchmarks.md).
+ * A 1M-line CSV is read several times faster this way than as Strings (bench/ingest-csv.sh).
  */
 final class ByteLines {
   private final InputStream in;

@@ -80,8 +80,8 @@ public final class TickvaultCli implements Runnable {
   /**
    * The tree for running {@code args}: when they name a command, only that command's branch.
    * picocli reads every command's annotations when it is added, and the whole tree cost about
-   * 0.3 s of CPU per run, most of what {@code tickvault health} spent (docs/benchmarks.md, "CLI
-   * start-up"). Help, completion and a mistyped command get the whole tree.
+   * 0.3 s of CPU per run, most of what {@code tickvault health} spent (bench/cli-startup.sh).
+   * Help, completion and a mistyped command get the whole tree.
    */
   static CommandLine commandLine(CliContext context, String[] args) {
     ContextFactory factory = new ContextFactory(context);
