@@ -205,7 +205,7 @@ expect "PutCurrencyPair via 1" created cli markets put-pair --target "$target1" 
 expect "StreamTrades via 1" "inserted 200, duplicates 0, rejected 0" cli ingest trades --target "$target1" --token "$worker_token" "$work/trades.csv"
 expect "PutApiKey via 1" created cli keys put --target "$target1" --token "$admin_token" --user-id smoke-user --exchange-id 7 --access-key AK-SMOKE --secret-key smoke-secret
 expect "ListCurrencyPairs via 2" BTC cli markets list --target "$target2" --token "$worker_token"
-expect "GetApiKeys via 2" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user --json --show-secrets
+expect "GetApiKeys via 2" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user -o json --show-secrets
 
 log "a third replica with TLS on: its health check speaks TLS"
 mkdir -p "$work/tls"
@@ -230,7 +230,7 @@ compose down >/dev/null 2>&1 || fail "compose down"
 compose_up=
 up_and_wait
 expect "ListCurrencyPairs via 2 after restart" BTC cli markets list --target "$target2" --token "$worker_token"
-expect "GetApiKeys via 2 after restart" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user --json --show-secrets
+expect "GetApiKeys via 2 after restart" '"secret_key":"smoke-secret"' cli keys get --target "$target2" --token "$worker_token" --user-id smoke-user -o json --show-secrets
 expect "trades kept: a replay via 1 is all duplicates" "inserted 0, duplicates 200, rejected 0" \
   cli ingest trades --target "$target1" --token "$worker_token" "$work/trades.csv"
 compose down -v >/dev/null 2>&1 || fail "compose down -v"

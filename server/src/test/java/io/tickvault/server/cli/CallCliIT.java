@@ -131,6 +131,28 @@ class CallCliIT {
   }
 
   @Test
+  void outputIsAFormatOnEveryCommand_readStateToo_andAFileIsNamedByOut() throws Exception {
+    // A market no other test uses: the market state lives in the tests' shared Redis, across databases.
+    Cli.ok(cli.run("markets", "put-exchange", "--exchange-id", "923", "--code", "call-cli-state"));
+    Cli.ok(cli.run("markets", "put-pair", "--exchange-id", "923", "--pair-no", "1", "--base", "BTC", "--quote", "USDT"));
+    Path file = dir.resolve("state.json");
+
+    Cli.Result state = cli.run("read", "state", "--exchange-id", "923", "--pair-no", "1", "-o", "json");
+    Cli.Result toFile = cli.run("read", "state", "--exchange-id", "923", "--pair-no", "1", "--out", file.toString());
+    Cli.Result csvList = cli.run("markets", "list", "-o", "csv");
+    Cli.Result fileAfterO = cli.run("read", "trades", "--exchange-id", "923", "--pair-no", "1", "-o", "t.csv");
+
+    assertThat(state.exitCode()).as(state.toString()).isZero();
+    assertThat(state.out()).isEqualTo("{}\n");
+    assertThat(toFile.out()).isEmpty();
+    assertThat(Files.readString(file)).isEqualTo("{}\n");
+    assertThat(csvList.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(csvList.err()).contains("-o/--output: 'tickvault markets list' prints text or json, not csv");
+    assertThat(fileAfterO.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(fileAfterO.err()).contains("'t.csv' is not a format").contains("to write to a file use --out t.csv");
+  }
+
+  @Test
   void aMisspelledVariable_isWarnedAbout() {
     Cli.Result result = cli.env("TICKVAULT_TOKNE", "secret").run("health");
 

@@ -128,7 +128,7 @@ class IngestCliIT {
     assertThat(result.out()).isEqualTo("{\"file\":\"-\",\"read\":2,\"skipped\":0,\"sent\":2,\"inserted\":1,"
         + "\"duplicates\":0,\"rejected\":1,\"unreadable\":0,\"reconnects\":0,\"rejections\":[{\"line\":3,"
         + "\"key\":\"1/1/s-2\",\"field\":\"price\",\"reason\":\"must be a plain decimal (digits and at most one '.', "
-        + "no sign or exponent), got '-1'\"}]}\n");
+        + "no sign or exponent), got '-1'\",\"code\":\"REJECTION_REASON_INVALID_DECIMAL\"}]}\n");
     assertThat(tradeIds()).containsExactly("s-1");
   }
 

@@ -62,7 +62,7 @@ class ReadCliIT {
     String asMarketB = readA.out().replaceAll("(?m)^1,1,", "1,2,");
     Path fileB = Files.writeString(dir.resolve("b.csv"), asMarketB);
     ok(cli.run("ingest", "trades", fileB.toString()));
-    Cli.Result readB = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--format", "csv");
+    Cli.Result readB = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", "csv");
 
     ok(readB);
     assertThat(readB.out()).isEqualTo(asMarketB);
@@ -79,7 +79,7 @@ class ReadCliIT {
     Path out = dir.resolve("read.jsonl");
 
     ok(cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1",
-        "--from", "2025-11-26T00:00:00Z", "--to", "2025-11-26T00:01:00Z", "-o", out.toString()));
+        "--from", "2025-11-26T00:00:00Z", "--to", "2025-11-26T00:01:00Z", "--out", out.toString()));
 
     assertThat(Files.readAllLines(out)).containsExactly(
         "{\"exchange_id\":1,\"currency_pair_no\":1,\"trade_id\":\"b\",\"price\":\"1.20\",\"quantity\":\"1\","
@@ -178,11 +178,11 @@ class ReadCliIT {
     ok(cli.run("ingest", "trades", Files.write(dir.resolve("nl.jsonl"), List.of(trade)).toString()));
 
     Cli.Result csv = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1");
-    Cli.Result jsonl = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "--format", "jsonl");
+    Cli.Result jsonl = cli.run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "-o", "jsonl");
 
     assertThat(csv.exitCode()).as(csv.toString()).isEqualTo(ExitCodes.USAGE);
-    assertThat(csv.err()).isEqualTo("tickvault: --format csv: trade 1/1 at 1764115200000 has a line break in its "
-        + "trade_id, which CSV cannot carry so that 'ingest trades' reads it back; use --format jsonl\n");
+    assertThat(csv.err()).isEqualTo("tickvault: -o csv: trade 1/1 at 1764115200000 has a line break in its "
+        + "trade_id, which CSV cannot carry so that 'ingest trades' reads it back; use -o jsonl\n");
     ok(jsonl);
     assertThat(jsonl.out()).isEqualTo(trade + "\n");
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tickvault read trades … --format csv | tickvault ingest trades -} through a real shell
+ * {@code tickvault read trades … -o csv | tickvault ingest trades -} through a real shell
  * pipe, two child processes of the tool, gives back every trade digit for digit.
  *
  * <p>The CSV carries each trade's market (exchange_id, currency_pair_no) and {@code ingest trades}
@@ -85,7 +85,7 @@ class ReadPipeIT {
     // tee keeps what went through the pipe, to compare it with the rows sent.
     ProcessBuilder pipe = new ProcessBuilder("bash", "-c", "set -o pipefail; "
         + "\"$JAVA\" -cp \"$CP\" io.tickvault.client.cli.TickvaultCli read trades --target \"$SOURCE\" "
-        + "--exchange-id 1 --pair-no 1 --format csv --page-size 700 "
+        + "--exchange-id 1 --pair-no 1 -o csv --page-size 700 "
         + "| tee \"$PIPED\" "
         + "| \"$JAVA\" -cp \"$CP\" io.tickvault.client.cli.TickvaultCli ingest trades - --target \"$TARGET\" --batch-size 1000")
         .redirectOutput(dir.resolve("pipe.out").toFile())
@@ -109,7 +109,7 @@ class ReadPipeIT {
     // Every field of every trade, as the target stored it, equals what the source holds and what was sent.
     List<Trade> copied = readAll(target.channel());
     assertThat(copied).containsExactlyElementsOf(sent);
-    Cli.Result readBack = Cli.atPort(target.port()).run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "--format", "csv");
+    Cli.Result readBack = Cli.atPort(target.port()).run("read", "trades", "--exchange-id", "1", "--pair-no", "1", "-o", "csv");
     ok(readBack);
     assertThat(readBack.out()).isEqualTo(Files.readString(piped));
   }

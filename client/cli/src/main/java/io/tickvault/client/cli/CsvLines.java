@@ -22,9 +22,9 @@ final class CsvLines {
    */
   static void trade(StringBuilder line, Trade t) {
     if (t.getTradeId().indexOf('\n') >= 0 || t.getTradeId().indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("--format csv: trade " + t.getExchangeId() + "/" + t.getCurrencyPairNo()
+      throw new IllegalArgumentException("-o csv: trade " + t.getExchangeId() + "/" + t.getCurrencyPairNo()
           + " at " + t.getTradeTimeMs() + " has a line break in its trade_id, which CSV cannot carry so that "
-          + "'ingest trades' reads it back; use --format jsonl");
+          + "'ingest trades' reads it back; use -o jsonl");
     }
     line.append(t.getExchangeId()).append(',').append(t.getCurrencyPairNo()).append(',');
     text(line, t.getTradeId());

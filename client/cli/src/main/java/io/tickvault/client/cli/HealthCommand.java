@@ -1,5 +1,6 @@
 package io.tickvault.client.cli;
 
+import com.google.gson.JsonObject;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -42,7 +43,13 @@ final class HealthCommand implements Callable<Integer> {
       // that is "not serving", as grpc-health-probe reports it.
       status = ServingStatus.SERVICE_UNKNOWN;
     }
-    spec.commandLine().getOut().println(output.json() ? "{\"status\":\"" + status + "\"}" : status);
+    if (output.json()) {
+      JsonObject json = new JsonObject();
+      json.addProperty("status", status.name());
+      spec.commandLine().getOut().println(Json.of(json));
+    } else {
+      spec.commandLine().getOut().println(status);
+    }
     return status == ServingStatus.SERVING ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
   }
 }

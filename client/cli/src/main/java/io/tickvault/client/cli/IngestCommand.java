@@ -1,8 +1,11 @@
 package io.tickvault.client.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.grpc.Channel;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.TickvaultClient;
@@ -39,8 +42,8 @@ final class IngestCommand {
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
                  int reconnects) {}
 
-  /** A rejection, by the line of the file it came from. */
-  record LineRejection(long line, String key, String field, String reason) {}
+  /** A rejection, by the line of the file it came from; code is null for a line that could not be read (not sent). */
+  record LineRejection(long line, String key, String field, String reason, RejectionReason code) {}
 
   enum Format { csv, jsonl }
 
@@ -168,7 +171,7 @@ final class IngestCommand {
                 throw new InterruptedException();
               }
               if (line.record() == null) {
-                rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason()));
+                rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason(), null));
                 continue;
               }
               if (skipped < skip) {
@@ -202,7 +205,14 @@ final class IngestCommand {
     private int empty(PrintWriter out, PrintWriter err, String name, String why) {
       err.println(name + ": " + why + "; nothing sent");
       if (output.json()) {
-        out.println("{\"file\":" + Json.string(name) + ",\"read\":0,\"inserted\":0,\"duplicates\":0,\"rejected\":0,\"empty\":true}");
+        JsonObject json = new JsonObject();
+        json.addProperty("file", name);
+        json.addProperty("read", 0);
+        json.addProperty("inserted", 0);
+        json.addProperty("duplicates", 0);
+        json.addProperty("rejected", 0);
+        json.addProperty("empty", true);
+        out.println(Json.of(json));
       }
       return ExitCodes.OK;
     }
@@ -213,8 +223,13 @@ final class IngestCommand {
               + "(or rerun as is: committed %s count as duplicates)%n",
           resumeAt, skipped + sent, unit(), resumeAt, unit());
       if (output.json()) {
-        out.printf(Locale.ROOT, "{\"file\":%s,\"interrupted\":true,\"sent\":%d,\"committed\":%d,\"resume_skip\":%d}%n",
-            Json.string(name), skipped + sent, resumeAt, resumeAt);
+        JsonObject json = new JsonObject();
+        json.addProperty("file", name);
+        json.addProperty("interrupted", true);
+        json.addProperty("sent", skipped + sent);
+        json.addProperty("committed", resumeAt);
+        json.addProperty("resume_skip", resumeAt);
+        out.println(Json.of(json));
       }
       return INTERRUPTED;
     }
@@ -224,24 +239,14 @@ final class IngestCommand {
       long unreadable = rejections.size();
       for (RejectedRecord r : summary.rejections()) {
         long line = r.getIndex() >= 0 && r.getIndex() < sent ? lineOfRecord[(int) r.getIndex()] : -1;
-        rejections.add(new LineRejection(line, r.getRecordKey(), r.getField(), r.getReason()));
+        // A code this tool does not know yet is taken as unspecified, as the .proto asks.
+        RejectionReason code = r.getCode() == RejectionReason.UNRECOGNIZED ? RejectionReason.REJECTION_REASON_UNSPECIFIED : r.getCode();
+        rejections.add(new LineRejection(line, r.getRecordKey(), r.getField(), r.getReason(), code));
       }
       rejections.sort(Comparator.comparingLong(LineRejection::line));
       long rejected = summary.rejected() + unreadable;
       if (output.json()) {
-        StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
-            "{\"file\":%s,\"read\":%d,\"skipped\":%d,\"sent\":%d,\"inserted\":%d,\"duplicates\":%d,\"rejected\":%d,"
-                + "\"unreadable\":%d,\"reconnects\":%d,\"rejections\":[",
-            Json.string(name), skipped + sent + unreadable, skipped, sent, summary.inserted(), summary.duplicates(),
-            rejected, unreadable, summary.reconnects()));
-        for (int i = 0; i < rejections.size(); i++) {
-          LineRejection r = rejections.get(i);
-          json.append(i == 0 ? "" : ",").append("{\"line\":").append(r.line())
-              .append(",\"key\":").append(Json.string(String.valueOf(r.key() == null ? "" : r.key())))
-              .append(",\"field\":").append(Json.string(r.field() == null ? "" : r.field()))
-              .append(",\"reason\":").append(Json.string(r.reason())).append('}');
-        }
-        out.println(json.append("]}"));
+        out.println(Json.of(summaryJson(name, skipped, sent, unreadable, rejected, summary, rejections)));
         return rejected > 0 ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
       }
       out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%s%s%n",
@@ -259,6 +264,38 @@ final class IngestCommand {
         out.printf(Locale.ROOT, "... and %d more rejections%n", rejections.size() - showRejections);
       }
       return rejected > 0 ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
+    }
+
+    /**
+     * The summary as one object; each rejection carries the server's code, or none for a line that
+     * could not be read (and so was not sent).
+     */
+    private static JsonObject summaryJson(String name, long skipped, long sent, long unreadable, long rejected,
+                                          Summary summary, List<LineRejection> rejections) {
+      JsonObject json = new JsonObject();
+      json.addProperty("file", name);
+      json.addProperty("read", skipped + sent + unreadable);
+      json.addProperty("skipped", skipped);
+      json.addProperty("sent", sent);
+      json.addProperty("inserted", summary.inserted());
+      json.addProperty("duplicates", summary.duplicates());
+      json.addProperty("rejected", rejected);
+      json.addProperty("unreadable", unreadable);
+      json.addProperty("reconnects", summary.reconnects());
+      JsonArray list = new JsonArray();
+      for (LineRejection r : rejections) {
+        JsonObject rejection = new JsonObject();
+        rejection.addProperty("line", r.line());
+        rejection.addProperty("key", r.key() == null ? "" : r.key());
+        rejection.addProperty("field", r.field() == null ? "" : r.field());
+        rejection.addProperty("reason", r.reason());
+        if (r.code() != null) {
+          rejection.addProperty("code", r.code().name());
+        }
+        list.add(rejection);
+      }
+      json.add("rejections", list);
+      return json;
     }
 
     private static String describe(LineRejection r) {

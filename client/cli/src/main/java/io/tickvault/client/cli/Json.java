@@ -1,14 +1,23 @@
 package io.tickvault.client.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 
-/** Messages as the one-line JSON grpcurl and protobuf's JSON mapping use. */
+/**
+ * The tool's JSON, on one line: messages in protobuf's JSON mapping (as grpcurl prints them),
+ * everything else (summaries, outcomes) built as Gson trees.
+ */
 final class Json {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
       .omittingInsignificantWhitespace()
       .preservingProtoFieldNames();
+  // No HTML escaping: a reason's "'-1'" stays as the server wrote it, not "\u0027-1\u0027".
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
   private Json() {}
 
@@ -17,32 +26,15 @@ final class Json {
    */
   static String outcome(OutputOptions output, String yes, boolean value, String no) {
     if (output.json()) {
-      return "{\"" + yes + "\":" + value + "}";
+      JsonObject json = new JsonObject();
+      json.addProperty(yes, value);
+      return of(json);
     }
     return value ? yes : no;
   }
 
-  /** A JSON string literal. */
-  static String string(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
+  static String of(JsonElement json) {
+    return GSON.toJson(json);
   }
 
   static String of(MessageOrBuilder message) {

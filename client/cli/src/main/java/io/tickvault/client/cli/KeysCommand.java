@@ -30,8 +30,8 @@ final class KeysCommand {
   static final String HIDDEN = "(hidden)";
 
   @Command(name = "get", mixinStandardHelpOptions = true,
-      description = "Prints a user's keys as a table, or as JSON Lines (--json). Secrets are hidden "
-          + "unless --show-secrets is given.")
+      description = "Prints a user's keys as a table, or with -o json one JSON object per key. Secrets are "
+          + "hidden unless --show-secrets is given.")
   static final class Get implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,7 +48,8 @@ final class KeysCommand {
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's keys (default: all).")
     int exchangeId;
 
-    @Option(names = "--json", description = "One JSON object per key (as --output json).")
+    // Before -o json said the same; kept for the scripts that use it.
+    @Option(names = "--json", hidden = true, description = "As -o json.")
     boolean json;
 
     @Option(names = "--show-secrets", description = "Print the secret keys in plain text.")

@@ -89,7 +89,8 @@ final class MarketsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "Lists the registered currency pairs, and the exchanges that have none yet, "
-          + "as a table or as JSON Lines (--json).")
+          + "as a table, or with -o json one JSON object per pair (an exchange without pairs is an object with "
+          + "only exchange_id and exchange_code).")
   static final class ListPairs implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -103,8 +104,8 @@ final class MarketsCommand {
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
     int exchangeId;
 
-    @Option(names = "--json", description = "One JSON object per pair; an exchange without pairs is an object "
-        + "with only exchange_id and exchange_code (as --output json).")
+    // Before -o json said the same; kept for the scripts that use it.
+    @Option(names = "--json", hidden = true, description = "As -o json.")
     boolean json;
 
     @Override

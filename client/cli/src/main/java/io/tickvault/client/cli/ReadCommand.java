@@ -29,12 +29,13 @@ import picocli.CommandLine.Spec;
 /** {@code tickvault read …}: what was stored, back out of QueryService, as CSV or JSON Lines. */
 @Command(name = "read", mixinStandardHelpOptions = true,
     description = "Read stored trades, order book snapshots, candles or a market's hot state back, as "
-        + "CSV or JSON Lines, to standard output or a file (-o). Decimals come back as they were "
+        + "CSV or JSON Lines (-o csv|jsonl), to standard output or a file (--out). Decimals come back as they were "
         + "stored. The CSV of 'read trades' is what 'ingest trades' reads, so a read can be ingested "
         + "again. Long reads resume by themselves when the stream breaks (UNAVAILABLE).",
     subcommands = {ReadCommand.Trades.class, ReadCommand.OrderBooks.class, ReadCommand.Book.class,
         ReadCommand.Candles.class, ReadCommand.State.class})
 final class ReadCommand {
+  /** What a read writes: CSV, or JSON Lines (-o json says the same: one JSON object per line). */
   enum Format { csv, jsonl }
 
   /** The market every read is about. */
@@ -48,24 +49,29 @@ final class ReadCommand {
 
   /** Where the records go, and as what. */
   static final class Output {
-    @Option(names = "--format", paramLabel = "csv|jsonl",
-        description = "Output format; by default from the -o file's extension (.csv or .jsonl), else "
-            + "CSV for trades and candles, JSON Lines for the rest.")
-    Format format;
+    @Option(names = {"-o", "--output"}, paramLabel = "csv|jsonl", converter = OutputOptions.FormatConverter.class,
+        description = "Output format: csv, or jsonl (json is the same: one JSON object per line); by default from "
+            + "the --out file's extension (.csv, or .jsonl and .json), else CSV for trades and candles, JSON Lines "
+            + "for the rest.")
+    OutputOptions.Format format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to this file (default: standard output).")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to this file (default, or -: standard output).")
     Path file;
 
-    /** --format, else the -o file's extension, else CSV where the records may be written as CSV. */
+    /** -o, else the --out file's extension, else CSV where the records may be written as CSV. */
     Format format(boolean csvAllowed) {
-      Format chosen = format;
+      Format chosen = format == null ? null : switch (format) {
+        case csv -> Format.csv;
+        case jsonl, json -> Format.jsonl;
+        case text -> throw new IllegalArgumentException("-o/--output: 'read' writes csv or jsonl, not text");
+      };
       if (chosen == null && file != null) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         chosen = name.endsWith(".csv") ? Format.csv : name.endsWith(".jsonl") || name.endsWith(".json") ? Format.jsonl : null;
       }
       if (chosen == Format.csv && !csvAllowed) {
-        throw new IllegalArgumentException("--format: this read is written as JSON Lines only (its nested "
-            + "levels do not fit CSV's one row): use --format jsonl or a .jsonl file");
+        throw new IllegalArgumentException("-o csv: this read is written as JSON Lines only (its nested "
+            + "levels do not fit CSV's one row): use -o jsonl or a .jsonl file");
       }
       return chosen != null ? chosen : csvAllowed ? Format.csv : Format.jsonl;
     }

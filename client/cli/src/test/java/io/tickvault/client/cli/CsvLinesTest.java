@@ -62,8 +62,8 @@ class CsvLinesTest {
     for (String id : List.of("a\nb", "a\rb", "a\r\n")) {
       assertThatThrownBy(() -> CsvLines.trade(new StringBuilder(), trade(id).toBuilder().setTradeTimeMs(1_764_115_200_077L).build()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("--format csv: trade 1/1 at 1764115200077 has a line break in its trade_id, which CSV cannot carry so that "
-              + "'ingest trades' reads it back; use --format jsonl");
+          .hasMessage("-o csv: trade 1/1 at 1764115200077 has a line break in its trade_id, which CSV cannot carry so that "
+              + "'ingest trades' reads it back; use -o jsonl");
     }
   }
 

@@ -144,7 +144,7 @@ class ReadCommandTest {
   void readTrades_toAJsonlFile_oneTradeALine() throws Exception {
     Path file = dir.resolve("trades.jsonl");
 
-    Result result = run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", file.toString());
+    Result result = run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--out", file.toString());
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).isEmpty();
@@ -157,15 +157,15 @@ class ReadCommandTest {
   }
 
   @Test
-  void readTrades_formatFollowsTheFileName_unlessFormatSaysOtherwise() throws Exception {
+  void readTrades_formatFollowsTheFileName_unlessOutputSaysOtherwise() throws Exception {
     Path json = dir.resolve("trades.json");
     Path csv = dir.resolve("trades.csv");
     Path forced = dir.resolve("trades.csv.txt");
 
     for (Result result : List.of(
-        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", json.toString()),
-        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", csv.toString()),
-        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "-o", forced.toString(), "--format", "jsonl"))) {
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--out", json.toString()),
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--out", csv.toString()),
+        run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--out", forced.toString(), "-o", "jsonl"))) {
       assertThat(result.exitCode()).as(result.err()).isZero();
     }
 
@@ -197,6 +197,17 @@ class ReadCommandTest {
   }
 
   @Test
+  void readState_withOutputJson_isTheSameLine_andTextIsRefused() {
+    Result json = run("read", "state", "--exchange-id", "1", "--pair-no", "2", "-o", "json");
+    Result text = run("read", "state", "--exchange-id", "1", "--pair-no", "2", "-o", "text");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    assertThat(json.out()).isEqualTo(run("read", "state", "--exchange-id", "1", "--pair-no", "2").out());
+    assertThat(text.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(text.err()).contains("'read' writes csv or jsonl, not text");
+  }
+
+  @Test
   void refusedByTheServer_exit5_withItsMessage() {
     Result result = run("read", "state", "--exchange-id", "1", "--pair-no", "9");
 
@@ -208,7 +219,7 @@ class ReadCommandTest {
   void badTimeOrInterval_orCsvOfOrderBooks_isAUsageError_beforeAnyCall() {
     Result time = run("read", "trades", "--exchange-id", "1", "--pair-no", "2", "--from", "last tuesday");
     Result interval = run("read", "candles", "--exchange-id", "1", "--pair-no", "2", "--from", "0", "--interval", "1y");
-    Result csvBooks = run("read", "orderbooks", "--exchange-id", "1", "--pair-no", "2", "--format", "csv");
+    Result csvBooks = run("read", "orderbooks", "--exchange-id", "1", "--pair-no", "2", "-o", "csv");
 
     assertThat(time.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(time.err()).contains("'last tuesday'");
