@@ -79,11 +79,9 @@ public final class RecordChecks {
    * database cannot say, so that an outage fails the call rather than rejecting records for good.
    */
   public static Rejection registeredMarket(KnownMarkets markets, int exchangeId, int currencyPairNo) {
-    if (markets.isKnown(exchangeId, currencyPairNo)) {
-      return null;
-    }
-    return new Rejection(RejectionReason.REJECTION_REASON_UNKNOWN_MARKET, "currency_pair_no",
-        KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+    KnownMarkets.Unregistered unregistered = markets.unregistered(exchangeId, currencyPairNo);
+    return unregistered == null ? null
+        : new Rejection(RejectionReason.REJECTION_REASON_UNKNOWN_MARKET, unregistered.field(), unregistered.reason());
   }
 
   /** A price or quantity: a positive plain decimal ({@link PlainDecimal}); empty is missing. */

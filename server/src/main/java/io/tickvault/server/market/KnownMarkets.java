@@ -5,16 +5,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 
 /**
  * The markets (exchange, currency pair) that ingested records may name, shared by every record
  * kind. A market once seen registered is remembered for the life of the server: pairs are never
  * deleted, so a hit needs no query. A miss asks PostgreSQL about that one market by its primary
- * key, and is remembered for {@link #MISS_TTL}: a stream of records for an unregistered market
- * costs one query per market and second, not one per record. Registering any market through this
- * server ({@link #forgetMisses()}) drops every remembered miss at once, so a worker that registers
- * and then sends is never refused; a pair registered through another server is accepted here
- * within {@link #MISS_TTL}.
+ * key (and, when the pair is not there, about its exchange, so that the answer names what to
+ * register first), and is remembered for {@link #MISS_TTL}: a stream of records for an
+ * unregistered market costs one or two queries per market and second, not one per record.
+ * Registering any market through this server ({@link #forgetMisses()}) drops every remembered miss
+ * at once, so a worker that registers and then sends is never refused; a pair registered through
+ * another server is accepted here within {@link #MISS_TTL}.
  */
 public final class KnownMarkets {
   /** How long a miss is remembered. */
@@ -28,71 +30,88 @@ public final class KnownMarkets {
     boolean isRegistered(int exchangeId, int currencyPairNo);
   }
 
+  /** What is not registered: the field of a record or request that names it, and what to call first. */
+  public record Unregistered(String field, String reason) {}
+
+  /** A remembered miss: until when, and whether the exchange itself was registered. */
+  private record Miss(long expiresAtMillis, boolean exchangeKnown) {}
+
   private final Registry registry;
+  private final IntPredicate exchanges;
   private final Clock clock;
   private final Set<Long> known = ConcurrentHashMap.newKeySet();
-  private final Map<Long, Long> missExpiresAtMillis = new ConcurrentHashMap<>();
+  private final Map<Long, Miss> misses = new ConcurrentHashMap<>();
 
   /** Markets as PostgreSQL has them. */
   public KnownMarkets(MarketRepository markets, Clock clock) {
-    this(markets::currencyPairExists, clock);
+    this(markets::currencyPairExists, markets::exchangeExists, clock);
   }
 
-  /** Markets as {@code registry} says; unit tests of the record rules hand in a set of their own. */
-  public KnownMarkets(Registry registry, Clock clock) {
+  /**
+   * Markets as {@code registry} and {@code exchanges} say; unit tests of the record rules hand in
+   * sets of their own.
+   */
+  public KnownMarkets(Registry registry, IntPredicate exchanges, Clock clock) {
     this.registry = registry;
+    this.exchanges = exchanges;
     this.clock = clock;
   }
 
   /**
-   * True when the pair is registered. Throws {@link io.tickvault.server.db.DataAccessException}
-   * when the database cannot say, so that an outage fails the call (UNAVAILABLE) rather than
-   * rejecting records for good.
+   * Null when the pair is registered; else what is not: the exchange ({@code exchange_id},
+   * PutExchange first) or only the pair ({@code currency_pair_no}, PutCurrencyPair first). Throws
+   * {@link io.tickvault.server.db.DataAccessException} when the database cannot say, so that an
+   * outage fails the call (UNAVAILABLE) rather than rejecting records for good.
    */
-  public boolean isKnown(int exchangeId, int currencyPairNo) {
+  public Unregistered unregistered(int exchangeId, int currencyPairNo) {
     long key = ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
     if (known.contains(key)) {
-      return true;
+      return null;
     }
     if (exchangeId <= 0 || currencyPairNo <= 0) {
-      return false; // the schema forbids them: no need to ask
+      return unregistered(exchangeId, currencyPairNo, exchangeId > 0); // the schema forbids them: no need to ask
     }
     long now = clock.millis();
-    Long missExpires = missExpiresAtMillis.get(key);
-    if (missExpires != null && now < missExpires) {
-      return false;
+    Miss miss = misses.get(key);
+    if (miss != null && now < miss.expiresAtMillis()) {
+      return unregistered(exchangeId, currencyPairNo, miss.exchangeKnown());
     }
     if (registry.isRegistered(exchangeId, currencyPairNo)) {
       known.add(key);
-      missExpiresAtMillis.remove(key);
-      return true;
+      misses.remove(key);
+      return null;
     }
-    rememberMiss(key, now);
-    return false;
+    boolean exchangeKnown = exchanges.test(exchangeId);
+    rememberMiss(key, new Miss(now + MISS_TTL.toMillis(), exchangeKnown), now);
+    return unregistered(exchangeId, currencyPairNo, exchangeKnown);
   }
 
-  /** True when the pair is known to be registered here, without asking PostgreSQL (false: ask {@link #isKnown}). */
+  /** True when the pair is known to be registered here, without asking PostgreSQL (false: ask {@link #unregistered}). */
   public boolean isKnownWithoutAsking(int exchangeId, int currencyPairNo) {
     return known.contains(((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL));
   }
 
   /** Called after a market or exchange is registered: the next lookup of any miss asks again. */
   public void forgetMisses() {
-    missExpiresAtMillis.clear();
+    misses.clear();
   }
 
-  private void rememberMiss(long key, long now) {
-    if (missExpiresAtMillis.size() >= MAX_MISSES) {
-      missExpiresAtMillis.values().removeIf(expires -> expires <= now);
-      if (missExpiresAtMillis.size() >= MAX_MISSES) {
+  private void rememberMiss(long key, Miss miss, long now) {
+    if (misses.size() >= MAX_MISSES) {
+      misses.values().removeIf(m -> m.expiresAtMillis() <= now);
+      if (misses.size() >= MAX_MISSES) {
         return; // many distinct unknown markets at once: bounded memory beats saved queries
       }
     }
-    missExpiresAtMillis.put(key, now + MISS_TTL.toMillis());
+    misses.put(key, miss);
   }
 
-  /** The reason given for a record whose market is not registered. */
-  public static String unknownReason(int exchangeId, int currencyPairNo) {
-    return "market " + exchangeId + "/" + currencyPairNo + " is not registered: PutCurrencyPair first";
+  /** What is said of a market that is not registered, its exchange being registered or not. */
+  private static Unregistered unregistered(int exchangeId, int currencyPairNo, boolean exchangeKnown) {
+    String market = exchangeId + "/" + currencyPairNo;
+    return exchangeKnown
+        ? new Unregistered("currency_pair_no", "market " + market + " is not registered: PutCurrencyPair first")
+        : new Unregistered("exchange_id", "exchange " + exchangeId + " is not registered (market " + market
+            + "): PutExchange first, then PutCurrencyPair");
   }
 }

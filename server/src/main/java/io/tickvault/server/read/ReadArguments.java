@@ -33,15 +33,15 @@ public final class ReadArguments {
     if (exchangeId <= 0 || currencyPairNo <= 0) {
       return;
     }
-    boolean known;
+    KnownMarkets.Unregistered unregistered;
     try {
-      known = markets.isKnown(exchangeId, currencyPairNo);
+      unregistered = markets.unregistered(exchangeId, currencyPairNo);
     } catch (RuntimeException e) {
       violations.throwIfAny();
       throw e;
     }
-    if (!known) {
-      violations.add("currency_pair_no", KnownMarkets.unknownReason(exchangeId, currencyPairNo));
+    if (unregistered != null) {
+      violations.add(unregistered.field(), unregistered.reason());
     }
   }
 

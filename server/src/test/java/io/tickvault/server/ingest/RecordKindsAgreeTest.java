@@ -30,7 +30,8 @@ class RecordKindsAgreeTest {
   private static final long DAY = 86_400_000L;
 
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
-  private static final KnownMarkets MARKET_1_1 = new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, CLOCK);
+  private static final KnownMarkets MARKET_1_1 =
+      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, exchangeId -> exchangeId == 1, CLOCK);
   // Validation never writes: no repositories.
   private final TradeSink trades = new TradeSink(MARKET_1_1, null, CLOCK);
   private final OrderBookSink books = new OrderBookSink(MARKET_1_1, null, 5, CLOCK);
@@ -45,7 +46,7 @@ class RecordKindsAgreeTest {
       "1 | 0 | 0 | 0 | currency_pair_no | is required",
       "1 | -2 | 0 | 0 | currency_pair_no | must be positive, got -2",
       "1 | 2 | 0 | 0 | currency_pair_no | market 1/2 is not registered: PutCurrencyPair first",
-      "2 | 1 | 0 | 0 | currency_pair_no | market 2/1 is not registered: PutCurrencyPair first",
+      "2 | 1 | 0 | 0 | exchange_id | exchange 2 is not registered (market 2/1): PutExchange first, then PutCurrencyPair",
       "1 | 1 | - | 0 | time | is required",
       "1 | 1 | 86400000 | 0 | - | -",
       "1 | 1 | 86400001 | 0 | time | is more than a day ahead of the server's clock: 1764201600001",

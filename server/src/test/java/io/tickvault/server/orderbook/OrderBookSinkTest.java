@@ -29,7 +29,8 @@ class OrderBookSinkTest {
   // Markets 1/1 and 1/2, at most 5 levels a side. Validation never writes: no repository.
   private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
   private final OrderBookSink sink = new OrderBookSink(
-      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && (pairNo == 1 || pairNo == 2), clock), null, 5, clock);
+      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && (pairNo == 1 || pairNo == 2),
+          exchangeId -> exchangeId == 1, clock), null, 5, clock);
 
   @Test
   void validate_acceptsAGoodBookAndAHaltedMarket() {
@@ -44,7 +45,8 @@ class OrderBookSinkTest {
     assertRejected(snapshot(-1, 1, NOW, 0), "exchange_id", REJECTION_REASON_OUT_OF_RANGE, "must be positive, got -1");
     assertRejected(snapshot(1, 0, NOW, 0), "currency_pair_no", REJECTION_REASON_MISSING_FIELD, "is required");
     assertRejected(snapshot(1, 3, NOW, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 1/3 is not registered: PutCurrencyPair first");
-    assertRejected(snapshot(2, 1, NOW, 0), "currency_pair_no", REJECTION_REASON_UNKNOWN_MARKET, "market 2/1 is not registered: PutCurrencyPair first");
+    assertRejected(snapshot(2, 1, NOW, 0), "exchange_id", REJECTION_REASON_UNKNOWN_MARKET,
+        "exchange 2 is not registered (market 2/1): PutExchange first, then PutCurrencyPair");
     assertRejected(snapshot(1, 1, 0, 0), "server_time_ms", REJECTION_REASON_MISSING_FIELD, "is required");
     assertRejected(snapshot(1, 1, -5, 0), "server_time_ms", REJECTION_REASON_OUT_OF_RANGE,
         "must be at or after 2010-01-01T00:00:00Z (1262304000000 ms), got -5");

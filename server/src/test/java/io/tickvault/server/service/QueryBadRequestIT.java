@@ -131,6 +131,6 @@ class QueryBadRequestIT {
         "currency_pair_no", UNKNOWN_1_9);
     assertInvalidArgumentFields(rpcError(() -> query().getMarketState(GetMarketStateRequest.newBuilder()
             .setExchangeId(7).setCurrencyPairNo(1).build())),
-        "currency_pair_no", "market 7/1 is not registered: PutCurrencyPair first");
+        "exchange_id", "exchange 7 is not registered (market 7/1): PutExchange first, then PutCurrencyPair");
   }
 }

@@ -28,7 +28,8 @@ class TradeSinkTest {
   // Market 1/1 only. Validation never writes: no repository.
   private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
   private final TradeSink sink = new TradeSink(
-      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, clock), null, clock);
+      new KnownMarkets((exchangeId, pairNo) -> exchangeId == 1 && pairNo == 1, exchangeId -> exchangeId == 1, clock),
+      null, clock);
 
   @Test
   void aGoodTrade_isAccepted() {
