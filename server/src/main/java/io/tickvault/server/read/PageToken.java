@@ -8,7 +8,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -74,12 +76,29 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
       violations.add(FIELD, "is a token of another RPC");
     } else if (t.exchangeId != exchangeId || t.currencyPairNo != currencyPairNo
         || t.startTimeMs != startTimeMs || t.endTimeMs != endTimeMs) {
-      violations.add(FIELD, "belongs to a read of market " + t.exchangeId + "/" + t.currencyPairNo
-          + " in [" + t.startTimeMs + ", " + t.endTimeMs + "): resume with the request that received it");
+      violations.add(FIELD, "was issued for a read with " + t.differences(exchangeId, currencyPairNo, startTimeMs, endTimeMs)
+          + ": send it with the request that received it (only page_token changes), or leave it empty to start over");
     } else {
       return t;
     }
     return null;
+  }
+
+  /** What this token's read has that the request does not, in the request's own field names. */
+  private String differences(int exchangeId, int currencyPairNo, long startTimeMs, long endTimeMs) {
+    List<String> differences = new ArrayList<>();
+    if (this.exchangeId != exchangeId || this.currencyPairNo != currencyPairNo) {
+      differences.add("market " + this.exchangeId + "/" + this.currencyPairNo
+          + " (this request has " + exchangeId + "/" + currencyPairNo + ")");
+    }
+    if (this.startTimeMs != startTimeMs) {
+      differences.add("start_time_ms " + this.startTimeMs + " (this request has " + startTimeMs + ")");
+    }
+    if (this.endTimeMs != endTimeMs) {
+      differences.add((this.endTimeMs == 0 ? "no end_time_ms" : "end_time_ms " + this.endTimeMs)
+          + " (this request has " + (endTimeMs == 0 ? "none" : endTimeMs) + ")");
+    }
+    return String.join(" and ", differences);
   }
 
   /** The token, or null when it is not one this server issued. */

@@ -31,6 +31,19 @@ class PageTokenTest {
   }
 
   @Test
+  void decode_withAnotherRead_saysInTheRequestsFieldsWhatDiffers() {
+    String token = TRADES.encode(); // market 3/7, start_time_ms 1000, no end_time_ms
+    String advice = ": send it with the request that received it (only page_token changes), or leave it empty to start over";
+    assertThat(pageTokenError(token, 3, 8, 1_000, 0))
+        .isEqualTo("page_token: was issued for a read with market 3/7 (this request has 3/8)" + advice);
+    assertThat(pageTokenError(token, 3, 7, 999, 5_000)).isEqualTo("page_token: was issued for a read with"
+        + " start_time_ms 1000 (this request has 999) and no end_time_ms (this request has 5000)" + advice);
+    String bounded = new PageToken(PageToken.Kind.TRADES, 3, 7, 0, 5_000, 10, "t", 0).encode();
+    assertThat(pageTokenError(bounded, 3, 7, 0, 0))
+        .isEqualTo("page_token: was issued for a read with end_time_ms 5000 (this request has none)" + advice);
+  }
+
+  @Test
   void decode_ofAnyChangedOrCutToken_isInvalidArgument() {
     String token = TRADES.encode();
     List<String> broken = new ArrayList<>();
@@ -66,6 +79,12 @@ class PageTokenTest {
     FieldViolations violations = new FieldViolations();
     assertThat(PageToken.decode(violations, "", PageToken.Kind.TRADES, 3, 7, 1_000, 0)).isNull();
     assertThat(violations.isEmpty()).isTrue();
+  }
+
+  private static String pageTokenError(String token, int exchangeId, int pairNo, long start, long end) {
+    FieldViolations violations = new FieldViolations();
+    assertThat(PageToken.decode(violations, token, PageToken.Kind.TRADES, exchangeId, pairNo, start, end)).isNull();
+    return rpcError(violations::throwIfAny).getStatus().getDescription();
   }
 
   private static void assertPageTokenError(String token, PageToken.Kind kind, int exchangeId, int pairNo,

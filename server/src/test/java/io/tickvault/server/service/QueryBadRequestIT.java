@@ -78,7 +78,8 @@ class QueryBadRequestIT {
     assertInvalidArgumentFields(rpcError(() -> readOrderBookPages(server.channel(), ReadOrderBooksRequest.newBuilder()
             .setExchangeId(1).setCurrencyPairNo(9).setDepth(-1).setPageToken(otherRead).build())),
         "depth", "must be 1 to 32768, or 0 for every level, got -1",
-        "page_token", "belongs to a read of market 1/1 in [0, 0): resume with the request that received it",
+        "page_token", "was issued for a read with market 1/1 (this request has 1/9): send it with the request that received it"
+            + " (only page_token changes), or leave it empty to start over",
         "currency_pair_no", UNKNOWN_1_9);
   }
 
