@@ -1,20 +1,15 @@
 package io.tickvault.server.ingest;
 
-import com.google.protobuf.MessageLite;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.server.grpc.Errors;
-import io.tickvault.server.grpc.RequestParsing;
+import io.tickvault.server.ingest.PendingRequests.Pending;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * order.
  *
  * <p>What the queue holds is counted in records and in serialized bytes, against the stream's
- * limits and the server's {@link IngestMemory}; reading pauses when either is full.
+ * limits and the server's {@link IngestMemory}; reading pauses when either is full. The parts:
+ * {@link RequestReader} numbers the requests, {@link PendingRequests} holds and counts them,
+ * {@link IngestBatch} validates and writes a batch of them; this class keeps the call's phase.
  */
 final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** How the call answers: per request (acks) or once at the end (a summary). */
@@ -40,46 +37,60 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     void streamDone();
   }
 
-  /** A request read from the stream, or the error that ends the call at its place in the queue. */
-  private record Pending<R>(long requestIndex, long firstRecordIndex, List<R> records, long bytes,
-                            StatusRuntimeException failure) {}
+  /**
+   * Where the call is. In the first three it reads requests; in the next three it reads no more,
+   * and a drain task is always at work, which ends the call once the queue before the end is
+   * written; {@link #ENDED} is final. Whether a drain task is at work in a reading phase is kept
+   * beside the phase ({@code draining}): it says who may speak on the response side, not what the
+   * call does.
+   */
+  private enum Phase {
+    /** Reading, nothing asked for: the queue is full, the client does not read its acks, or a request just came. */
+    HELD,
+    /** Reading, one request asked for and not yet received: the idle clock runs. */
+    ASKED,
+    /** Reading, but the server as a whole holds too much: waiting for another stream to give bytes back. */
+    AWAITING_MEMORY,
+    /** A failure is queued: it ends the call in its place, after the requests before it are answered. */
+    FAILING,
+    /** The server is stopping: the requests read are answered, then the call ends UNAVAILABLE. */
+    STOPPING,
+    /** The client sent everything: the call completes once every request is answered. */
+    HALF_CLOSED,
+    /** Answered, failed or cancelled. */
+    ENDED;
 
-  private final StreamIngestor<R> ingestor;
+    boolean reading() {
+      return this == HELD || this == ASKED || this == AWAITING_MEMORY;
+    }
+  }
+
   /** Failures that are bugs of ours: with their stack trace, but not one per call in a flood. */
   private static final RateLimitedLog failureLog = new RateLimitedLog(LoggerFactory.getLogger(IngestCall.class),
       RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
-
-  private final ServerCallStreamObserver<S> call;
-  private final Function<Q, List<R>> recordsOf;
-  private final Responder responder;
-
-  // Written only by the transport side (gRPC serializes those callbacks).
-  private long nextRequestIndex;
-  private long nextRecordIndex;
 
   /** How a stream ends when the server stops under it: retryable, and saying what to resend. */
   static final Status SHUTTING_DOWN = Status.UNAVAILABLE.withDescription(
       "the server is shutting down: every acknowledged request is committed; send the rest again (to another replica, or after the restart)");
 
+  private final StreamIngestor<R> ingestor;
+  private final ServerCallStreamObserver<S> call;
+  private final RequestReader<Q, R> reader; // used only by the transport side
+  private final Responder responder;
+
   private final Object lock = new Object();
-  private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>(); // guarded by lock
-  private long bufferedRecords; // guarded by lock
-  private long bufferedBytes; // guarded by lock; also counted in the server's IngestMemory
-  private boolean waitingForMemory; // guarded by lock: registered with IngestMemory.whenRoom
-  private boolean messageRequested; // guarded by lock: asked for one more message, not yet received
-  private boolean stopReading; // guarded by lock: the call is ending, read nothing more
-  private boolean halfClosed; // guarded by lock
+  private final PendingRequests<R> queue; // guarded by lock
+  private Phase phase = Phase.HELD; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
-  private boolean finished; // guarded by lock: answered, failed or cancelled
-  private boolean ending; // guarded by lock: the server is stopping; end the call once the queue is written
-  private long waitingSinceNanos; // guarded by lock: when the request asked for was asked for
+  private long askedAtNanos; // guarded by lock: when the phase became ASKED
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
                      Responder responder) {
     this.ingestor = ingestor;
     this.call = call;
-    this.recordsOf = recordsOf;
+    this.reader = new RequestReader<>(recordsOf, ingestor.limits().maxRecordsPerRequest(), ingestor.recordNoun());
     this.responder = responder;
+    this.queue = new PendingRequests<>(ingestor.limits(), ingestor.memory());
   }
 
   static <Q, R, S> IngestCall<Q, R, S> start(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call,
@@ -104,11 +115,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   void endForShutdown() {
     boolean startDrain;
     synchronized (lock) {
-      if (finished || ending) {
+      if (!phase.reading()) {
         return;
       }
-      ending = true;
-      stopReading = true;
+      phase = Phase.STOPPING;
       // A drain already running (or scheduled) ends the call once the queue is empty; else start one.
       startDrain = claimDrainLocked();
     }
@@ -120,7 +130,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** Whether the call has ended (answered, failed or cancelled). */
   boolean isFinished() {
     synchronized (lock) {
-      return finished;
+      return phase == Phase.ENDED;
     }
   }
 
@@ -145,12 +155,13 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     long timeout = ingestor.idleTimeout().timeout().toNanos();
     long release;
     synchronized (lock) {
-      if (finished || halfClosed) {
+      if (phase == Phase.ENDED || phase == Phase.HALF_CLOSED) {
         return;
       }
-      long waited = System.nanoTime() - waitingSinceNanos;
-      if (!messageRequested || draining || waited < timeout) {
-        scheduleIdleCheck(messageRequested && !draining ? timeout - waited : timeout);
+      boolean clockRuns = phase == Phase.ASKED && !draining;
+      long waited = System.nanoTime() - askedAtNanos;
+      if (!clockRuns || waited < timeout) {
+        scheduleIdleCheck(clockRuns ? timeout - waited : timeout);
         return;
       }
       release = finishLocked();
@@ -163,44 +174,27 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   @Override
   public void onNext(Q request) {
+    Pending<R> pending;
     try {
-      read(request);
+      pending = reader.read(request);
     } catch (RuntimeException e) {
       // A bug of ours: the call still ends, in its place in the queue, and gives its bytes back.
       failureLog.error("an ingestion request could not be read", e);
-      enqueue(new Pending<>(nextRequestIndex++, nextRecordIndex, List.of(), 0, internal(e)));
+      pending = reader.failed(internal(e));
     }
-  }
-
-  private void read(Q request) {
-    if (RequestParsing.isUnreadable(request)) {
-      long requestIndex = nextRequestIndex++;
-      enqueue(new Pending<>(requestIndex, nextRecordIndex, List.of(), 0,
-          RequestParsing.failure(request, "request " + requestIndex).asRuntimeException()));
-      return;
-    }
-    List<R> records = recordsOf.apply(request);
-    long bytes = RequestParsing.serializedSize((MessageLite) request);
-    long requestIndex = nextRequestIndex++;
-    long firstRecordIndex = nextRecordIndex;
-    nextRecordIndex += records.size();
-    int max = ingestor.limits().maxRecordsPerRequest();
-    if (records.size() > max) {
-      StatusRuntimeException tooMany = Status.RESOURCE_EXHAUSTED
-          .withDescription("request " + requestIndex + " has " + records.size() + " " + ingestor.recordNoun()
-              + ", at most " + max + " are allowed per request")
-          .asRuntimeException();
-      enqueue(new Pending<>(requestIndex, firstRecordIndex, List.of(), 0, tooMany));
-      return;
-    }
-    enqueue(new Pending<>(requestIndex, firstRecordIndex, records, bytes, null));
+    enqueue(pending);
   }
 
   @Override
   public void onCompleted() {
     boolean startDrain;
     synchronized (lock) {
-      halfClosed = true;
+      if (phase == Phase.ENDED) {
+        return;
+      }
+      if (phase != Phase.FAILING) { // a queued failure still ends the call in its place
+        phase = Phase.HALF_CLOSED;
+      }
       startDrain = claimDrainLocked();
     }
     if (startDrain) {
@@ -222,33 +216,25 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   /**
-   * Marks the call finished and empties its queue; returns the bytes it held, for the caller to
-   * give back to the {@link IngestMemory} once it has left the lock (giving back wakes other
-   * streams, whose locks must never be taken while this one is held).
+   * Ends the call and empties its queue; returns the bytes it held, for the caller to give back to
+   * the {@link IngestMemory} once it has left the lock (see {@link PendingRequests}).
    */
   private long finishLocked() {
-    finished = true;
-    stopReading = true;
-    queue.clear();
-    bufferedRecords = 0;
-    long held = bufferedBytes;
-    bufferedBytes = 0;
-    return held;
+    phase = Phase.ENDED;
+    return queue.clear();
   }
 
   private void enqueue(Pending<R> pending) {
     boolean startDrain;
     synchronized (lock) {
-      messageRequested = false;
-      if (finished) {
+      if (phase == Phase.ENDED) {
         return;
       }
       queue.add(pending);
-      bufferedRecords += pending.records().size();
-      bufferedBytes += pending.bytes();
-      ingestor.memory().take(pending.bytes());
       if (pending.failure() != null) {
-        stopReading = true;
+        phase = Phase.FAILING;
+      } else if (phase == Phase.ASKED) {
+        phase = Phase.HELD;
       }
       startDrain = claimDrainLocked();
     }
@@ -261,15 +247,12 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private void requestMoreIfRoom() {
     boolean request;
     synchronized (lock) {
-      if (messageRequested || stopReading || halfClosed || finished || waitingForMemory
-          || bufferedRecords >= ingestor.limits().maxBufferedRecords()
-          || bufferedBytes >= ingestor.limits().maxBufferedBytes() || !call.isReady()) {
+      if (phase != Phase.HELD || queue.isFull() || !call.isReady()) {
         return;
       }
       request = ingestor.memory().hasRoom();
-      messageRequested = request;
-      waitingForMemory = !request;
-      waitingSinceNanos = System.nanoTime();
+      phase = request ? Phase.ASKED : Phase.AWAITING_MEMORY;
+      askedAtNanos = System.nanoTime();
     }
     if (request) {
       call.request(1);
@@ -278,7 +261,9 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     // The server as a whole holds too much: wait for another stream to give bytes back.
     ingestor.memory().whenRoom(() -> {
       synchronized (lock) {
-        waitingForMemory = false;
+        if (phase == Phase.AWAITING_MEMORY) {
+          phase = Phase.HELD;
+        }
       }
       requestMoreIfRoom();
     });
@@ -286,7 +271,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   /** True when the caller must start the drain task: none is scheduled or running. */
   private boolean claimDrainLocked() {
-    if (draining || finished) {
+    if (draining || phase == Phase.ENDED) {
       return false;
     }
     draining = true;
@@ -301,7 +286,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       long release;
       synchronized (lock) {
         draining = false;
-        if (finished) {
+        if (phase == Phase.ENDED) {
           return;
         }
         release = finishLocked();
@@ -332,7 +317,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     long release;
     synchronized (lock) {
       draining = false;
-      release = finished ? 0 : finishLocked();
+      release = phase == Phase.ENDED ? 0 : finishLocked();
     }
     ingestor.memory().release(release);
     try {
@@ -356,31 +341,25 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
    * still stands in stream order.
    */
   private void drainQueue() throws InterruptedException {
-    Flight writing = null; // the batch whose write runs while the next one is prepared
+    IngestBatch<R> writing = null; // the batch whose write runs while the next one is prepared
     while (true) {
-      List<Pending<R>> batch = new ArrayList<>();
+      List<Pending<R>> batch;
       StatusRuntimeException failure = null;
       boolean complete = false;
       long release = 0;
       synchronized (lock) {
-        if (finished) {
+        if (phase == Phase.ENDED) {
           draining = false;
           return;
         }
-        int records = 0;
-        while (!queue.isEmpty() && queue.peek().failure() == null && records < ingestor.limits().maxBatchRecords()) {
-          Pending<R> next = queue.poll();
-          records += next.records().size();
-          batch.add(next);
-        }
+        batch = queue.takeBatch();
         if (batch.isEmpty() && writing == null) {
-          if (!queue.isEmpty()) {
-            failure = queue.poll().failure();
-          } else if (halfClosed) {
+          failure = queue.takeFailure();
+          if (failure == null && phase == Phase.HALF_CLOSED) {
             complete = true;
-          } else if (ending) {
+          } else if (failure == null && phase == Phase.STOPPING) {
             failure = SHUTTING_DOWN.asRuntimeException();
-          } else {
+          } else if (failure == null) {
             draining = false;
             return;
           }
@@ -405,12 +384,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         continue;
       }
 
-      Flight next = new Flight(validate(batch));
+      IngestBatch<R> next = new IngestBatch<>(ingestor, batch);
       if (writing != null) {
-        writing.write.run(); // a no-op once started; when no writer thread was free, the write runs here
-        writing.rowsIn.await();
+        writing.awaitRowsIn();
       }
-      start(next);
+      next.start();
       if (writing != null && !answer(writing)) {
         return;
       }
@@ -418,41 +396,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     }
   }
 
-  /** A batch on its way to the database: its write, and the moment its rows are in. */
-  private final class Flight {
-    final List<Pending<R>> batch;
-    final CountDownLatch rowsIn = new CountDownLatch(1);
-    final FutureTask<List<RequestOutcome>> write;
-
-    Flight(Validated<R> validated) {
-      this.batch = validated.batch();
-      this.write = new FutureTask<>(() -> {
-        try {
-          return write(validated, rowsIn::countDown);
-        } finally {
-          rowsIn.countDown(); // also when the write failed: the next batch then tries and fails on its own
-        }
-      });
-    }
-  }
-
-  private void start(Flight flight) {
-    try {
-      ingestor.writers().execute(flight.write);
-    } catch (RejectedExecutionException stopping) {
-      // the server is stopping: answer() runs the write on this thread
-    }
-  }
-
-  /**
-   * Waits for the flight's write (running it here when it has not started) and answers its
-   * requests; false when the write failed, which ends the call.
-   */
-  private boolean answer(Flight flight) throws InterruptedException {
-    flight.write.run();
+  /** Waits for the batch's write and answers its requests; false when the write failed, which ends the call. */
+  private boolean answer(IngestBatch<R> batch) throws InterruptedException {
     List<RequestOutcome> outcomes;
     try {
-      outcomes = flight.write.get();
+      outcomes = batch.outcomes();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException failed) {
         fail(Errors.toStatus(failed));
@@ -468,12 +416,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     }
     long written = 0;
     synchronized (lock) {
-      if (!finished) { // else finishLocked() gave back everything already
-        for (Pending<R> pending : flight.batch) {
-          bufferedRecords -= pending.records().size();
-          written += pending.bytes();
-        }
-        bufferedBytes -= written;
+      if (phase != Phase.ENDED) { // else finishLocked() gave back everything already
+        written = queue.written(batch.requests());
       }
     }
     ingestor.memory().release(written);
@@ -484,7 +428,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private void fail(StatusRuntimeException status) {
     long release;
     synchronized (lock) {
-      if (finished) {
+      if (phase == Phase.ENDED) {
         draining = false;
         return;
       }
@@ -493,69 +437,5 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     }
     ingestor.memory().release(release);
     call.onError(status);
-  }
-
-  /** The rejections of one request: all counted, the first listed. */
-  private record Outcome(int count, Rejections.Capped listed) {}
-
-  /** A batch's valid records, and the rejections of each request. */
-  private record Validated<T>(List<Pending<T>> batch, List<T> valid, List<Outcome> rejections) {}
-
-  /** Checks every record of the batch on its own. */
-  private Validated<R> validate(List<Pending<R>> batch) {
-    RecordSink<R> sink = ingestor.sink();
-    List<R> valid = new ArrayList<>();
-    List<Outcome> rejections = new ArrayList<>(batch.size());
-    for (Pending<R> pending : batch) {
-      Rejections.Capped rejected = new Rejections.Capped(Integer.MAX_VALUE);
-      int rejectedCount = 0;
-      List<R> records = pending.records();
-      for (int i = 0; i < records.size(); i++) {
-        R record = records.get(i);
-        RecordSink.Rejection rejection = sink.validate(record);
-        if (rejection == null) {
-          valid.add(record);
-        } else {
-          rejectedCount++;
-          rejected.add(Rejections.of(pending.firstRecordIndex() + i, sink.recordKey(record), rejection.code(),
-              rejection.field(), rejection.reason()));
-        }
-      }
-      rejections.add(new Outcome(rejectedCount, rejected));
-    }
-    return new Validated<>(batch, valid, rejections);
-  }
-
-  /** Writes the valid records of a batch in one transaction and counts each request's outcome. */
-  private List<RequestOutcome> write(Validated<R> validated, Runnable rowsWritten) {
-    List<Pending<R>> batch = validated.batch();
-    List<R> valid = validated.valid();
-    List<Outcome> rejections = validated.rejections();
-    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.sink().write(valid, rowsWritten);
-    if (inserted.length != valid.size()) {
-      throw new IllegalStateException("sink answered " + inserted.length + " results for " + valid.size() + " records");
-    }
-
-    List<RequestOutcome> outcomes = new ArrayList<>(batch.size());
-    int position = 0;
-    long totalInserted = 0;
-    long totalRejected = 0;
-    for (int b = 0; b < batch.size(); b++) {
-      Pending<R> pending = batch.get(b);
-      Outcome rejected = rejections.get(b);
-      int validCount = pending.records().size() - rejected.count();
-      int insertedCount = 0;
-      for (int i = 0; i < validCount; i++) {
-        if (inserted[position++]) {
-          insertedCount++;
-        }
-      }
-      totalInserted += insertedCount;
-      totalRejected += rejected.count();
-      outcomes.add(new RequestOutcome(pending.requestIndex(), pending.records().size(), insertedCount,
-          validCount - insertedCount, rejected.count(), rejected.listed().list(), rejected.listed().truncated()));
-    }
-    ingestor.recordBatch(totalInserted, valid.size() - totalInserted, totalRejected);
-    return outcomes;
   }
 }

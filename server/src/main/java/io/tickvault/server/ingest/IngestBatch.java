@@ -1,0 +1,119 @@
+package io.tickvault.server.ingest;
+
+import io.tickvault.server.ingest.PendingRequests.Pending;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One batch of a call's requests on its way to the database: every record is checked when the
+ * batch is made (on the call's drain task, while the batch before it is written), then its valid
+ * records are written in one transaction, on a writer thread or, when none was free, on the task
+ * that waits for it; the outcome of each request is counted from what the sink answered.
+ */
+final class IngestBatch<R> {
+  /** The rejections of one request: all counted, the first listed. */
+  private record Outcome(int count, Rejections.Capped listed) {}
+
+  private final StreamIngestor<R> ingestor;
+  private final List<Pending<R>> requests;
+  private final List<R> valid = new ArrayList<>();
+  private final List<Outcome> rejections;
+  private final CountDownLatch rowsIn = new CountDownLatch(1);
+  private final FutureTask<List<RequestOutcome>> write = new FutureTask<>(this::writeAndCountDown);
+
+  IngestBatch(StreamIngestor<R> ingestor, List<Pending<R>> requests) {
+    this.ingestor = ingestor;
+    this.requests = requests;
+    this.rejections = new ArrayList<>(requests.size());
+    validate();
+  }
+
+  List<Pending<R>> requests() {
+    return requests;
+  }
+
+  /** Hands the write to a writer thread; when the server refuses (it is stopping), {@link #outcomes} runs it. */
+  void start() {
+    try {
+      ingestor.writers().execute(write);
+    } catch (RejectedExecutionException stopping) {
+      // the write runs on the thread that waits for it
+    }
+  }
+
+  /** Waits until the batch's rows are in (its commit may still run), writing it here if no thread has started it. */
+  void awaitRowsIn() throws InterruptedException {
+    write.run(); // a no-op once started
+    rowsIn.await();
+  }
+
+  /** Waits for the write (running it here when it has not started): one outcome per request, in order. */
+  List<RequestOutcome> outcomes() throws InterruptedException, ExecutionException {
+    write.run();
+    return write.get();
+  }
+
+  /** Checks every record of the batch on its own. */
+  private void validate() {
+    RecordSink<R> sink = ingestor.sink();
+    for (Pending<R> pending : requests) {
+      Rejections.Capped rejected = new Rejections.Capped(Integer.MAX_VALUE);
+      int rejectedCount = 0;
+      List<R> records = pending.records();
+      for (int i = 0; i < records.size(); i++) {
+        R record = records.get(i);
+        RecordSink.Rejection rejection = sink.validate(record);
+        if (rejection == null) {
+          valid.add(record);
+        } else {
+          rejectedCount++;
+          rejected.add(Rejections.of(pending.firstRecordIndex() + i, sink.recordKey(record), rejection.code(),
+              rejection.field(), rejection.reason()));
+        }
+      }
+      rejections.add(new Outcome(rejectedCount, rejected));
+    }
+  }
+
+  private List<RequestOutcome> writeAndCountDown() {
+    try {
+      return write();
+    } finally {
+      rowsIn.countDown(); // also when the write failed: the next batch then tries and fails on its own
+    }
+  }
+
+  /** Writes the valid records in one transaction and counts each request's outcome. */
+  private List<RequestOutcome> write() {
+    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.sink().write(valid, rowsIn::countDown);
+    if (inserted.length != valid.size()) {
+      throw new IllegalStateException("sink answered " + inserted.length + " results for " + valid.size() + " records");
+    }
+
+    List<RequestOutcome> outcomes = new ArrayList<>(requests.size());
+    int position = 0;
+    long totalInserted = 0;
+    long totalRejected = 0;
+    for (int b = 0; b < requests.size(); b++) {
+      Pending<R> pending = requests.get(b);
+      Outcome rejected = rejections.get(b);
+      int validCount = pending.records().size() - rejected.count();
+      int insertedCount = 0;
+      for (int i = 0; i < validCount; i++) {
+        if (inserted[position++]) {
+          insertedCount++;
+        }
+      }
+      totalInserted += insertedCount;
+      totalRejected += rejected.count();
+      outcomes.add(new RequestOutcome(pending.requestIndex(), pending.records().size(), insertedCount,
+          validCount - insertedCount, rejected.count(), rejected.listed().list(), rejected.listed().truncated()));
+    }
+    ingestor.recordBatch(totalInserted, valid.size() - totalInserted, totalRejected);
+    return outcomes;
+  }
+}
