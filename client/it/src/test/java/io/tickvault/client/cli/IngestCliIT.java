@@ -1,8 +1,7 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.client.cli.ExitCodes;
 import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

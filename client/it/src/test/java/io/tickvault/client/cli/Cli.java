@@ -1,9 +1,7 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.client.cli.CliContext;
-import io.tickvault.client.cli.TickvaultCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;

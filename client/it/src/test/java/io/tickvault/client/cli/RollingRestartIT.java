@@ -1,4 +1,4 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,12 +1,10 @@
-package io.tickvault.server.client;
+package io.tickvault.client;
 
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.Trade;
-import io.tickvault.client.ResumingReader;
-import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
 import io.tickvault.server.trade.TradeCalls;

@@ -1,4 +1,4 @@
-package io.tickvault.server.client;
+package io.tickvault.client;
 
 import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
 import io.tickvault.api.v1.RejectedRecord;
-import io.tickvault.client.TradeStreamWriter;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.testing.Eventually;

@@ -1,4 +1,4 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
-import static io.tickvault.server.cli.Cli.ok;
+import static io.tickvault.client.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Channel;

@@ -1,4 +1,4 @@
-package io.tickvault.server.client;
+package io.tickvault.client;
 
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +8,6 @@ import io.grpc.ManagedChannel;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.api.v1.RejectedRecord;
-import io.tickvault.client.ResendingOrderBookWriter;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.testing.Eventually;

@@ -1,4 +1,4 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * from it instead of the jar.
  */
 class LauncherIT {
-  private static final Path LAUNCHER = Path.of("..", "client", "bin", "tickvault").toAbsolutePath().normalize();
-  private static final Path JAR = Path.of("..", "client", "target", "tickvault.jar").toAbsolutePath().normalize();
+  // Tests run in client/it: the launcher and the jar are client/bin/tickvault and client/target/tickvault.jar.
+  private static final Path LAUNCHER = Path.of("..", "bin", "tickvault").toAbsolutePath().normalize();
+  private static final Path JAR = Path.of("..", "target", "tickvault.jar").toAbsolutePath().normalize();
 
   @RegisterExtension
   static TestServer server = TestServer.netty();
@@ -31,7 +32,7 @@ class LauncherIT {
 
   @Test
   void theFirstRunMakesTheArchive_andTheNextMapsTheCallsClassesFromIt() throws Exception {
-    assertThat(JAR).as("the CLI's jar, made by ./mvnw package of the client module").isRegularFile();
+    assertThat(JAR).as("the CLI's jar, made by ./mvnw package of client/cli").isRegularFile();
 
     Cli.Result first = launch("", "health");
     assertThat(first.exitCode()).as(first.toString()).isZero();

@@ -1,9 +1,8 @@
-package io.tickvault.server.cli;
+package io.tickvault.client.cli;
 
-import static io.tickvault.server.cli.Cli.ok;
+import static io.tickvault.client.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.client.cli.ExitCodes;
 import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
