@@ -4,11 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.tickvault.api.TickvaultVersion;
-import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
-import io.tickvault.api.v1.ApiKeyServiceGrpc;
-import io.tickvault.api.v1.IngestServiceGrpc;
-import io.tickvault.api.v1.MarketServiceGrpc;
-import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.server.apikeys.ApiKeyReencryption;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
@@ -21,6 +16,8 @@ import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
+import io.tickvault.server.service.IngestGrpcService;
+import io.tickvault.server.service.Rpcs;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,14 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
-
-  /** The tickvault services, as named in their health status. */
-  public static final List<String> SERVICE_NAMES = List.of(
-      ApiKeyServiceGrpc.SERVICE_NAME,
-      ApiKeyAdminServiceGrpc.SERVICE_NAME,
-      MarketServiceGrpc.SERVICE_NAME,
-      IngestServiceGrpc.SERVICE_NAME,
-      QueryServiceGrpc.SERVICE_NAME);
 
   private final Resources resources = new Resources();
   private Infrastructure infra;
@@ -78,14 +67,15 @@ public final class Application implements AutoCloseable {
     CallExecutor executors = CallExecutor.start(config, resources);
     ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
         executors.nearMisses(), infra.metrics().registry(), clock);
+    IngestGrpcService ingest = Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(),
+        executors.database(), infra.scheduler(), infra.metrics().ingest(), clock);
     List<BindableService> services = List.of(
         markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
-        Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(), executors.database(),
-            infra.scheduler(), infra.metrics().ingest(), clock),
-        reads.service().served());
-    grpc = GrpcServer.start(config, builder, services, executors, infra, resources);
+        ingest,
+        reads.service());
+    grpc = GrpcServer.start(config, builder, services, Rpcs.all(), ingest::endStreams, executors, infra, resources);
     metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
     logStarted(config);
   }

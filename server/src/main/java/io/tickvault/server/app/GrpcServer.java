@@ -13,22 +13,19 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tickvault.api.TickvaultVersion;
-import io.tickvault.api.v1.ApiKeyServiceGrpc;
-import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.config.ConnectionLimits;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.DatabaseHealthMonitor;
-import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.RequestParsing;
+import io.tickvault.server.grpc.RpcRule;
+import io.tickvault.server.grpc.RpcRules;
 import io.tickvault.server.grpc.ServerVersionInterceptor;
-import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
-import io.tickvault.server.service.IngestGrpcService;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -65,19 +62,31 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     return builder;
   }
 
+  /**
+   * @param rules the declaration of every RPC served, read by authentication, admission and the call
+   *     executor
+   * @param endStreams ends the long-lived streams at shutdown, once no new call is taken
+   */
   static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
-                          CallExecutor executors, Infrastructure infra, Resources resources) {
+                          RpcRules rules, Runnable endStreams, CallExecutor executors, Infrastructure infra,
+                          Resources resources) {
+    List<ServerServiceDefinition> definitions = services.stream().map(BindableService::bindService).toList();
     HealthStatusManager health = new HealthStatusManager();
+    List<ServerServiceDefinition> grpcOwn = List.of(health.getHealthService().bindService(),
+        ProtoReflectionServiceV1.newInstance().bindService(), legacyReflection());
+    rules.requireDeclared(definitions);
+    rules.requireDeclared(grpcOwn);
+    List<String> serviceNames = definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList();
     DatabaseHealthMonitor healthMonitor = infra.databaseHealth();
     healthMonitor.addListener(reachable -> {
       ServingStatus status = reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
-      Application.SERVICE_NAMES.forEach(service -> health.setStatus(service, status));
+      serviceNames.forEach(service -> health.setStatus(service, status));
     });
     DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // gRPC looks each call's method up on the Netty event loop that read it (directExecutor).
-    // GetApiKeys and GetMarketState stay there: a near-cache hit is answered without any hand-off,
+    // The RPCs declared EVENT_LOOP stay there: a near-cache hit is answered without any hand-off,
     // a miss goes to executors.database() (BlockingCalls). Every other call moves to
     // executors.transport() before any interceptor runs: health, reflection and the callbacks of
     // the other services, whose blocking work goes on to executors.database() (DatabaseCalls).
@@ -85,39 +94,29 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
       public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-        return BlockingCalls.INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+        return rules.of(call.getMethodDescriptor().getFullMethodName()).runs() == RpcRule.Runs.EVENT_LOOP
             ? null // stay on the event loop
             : executors.transport();
       }
     });
-    builder.maxInboundMessageSize(IngestLimits.MAX_MESSAGE_BYTES);
-    for (BindableService service : services) {
-      ServerServiceDefinition definition = service.bindService();
-      // GetApiKeys answers from its cache, and the read side from a replica or Redis, while the
-      // primary is down: those are not refused then.
-      String name = definition.getServiceDescriptor().getName();
-      boolean needsDatabase = !name.equals(ApiKeyServiceGrpc.SERVICE_NAME) && !name.equals(QueryServiceGrpc.SERVICE_NAME);
+    builder.maxInboundMessageSize(RequestParsing.MAX_MESSAGE_BYTES);
+    for (ServerServiceDefinition definition : definitions) {
       DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), CallExecutor.MAX_DATABASE_CALLS,
-          healthMonitor, needsDatabase);
+          healthMonitor, rules);
       // Unknown fields of a request are never used: dropped as it is read, they cost no memory.
       builder.addService(ServerInterceptors.intercept(RequestParsing.of(definition), databaseCalls));
     }
-    builder.addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection());
+    grpcOwn.forEach(builder::addService);
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse; the version one wraps
     // authentication, so that refused calls carry the version too.
     if (!config.authDisabled()) {
-      builder.intercept(new AuthInterceptor(new BearerTokens(config.workerTokens(), config.adminTokens()),
+      builder.intercept(new AuthInterceptor(rules, new BearerTokens(config.workerTokens(), config.adminTokens()),
           config.reflectionPublic()));
     }
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
-    Runnable endStreams = () -> services.stream()
-        .filter(IngestGrpcService.class::isInstance)
-        .forEach(service -> ((IngestGrpcService) service).endStreams());
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);
     server.start();
     resources.own(() -> {

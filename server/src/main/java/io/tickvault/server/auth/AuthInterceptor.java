@@ -6,6 +6,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.tickvault.server.grpc.RpcRule;
+import io.tickvault.server.grpc.RpcRules;
 import java.util.Optional;
 
 /**
@@ -18,11 +20,13 @@ public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final String BEARER = "bearer ";
 
+  private final RpcRules rules;
   private final BearerTokens tokens;
   private final boolean reflectionPublic;
 
   /** @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public}) */
-  public AuthInterceptor(BearerTokens tokens, boolean reflectionPublic) {
+  public AuthInterceptor(RpcRules rules, BearerTokens tokens, boolean reflectionPublic) {
+    this.rules = rules;
     this.tokens = tokens;
     this.reflectionPublic = reflectionPublic;
   }
@@ -30,8 +34,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     MethodDescriptor<Q, R> method = call.getMethodDescriptor();
-    String service = method.getServiceName();
-    if (AccessPolicy.isOpen(service, reflectionPublic)) {
+    RpcRule rule = rules.of(method.getFullMethodName());
+    if (AccessPolicy.needsNoToken(rule, reflectionPublic)) {
       return next.startCall(call, headers);
     }
     Optional<Role> role = bearerToken(headers.get(AUTHORIZATION)).flatMap(tokens::roleOf);
@@ -40,7 +44,7 @@ public final class AuthInterceptor implements ServerInterceptor {
           ? "unknown bearer token"
           : "missing bearer token: send 'authorization: Bearer <token>'"));
     }
-    if (!AccessPolicy.allows(role.get(), service, method.getFullMethodName())) {
+    if (!AccessPolicy.allows(role.get(), rule)) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
           method.getFullMethodName() + " needs an admin token; this is a " + role.get().name().toLowerCase() + " token"));
     }

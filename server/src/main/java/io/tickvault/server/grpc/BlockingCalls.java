@@ -4,17 +4,14 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.tickvault.api.v1.ApiKeyServiceGrpc;
-import io.tickvault.api.v1.QueryServiceGrpc;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
  * The database executor for a unary call that answers what it can on the thread that received it
- * (a near-cache hit) and only hands the rest over: GetApiKeys and GetMarketState
- * ({@link #INLINE_METHODS}). {@link DatabaseCalls} does not move those calls; they come here on a
+ * (a near-cache hit) and only hands the rest over: the RPCs declared
+ * {@link RpcRule.Runs#EVENT_LOOP}. {@link DatabaseCalls} does not move those calls; they come here on a
  * miss, under the same kind of admission bound: at most {@code maxCalls} wait or run at once, one
  * more is answered RESOURCE_EXHAUSTED with a retry hint.
  *
@@ -22,11 +19,6 @@ import java.util.function.Supplier;
  * while it waited for a thread is dropped without touching Redis or PostgreSQL.
  */
 public final class BlockingCalls {
-  /** The full names of the methods that answer inline and come here on a miss. */
-  public static final Set<String> INLINE_METHODS = Set.of(
-      ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName(),
-      QueryServiceGrpc.getGetMarketStateMethod().getFullMethodName());
-
   private final Executor database;
   private final Semaphore admitted;
   private final int maxCalls;

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>A call that found PostgreSQL unreachable has the monitor check it now, so that the calls
  *       behind it fail fast too once it is found down (a deadlock, also UNAVAILABLE, does not).
  * </ul>
- * Client-streaming calls (ingestion) hand their own writes to the database executor, and the calls
+ * Each call's {@link RpcRule} says whether it needs the primary and whether it runs here:
+ * client-streaming calls (ingestion) hand their own writes to the database executor, and the calls
  * that answer a near-cache hit on the thread that received them ({@link BlockingCalls}) their
  * misses: neither is queued here.
  */
@@ -39,23 +40,26 @@ public final class DatabaseCalls implements ServerInterceptor {
   private final Semaphore admitted;
   private final int maxCalls;
   private final DatabaseHealthMonitor health;
-  private final boolean needsDatabase;
+  private final RpcRules rules;
 
   /**
-   * @param needsDatabase false for a service that can answer from a cache or a replica while the
-   *     primary is down (ApiKeyService, QueryService): its calls are not refused
+   * @param maxCalls the admission bound of the calls this interceptor runs (one interceptor per
+   *     service, so that one service's flood does not refuse another's calls)
+   * @param rules which calls need the primary ({@link RpcRule#needsPrimary()}) and which run here
+   *     ({@link RpcRule.Runs#DATABASE})
    */
-  public DatabaseCalls(Executor database, int maxCalls, DatabaseHealthMonitor health, boolean needsDatabase) {
+  public DatabaseCalls(Executor database, int maxCalls, DatabaseHealthMonitor health, RpcRules rules) {
     this.database = database;
     this.admitted = new Semaphore(maxCalls);
     this.maxCalls = maxCalls;
     this.health = health;
-    this.needsDatabase = needsDatabase;
+    this.rules = rules;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    if (needsDatabase && health.isDown()) {
+    RpcRule rule = rules.of(call.getMethodDescriptor().getFullMethodName());
+    if (rule.needsPrimary() && health.isDown()) {
       return refuse(call, Errors.databaseDown());
     }
     ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
@@ -67,8 +71,7 @@ public final class DatabaseCalls implements ServerInterceptor {
         super.close(status, trailers);
       }
     };
-    if (!call.getMethodDescriptor().getType().clientSendsOneMessage()
-        || BlockingCalls.INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
+    if (rule.runs() != RpcRule.Runs.DATABASE) {
       return next.startCall(watched, headers);
     }
     if (!admitted.tryAcquire()) {
@@ -82,7 +85,7 @@ public final class DatabaseCalls implements ServerInterceptor {
       admitted.release();
       throw e;
     }
-    return new Offloaded<>(listener, watched);
+    return new Offloaded<>(listener, watched, rule.needsPrimary());
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException status) {
@@ -95,10 +98,12 @@ public final class DatabaseCalls implements ServerInterceptor {
     private final ServerCall<Q, R> call;
     private final SerialExecutor serial = new SerialExecutor(database);
     private final AtomicBoolean released = new AtomicBoolean();
+    private final boolean needsPrimary;
 
-    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call) {
+    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, boolean needsPrimary) {
       super(delegate);
       this.call = call;
+      this.needsPrimary = needsPrimary;
     }
 
     @Override
@@ -109,7 +114,7 @@ public final class DatabaseCalls implements ServerInterceptor {
     @Override
     public void onHalfClose() {
       serial.execute(() -> {
-        if (needsDatabase && health.isDown()) {
+        if (needsPrimary && health.isDown()) {
           // It went down while this call waited for a thread: no point in waiting for a connection.
           StatusRuntimeException down = Errors.databaseDown();
           call.close(down.getStatus(), down.getTrailers());

@@ -14,7 +14,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class RequestParsing {
+  /** The largest message a client may send (the gRPC default, set explicitly so it is a decision). */
+  public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(RequestParsing.class);
   private static final RateLimitedLog unreadableLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
   /** Why a request could not be read. */
@@ -114,7 +115,7 @@ public final class RequestParsing {
     }
     return fault == Fault.TOO_LARGE
         ? Status.RESOURCE_EXHAUSTED.withDescription(which + " is larger than the message limit ("
-            + IngestLimits.MAX_MESSAGE_BYTES + " bytes) once decompressed")
+            + MAX_MESSAGE_BYTES + " bytes) once decompressed")
         : Status.INVALID_ARGUMENT.withDescription(which + " is not a valid protobuf message of this method"
             + " (malformed bytes, a compressed body that does not decompress, or a string that is not UTF-8)");
   }

@@ -3,7 +3,6 @@ package io.tickvault.server.orderbook;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.api.v1.RejectionReason;
-import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.PlainDecimal;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.ingest.RecordChecks;
@@ -26,6 +25,9 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   public static final IngestLimits LIMITS = new IngestLimits(IngestLimits.DEFAULT_MAX_RECORDS_PER_REQUEST,
       1_000, 2_000, IngestLimits.DEFAULT_MAX_SUMMARY_REJECTIONS);
 
+  /** {@code orderbook_levels.level_index} is a smallint: 0 to 32767 on each side. */
+  public static final int MAX_LEVELS_PER_SIDE = Short.MAX_VALUE + 1;
+
   private final OrderBookRepository repository;
   private final KnownMarkets markets;
   private final int maxLevelsPerSide;
@@ -37,8 +39,8 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
    * @param clock gives the receive time of snapshots sent without one, and bounds how far ahead times may be
    */
   public OrderBookSink(KnownMarkets markets, OrderBookRepository repository, int maxLevelsPerSide, Clock clock) {
-    if (maxLevelsPerSide < 1 || maxLevelsPerSide > ServerConfig.MAX_BOOK_LEVELS_LIMIT) {
-      throw new IllegalArgumentException("maxLevelsPerSide must be 1 to " + ServerConfig.MAX_BOOK_LEVELS_LIMIT
+    if (maxLevelsPerSide < 1 || maxLevelsPerSide > MAX_LEVELS_PER_SIDE) {
+      throw new IllegalArgumentException("maxLevelsPerSide must be 1 to " + MAX_LEVELS_PER_SIDE
           + " (level_index is a smallint), got " + maxLevelsPerSide);
     }
     this.repository = repository;

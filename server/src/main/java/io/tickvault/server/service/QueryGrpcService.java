@@ -1,6 +1,7 @@
 package io.tickvault.server.service;
 
 import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.GetCandlesRequest;
@@ -14,7 +15,6 @@ import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
-import io.tickvault.api.v1.ReadTradesResponse;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
@@ -36,7 +36,7 @@ import java.util.List;
  * {@code tickvault.v1.QueryService}: reads back what ingestion stored. The limits below are the
  * ones query.proto documents; docs/reading.md explains the choices.
  */
-public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
+public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, BindableService {
   /**
    * The first page of a read with the default page size; each next one doubles, up to
    * {@link #MAX_TRADE_PAGE}: a short read answers as soon as with small pages, and a long one costs
@@ -94,20 +94,18 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
   }
 
   /**
-   * The service as served: ReadTrades answers with pages encoded straight from the rows
-   * ({@link TradePageEncoder}) instead of through {@link #readTrades}'s message objects.
+   * Every method as generated, but ReadTrades, which answers with pages encoded straight from the
+   * rows ({@link TradePageEncoder}) instead of through message objects: its handler is
+   * {@link #readTradePages} below, with {@link EncodedMessage}s.
    */
-  public BindableService served() {
-    return () -> EncodedMessage.serverStreaming(bindService(), QueryServiceGrpc.getReadTradesMethod(), this::readTradesEncoded);
-  }
-
-  /** Trades of a market by time, in pages: see {@link #served()}; this one is not served. */
   @Override
-  public void readTrades(ReadTradesRequest request, StreamObserver<ReadTradesResponse> observer) {
-    observer.onError(Status.INTERNAL.withDescription("ReadTrades is served encoded").asRuntimeException());
+  public ServerServiceDefinition bindService() {
+    return EncodedMessage.serverStreaming(QueryServiceGrpc.bindService(this), QueryServiceGrpc.getReadTradesMethod(),
+        this::readTradePages);
   }
 
-  void readTradesEncoded(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
+  /** Trades of a market by time, in pages encoded from the rows (see {@link #bindService()}). */
+  void readTradePages(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
     PagedStream.Pager<EncodedMessage> pager;
     try {
       pager = tradePager(request);

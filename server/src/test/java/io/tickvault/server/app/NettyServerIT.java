@@ -10,10 +10,14 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.server.testing.TestServer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +35,8 @@ class NettyServerIT {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel());
 
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-    for (String service : Application.SERVICE_NAMES) {
+    for (String service : List.of(ApiKeyServiceGrpc.SERVICE_NAME, ApiKeyAdminServiceGrpc.SERVICE_NAME,
+        MarketServiceGrpc.SERVICE_NAME, IngestServiceGrpc.SERVICE_NAME, QueryServiceGrpc.SERVICE_NAME)) {
       assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
           .as(service).isEqualTo(ServingStatus.SERVING);
     }

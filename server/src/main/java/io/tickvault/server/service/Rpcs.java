@@ -1,0 +1,66 @@
+package io.tickvault.server.service;
+
+import static io.tickvault.server.grpc.RpcRule.Access.ADMIN;
+import static io.tickvault.server.grpc.RpcRule.Access.OPEN;
+import static io.tickvault.server.grpc.RpcRule.Access.REFLECTION;
+import static io.tickvault.server.grpc.RpcRule.Access.WORKER;
+import static io.tickvault.server.grpc.RpcRule.Runs.DATABASE;
+import static io.tickvault.server.grpc.RpcRule.Runs.EVENT_LOOP;
+import static io.tickvault.server.grpc.RpcRule.Runs.TRANSPORT;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.health.v1.HealthGrpc;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.grpc.RpcRule;
+import io.tickvault.server.grpc.RpcRules;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line per RPC: who may call it, whether it needs the primary database, where it runs
+ * (docs/architecture.md). Adding an RPC means its feature, its {@code .proto} and a line here; a
+ * served method without a line stops the server at start-up.
+ */
+public final class Rpcs {
+  private Rpcs() {}
+
+  public static RpcRules all() {
+    List<RpcRule> rules = new ArrayList<>(List.of(
+        // Answered from the API key cache while PostgreSQL is down; a near-cache hit on the event loop.
+        RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), WORKER, false, EVENT_LOOP),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ADMIN, true, DATABASE),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), ADMIN, true, DATABASE),
+
+        RpcRule.of(MarketServiceGrpc.getPutExchangeMethod(), ADMIN, true, DATABASE),
+        RpcRule.of(MarketServiceGrpc.getPutCurrencyPairMethod(), ADMIN, true, DATABASE),
+        RpcRule.of(MarketServiceGrpc.getListCurrencyPairsMethod(), WORKER, true, DATABASE),
+
+        // Streams hand their own writes to the database executor, a batch at a time.
+        RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), WORKER, true, TRANSPORT),
+        RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), WORKER, true, TRANSPORT),
+        RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), WORKER, true, TRANSPORT),
+
+        // Reads go to a replica when one is configured, the market state to Redis first.
+        RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), WORKER, false, EVENT_LOOP),
+        RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), WORKER, false, DATABASE),
+        RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE),
+        RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE),
+        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE)));
+    every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
+    every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
+    every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
+    return new RpcRules(rules);
+  }
+
+  /** Health and reflection: grpc-java's own services, no database, on the transport executor. */
+  private static void every(List<RpcRule> rules, ServiceDescriptor service, RpcRule.Access access) {
+    for (MethodDescriptor<?, ?> method : service.getMethods()) {
+      rules.add(RpcRule.of(method, access, false, TRANSPORT));
+    }
+  }
+}

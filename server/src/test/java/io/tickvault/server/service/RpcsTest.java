@@ -1,0 +1,65 @@
+package io.tickvault.server.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.grpc.RpcRule;
+import io.tickvault.server.grpc.RpcRules;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RpcsTest {
+  private static final List<ServiceDescriptor> TICKVAULT = List.of(ApiKeyServiceGrpc.getServiceDescriptor(),
+      ApiKeyAdminServiceGrpc.getServiceDescriptor(), MarketServiceGrpc.getServiceDescriptor(),
+      IngestServiceGrpc.getServiceDescriptor(), QueryServiceGrpc.getServiceDescriptor());
+
+  @Test
+  void everyMethodOfEveryContractHasARule() {
+    RpcRules rules = Rpcs.all();
+    for (ServiceDescriptor service : TICKVAULT) {
+      for (MethodDescriptor<?, ?> method : service.getMethods()) {
+        assertThat(rules.of(method.getFullMethodName())).as(method.getFullMethodName()).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void onlyAdminsChangeMarketsAndKeys_workersReadAndWrite() {
+    RpcRules rules = Rpcs.all();
+    assertThat(rules.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod().getFullMethodName()).access())
+        .isEqualTo(RpcRule.Access.ADMIN);
+    assertThat(rules.of(MarketServiceGrpc.getPutExchangeMethod().getFullMethodName()).access())
+        .isEqualTo(RpcRule.Access.ADMIN);
+    assertThat(rules.of(MarketServiceGrpc.getListCurrencyPairsMethod().getFullMethodName()).access())
+        .isEqualTo(RpcRule.Access.WORKER);
+    assertThat(rules.of(IngestServiceGrpc.getStreamTradesMethod().getFullMethodName()).access())
+        .isEqualTo(RpcRule.Access.WORKER);
+  }
+
+  @Test
+  void aServedMethodWithoutARule_stopsStartUp() {
+    RpcRules onlyOne = new RpcRules(List.of(RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER,
+        false, RpcRule.Runs.EVENT_LOOP)));
+    ServerServiceDefinition market = ServerServiceDefinition.builder(MarketServiceGrpc.getServiceDescriptor())
+        .addMethod(MarketServiceGrpc.getListCurrencyPairsMethod(), (call, headers) -> null)
+        .addMethod(MarketServiceGrpc.getPutExchangeMethod(), (call, headers) -> null)
+        .addMethod(MarketServiceGrpc.getPutCurrencyPairMethod(), (call, headers) -> null)
+        .build();
+    assertThatThrownBy(() -> onlyOne.requireDeclared(List.of(market)))
+        .hasMessageContaining("no rule declared for tickvault.v1.MarketService/");
+  }
+
+  @Test
+  void aMethodDeclaredTwice_isRefused() {
+    RpcRule rule = RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER, false, RpcRule.Runs.EVENT_LOOP);
+    assertThatThrownBy(() -> new RpcRules(List.of(rule, rule))).hasMessageContaining("declared twice");
+  }
+}
