@@ -4,7 +4,7 @@ import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
 import io.tickvault.server.apikeys.InvalidationSubscriber;
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.ApiKeySettings;
 import io.tickvault.server.crypto.MasterKeys;
 import io.tickvault.server.crypto.SecretCipher;
 import io.tickvault.server.redis.LazyRedisConnection;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 record ApiKeys(ApiKeyRepository repository, ApiKeySecrets secrets, ApiKeyCache cache) {
 
-  static ApiKeys start(ServerConfig config, byte[] masterKey, Infrastructure infra, Clock clock) {
+  static ApiKeys start(ApiKeySettings settings, byte[] masterKey, Infrastructure infra, Clock clock) {
     LazyRedisConnection<RedisConnection<String, byte[]>> redis = infra.redis().commands();
     redis.start(infra.scheduler());
     InvalidationSubscriber invalidations = new InvalidationSubscriber();
@@ -27,9 +27,9 @@ record ApiKeys(ApiKeyRepository repository, ApiKeySecrets secrets, ApiKeyCache c
         "subscribe to API key invalidations", "near cache off");
     invalidations.listenOn(invalidationConnection);
 
-    ApiKeySecrets secrets = new ApiKeySecrets(cipher(config, masterKey));
+    ApiKeySecrets secrets = new ApiKeySecrets(cipher(settings, masterKey));
     ApiKeyRepository repository = new ApiKeyRepository(infra.jdbc());
-    ApiKeyCache cache = ApiKeyCache.create(repository, redis, invalidations, config.apiKeyTtl(),
+    ApiKeyCache cache = ApiKeyCache.create(repository, redis, invalidations, settings.ttl(),
         infra.metrics().registry(), clock);
     invalidationConnection.start(infra.scheduler()); // after create(): the subscriber needs its near cache
     infra.scheduler().scheduleWithFixedDelay(cache::retryPendingInvalidations, 1, 1, TimeUnit.SECONDS);
@@ -37,7 +37,7 @@ record ApiKeys(ApiKeyRepository repository, ApiKeySecrets secrets, ApiKeyCache c
   }
 
   /** The current master key encrypts; the old ones (during a rotation) still decrypt. */
-  static SecretCipher cipher(ServerConfig config, byte[] masterKey) {
-    return new SecretCipher(MasterKeys.of(masterKey, config.oldMasterKeys()));
+  static SecretCipher cipher(ApiKeySettings settings, byte[] masterKey) {
+    return new SecretCipher(MasterKeys.of(masterKey, settings.oldMasterKeys()));
   }
 }

@@ -40,7 +40,7 @@ public final class Application implements AutoCloseable {
 
   /** Starts the server on a Netty port as the configuration says. */
   public static Application start(ServerConfig config) {
-    FreePorts.require(config);
+    FreePorts.require(config.endpoints());
     return start(config, GrpcServer.nettyBuilder(config));
   }
 
@@ -62,12 +62,12 @@ public final class Application implements AutoCloseable {
     // database is migrated.
     byte[] masterKey = masterKey(config);
     infra = Infrastructure.start(config, resources);
-    ApiKeys apiKeys = ApiKeys.start(config, masterKey, infra, clock);
+    ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
     CallExecutor executors = CallExecutor.start(config, resources);
     ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
         executors.nearMisses(), infra.metrics().registry(), clock);
-    IngestGrpcService ingest = Ingestion.service(config, infra.jdbc(), markets.known(), reads.marketState(),
+    IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
         executors.database(), infra.scheduler(), infra.metrics().ingest(), clock);
     List<BindableService> services = List.of(
         markets.service(),
@@ -76,18 +76,18 @@ public final class Application implements AutoCloseable {
         ingest,
         reads.service());
     grpc = GrpcServer.start(config, builder, services, Rpcs.all(), ingest::endStreams, executors, infra, resources);
-    metricsPort = infra.metrics().startHttp(config.metricsBindAddress(), config.metricsPort());
+    metricsPort = infra.metrics().startHttp(config.endpoints().metricsBindAddress(), config.endpoints().metricsPort());
     logStarted(config);
   }
 
   private void logStarted(ServerConfig config) {
     log.info("tickvault {} listening on {}:{} ({}), PostgreSQL {}, Redis {}{}",
-        TickvaultVersion.current(), config.bindAddress(), grpc.server().port(),
-        config.tlsCert().isEmpty() ? "plaintext" : config.tlsClientCa().isPresent() ? "mTLS" : "TLS",
-        config.isEmbeddedDatabase() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
-        config.isEmbeddedRedis() ? "embedded" : "external",
-        metricsPort > 0 ? ", metrics at http://" + config.metricsBindAddress() + ":" + metricsPort + "/metrics" : "");
-    if (config.authDisabled()) {
+        TickvaultVersion.current(), config.endpoints().bindAddress(), grpc.server().port(),
+        config.tls().mode(),
+        config.database().isEmbedded() ? "embedded (data in " + config.dataDir().toAbsolutePath() + ")" : "external",
+        config.redis().isEmbedded() ? "embedded" : "external",
+        metricsPort > 0 ? ", metrics at http://" + config.endpoints().metricsBindAddress() + ":" + metricsPort + "/metrics" : "");
+    if (config.auth().disabled()) {
       log.warn("authentication is OFF: any caller may use every RPC (set TICKVAULT_WORKER_TOKENS and TICKVAULT_ADMIN_TOKENS to turn it on)");
     }
   }
@@ -99,10 +99,10 @@ public final class Application implements AutoCloseable {
   public static ApiKeyReencryption.Result reencryptApiKeys(ServerConfig config) {
     byte[] masterKey = masterKey(config);
     try (EmbeddedServices embedded = new EmbeddedServices(config.dataDir())) {
-      String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
-      try (HikariDataSource pool = Infrastructure.openPool(config, databaseUrl, 2)) {
+      String databaseUrl = config.database().url().orElseGet(embedded::startPostgres);
+      try (HikariDataSource pool = Infrastructure.openPool(config.database(), databaseUrl, 2)) {
         Database.migrate(pool);
-        ApiKeySecrets secrets = new ApiKeySecrets(ApiKeys.cipher(config, masterKey));
+        ApiKeySecrets secrets = new ApiKeySecrets(ApiKeys.cipher(config.apiKeys(), masterKey));
         return new ApiKeyReencryption(new ApiKeyRepository(new Jdbc(pool)), secrets).run();
       }
     }
@@ -113,8 +113,8 @@ public final class Application implements AutoCloseable {
    * external database is shared by replicas, which must all use the same configured key.
    */
   static byte[] masterKey(ServerConfig config) {
-    return config.masterKey().orElseGet(() -> {
-      if (!config.isEmbeddedDatabase()) {
+    return config.apiKeys().masterKey().orElseGet(() -> {
+      if (!config.database().isEmbedded()) {
         throw new ConfigException("TICKVAULT_MASTER_KEY: required with an external database (base64 of 32 bytes)");
       }
       return EmbeddedServices.loadOrCreateMasterKey(config.dataDir());

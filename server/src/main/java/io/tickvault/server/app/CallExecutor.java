@@ -34,7 +34,7 @@ record CallExecutor(ExecutorService transport, ExecutorService database, Blockin
   static CallExecutor start(ServerConfig config, Resources resources) {
     int transportThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService transport = fixed(transportThreads, "tickvault-grpc-", resources);
-    ExecutorService database = fixed(config.databasePoolSize() * 2, "tickvault-db-", resources);
+    ExecutorService database = fixed(config.database().poolSize() * 2, "tickvault-db-", resources);
     return new CallExecutor(transport, database, new BlockingCalls(database, MAX_DATABASE_CALLS));
   }
 

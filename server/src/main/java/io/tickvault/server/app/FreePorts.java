@@ -1,6 +1,6 @@
 package io.tickvault.server.app;
 
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.Endpoints;
 import io.tickvault.server.config.StartupException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,9 +13,9 @@ import java.net.ServerSocket;
 final class FreePorts {
   private FreePorts() {}
 
-  static void require(ServerConfig config) {
-    require(config.bindAddress(), config.grpcPort(), "TICKVAULT_GRPC_PORT");
-    require(config.bindAddress(), config.metricsPort(), "TICKVAULT_METRICS_PORT");
+  static void require(Endpoints endpoints) {
+    require(endpoints.bindAddress(), endpoints.grpcPort(), "TICKVAULT_GRPC_PORT");
+    require(endpoints.bindAddress(), endpoints.metricsPort(), "TICKVAULT_METRICS_PORT");
   }
 
   private static void require(String address, int port, String variable) {

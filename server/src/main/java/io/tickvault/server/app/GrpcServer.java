@@ -16,8 +16,11 @@ import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
+import io.tickvault.server.config.AuthSettings;
 import io.tickvault.server.config.ConnectionLimits;
+import io.tickvault.server.config.Endpoints;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.TlsSettings;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.RequestParsing;
@@ -40,9 +43,10 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
 
   /** A Netty server on the configured address, with TLS (and mTLS) when configured, and the connection limits. */
   static NettyServerBuilder nettyBuilder(ServerConfig config) {
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()));
-    config.tlsCert().ifPresent(cert ->
-        builder.sslContext(TlsContexts.forServer(cert, config.tlsKey().orElseThrow(), config.tlsClientCa())));
+    Endpoints endpoints = config.endpoints();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(endpoints.bindAddress(), endpoints.grpcPort()));
+    TlsSettings tls = config.tls();
+    tls.cert().ifPresent(cert -> builder.sslContext(TlsContexts.forServer(cert, tls.key().orElseThrow(), tls.clientCa())));
     ConnectionLimits limits = config.connectionLimits();
     builder.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
         .permitKeepAliveTime(limits.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
@@ -111,9 +115,10 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse; the version one wraps
     // authentication, so that refused calls carry the version too.
-    if (!config.authDisabled()) {
-      builder.intercept(new AuthInterceptor(rules, new BearerTokens(config.workerTokens(), config.adminTokens()),
-          config.reflectionPublic()));
+    AuthSettings auth = config.auth();
+    if (!auth.disabled()) {
+      builder.intercept(new AuthInterceptor(rules, new BearerTokens(auth.workerTokens(), auth.adminTokens()),
+          auth.reflectionPublic()));
     }
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));

@@ -1,6 +1,7 @@
 package io.tickvault.server.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.tickvault.server.config.DatabaseSettings;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
@@ -41,13 +42,14 @@ record Infrastructure(
 
   static Infrastructure start(ServerConfig config, Resources resources) {
     EmbeddedServices embedded = resources.own(new EmbeddedServices(config.dataDir()));
-    String databaseUrl = config.databaseUrl().orElseGet(embedded::startPostgres);
-    String redisUrl = config.redisUrl().orElseGet(embedded::startRedis);
+    DatabaseSettings database = config.database();
+    String databaseUrl = database.url().orElseGet(embedded::startPostgres);
+    String redisUrl = config.redis().url().orElseGet(embedded::startRedis);
 
-    HikariDataSource dataSource = resources.own(openPool(config, databaseUrl, config.databasePoolSize()));
+    HikariDataSource dataSource = resources.own(openPool(database, databaseUrl, database.poolSize()));
     Database.migrate(dataSource);
     DatabaseHealthMonitor databaseHealth = resources.own(new DatabaseHealthMonitor(
-        Database.openProbe(databaseUrl, user(config), config.databasePassword().orElse(null)), dataSource, System::nanoTime));
+        Database.openProbe(databaseUrl, user(database), database.password().orElse(null)), dataSource, System::nanoTime));
     FailFastDataSource primary = new FailFastDataSource(dataSource, databaseHealth);
     databaseHealth.addListener(primary);
     databaseHealth.start(DatabaseHealthMonitor.DEFAULT_INTERVAL);
@@ -59,32 +61,32 @@ record Infrastructure(
     resources.own(scheduler::shutdownNow);
 
     Jdbc jdbc = new Jdbc(primary);
-    Jdbc readJdbc = config.databaseReadUrl()
-        .map(url -> new Jdbc(readDataSource(config, url, dataSource, primary, metrics, resources)))
+    Jdbc readJdbc = database.readUrl()
+        .map(url -> new Jdbc(readDataSource(database, url, dataSource, primary, metrics, resources)))
         .orElse(jdbc);
 
-    RedisConnections redis = RedisConnections.open(redisUrl, config.redisCluster(), config.redisTimeout(), resources);
+    RedisConnections redis = RedisConnections.open(redisUrl, config.redis().cluster(), config.redis().timeout(), resources);
     RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
     return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
   }
 
   /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */
-  private static ReadDataSource readDataSource(ServerConfig config, String replicaUrl, HikariDataSource primaryPool,
+  private static ReadDataSource readDataSource(DatabaseSettings database, String replicaUrl, HikariDataSource primaryPool,
       DataSource primary, Metrics metrics, Resources resources) {
     HikariDataSource replica = resources.own(Database.openReplicaPool(replicaUrl,
-        config.databaseUser().orElse(null), config.databasePassword().orElse(null), config.databasePoolSize()));
-    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primaryPool, replica, config.databaseReadMaxLag(),
+        database.user().orElse(null), database.password().orElse(null), database.poolSize()));
+    ReplicaLagMonitor monitor = resources.own(new ReplicaLagMonitor(primaryPool, replica, database.readMaxLag(),
         metrics.registry(), Clock.systemUTC(), System::nanoTime));
     monitor.start(ReplicaLagMonitor.DEFAULT_INTERVAL);
     return new ReadDataSource(primary, replica, monitor, metrics.registry(), Clock.systemUTC());
   }
 
   /** A pool on the configured (or embedded) database, with the configured credentials. */
-  static HikariDataSource openPool(ServerConfig config, String databaseUrl, int poolSize) {
-    return Database.openPool(databaseUrl, user(config), config.databasePassword().orElse(null), poolSize);
+  static HikariDataSource openPool(DatabaseSettings database, String databaseUrl, int poolSize) {
+    return Database.openPool(databaseUrl, user(database), database.password().orElse(null), poolSize);
   }
 
-  private static String user(ServerConfig config) {
-    return config.databaseUser().orElse(config.isEmbeddedDatabase() ? "postgres" : null);
+  private static String user(DatabaseSettings database) {
+    return database.user().orElse(database.isEmbedded() ? "postgres" : null);
   }
 }

@@ -2,7 +2,7 @@ package io.tickvault.server.app;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.IngestSettings;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.ingest.IdleTimeout;
 import io.tickvault.server.ingest.IngestLimits;
@@ -29,16 +29,16 @@ import java.util.concurrent.ScheduledExecutorService;
 final class Ingestion {
   private Ingestion() {}
 
-  static IngestGrpcService service(ServerConfig config, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
+  static IngestGrpcService service(IngestSettings settings, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
                                    Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics, Clock clock) {
     // One byte budget for every stream of every kind: the heap is shared.
-    IngestMemory memory = config.ingestBufferBytes() > 0 ? new IngestMemory(config.ingestBufferBytes()) : IngestMemory.ofHeap();
-    IdleTimeout idle = new IdleTimeout(scheduler, config.streamIdleTimeout());
+    IngestMemory memory = settings.bufferBytes() > 0 ? new IngestMemory(settings.bufferBytes()) : IngestMemory.ofHeap();
+    IdleTimeout idle = new IdleTimeout(scheduler, settings.streamIdleTimeout());
     StreamIngestor<Trade> trades = new StreamIngestor<>(
         MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc), clock), marketState, clock),
         writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
-        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), config.maxBookLevels(), clock),
+        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), settings.maxBookLevels(), clock),
             marketState, clock),
         writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     return new IngestGrpcService(trades, orderBooks);

@@ -60,7 +60,7 @@ public final class Main {
       if (debug) {
         e.printStackTrace();
       }
-      System.err.println("tickvault: " + StartupErrors.describe(e, config) + (debug ? "" : " (--debug shows the stack trace)"));
+      System.err.println("tickvault: " + StartupErrors.describe(e, config.database()) + (debug ? "" : " (--debug shows the stack trace)"));
       System.exit(CANNOT_START);
       return;
     } finally {
@@ -103,7 +103,7 @@ public final class Main {
       System.err.println("tickvault: bad configuration: " + e.getMessage());
       return 2;
     } catch (RuntimeException e) {
-      System.err.println("tickvault: " + StartupErrors.describe(e, config));
+      System.err.println("tickvault: " + StartupErrors.describe(e, config.database()));
       return CANNOT_START;
     }
   }

@@ -1,7 +1,7 @@
 package io.tickvault.server.app;
 
 import io.tickvault.server.config.ConfigException;
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.DatabaseSettings;
 import io.tickvault.server.config.StartupException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -19,53 +19,53 @@ final class StartupErrors {
 
   private StartupErrors() {}
 
-  static String describe(Throwable failure, ServerConfig config) {
+  static String describe(Throwable failure, DatabaseSettings database) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof StartupException || t instanceof ConfigException) {
         return t.getMessage();
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
-        return database(sql, config);
+        return refusal(sql, database);
       }
       if (t instanceof UnknownHostException || t instanceof ConnectException) {
-        return cannotReach(config, firstLine(t.getMessage()));
+        return cannotReach(database, firstLine(t.getMessage()));
       }
     }
     return "could not start: " + firstLine(String.valueOf(failure.getMessage())) + " (run with --debug for the stack trace)";
   }
 
-  private static String database(SQLException sql, ServerConfig config) {
-    String user = config.databaseUser().orElse(userInUrl(config));
+  private static String refusal(SQLException sql, DatabaseSettings database) {
+    String user = database.user().orElse(userInUrl(database));
     String reason = firstLine(sql.getMessage());
     return switch (sql.getSQLState()) {
       case "28P01" -> "PostgreSQL refused the password of user '" + user + "' (" + reason
           + "): check TICKVAULT_DATABASE_PASSWORD (or the password in TICKVAULT_DATABASE_URL)";
       case "28000" -> "PostgreSQL refused user '" + user + "' (" + reason
           + "): check TICKVAULT_DATABASE_USER, and that pg_hba.conf lets it in from this host";
-      case "3D000" -> "database '" + part(config, 2) + "' does not exist on " + part(config, 1) + " (" + reason
-          + "): create it (CREATE DATABASE " + part(config, 2) + ") or fix TICKVAULT_DATABASE_URL";
-      case "57P03" -> "PostgreSQL at " + part(config, 1) + " is starting up or shutting down (" + reason + "): start again in a moment";
-      case "42501" -> "user '" + user + "' may not create the schema in database '" + part(config, 2) + "' (" + reason
+      case "3D000" -> "database '" + part(database, 2) + "' does not exist on " + part(database, 1) + " (" + reason
+          + "): create it (CREATE DATABASE " + part(database, 2) + ") or fix TICKVAULT_DATABASE_URL";
+      case "57P03" -> "PostgreSQL at " + part(database, 1) + " is starting up or shutting down (" + reason + "): start again in a moment";
+      case "42501" -> "user '" + user + "' may not create the schema in database '" + part(database, 2) + "' (" + reason
           + "): grant it CREATE on the database, or run once as its owner";
       default -> sql.getSQLState().startsWith("08")
-          ? cannotReach(config, reason)
+          ? cannotReach(database, reason)
           : "PostgreSQL refused to start the server (SQLSTATE " + sql.getSQLState() + ": " + reason + ")";
     };
   }
 
-  private static String cannotReach(ServerConfig config, String reason) {
-    return "cannot reach PostgreSQL at " + part(config, 1) + " (" + reason
+  private static String cannotReach(DatabaseSettings database, String reason) {
+    return "cannot reach PostgreSQL at " + part(database, 1) + " (" + reason
         + "): is it running and reachable from here, and does TICKVAULT_DATABASE_URL name it?";
   }
 
   /** Group 1: host:port, group 2: the database, of TICKVAULT_DATABASE_URL. */
-  private static String part(ServerConfig config, int group) {
-    Matcher m = JDBC_URL.matcher(config.databaseUrl().orElse("jdbc:postgresql://127.0.0.1/postgres"));
+  private static String part(DatabaseSettings database, int group) {
+    Matcher m = JDBC_URL.matcher(database.url().orElse("jdbc:postgresql://127.0.0.1/postgres"));
     return m.lookingAt() && !m.group(group).isEmpty() ? m.group(group) : group == 2 ? "postgres" : "?";
   }
 
-  private static String userInUrl(ServerConfig config) {
-    Matcher m = Pattern.compile("[?&]user=([^&]*)").matcher(config.databaseUrl().orElse(""));
+  private static String userInUrl(DatabaseSettings database) {
+    Matcher m = Pattern.compile("[?&]user=([^&]*)").matcher(database.url().orElse(""));
     return m.find() ? m.group(1) : System.getProperty("user.name");
   }
 

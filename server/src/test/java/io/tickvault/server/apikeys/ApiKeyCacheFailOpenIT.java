@@ -16,6 +16,7 @@ import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.app.Application;
+import io.tickvault.server.config.RedisSettings;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * by itself when Redis is back.
  */
 class ApiKeyCacheFailOpenIT {
-  static final Duration TIMEOUT = ServerConfig.DEFAULT_REDIS_TIMEOUT;
+  static final Duration TIMEOUT = RedisSettings.DEFAULT_TIMEOUT;
   static final long BOUND_MS = TIMEOUT.toMillis() + 1_000;
   static final byte[] MASTER_KEY = randomKey();
 

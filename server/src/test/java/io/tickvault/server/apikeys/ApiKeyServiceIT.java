@@ -25,6 +25,7 @@ import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.server.app.Application;
+import io.tickvault.server.config.ApiKeySettings;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
@@ -128,7 +129,7 @@ class ApiKeyServiceIT {
     get(user, 0);
 
     long ttlMs = redis.sync().pttl("api_keys:" + user);
-    long configured = ServerConfig.DEFAULT_API_KEY_TTL.toMillis();
+    long configured = ApiKeySettings.DEFAULT_TTL.toMillis();
     assertThat(ttlMs).isBetween(configured - 5_000, configured + configured / 10);
   }
 
@@ -137,7 +138,7 @@ class ApiKeyServiceIT {
     assertThat(get(user, 0)).isEmpty();
 
     long ttlMs = redis.sync().pttl("api_keys:" + user);
-    long negative = ServerConfig.DEFAULT_API_KEY_TTL.toMillis() / 10;
+    long negative = ApiKeySettings.DEFAULT_TTL.toMillis() / 10;
     assertThat(ttlMs).isBetween(negative - 5_000, negative + negative / 10);
     // Cached: a row added behind the server's back is not seen...
     insertBehindTheServersBack(user, 1, "AK-HIDDEN");

@@ -28,7 +28,7 @@ class EmbeddedDefaultIT {
         "TICKVAULT_DATA_DIR", dataDir.toString(),
         "TICKVAULT_GRPC_PORT", "0",
         "TICKVAULT_METRICS_PORT", "0"));
-    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.endpoints().bindAddress()).isEqualTo("127.0.0.1");
 
     try (Application app = Application.start(config)) {
       withMarkets(app, markets -> {

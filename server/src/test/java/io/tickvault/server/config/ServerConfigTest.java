@@ -16,13 +16,13 @@ class ServerConfigTest {
   void emptyEnvironment_givesTheEmbeddedDefaultOnLoopback() {
     ServerConfig config = ServerConfig.fromEnvironment(Map.of());
 
-    assertThat(config.grpcPort()).isEqualTo(50051);
-    assertThat(config.metricsPort()).isEqualTo(9464);
-    assertThat(config.isEmbeddedDatabase()).isTrue();
-    assertThat(config.isEmbeddedRedis()).isTrue();
-    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
-    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofSeconds(300));
-    assertThat(config.authDisabled()).isTrue();
+    assertThat(config.endpoints().grpcPort()).isEqualTo(50051);
+    assertThat(config.endpoints().metricsPort()).isEqualTo(9464);
+    assertThat(config.database().isEmbedded()).isTrue();
+    assertThat(config.redis().isEmbedded()).isTrue();
+    assertThat(config.endpoints().bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.apiKeys().ttl()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.auth().disabled()).isTrue();
   }
 
   @Test
@@ -71,7 +71,7 @@ class ServerConfigTest {
 
     ServerConfig config = ServerConfig.fromEnvironment(Map.of("TICKVAULT_OLD_MASTER_KEYS", a + ", " + b));
 
-    assertThat(config.oldMasterKeys()).containsExactly(new byte[32], ones);
+    assertThat(config.apiKeys().oldMasterKeys()).containsExactly(new byte[32], ones);
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_OLD_MASTER_KEYS", a + ",c2hvcnQ=")))
         .hasMessage("TICKVAULT_OLD_MASTER_KEYS: expected base64 of 32 bytes, got 5 bytes");
   }
@@ -88,15 +88,15 @@ class ServerConfigTest {
         "TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tickvault",
         "TICKVAULT_WORKER_TOKENS", TOKEN + ", other-worker-token-0123"));
 
-    assertThat(config.workerTokens()).containsExactly(TOKEN, "other-worker-token-0123");
-    assertThat(config.authDisabled()).isFalse();
-    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
-    assertThat(config.metricsBindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.auth().workerTokens()).containsExactly(TOKEN, "other-worker-token-0123");
+    assertThat(config.auth().disabled()).isFalse();
+    assertThat(config.endpoints().bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.endpoints().metricsBindAddress()).isEqualTo("127.0.0.1");
 
     ServerConfig open = ServerConfig.fromEnvironment(Map.of("TICKVAULT_BIND_ADDRESS", "0.0.0.0",
         "TICKVAULT_METRICS_BIND_ADDRESS", "10.1.2.3"));
-    assertThat(open.bindAddress()).isEqualTo("0.0.0.0");
-    assertThat(open.metricsBindAddress()).isEqualTo("10.1.2.3");
+    assertThat(open.endpoints().bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(open.endpoints().metricsBindAddress()).isEqualTo("10.1.2.3");
   }
 
   @Test
@@ -134,7 +134,7 @@ class ServerConfigTest {
   void theBuilderTakesDurationsFinerThanTheVariablesUnit() {
     ServerConfig config = ServerConfig.builder().apiKeyTtl(Duration.ofMillis(700)).shutdownGrace(Duration.ZERO).build();
 
-    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofMillis(700));
+    assertThat(config.apiKeys().ttl()).isEqualTo(Duration.ofMillis(700));
     assertThat(config.shutdownGrace()).isZero();
   }
 
@@ -144,11 +144,11 @@ class ServerConfigTest {
         "TICKVAULT_GRPC_PORT", "0", "TICKVAULT_DATABASE_POOL_SIZE", "200", "TICKVAULT_MAX_BOOK_LEVELS", "32768",
         "TICKVAULT_API_KEY_TTL", "604800", "TICKVAULT_REDIS_TIMEOUT_MS", "1"));
 
-    assertThat(config.grpcPort()).isZero();
-    assertThat(config.databasePoolSize()).isEqualTo(200);
-    assertThat(config.maxBookLevels()).isEqualTo(32768);
-    assertThat(config.apiKeyTtl()).isEqualTo(Duration.ofDays(7));
-    assertThat(config.redisTimeout()).isEqualTo(Duration.ofMillis(1));
+    assertThat(config.endpoints().grpcPort()).isZero();
+    assertThat(config.database().poolSize()).isEqualTo(200);
+    assertThat(config.ingest().maxBookLevels()).isEqualTo(32768);
+    assertThat(config.apiKeys().ttl()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.redis().timeout()).isEqualTo(Duration.ofMillis(1));
   }
 
   @Test
@@ -161,10 +161,10 @@ class ServerConfigTest {
 
     assertThat(config.connectionLimits()).isEqualTo(new ConnectionLimits(7, Duration.ZERO, Duration.ofSeconds(60),
         Duration.ofSeconds(5), Duration.ofSeconds(9), Duration.ofSeconds(3), 50));
-    assertThat(config.ingestBufferBytes()).isEqualTo(64L * 1024 * 1024);
-    assertThat(config.reflectionPublic()).isTrue();
+    assertThat(config.ingest().bufferBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(config.auth().reflectionPublic()).isTrue();
     assertThat(ServerConfig.fromEnvironment(Map.of()).connectionLimits()).isEqualTo(ConnectionLimits.DEFAULT);
-    assertThat(ServerConfig.fromEnvironment(Map.of()).reflectionPublic()).isFalse();
+    assertThat(ServerConfig.fromEnvironment(Map.of()).auth().reflectionPublic()).isFalse();
 
     ConnectionLimits d = ConnectionLimits.DEFAULT;
     assertRefusedBothWays(b -> b.connectionLimits(new ConnectionLimits(0, d.maxConnectionIdle(), d.maxConnectionAge(),
@@ -190,9 +190,9 @@ class ServerConfigTest {
     ServerConfig config = ServerConfig.fromEnvironment(Map.of(
         "TICKVAULT_REDIS_CLUSTER", "true", "TICKVAULT_REDIS_URL", "redis://10.0.0.1:7000, redis://10.0.0.2:7000"));
 
-    assertThat(config.redisCluster()).isTrue();
-    assertThat(config.redisUrl()).contains("redis://10.0.0.1:7000, redis://10.0.0.2:7000");
-    assertThat(ServerConfig.fromEnvironment(Map.of()).redisCluster()).isFalse();
+    assertThat(config.redis().cluster()).isTrue();
+    assertThat(config.redis().url()).contains("redis://10.0.0.1:7000, redis://10.0.0.2:7000");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).redis().cluster()).isFalse();
   }
 
   @Test
@@ -211,14 +211,14 @@ class ServerConfigTest {
   @Test
   void readReplica_isOptionalAndItsLagLimitDefaultsToFiveSeconds() {
     ServerConfig none = ServerConfig.fromEnvironment(Map.of());
-    assertThat(none.databaseReadUrl()).isEmpty();
-    assertThat(none.databaseReadMaxLag()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(none.database().readUrl()).isEmpty();
+    assertThat(none.database().readMaxLag()).isEqualTo(Duration.ofSeconds(5));
 
     ServerConfig config = ServerConfig.fromEnvironment(Map.of("TICKVAULT_AUTH", "disabled",
         "TICKVAULT_DATABASE_URL", "jdbc:postgresql://primary/tv", "TICKVAULT_DATABASE_READ_URL", "jdbc:postgresql://replica/tv",
         "TICKVAULT_DATABASE_READ_MAX_LAG_MS", "1500"));
-    assertThat(config.databaseReadUrl()).contains("jdbc:postgresql://replica/tv");
-    assertThat(config.databaseReadMaxLag()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.database().readUrl()).contains("jdbc:postgresql://replica/tv");
+    assertThat(config.database().readMaxLag()).isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test

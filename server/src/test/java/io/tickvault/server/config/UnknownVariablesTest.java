@@ -1,6 +1,7 @@
 package io.tickvault.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,16 @@ class UnknownVariablesTest {
   void serverVariables_passUnremarked() {
     assertThat(UnknownVariables.warnings(Map.of("TICKVAULT_GRPC_PORT", "50052", "TICKVAULT_API_KEY_TTL", "60")))
         .isEmpty();
+  }
+
+  @Test
+  void aRefusedValue_stillLeavesTheVariablesReadAfterItKnown() {
+    Map<String, String> env = Map.of("TICKVAULT_GRPC_PORT", "70000", "TICKVAULT_AUTH", "maybe",
+        "TICKVAULT_MAX_STREAM_RESETS_PER_10S", "50");
+
+    assertThat(UnknownVariables.warnings(env)).isEmpty();
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(env))
+        .hasMessage("TICKVAULT_GRPC_PORT=70000: out of range (expected 0 to 65535)");
   }
 
   @Test

@@ -16,7 +16,7 @@ import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.Trade;
-import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.RedisSettings;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
@@ -48,7 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MarketStateIT {
   static final long T0 = TradeCalls.TIME;
-  static final Duration TIMEOUT = ServerConfig.DEFAULT_REDIS_TIMEOUT;
+  static final Duration TIMEOUT = RedisSettings.DEFAULT_TIMEOUT;
   static final long BOUND_MS = TIMEOUT.toMillis() + 1_000;
 
   @RegisterExtension

@@ -1,0 +1,61 @@
+package io.tickvault.server.config;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL everything is stored in, and the streaming replica that history reads prefer
+ * while it is fresh enough.
+ *
+ * @param url empty: the server starts an embedded PostgreSQL in its data directory
+ * @param poolSize connections of the pool (the call executor has twice as many threads)
+ * @param readUrl empty: history reads go to the primary too; same database name, user and
+ *     password as the primary
+ * @param readMaxLag past this replication lag, history reads go to the primary
+ */
+public record DatabaseSettings(Optional<String> url, Optional<String> user, Optional<String> password, int poolSize,
+                               Optional<String> readUrl, Duration readMaxLag) {
+  public static final int DEFAULT_POOL_SIZE = 10;
+  public static final Duration DEFAULT_READ_MAX_LAG = Duration.ofMillis(5000);
+
+  private static final Bounds POOL_SIZE = Bounds.number("TICKVAULT_DATABASE_POOL_SIZE", 1, 200);
+  private static final Bounds READ_MAX_LAG =
+      Bounds.positive("TICKVAULT_DATABASE_READ_MAX_LAG_MS", ChronoUnit.MILLIS, 3_600_000);
+
+  public DatabaseSettings {
+    POOL_SIZE.check(poolSize);
+    READ_MAX_LAG.check(readMaxLag);
+    if (readUrl.isPresent() && url.isEmpty()) {
+      throw new ConfigException("TICKVAULT_DATABASE_READ_URL: a read replica needs TICKVAULT_DATABASE_URL (its primary)");
+    }
+  }
+
+  public boolean isEmbedded() {
+    return url.isEmpty();
+  }
+
+  static DatabaseSettings fromEnvironment(EnvReader env) {
+    Optional<String> url = jdbcUrl(env, "TICKVAULT_DATABASE_URL");
+    Optional<String> readUrl = jdbcUrl(env, "TICKVAULT_DATABASE_READ_URL");
+    Duration readMaxLag = env.duration(READ_MAX_LAG, DEFAULT_READ_MAX_LAG);
+    return new DatabaseSettings(url, env.string("TICKVAULT_DATABASE_USER"), env.string("TICKVAULT_DATABASE_PASSWORD"),
+        env.integer(POOL_SIZE, DEFAULT_POOL_SIZE), readUrl, readMaxLag);
+  }
+
+  private static Optional<String> jdbcUrl(EnvReader env, String variable) {
+    return env.string(variable).map(url -> {
+      if (!url.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException(variable + ": expected jdbc:postgresql://host:port/database, got " + EnvReader.redacted(url));
+      }
+      return url;
+    });
+  }
+
+  /** Without the password, in the URLs or beside them. */
+  @Override
+  public String toString() {
+    return "DatabaseSettings[url=" + url.map(EnvReader::redacted) + ", user=" + user + ", poolSize=" + poolSize
+        + ", readUrl=" + readUrl.map(EnvReader::redacted) + ", readMaxLag=" + readMaxLag + "]";
+  }
+}
