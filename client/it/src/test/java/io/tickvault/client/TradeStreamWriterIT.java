@@ -52,6 +52,19 @@ class TradeStreamWriterIT {
   }
 
   @Test
+  void stop_sendsNothingMore_andWaitsForWhatWasSent_soTheAcknowledgedCountIsTheTables() throws Exception {
+    try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel(), TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(1_000))) {
+      for (long i = 0; i < 2_500; i++) {
+        writer.write(TradeCalls.trade(i)); // two requests sent, 500 trades still in the batch
+      }
+
+      assertThat(writer.stop(Duration.ofSeconds(10))).isTrue();
+      assertThat(writer.acknowledgedTrades()).isEqualTo(2_000);
+    }
+    assertThat(countTrades(server.database().jdbc())).isEqualTo(2_000);
+  }
+
+  @Test
   void rejections_carryTheIndexOfTheTradeAsWrittenToTheWriter() throws Exception {
     TradeStreamWriter.Options options = TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(3);
     try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel(), options)) {

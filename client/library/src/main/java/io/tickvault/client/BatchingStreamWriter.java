@@ -6,8 +6,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -107,6 +109,30 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
         throw asStatus(failure);
       }
       return summary;
+    }
+  }
+
+  /**
+   * For a caller that stops early (Ctrl-C): half-closes without sending the records gathered since
+   * the last request, and waits up to {@code timeout} for the server's summary, which then counts
+   * exactly the records sent. Null when none came in time, or the call failed: what was sent may
+   * then be stored in part.
+   */
+  public S finishSent(Duration timeout) throws InterruptedException {
+    if (!halfClosed) {
+      halfClosed = true;
+      requests.onCompleted();
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (!done) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return null;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return failure == null ? summary : null;
     }
   }
 

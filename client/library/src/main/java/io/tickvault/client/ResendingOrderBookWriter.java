@@ -144,6 +144,31 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     return new Summary(received, inserted, duplicates, rejected, List.copyOf(rejections), reconnects);
   }
 
+  /**
+   * For a caller that stops early (Ctrl-C): sends nothing more, ends the current call without the
+   * snapshots not yet sent, and waits up to {@code timeout} for its summary, which acknowledges
+   * exactly those sent. True when {@link #acknowledgedSnapshots()} is then exactly what this writer
+   * got stored (or rejected); false when no summary came in time, or a call failed since the last
+   * one (what it sent may be stored in part).
+   */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    if (pending.isEmpty()) {
+      return true;
+    }
+    boolean failedSinceLastSummary = backoff.attempts() > 0;
+    if (call == null) {
+      return false;
+    }
+    IngestOrderBooksResponse summary = call.finishSent(timeout);
+    if (summary == null) {
+      close();
+      return false;
+    }
+    call = null;
+    count(summary, summary.getReceived());
+    return !failedSinceLastSummary;
+  }
+
   /** Snapshots whose call has answered with its summary: each of them is committed or rejected. */
   public long acknowledgedSnapshots() {
     return acknowledged;
@@ -177,7 +202,7 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
         }
         IngestOrderBooksResponse summary = call.finish();
         call = null;
-        count(summary);
+        count(summary, pending.size());
         backoff.progress();
         return;
       } catch (StatusRuntimeException e) {
@@ -217,7 +242,8 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000); // a backoff before calling again, not a condition
   }
 
-  private void count(IngestOrderBooksResponse summary) {
+  /** Counts a call's summary, which acknowledges the first {@code sent} pending snapshots (all, but after stop()). */
+  private void count(IngestOrderBooksResponse summary, long sent) {
     for (RejectedRecord rejection : summary.getRejectionsList()) {
       rejections.add(rejection.toBuilder().setIndex(acknowledged + rejection.getIndex()).build());
     }
@@ -225,7 +251,7 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     inserted += summary.getInserted();
     duplicates += summary.getDuplicates();
     rejected += summary.getRejected();
-    acknowledged += pending.size();
+    acknowledged += sent;
     pending.clear();
     pendingBytes = 0;
   }

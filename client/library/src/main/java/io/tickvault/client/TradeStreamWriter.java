@@ -204,6 +204,33 @@ public final class TradeStreamWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * For a caller that stops early (Ctrl-C): sends nothing more (the trades gathered but not yet
+   * sent are dropped), half-closes, and waits up to {@code timeout} for the acknowledgements of
+   * the requests sent, reconnecting if need be. True when every trade sent is acknowledged: then
+   * {@link #acknowledgedTrades()} is exactly what this writer got stored (or rejected); false when
+   * some may be stored without having been acknowledged.
+   */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      if (!finishing) {
+        finishing = true;
+        if (call != null) {
+          call.onCompleted();
+        }
+      }
+      while (!unacknowledged.isEmpty() && failure == null && !done) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return unacknowledged.isEmpty();
+    }
+  }
+
   /** Trades acknowledged so far: every trade written before them is committed (or rejected). */
   public long acknowledgedTrades() {
     synchronized (lock) {

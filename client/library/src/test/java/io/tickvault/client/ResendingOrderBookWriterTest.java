@@ -152,6 +152,21 @@ class ResendingOrderBookWriterTest {
   }
 
   @Test
+  void stop_endsTheCallWithWhatWasSent_andAcknowledgesExactlyThat() throws Exception {
+    StoringService service = start();
+
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(channel, SMALL_CALLS)) {
+      for (int i = 0; i < 8; i++) {
+        writer.write(snapshot(i)); // 0-4 in a call of their own; 5 and 6 sent in the next; 7 still in its batch
+      }
+
+      assertThat(writer.stop(Duration.ofSeconds(5))).isTrue();
+      assertThat(writer.acknowledgedSnapshots()).isEqualTo(7);
+    }
+    assertThat(service.stored).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+  }
+
+  @Test
   void anotherStatus_isFinal() throws Exception {
     StoringService service = start();
     service.failures.add(Status.PERMISSION_DENIED.withDescription("needs a worker token"));

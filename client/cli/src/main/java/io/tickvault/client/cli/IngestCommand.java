@@ -10,21 +10,19 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.TickvaultClient;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /** {@code tickvault ingest …}: streams a file of market data to the server, with progress. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
@@ -37,6 +35,8 @@ import sun.misc.SignalHandler;
 final class IngestCommand {
   /** The exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
   static final int INTERRUPTED = 130;
+  /** How long a run stopped by Ctrl-C waits for the acknowledgements of what it sent. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   /** The server's counts, whatever the record kind. */
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
@@ -54,8 +54,23 @@ final class IngestCommand {
     /** Sends what is left and returns the server's counts for every record written. */
     Summary finish() throws InterruptedException;
 
-    /** Records written whose fate is known to the server: committed or rejected. */
+    /**
+     * After Ctrl-C: sends nothing more and waits up to {@code timeout} for the acknowledgements of
+     * what was sent; true when every record sent is acknowledged, so the counts below are exact.
+     */
+    boolean stop(Duration timeout) throws InterruptedException;
+
+    /** Records written whose fate is known to the server (committed or rejected), in all. */
     long acknowledged();
+
+    /**
+     * The longest run of records from the first written that are all acknowledged: what
+     * {@code --skip} resumes after. Less than {@link #acknowledged()} when several calls share the
+     * records and one is behind.
+     */
+    default long acknowledgedPrefix() {
+      return acknowledged();
+    }
 
     @Override
     void close();
@@ -126,25 +141,12 @@ final class IngestCommand {
       if (named != null) {
         checkFormat(named); // before opening: a wrong format is the first thing to say
       }
-      // Ctrl-C interrupts this thread instead of killing the JVM, so the run can say what was
-      // committed; a second Ctrl-C ends it at once.
-      Thread runner = Thread.currentThread();
-      AtomicBoolean interruptRequested = new AtomicBoolean();
-      SignalHandler previous = Signal.handle(new Signal("INT"), signal -> {
-        if (!interruptRequested.compareAndSet(false, true)) {
-          Runtime.getRuntime().halt(INTERRUPTED);
-        }
-        runner.interrupt();
-      });
-      try (Input input = Input.open(file, context.stdin())) {
-        return run(input);
-      } finally {
-        Signal.handle(new Signal("INT"), previous);
-        Thread.interrupted(); // a Ctrl-C that came after the run finished is not the next command's
+      try (CtrlC ctrlC = CtrlC.install(spec.commandLine().getErr()); Input input = Input.open(file, context.stdin())) {
+        return run(input, ctrlC);
       }
     }
 
-    private Integer run(Input input) throws Exception {
+    private Integer run(Input input, CtrlC ctrlC) throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Format chosen = format != null ? format : Input.formatOf(input.name());
@@ -191,10 +193,8 @@ final class IngestCommand {
             source.warnings().forEach(progress::note);
             summary = writer.finish();
           } catch (InterruptedException e) {
-            long committed = writer.acknowledged();
-            writer.close(); // cancels the call: what was not acknowledged may or may not be stored
             progress.clearLine();
-            return interrupted(out, err, input.name(), skipped, sent, committed);
+            return interrupted(out, err, input.name(), skipped, sent, writer, ctrlC);
           }
           progress.finish(sent);
         }
@@ -217,17 +217,36 @@ final class IngestCommand {
       return ExitCodes.OK;
     }
 
-    private int interrupted(PrintWriter out, PrintWriter err, String name, long skipped, long sent, long committed) {
-      long resumeAt = skipped + committed;
-      err.printf(Locale.ROOT, "interrupted: %,d of %,d %s committed; rerun with --skip %d to resume "
+    /**
+     * After the first Ctrl-C: stops sending, waits {@link #STOP_WAIT} for the acknowledgements in
+     * flight, then says what was committed: exactly, unless they did not all come (or a second
+     * Ctrl-C cut the wait short, which quits with what was known then).
+     */
+    private int interrupted(PrintWriter out, PrintWriter err, String name, long skipped, long sent, Sender<R> writer,
+                            CtrlC ctrlC) throws InterruptedException {
+      ctrlC.onSecond(() -> String.format(Locale.ROOT, "interrupted again: quitting without waiting; at least %,d of %,d "
+              + "%s committed (the count may be low); rerun with --skip %d to resume (or rerun as is: committed %s "
+              + "count as duplicates)",
+          skipped + writer.acknowledged(), skipped + sent, unit(), skipped + writer.acknowledgedPrefix(), unit()));
+      err.printf(Locale.ROOT, "interrupted: stopping; waiting up to %d s for the acknowledgements of what was sent "
+          + "(Ctrl-C again to quit at once)%n", STOP_WAIT.toSeconds());
+      err.flush();
+      boolean exact = writer.stop(STOP_WAIT);
+      long committed = skipped + writer.acknowledged();
+      long resumeAt = skipped + writer.acknowledgedPrefix();
+      writer.close(); // cancels what is left: anything not acknowledged may or may not be stored
+      err.printf(Locale.ROOT, "interrupted: %s%,d of %,d %s committed%s; rerun with --skip %d to resume "
               + "(or rerun as is: committed %s count as duplicates)%n",
-          resumeAt, skipped + sent, unit(), resumeAt, unit());
+          exact ? "" : "at least ", committed, skipped + sent, unit(),
+          exact ? "" : " (some acknowledgements did not come within " + STOP_WAIT.toSeconds() + " s: the count may be low)",
+          resumeAt, unit());
       if (output.json()) {
         JsonObject json = new JsonObject();
         json.addProperty("file", name);
         json.addProperty("interrupted", true);
         json.addProperty("sent", skipped + sent);
-        json.addProperty("committed", resumeAt);
+        json.addProperty("committed", committed);
+        json.addProperty("committed_exact", exact);
         json.addProperty("resume_skip", resumeAt);
         out.println(Json.of(json));
       }

@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.ResendingOrderBookWriter;
+import java.time.Duration;
 
 /**
  * The library's {@link ResendingOrderBookWriter} as {@code ingest orderbooks} drives it: calls of
@@ -28,6 +29,11 @@ final class OrderBookSender implements IngestCommand.Sender<OrderBookSnapshot> {
     ResendingOrderBookWriter.Summary summary = writer.finish();
     return new IngestCommand.Summary(summary.received(), summary.inserted(), summary.duplicates(), summary.rejected(),
         summary.rejections(), summary.reconnects());
+  }
+
+  @Override
+  public boolean stop(Duration timeout) throws InterruptedException {
+    return writer.stop(timeout);
   }
 
   @Override

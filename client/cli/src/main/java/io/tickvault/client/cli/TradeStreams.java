@@ -6,6 +6,7 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.TradeStreamWriter;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +16,7 @@ import java.util.List;
  * between). A trade goes to the call its key (exchange, pair, trade id) hashes to, so every trade
  * of a key goes through one call in file order: the first of two lines with the same key is the
  * one stored, as with one call. Counts are the sums of the calls'; each call's rejection indexes
- * are turned back into indexes of the whole file; what is acknowledged is the longest run of
+ * are turned back into indexes of the whole file; the prefix acknowledged is the longest run of
  * trades from the start of the file that every call has acknowledged, so {@code --skip} of it
  * resumes without a gap.
  */
@@ -86,7 +87,26 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
   }
 
   @Override
+  public boolean stop(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean all = true;
+    for (TradeStreamWriter writer : writers) {
+      all &= writer.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    return all;
+  }
+
+  @Override
   public long acknowledged() {
+    long acknowledged = 0;
+    for (TradeStreamWriter writer : writers) {
+      acknowledged += writer.acknowledgedTrades();
+    }
+    return acknowledged;
+  }
+
+  @Override
+  public long acknowledgedPrefix() {
     long prefix = sent;
     for (int i = 0; i < writers.length; i++) {
       long acknowledged = writers[i].acknowledgedTrades();
