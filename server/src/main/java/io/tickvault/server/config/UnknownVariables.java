@@ -1,5 +1,6 @@
 package io.tickvault.server.config;
 
+import io.tickvault.api.Spelling;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,38 +48,9 @@ public final class UnknownVariables {
       if (!name.startsWith("TICKVAULT_") || known.contains(name) || CLI.contains(name) || name.startsWith("TICKVAULT_TEST_")) {
         continue;
       }
-      String closest = null;
-      int best = Integer.MAX_VALUE;
-      for (String candidate : new TreeSet<>(known)) {
-        int d = distance(name, candidate);
-        if (d < best) {
-          best = d;
-          closest = candidate;
-        }
-      }
       warnings.add("warning: " + name + " is not a tickvault variable and is ignored"
-          + (closest != null && best <= 3 ? "; did you mean " + closest + "?" : ""));
+          + Spelling.closest(name, known).map(closest -> "; did you mean " + closest + "?").orElse(""));
     }
     return warnings;
-  }
-
-  /** Levenshtein distance: edits (insert, delete, replace) from a to b. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }

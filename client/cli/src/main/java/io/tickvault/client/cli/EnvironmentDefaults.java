@@ -1,5 +1,6 @@
 package io.tickvault.client.cli;
 
+import io.tickvault.api.Spelling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,33 +63,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
       if (!name.startsWith("TICKVAULT_") || known.contains(name)) {
         continue;
       }
-      for (String candidate : known) {
-        if (distance(name, candidate) <= 2) {
-          warnings.add("warning: " + name + " is not read by tickvault; did you mean " + candidate + "?");
-          break;
-        }
-      }
+      Spelling.closest(name, known).ifPresent(candidate ->
+          warnings.add("warning: " + name + " is not read by tickvault; did you mean " + candidate + "?"));
     }
     return warnings;
-  }
-
-  /** Levenshtein distance: edits (insert, delete, replace) from a to b. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }
