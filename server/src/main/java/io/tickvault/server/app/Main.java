@@ -1,6 +1,9 @@
 package io.tickvault.server.app;
 
+import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.config.ConfigException;
+import io.tickvault.server.config.ServerArguments;
+import io.tickvault.server.config.ServerArguments.Action;
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.config.UnknownVariables;
 import org.slf4j.Logger;
@@ -11,7 +14,8 @@ import sun.misc.Signal;
 /**
  * {@code java -jar tickvault-server.jar [--debug]}: configuration from the environment, then serve
  * until SIGTERM. A start-up failure is one line on standard error and a non-zero exit (2: the
- * configuration, 1: anything else); {@code --debug} adds its stack trace and debug logging.
+ * configuration or the command line, 1: anything else); {@code --debug} adds its stack trace and
+ * debug logging. {@link ServerArguments} lists the options.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -20,13 +24,29 @@ public final class Main {
 
   /** Exit code of a start-up that failed for a reason outside the configuration (a port, the database). */
   static final int CANNOT_START = 1;
+  /** Exit code of a configuration or a command line that cannot be used. */
+  static final int BAD_CONFIGURATION = 2;
 
   public static void main(String[] args) throws InterruptedException {
+    ServerArguments arguments;
+    try {
+      arguments = ServerArguments.parse(args);
+    } catch (ServerArguments.UsageException e) {
+      System.err.println("tickvault: " + e.getMessage());
+      System.exit(BAD_CONFIGURATION);
+      return;
+    }
+    if (arguments.action() == Action.HELP || arguments.action() == Action.VERSION) {
+      System.out.print(arguments.action() == Action.HELP ? ServerArguments.usage()
+          : "tickvault-server " + TickvaultVersion.current() + System.lineSeparator());
+      System.exit(0);
+      return;
+    }
     // grpc-netty logs through java.util.logging (a line per failed connection): to logback, whose
     // levels (io.grpc from WARN up) and format then apply.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    boolean debug = java.util.Arrays.asList(args).contains("--debug");
+    boolean debug = arguments.debug();
     if (debug) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tickvault")).setLevel(ch.qos.logback.classic.Level.DEBUG);
     }
@@ -36,10 +56,10 @@ public final class Main {
       config = ServerConfig.fromEnvironment(System.getenv());
     } catch (ConfigException e) {
       System.err.println("tickvault: bad configuration: " + e.getMessage());
-      System.exit(2);
+      System.exit(BAD_CONFIGURATION);
       return;
     }
-    if (java.util.Arrays.asList(args).contains("--reencrypt-api-keys")) {
+    if (arguments.action() == Action.REENCRYPT_API_KEYS) {
       System.exit(reencrypt(config));
       return;
     }
@@ -54,7 +74,7 @@ public final class Main {
       app = Application.start(config);
     } catch (ConfigException e) {
       System.err.println("tickvault: bad configuration: " + e.getMessage());
-      System.exit(2);
+      System.exit(BAD_CONFIGURATION);
       return;
     } catch (RuntimeException e) {
       if (debug) {
@@ -101,7 +121,7 @@ public final class Main {
       return result.undecryptable() == 0 ? 0 : 1;
     } catch (ConfigException e) {
       System.err.println("tickvault: bad configuration: " + e.getMessage());
-      return 2;
+      return BAD_CONFIGURATION;
     } catch (RuntimeException e) {
       System.err.println("tickvault: " + StartupErrors.describe(e, config.database()));
       return CANNOT_START;

@@ -121,6 +121,15 @@ class StartupFailuresIT {
   }
 
   @Test
+  void anUnknownOption_isRefusedBeforeAnythingStarts() {
+    ServerProcess.Failed failed = ServerProcess.startExpectingFailure(Map.of(), "--reencrypt");
+
+    assertThat(failed.exitCode()).isEqualTo(2);
+    assertThat(failed.stderr()).isEqualTo("tickvault: unknown option '--reencrypt' (did you mean --reencrypt-api-keys?);"
+        + " --help lists the options\n");
+  }
+
+  @Test
   void aMisspelledVariable_isWarnedAbout() {
     Map<String, String> env = new HashMap<>(externalEnv("jdbc:postgresql://127.0.0.1:" + Ports.free()
         + "/tickvault?user=postgres", Map.of()));
