@@ -1,6 +1,8 @@
 package io.tickvault.server.config;
 
+import io.tickvault.api.Spelling;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -78,28 +80,19 @@ public record ServerArguments(Action action, boolean debug) {
       throw new UsageException("unexpected argument '" + arg
           + "': the server takes options only, and is configured by TICKVAULT_* variables; --help lists the options");
     }
-    String meant = suggestion(arg);
-    throw new UsageException("unknown option '" + arg + "'" + (meant == null ? "" : " (did you mean " + meant + "?)")
-        + "; --help lists the options");
+    String meant = suggestion(arg).map(name -> " (did you mean " + name + "?)").orElse("");
+    throw new UsageException("unknown option '" + arg + "'" + meant + "; --help lists the options");
   }
 
-  /** The option the word begins, or else one at most three edits away; null when none is near. */
-  private static String suggestion(String arg) {
-    String closest = null;
-    int best = 4;
-    for (Option option : OPTIONS) {
-      for (String name : option.names()) {
-        if (arg.length() > 2 && name.startsWith(arg)) {
-          return name;
-        }
-        int distance = UnknownVariables.distance(arg, name);
-        if (distance < best) {
-          best = distance;
-          closest = name;
-        }
+  /** The option the word begins, or else the one {@link Spelling} finds near it. */
+  private static Optional<String> suggestion(String arg) {
+    List<String> names = OPTIONS.stream().flatMap(option -> option.names().stream()).toList();
+    for (String name : names) {
+      if (arg.length() > 2 && name.startsWith(arg)) {
+        return Optional.of(name);
       }
     }
-    return closest;
+    return Spelling.closest(arg, names);
   }
 
   private ServerArguments doing(Action next) {
