@@ -7,6 +7,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,7 +24,12 @@ import java.util.zip.CRC32;
  *
  * <p>Encoding: URL-safe base64 (no padding) of a version byte, then the fields, then a CRC-32 of all
  * of it, which catches a token that was cut or mangled on its way through a shell or a file. The
- * CRC is not a signature: a caller who forges a token can only read what it could read anyway.
+ * CRC is not a signature: anyone can recompute it. A forged token is harmless only because every
+ * field it decodes to is checked before it reaches a query ({@link #impossible}): a key that no
+ * read can have sent (a trade id that is not UTF-8, holds a NUL or is longer than any stored one,
+ * a time outside the read's range) is INVALID_ARGUMENT like a mangled token, and a well-formed
+ * forgery can only read what its caller could read anyway. Tokens carry no key, so every replica
+ * accepts every other's, and those of earlier versions of the server.
  *
  * @param lastTime {@code trade_time_ms} or {@code server_time_ms} of the last row sent
  * @param lastTradeId the last trade's id (trades), or "" (order books)
@@ -31,6 +39,11 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
                  long lastTime, String lastTradeId, long lastSequenceId) {
   static final String FIELD = "page_token";
   private static final byte VERSION = 1;
+  /**
+   * The longest trade id a token may hold, in UTF-8 bytes: ingestion stores at most 64 characters,
+   * at most 4 bytes each.
+   */
+  static final int MAX_TRADE_ID_BYTES = 256;
 
   public enum Kind { TRADES, ORDER_BOOKS }
 
@@ -69,6 +82,7 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
       return null;
     }
     PageToken t = parse(token);
+    String impossible;
     if (t == null) {
       violations.add(FIELD, "is not a token this server issued (malformed or cut): "
           + "pass a next_page_token exactly as received, or leave it empty to start over");
@@ -78,8 +92,32 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
         || t.startTimeMs != startTimeMs || t.endTimeMs != endTimeMs) {
       violations.add(FIELD, "was issued for a read with " + t.differences(exchangeId, currencyPairNo, startTimeMs, endTimeMs)
           + ": send it with the request that received it (only page_token changes), or leave it empty to start over");
+    } else if ((impossible = t.impossible()) != null) {
+      violations.add(FIELD, "is not a token this server issued (" + impossible + "): "
+          + "pass a next_page_token exactly as received, or leave it empty to start over");
     } else {
       return t;
+    }
+    return null;
+  }
+
+  /**
+   * Why no read of this token's own kind and range could have sent its last key, or null when one
+   * could: the check that keeps a forged token's fields out of the queries.
+   */
+  private String impossible() {
+    long end = endTimeMs == 0 ? Long.MAX_VALUE : endTimeMs;
+    if (lastTime < startTimeMs || lastTime >= end) {
+      return "its last time " + lastTime + " is outside the read's range";
+    }
+    if (kind == Kind.ORDER_BOOKS) {
+      return lastTradeId.isEmpty() ? null : "an order book token with a trade id";
+    }
+    if (lastSequenceId != 0) {
+      return "a trade token with a sequence id";
+    }
+    if (lastTradeId.isEmpty() || lastTradeId.indexOf('\0') >= 0) {
+      return lastTradeId.isEmpty() ? "an empty trade id" : "a trade id with a NUL character";
     }
     return null;
   }
@@ -132,16 +170,29 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
       long start = in.readLong();
       long end = in.readLong();
       long lastTime = in.readLong();
-      byte[] tradeId = new byte[in.readUnsignedShort()];
+      int tradeIdLength = in.readUnsignedShort();
+      if (tradeIdLength > MAX_TRADE_ID_BYTES) {
+        return null;
+      }
+      byte[] tradeId = new byte[tradeIdLength];
       in.readFully(tradeId);
       long lastSequenceId = in.readLong();
       if (in.available() != 0) {
         return null;
       }
       return new PageToken(Kind.values()[kind], exchangeId, currencyPairNo, start, end, lastTime,
-          new String(tradeId, StandardCharsets.UTF_8), lastSequenceId);
+          strictUtf8(tradeId), lastSequenceId);
     } catch (IOException e) {
-      return null;
+      return null; // cut short, or a trade id that is not UTF-8
     }
+  }
+
+  /** The text of {@code bytes}, which must be UTF-8: a forged id is refused, not read with U+FFFD in it. */
+  private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 }

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.marketstate.MarketStateSink;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class PageTokenTest {
@@ -59,6 +63,47 @@ class PageTokenTest {
     for (String bad : broken) {
       assertPageTokenError(bad, PageToken.Kind.TRADES, 3, 7, 1_000, 0);
     }
+  }
+
+  @Test
+  void decode_ofAForgedTokenWithAValidCrc_isInvalidArgumentBeforeAnyQuery() {
+    String nul = new PageToken(PageToken.Kind.TRADES, 3, 7, 1_000, 0, 2_000, "a\0b", 0).encode();
+    assertThat(pageTokenError(nul, 3, 7, 1_000, 0)).isEqualTo("page_token: is not a token this server issued"
+        + " (a trade id with a NUL character): pass a next_page_token exactly as received, or leave it empty to start over");
+    List<String> forged = List.of(
+        forge(PageToken.Kind.TRADES, 2_000, new byte[] {'a', (byte) 0xC3}, 0),      // cut UTF-8
+        forge(PageToken.Kind.TRADES, 2_000, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0), // a surrogate
+        forge(PageToken.Kind.TRADES, 2_000, new byte[PageToken.MAX_TRADE_ID_BYTES + 1], 0),
+        forge(PageToken.Kind.TRADES, 2_000, new byte[0], 0),                        // no trade id
+        forge(PageToken.Kind.TRADES, 2_000, new byte[] {'t'}, 5),                   // a sequence id
+        forge(PageToken.Kind.TRADES, 999, new byte[] {'t'}, 0),                     // before start_time_ms
+        forge(PageToken.Kind.TRADES, Long.MIN_VALUE, new byte[] {'t'}, 0));
+    for (String token : forged) {
+      assertPageTokenError(token, PageToken.Kind.TRADES, 3, 7, 1_000, 0);
+    }
+    assertThat(pageTokenError(new PageToken(PageToken.Kind.TRADES, 3, 7, 1_000, 5_000, 5_000, "t", 0).encode(),
+        3, 7, 1_000, 5_000)).contains("(its last time 5000 is outside the read's range)");
+    String bookWithTradeId = new PageToken(PageToken.Kind.ORDER_BOOKS, 3, 7, 1_000, 0, 2_000, "t", 1).encode();
+    assertPageTokenError(bookWithTradeId, PageToken.Kind.ORDER_BOOKS, 3, 7, 1_000, 0);
+  }
+
+  @Test
+  void decode_ofTheLongestStoredTradeId_isTheToken() {
+    String longest = "\uD83D\uDE00".repeat(64); // 64 characters of 4 UTF-8 bytes
+    PageToken token = new PageToken(PageToken.Kind.TRADES, 3, 7, 1_000, 0, 1_000, longest, 0);
+    assertThat(PageToken.decode(new FieldViolations(), token.encode(), PageToken.Kind.TRADES, 3, 7, 1_000, 0))
+        .isEqualTo(token);
+  }
+
+  /** A token of market 3/7 from 1000 on, with any bytes as its trade id, as a forger would write it: CRC and all. */
+  private static String forge(PageToken.Kind kind, long lastTime, byte[] tradeId, long lastSequenceId) {
+    ByteBuffer bytes = ByteBuffer.allocate(48 + tradeId.length);
+    bytes.put((byte) 1).put((byte) kind.ordinal()).putInt(3).putInt(7).putLong(1_000).putLong(0).putLong(lastTime)
+        .putShort((short) tradeId.length).put(tradeId).putLong(lastSequenceId);
+    CRC32 crc = new CRC32();
+    crc.update(bytes.array(), 0, bytes.position());
+    bytes.putInt((int) crc.getValue());
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(bytes.array(), bytes.position()));
   }
 
   @Test

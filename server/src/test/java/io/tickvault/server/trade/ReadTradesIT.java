@@ -10,6 +10,7 @@ import static io.tickvault.server.testing.QueryCalls.tradesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.tickvault.api.v1.QueryServiceGrpc;
@@ -211,6 +212,19 @@ class ReadTradesIT {
       assertThat(rpcError(() -> readTradePages(server.channel(), bad)).getStatus().getDescription())
           .startsWith("page_token: ");
     }
+  }
+
+  @Test
+  void forgedTokenWithARecomputedCrc_isInvalidArgumentOnPageToken_neverReachingPostgresql() {
+    // Before the decoded fields were checked, the NUL went to PostgreSQL and the call failed INTERNAL.
+    String nul = new PageToken(PageToken.Kind.TRADES, 1, 1, 0, 0, T0, "9/0\0", 0).encode();
+    StatusRuntimeException e = rpcError(() -> readTradePages(server.channel(), request().setPageToken(nul).build()));
+    System.out.println("forged page token with a NUL in its trade id: " + e.getStatus());
+    assertInvalidArgument(e, "page_token", "is not a token this server issued (a trade id with a NUL character): "
+        + "pass a next_page_token exactly as received, or leave it empty to start over");
+    String beforeStart = new PageToken(PageToken.Kind.TRADES, 1, 1, T0, 0, T0 - 1, "9/0", 0).encode();
+    assertThat(rpcError(() -> readTradePages(server.channel(), request().setStartTimeMs(T0).setPageToken(beforeStart).build()))
+        .getStatus().getDescription()).startsWith("page_token: is not a token this server issued (its last time");
   }
 
   @Test
