@@ -28,6 +28,8 @@ public final class EmbeddedServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServices.class);
   private static final String MASTER_KEY_FILE = "master.key";
   private static final String REDIS_PID_FILE = "redis.pid";
+  private static final String POSTGRES_CLASS = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
+  private static final String REDIS_CLASS = "redis.embedded.RedisServer";
 
   private final Path dataDir;
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -46,6 +48,7 @@ public final class EmbeddedServices implements AutoCloseable {
    * PostgreSQL a killed previous run left running on that data is stopped first.
    */
   public String startPostgres() {
+    requireBundled(POSTGRES_CLASS, "PostgreSQL", "TICKVAULT_DATABASE_URL");
     lockDataDir();
     Path pgData = dataDir.resolve("postgres");
     LeftoverProcesses.stopPostgres(pgData);
@@ -74,6 +77,7 @@ public final class EmbeddedServices implements AutoCloseable {
 
   /** Starts Redis on a free loopback port without persistence; returns its redis:// URL. */
   public String startRedis() {
+    requireBundled(REDIS_CLASS, "Redis", "TICKVAULT_REDIS_URL");
     lockDataDir();
     Path pidFile = dataDir.resolve(REDIS_PID_FILE);
     LeftoverProcesses.stopRedis(pidFile);
@@ -101,6 +105,19 @@ public final class EmbeddedServices implements AutoCloseable {
         }, () -> log.warn("could not find the embedded Redis process: after a kill -9 of the server it may be left running"));
     log.info("embedded Redis started on 127.0.0.1:{}", redisPort);
     return "redis://127.0.0.1:" + redisPort;
+  }
+
+  /**
+   * tickvault-server-slim.jar (the Docker image's) leaves the embedded PostgreSQL and Redis out:
+   * there, a missing URL is told as what to set, not as a NoClassDefFoundError.
+   */
+  static void requireBundled(String className, String what, String variable) {
+    try {
+      Class.forName(className, false, EmbeddedServices.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new StartupException(variable + " is not set, and this server (tickvault-server-slim.jar, as in the Docker image) has no embedded "
+          + what + ": set TICKVAULT_DATABASE_URL, TICKVAULT_REDIS_URL and TICKVAULT_MASTER_KEY to use external ones");
+    }
   }
 
   private void lockDataDir() {
@@ -133,6 +150,8 @@ public final class EmbeddedServices implements AutoCloseable {
    * makes the stored secrets unreadable, so it lives beside the data it protects.
    */
   public static byte[] loadOrCreateMasterKey(Path dataDir) {
+    // No key is generated for an embedded mode that this jar cannot run.
+    requireBundled(POSTGRES_CLASS, "PostgreSQL", "TICKVAULT_DATABASE_URL");
     Path file = dataDir.resolve(MASTER_KEY_FILE);
     try {
       if (Files.exists(file)) {

@@ -21,11 +21,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real server in a child JVM ({@code java -cp <test classpath> io.tickvault.server.app.Main}),
- * configured only by environment variables as in production, for fault tests that kill it with
- * SIGKILL ({@link #kill()}) in the middle of a call and start it again on the same database.
- * Its output goes to a log file under {@code target/} ({@link #log()}). A JVM shutdown hook kills
- * it if the test JVM exits first.
+ * The real server in a child JVM ({@code java -cp <test classpath> io.tickvault.server.app.Main},
+ * or {@code java -jar} a jar the build made), configured only by environment variables as in
+ * production, for fault tests that kill it with SIGKILL ({@link #kill()}) in the middle of a call
+ * and start it again on the same database. Its output goes to a log file under {@code target/}
+ * ({@link #log()}). A JVM shutdown hook kills it if the test JVM exits first.
  */
 public final class ServerProcess implements AutoCloseable {
   // The embedded default starts PostgreSQL, migrates and starts Redis: on a loaded shared machine
@@ -34,6 +34,7 @@ public final class ServerProcess implements AutoCloseable {
 
   private static final String DEFAULT_MAX_HEAP = "512m";
 
+  private final List<String> launch;
   private final Map<String, String> env;
   private final int port;
   private final Path log;
@@ -41,7 +42,8 @@ public final class ServerProcess implements AutoCloseable {
   private Process process;
   private ManagedChannel channel;
 
-  private ServerProcess(Map<String, String> env, int port, Path log, String maxHeap) {
+  private ServerProcess(List<String> launch, Map<String, String> env, int port, Path log, String maxHeap) {
+    this.launch = launch;
     this.env = env;
     this.port = port;
     this.log = log;
@@ -59,6 +61,15 @@ public final class ServerProcess implements AutoCloseable {
 
   /** As {@link #start(String, Map)}, with the child's heap capped at {@code maxHeap} ("256m"). */
   public static ServerProcess start(String databaseUrl, Map<String, String> extraEnv, String maxHeap) {
+    return start(testClasspath(), databaseUrl, extraEnv, maxHeap);
+  }
+
+  /** As {@link #start(String, Map)}, running {@code java -jar jar}: a jar as the build made it. */
+  public static ServerProcess startJar(Path jar, String databaseUrl, Map<String, String> extraEnv) {
+    return start(List.of("-jar", jar.toString()), databaseUrl, extraEnv, DEFAULT_MAX_HEAP);
+  }
+
+  private static ServerProcess start(List<String> launch, String databaseUrl, Map<String, String> extraEnv, String maxHeap) {
     byte[] masterKey = new byte[32];
     new SecureRandom().nextBytes(masterKey);
     int port = TestDependencies.freePort();
@@ -74,7 +85,7 @@ public final class ServerProcess implements AutoCloseable {
     env.putAll(extraEnv);
     try {
       Path dir = Files.createDirectories(Path.of("target", "server-processes"));
-      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "server-" + port + "-", ".log"), maxHeap);
+      ServerProcess server = new ServerProcess(launch, env, port, Files.createTempFile(dir, "server-" + port + "-", ".log"), maxHeap);
       server.restart();
       return server;
     } catch (IOException e) {
@@ -96,7 +107,7 @@ public final class ServerProcess implements AutoCloseable {
     env.putAll(extraEnv);
     try {
       Path dir = Files.createDirectories(Path.of("target", "server-processes"));
-      ServerProcess server = new ServerProcess(env, port, Files.createTempFile(dir, "embedded-" + port + "-", ".log"),
+      ServerProcess server = new ServerProcess(testClasspath(), env, port, Files.createTempFile(dir, "embedded-" + port + "-", ".log"),
           DEFAULT_MAX_HEAP);
       server.restart();
       return server;
@@ -110,9 +121,17 @@ public final class ServerProcess implements AutoCloseable {
    * to fail to start: returns its exit code and what it printed on standard error.
    */
   public static Failed startExpectingFailure(Map<String, String> env, String... args) {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-cp",
-        System.getProperty("java.class.path"), "io.tickvault.server.app.Main"));
+    return runExpectingFailure(testClasspath(), env, args);
+  }
+
+  /** As {@link #startExpectingFailure}, running {@code java -jar jar}: a jar as the build made it. */
+  public static Failed jarExpectingFailure(Path jar, Map<String, String> env, String... args) {
+    return runExpectingFailure(List.of("-jar", jar.toString()), env, args);
+  }
+
+  private static Failed runExpectingFailure(List<String> launch, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m"));
+    command.addAll(launch);
     command.addAll(List.of(args));
     try {
       Path err = Files.createTempFile("tickvault-start-", ".err");
@@ -138,6 +157,15 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** What follows {@code java -Xmx…} to run the server from the test classpath. */
+  private static List<String> testClasspath() {
+    return List.of("-cp", System.getProperty("java.class.path"), "io.tickvault.server.app.Main");
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   /** How a start that was meant to fail ended: its exit code, standard error, standard output (the log). */
   public record Failed(int exitCode, String stderr, String stdout, Duration took) {}
 
@@ -150,9 +178,9 @@ public final class ServerProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("the server is running");
     }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
-        "io.tickvault.server.app.Main")
+    List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + maxHeap));
+    command.addAll(launch);
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().keySet().removeIf(name -> name.startsWith("TICKVAULT_"));
