@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Docker image and runs docker/compose.yaml for real: PostgreSQL, Redis and two
-# tickvault replicas. Waits for both replicas to be healthy, writes through one and reads through
-# the other, runs a third replica with TLS on and waits for its health check, restarts the set-up
-# (down without -v, up) and checks the data is still there, then runs one integration test class on
-# the tests' Testcontainers path. Tears everything down (containers, network, volume) on any exit.
+# tickvault replicas. Checks the image without a database URL says what to set, waits for both
+# replicas to be healthy, writes through one and reads through the other, runs a third replica with
+# TLS on and waits for its health check, restarts the set-up (down without -v, up) and checks the
+# data is still there, then runs one integration test class on the tests' Testcontainers path.
+# Tears everything down (containers, network, volume) on any exit.
 #
 # Needs root or a Docker engine. Where none answers it installs Debian's docker.io and starts
 # dockerd itself (and stops it at the end). Where no image registry answers it makes the base
@@ -151,13 +152,24 @@ build() {
   echo "$tag: built in $(($(date +%s) - t0)) s, $(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1 / 1e6}')"
 }
 log "images: stand-ins for postgres and redis, and tickvault (stage prebuilt)"
-if [ ! -f server/target/tickvault-server.jar ] || [ ! -f client/target/tickvault.jar ]; then
+if [ ! -f server/target/tickvault-server-slim.jar ] || [ ! -f client/target/tickvault.jar ]; then
   ./mvnw -B -ntp -q package -DskipTests
 fi
 build "$pg_image" docker/standins/postgres
 build "$redis_image" docker/standins/redis
 build "$image" -f docker/Dockerfile --target prebuilt .
 timeout 120 docker run --rm --entrypoint id "$image" | grep -q '^uid=10001(tickvault)' || fail "the image does not run as user tickvault"
+# The image's jar has no embedded PostgreSQL or Redis: without their URLs it must say so, not start.
+expect_exit1() { # what, expected substring, command...
+  local what=$1 expected=$2; shift 2
+  local out
+  local rc=0
+  out=$("$@" 2>&1) || rc=$?
+  [ "$rc" = 1 ] && grep -qF -- "$expected" <<<"$out" || { echo "$out"; fail "$what: expected exit 1 and '$expected', got exit $rc"; }
+  echo "ok: $what"
+}
+expect_exit1 "the image without TICKVAULT_DATABASE_URL" "TICKVAULT_DATABASE_URL is not set, and this server" \
+  timeout 120 docker run --rm "$image"
 
 # --- compose: two replicas -------------------------------------------------------------------
 container_of() { compose ps -q "$1"; }
@@ -196,6 +208,7 @@ expect() { # what, expected substring, command...
 log "compose up: PostgreSQL, Redis, tickvault-1 and tickvault-2 (project $project)"
 up_and_wait
 [ "$(docker inspect -f '{{.Config.User}}' "$(container_of tickvault-1)")" = tickvault ] || fail "replica not running as tickvault"
+docker inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' "$(container_of tickvault-1)" | grep -q SERVING || fail "health log"
 
 log "write through tickvault-1, read through tickvault-2"
 printf 'exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms,taker_side\n' >"$work/trades.csv"
