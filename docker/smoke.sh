@@ -2,9 +2,10 @@
 # Builds the Docker image and runs docker/compose.yaml for real: PostgreSQL, Redis and two
 # tickvault replicas. Checks the image without a database URL says what to set, waits for both
 # replicas to be healthy, writes through one and reads through the other, runs a third replica with
-# TLS on and waits for its health check, restarts the set-up (down without -v, up) and checks the
-# data is still there, then runs one integration test class on the tests' Testcontainers path.
-# Tears everything down (containers, network, volume) on any exit.
+# TLS on and waits for its health check, stops the set-up (each replica exits 0 within its grace
+# period), starts it again (volumes kept) and checks the data is still there, then runs one
+# integration test class on the tests' Testcontainers path. Tears everything down (containers,
+# network, volume) on any exit.
 #
 # Needs root or a Docker engine. Where none answers it installs Debian's docker.io and starts
 # dockerd itself (and stops it at the end). Where no image registry answers it makes the base
@@ -208,6 +209,7 @@ expect() { # what, expected substring, command...
 log "compose up: PostgreSQL, Redis, tickvault-1 and tickvault-2 (project $project)"
 up_and_wait
 [ "$(docker inspect -f '{{.Config.User}}' "$(container_of tickvault-1)")" = tickvault ] || fail "replica not running as tickvault"
+[ "$(docker inspect -f '{{.Config.StopTimeout}}' "$(container_of tickvault-1)")" = 45 ] || fail "replica without compose's stop_grace_period"
 docker inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' "$(container_of tickvault-1)" | grep -q SERVING || fail "health log"
 
 log "write through tickvault-1, read through tickvault-2"
@@ -238,7 +240,12 @@ expect "ListCurrencyPairs over TLS" BTC \
 docker rm -f "$tls_container" >/dev/null
 tls_container=
 
-log "restart: compose down (volumes kept), up again"
+log "restart: compose stop (each replica exits 0: a graceful stop, not a kill), down (volumes kept), up again"
+replicas=("$(container_of tickvault-1)" "$(container_of tickvault-2)")
+compose stop >/dev/null 2>&1 || fail "compose stop"
+for replica in "${replicas[@]}"; do
+  [ "$(docker inspect -f '{{.State.ExitCode}}' "$replica")" = 0 ] || { docker logs --tail 20 "$replica"; fail "a replica did not exit 0 on stop"; }
+done
 compose down >/dev/null 2>&1 || fail "compose down"
 compose_up=
 up_and_wait
