@@ -27,7 +27,7 @@ final class CtrlC implements AutoCloseable {
       }
       err.println(lastWords.get());
       err.flush();
-      Runtime.getRuntime().halt(IngestCommand.INTERRUPTED);
+      Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
     });
   }
 

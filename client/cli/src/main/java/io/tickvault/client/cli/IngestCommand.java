@@ -33,8 +33,6 @@ import picocli.CommandLine.Spec;
         + "Replaying a file is safe: stored records count as duplicates.",
     subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
 final class IngestCommand {
-  /** The exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
-  static final int INTERRUPTED = 130;
   /** How long a run stopped by Ctrl-C waits for the acknowledgements of what it sent. */
   static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -250,7 +248,7 @@ final class IngestCommand {
         json.addProperty("resume_skip", resumeAt);
         out.println(Json.of(json));
       }
-      return INTERRUPTED;
+      return ExitCodes.INTERRUPTED;
     }
 
     private int summarize(PrintWriter out, String name, long skipped, long sent, Summary summary,

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
         "  4  not authenticated or not allowed",
         "  5  the server refused the request (invalid argument, not found, too large...)",
         "  6  any other error",
+        "  130  interrupted by Ctrl-C (ingest: what was committed is printed)",
         "",
         "Environment: TICKVAULT_TARGET, TICKVAULT_TOKEN, TICKVAULT_TLS, TICKVAULT_TLS_CA,",
         "TICKVAULT_TLS_CLIENT_CERT, TICKVAULT_TLS_CLIENT_KEY, TICKVAULT_AUTHORITY, TICKVAULT_PROFILE.",
