@@ -3,6 +3,8 @@ package io.tickvault.server.app;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.config.IngestSettings;
+import io.tickvault.server.coverage.CoverageRepository;
+import io.tickvault.server.coverage.GapReports;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.ingest.IdleTimeout;
 import io.tickvault.server.ingest.IngestLimits;
@@ -14,6 +16,7 @@ import io.tickvault.server.marketstate.MarketStateSink;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.orderbook.OrderBookRepository;
 import io.tickvault.server.orderbook.OrderBookSink;
+import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
@@ -41,6 +44,7 @@ final class Ingestion {
         MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), settings.maxBookLevels(), clock),
             marketState, clock),
         writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
-    return new IngestGrpcService(trades, orderBooks);
+    GapReports gaps = new GapReports(new CoverageRepository(jdbc), new ReadArguments(markets), clock);
+    return new IngestGrpcService(trades, orderBooks, gaps);
   }
 }

@@ -1,6 +1,8 @@
 package io.tickvault.server.app;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.server.coverage.CoverageReader;
+import io.tickvault.server.coverage.CoverageRepository;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.market.KnownMarkets;
@@ -29,7 +31,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
   /**
    * Wires the read side on a Redis connection of its own (started here, so a slow market state
    * never queues behind API key lookups), and repairs the market state every second. History reads
-   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles) go to {@code history}, a read replica
+   * (ReadTrades, ReadOrderBooks, GetOrderBook, GetCandles, GetCoverage) go to {@code history}, a read replica
    * when one is configured; the market state falls back to {@code primary}, so GetMarketState never
    * answers older than what ingestion has committed.
    */
@@ -41,8 +43,10 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
     MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock),
         new MarketStateNearCache(MarketStateNearCache.TTL, clock), new TradeReader(primary), new OrderBookReader(primary),
         metrics, clock);
-    QueryGrpcService service = new QueryGrpcService(new ReadArguments(markets), new TradeReader(history),
-        new OrderBookReader(history), new CandleReader(history), state, blocking, metrics);
+    ReadArguments arguments = new ReadArguments(markets);
+    QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
+        new CandleReader(history), new CoverageReader(new CoverageRepository(history), arguments, clock), state, blocking,
+        metrics);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
   }

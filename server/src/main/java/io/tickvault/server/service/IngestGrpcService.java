@@ -8,21 +8,28 @@ import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
+import io.tickvault.api.v1.ReportGapRequest;
+import io.tickvault.api.v1.ReportGapResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.coverage.GapReports;
+import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.ingest.StreamIngestor;
 
 /**
  * {@code tickvault.v1.IngestService}: each RPC hands its stream to the {@link StreamIngestor} of its
- * kind of record and only says how to read a request and how to word the answer.
+ * kind of record and only says how to read a request and how to word the answer; gap reports go to
+ * the coverage feature.
  */
 public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImplBase {
   private final StreamIngestor<Trade> trades;
   private final StreamIngestor<OrderBookSnapshot> orderBooks;
+  private final GapReports gaps;
 
-  public IngestGrpcService(StreamIngestor<Trade> trades, StreamIngestor<OrderBookSnapshot> orderBooks) {
+  public IngestGrpcService(StreamIngestor<Trade> trades, StreamIngestor<OrderBookSnapshot> orderBooks, GapReports gaps) {
     this.trades = trades;
     this.orderBooks = orderBooks;
+    this.gaps = gaps;
   }
 
   /** Ends every open ingestion stream for a graceful stop (see {@link StreamIngestor#endStreams()}). */
@@ -67,5 +74,13 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
             .addAllRejections(summary.rejections())
             .setRejectionsTruncated(summary.rejectionsTruncated())
             .build());
+  }
+
+  @Override
+  public void reportGap(ReportGapRequest request, StreamObserver<ReportGapResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      gaps.report(request);
+      return ReportGapResponse.getDefaultInstance();
+    });
   }
 }

@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.GetCandlesRequest;
 import io.tickvault.api.v1.GetCandlesResponse;
+import io.tickvault.api.v1.GetCoverageRequest;
+import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.GetOrderBookRequest;
@@ -15,6 +17,7 @@ import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.server.coverage.CoverageReader;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
@@ -55,16 +58,18 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final TradeReader trades;
   private final OrderBookReader books;
   private final CandleReader candles;
+  private final CoverageReader coverage;
   private final MarketStateCache state;
   private final BlockingCalls blocking;
   private final QueryMetrics metrics;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
-                   MarketStateCache state, BlockingCalls blocking, QueryMetrics metrics) {
+                   CoverageReader coverage, MarketStateCache state, BlockingCalls blocking, QueryMetrics metrics) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
     this.candles = candles;
+    this.coverage = coverage;
     this.state = state;
     this.blocking = blocking;
     this.metrics = metrics;
@@ -254,5 +259,10 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
           .addAllCandles(candles.candles(request.getExchangeId(), request.getCurrencyPairNo(), start, end, interval))
           .build();
     });
+  }
+
+  @Override
+  public void getCoverage(GetCoverageRequest request, StreamObserver<GetCoverageResponse> observer) {
+    UnaryCalls.respond(observer, () -> coverage.coverage(request));
   }
 }

@@ -44,13 +44,15 @@ public final class Rpcs {
         RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), WORKER, true, TRANSPORT),
         RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), WORKER, true, TRANSPORT),
         RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), WORKER, true, TRANSPORT),
+        RpcRule.of(IngestServiceGrpc.getReportGapMethod(), WORKER, true, DATABASE),
 
         // Reads go to a replica when one is configured, the market state to Redis first.
         RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), WORKER, false, EVENT_LOOP),
         RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), WORKER, false, DATABASE),
         RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE),
         RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE)));
+        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE),
+        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
