@@ -2,15 +2,11 @@ package io.tickvault.server.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 
 /**
  * The primary's pool for every call, failing at once while {@link DatabaseHealthMonitor} knows
@@ -27,7 +23,7 @@ import javax.sql.DataSource;
  *       and the pool's connections, to a server that is gone, are evicted.
  * </ul>
  */
-public final class FailFastDataSource implements DataSource, DatabaseHealthMonitor.Listener {
+public final class FailFastDataSource extends PoolFrontDataSource implements DatabaseHealthMonitor.Listener {
   private final HikariDataSource pool;
   private final DatabaseHealthMonitor health;
   private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -107,36 +103,6 @@ public final class FailFastDataSource implements DataSource, DatabaseHealthMonit
       }
       return woken;
     }
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("the pool carries its own credentials");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {
-    // nothing is logged through JDBC's writer
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) {
-    // the pool has its own timeouts
-  }
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException();
   }
 
   @Override

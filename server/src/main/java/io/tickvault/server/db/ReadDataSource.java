@@ -4,12 +4,9 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.server.logging.RateLimitedLog;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * a replica that hangs). A read already running on a replica that dies fails
  * like any database failure (UNAVAILABLE, retried by the client).
  */
-public final class ReadDataSource implements DataSource {
+public final class ReadDataSource extends PoolFrontDataSource {
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(ReadDataSource.class);
   private static final int VALIDATION_TIMEOUT_SECONDS = 1;
 
@@ -71,48 +68,5 @@ public final class ReadDataSource implements DataSource {
     primaryReads.inc();
     fallbackLog.warn("history reads go to the primary: " + monitor.state().reason());
     return primary.getConnection();
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("the pools carry their own credentials");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {
-    // nothing is logged through JDBC's writer
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) {
-    // the pools have their own timeouts
-  }
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    throw new SQLException("not a wrapper of " + iface.getName());
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return iface.isInstance(this);
   }
 }
