@@ -12,7 +12,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.server.config.ConnectionLimits;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import java.io.InputStream;
 import java.net.Socket;
@@ -75,8 +77,8 @@ class ConnectionLimitsIT {
     for (int i = 0; i < MAX_STREAMS; i++) {
       Watch watch = new Watch();
       HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), watch);
-      watch.firstAnswer.get(10, TimeUnit.SECONDS); // open and answered
-      watches[i] = watch.firstAnswer;
+      watch.first().get(10, TimeUnit.SECONDS); // open and answered
+      watches[i] = watch.first();
       calls[i] = watch.call;
     }
 
@@ -118,14 +120,14 @@ class ConnectionLimitsIT {
     channel = newChannel();
     Watch longCall = new Watch();
     HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), longCall);
-    longCall.firstAnswer.get(10, TimeUnit.SECONDS);
+    longCall.first().get(10, TimeUnit.SECONDS);
 
-    for (int i = 0; i < MAX_RESETS * 3 && !longCall.end.isDone(); i++) {
+    for (int i = 0; i < MAX_RESETS * 3 && !longCall.end().isDone(); i++) {
       // Open (answered, so the stream is on the wire and not queued in the client), then reset.
       Watch watch = new Watch();
       HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), watch);
       try {
-        watch.firstAnswer.get(10, TimeUnit.SECONDS);
+        watch.first().get(10, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException closed) {
         break; // the connection is gone
       }
@@ -133,7 +135,7 @@ class ConnectionLimitsIT {
     }
 
     // GOAWAY ENHANCE_YOUR_CALM "too_many_rststreams": grpc-java reports it as RESOURCE_EXHAUSTED.
-    Status end = longCall.end.get(30, TimeUnit.SECONDS);
+    Status end = longCall.end().get(30, TimeUnit.SECONDS);
     assertThat(end.getCode()).isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE);
     assertThat(end.getDescription()).contains("ENHANCE_YOUR_CALM");
   }
@@ -141,11 +143,11 @@ class ConnectionLimitsIT {
   @Test
   void anIngestionStreamThatSendsNothing_isEndedWithAClearStatus_whileOneThatSendsGoesOn() throws Exception {
     channel = newChannel();
-    io.tickvault.server.trade.TradeCalls.AckCollector silent = new io.tickvault.server.trade.TradeCalls.AckCollector();
+    Responses<IngestTradesAck> silent = new Responses<>();
     var silentRequests = io.tickvault.api.v1.IngestServiceGrpc.newStub(channel).streamTrades(silent);
     silentRequests.onNext(io.tickvault.api.v1.StreamTradesRequest.getDefaultInstance());
 
-    io.tickvault.server.trade.TradeCalls.AckCollector busy = new io.tickvault.server.trade.TradeCalls.AckCollector();
+    Responses<IngestTradesAck> busy = new Responses<>();
     var busyRequests = io.tickvault.api.v1.IngestServiceGrpc.newStub(channel).streamTrades(busy);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while (System.nanoTime() < until) {
@@ -153,47 +155,30 @@ class ConnectionLimitsIT {
       Thread.sleep(200); // a worker that sends a little, often
     }
 
-    Throwable ended = org.assertj.core.api.Assertions.catchThrowable(() -> silent.done.get(10, TimeUnit.SECONDS));
+    Throwable ended = org.assertj.core.api.Assertions.catchThrowable(() -> silent.all().get(10, TimeUnit.SECONDS));
     Status status = Status.fromThrowable(ended);
     assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(status.getDescription()).startsWith("no request for 1 s: the stream is ended");
-    assertThat(silent.acks).hasSize(1);
+    assertThat(silent.values()).hasSize(1);
 
-    assertThat(busy.done).isNotDone();
+    assertThat(busy.all()).isNotDone();
     busyRequests.onCompleted();
-    busy.done.get(10, TimeUnit.SECONDS);
-    assertThat(busy.acks).hasSizeGreaterThan(5);
+    busy.all().get(10, TimeUnit.SECONDS);
+    assertThat(busy.values()).hasSizeGreaterThan(5);
   }
 
   private static ManagedChannel newChannel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
-  /** A Health/Watch call: its first answer and how it ended. */
-  private static final class Watch implements ClientResponseObserver<HealthCheckRequest, HealthCheckResponse> {
-    final CompletableFuture<HealthCheckResponse> firstAnswer = new CompletableFuture<>();
-    final CompletableFuture<Status> end = new CompletableFuture<>();
+  /** A Health/Watch call: its first answer and how it ended, and the call itself to cancel it. */
+  private static final class Watch extends Responses<HealthCheckResponse>
+      implements ClientResponseObserver<HealthCheckRequest, HealthCheckResponse> {
     volatile ClientCallStreamObserver<HealthCheckRequest> call;
 
     @Override
     public void beforeStart(ClientCallStreamObserver<HealthCheckRequest> requestStream) {
       call = requestStream;
-    }
-
-    @Override
-    public void onNext(HealthCheckResponse value) {
-      firstAnswer.complete(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      firstAnswer.completeExceptionally(t);
-      end.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      end.complete(Status.OK);
     }
   }
 }

@@ -18,9 +18,9 @@ import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,26 +44,13 @@ class NettyServerIT {
 
   @Test
   void reflectionListsTheTickvaultServicesHealthAndReflection() throws Exception {
-    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+    Responses<ServerReflectionResponse> answer = new Responses<>();
     StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse value) {
-            answer.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
+        .serverReflectionInfo(answer);
     requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     requests.onCompleted();
 
-    List<String> names = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+    List<String> names = answer.first().get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
         .map(ServiceResponse::getName).toList();
     assertThat(names).contains("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection", "tickvault.v1.MarketService");

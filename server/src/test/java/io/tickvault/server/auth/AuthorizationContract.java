@@ -31,8 +31,8 @@ import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.testing.Responses;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -158,23 +158,10 @@ abstract class AuthorizationContract {
 
   /** Starts a call with an observer that ignores answers; the status the call ends with. */
   private static <S> Status endOf(java.util.function.Consumer<StreamObserver<S>> start) {
-    CompletableFuture<Status> done = new CompletableFuture<>();
-    start.accept(new StreamObserver<>() {
-      @Override
-      public void onNext(S value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        done.complete(Status.fromThrowable(t));
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(Status.OK);
-      }
-    });
+    Responses<S> call = new Responses<>();
+    start.accept(call);
     try {
-      return done.get(10, TimeUnit.SECONDS);
+      return call.end().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new AssertionError(e);
     }

@@ -16,6 +16,7 @@ import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.testing.Responses;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -71,14 +72,14 @@ class IngestCallFailuresTest {
           throw new IllegalArgumentException("an ack that cannot be built");
         });
 
-    CompletableFuture<Status> end = new CompletableFuture<>();
+    Responses<IngestTradesAck> acks = new Responses<>();
     StreamObserver<StreamTradesRequest> requests = IngestServiceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).streamTrades(observer(end));
+        .withDeadlineAfter(20, TimeUnit.SECONDS).streamTrades(acks);
     for (int i = 0; i < 3; i++) {
       requests.onNext(StreamTradesRequest.newBuilder().addTrades(TRADE).build());
     }
     // Not half-closed: the client waits for its acks, as a worker does.
-    assertInternal(end, "IllegalArgumentException");
+    assertInternal(acks.end(), "IllegalArgumentException");
     requests.onCompleted();
   }
 
@@ -91,14 +92,14 @@ class IngestCallFailuresTest {
       return request.getTradesList();
     }, summary -> IngestTradesResponse.getDefaultInstance(), outcome -> IngestTradesAck.getDefaultInstance());
 
-    CompletableFuture<Status> end = new CompletableFuture<>();
+    Responses<IngestTradesResponse> summary = new Responses<>();
     StreamObserver<IngestTradesRequest> requests = IngestServiceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).ingestTrades(observer(end));
+        .withDeadlineAfter(20, TimeUnit.SECONDS).ingestTrades(summary);
     requests.onNext(IngestTradesRequest.newBuilder().addTrades(TRADE).build());
     requests.onNext(IngestTradesRequest.newBuilder().addTrades(TRADE).addTrades(TRADE).build());
     requests.onCompleted();
 
-    assertInternal(end, "IllegalStateException");
+    assertInternal(summary.end(), "IllegalStateException");
   }
 
   private void assertInternal(CompletableFuture<Status> end, String exception) throws Exception {
@@ -111,31 +112,14 @@ class IngestCallFailuresTest {
 
   /** IngestTrades with {@code requests} requests of one trade, half-closed: how the call ended. */
   private CompletableFuture<Status> summarize(int requestCount) {
-    CompletableFuture<Status> end = new CompletableFuture<>();
+    Responses<IngestTradesResponse> summary = new Responses<>();
     StreamObserver<IngestTradesRequest> requests = IngestServiceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).ingestTrades(observer(end));
+        .withDeadlineAfter(20, TimeUnit.SECONDS).ingestTrades(summary);
     for (int i = 0; i < requestCount; i++) {
       requests.onNext(IngestTradesRequest.newBuilder().addTrades(TRADE).build());
     }
     requests.onCompleted();
-    return end;
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<Status> end) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        end.complete(Status.fromThrowable(t));
-      }
-
-      @Override
-      public void onCompleted() {
-        end.complete(Status.OK);
-      }
-    };
+    return summary.end();
   }
 
   /** Accepts every record; its write inserts them all, or throws {@code failure} when one is given. */

@@ -19,6 +19,7 @@ import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.metrics.Scrape;
 import io.tickvault.server.testing.Ports;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
 import java.nio.file.Files;
@@ -27,7 +28,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
@@ -124,7 +124,7 @@ class IngestMemoryIT {
       IngestServiceGrpc.newStub(channel).ingestTrades(sender);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       long heldSince = 0;
-      while (System.nanoTime() < deadline && !sender.summary.isDone() && sender.sent() < max) {
+      while (System.nanoTime() < deadline && !sender.first().isDone() && sender.sent() < max) {
         if (sender.heldBack()) {
           heldSince = heldSince == 0 ? System.nanoTime() : heldSince;
           if (System.nanoTime() - heldSince > TimeUnit.SECONDS.toNanos(2)) {
@@ -139,7 +139,7 @@ class IngestMemoryIT {
           sender.sent(), heapMiB());
       lock.commit();
       sender.finish();
-      IngestTradesResponse summary = sender.summary.get(2, TimeUnit.MINUTES);
+      IngestTradesResponse summary = sender.first().get(2, TimeUnit.MINUTES);
       return new Outcome(sender.sent(), summary);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -158,8 +158,8 @@ class IngestMemoryIT {
   }
 
   /** Sends requests only while the call is ready: what the server does not read stays here. */
-  private static final class Sender implements ClientResponseObserver<IngestTradesRequest, IngestTradesResponse> {
-    final CompletableFuture<IngestTradesResponse> summary = new CompletableFuture<>();
+  private static final class Sender extends Responses<IngestTradesResponse>
+      implements ClientResponseObserver<IngestTradesRequest, IngestTradesResponse> {
     private final int max;
     private final IntFunction<IngestTradesRequest> request;
     private ClientCallStreamObserver<IngestTradesRequest> stream;
@@ -178,7 +178,7 @@ class IngestMemoryIT {
     }
 
     private synchronized void sendWhileReady() {
-      while (!finishing && sent < max && stream.isReady() && !summary.isDone()) {
+      while (!finishing && sent < max && stream.isReady() && !first().isDone()) {
         stream.onNext(request.apply(sent++));
       }
     }
@@ -195,21 +195,6 @@ class IngestMemoryIT {
     synchronized void finish() {
       finishing = true;
       stream.onCompleted();
-    }
-
-    @Override
-    public void onNext(IngestTradesResponse value) {
-      summary.complete(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      summary.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      summary.complete(null);
     }
   }
 }

@@ -17,11 +17,11 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.RejectionReason;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,26 +200,12 @@ class IngestOrderBooksIT {
 
   /** IngestOrderBooks with one request per list, exactly as given (the writer would re-batch). */
   private static IngestOrderBooksResponse send(List<List<OrderBookSnapshot>> requests) throws Exception {
-    CompletableFuture<IngestOrderBooksResponse> result = new CompletableFuture<>();
-    StreamObserver<IngestOrderBooksRequest> stream = IngestServiceGrpc.newStub(server.channel())
-        .ingestOrderBooks(new StreamObserver<>() {
-          @Override
-          public void onNext(IngestOrderBooksResponse value) {
-            result.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            result.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
+    Responses<IngestOrderBooksResponse> summary = new Responses<>();
+    StreamObserver<IngestOrderBooksRequest> stream = IngestServiceGrpc.newStub(server.channel()).ingestOrderBooks(summary);
     for (List<OrderBookSnapshot> request : requests) {
       stream.onNext(IngestOrderBooksRequest.newBuilder().addAllSnapshots(request).build());
     }
     stream.onCompleted();
-    return result.get(30, TimeUnit.SECONDS);
+    return summary.first().get(30, TimeUnit.SECONDS);
   }
 }

@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /** Test helpers for the read side: records to ingest, whole streams read back, the expected order. */
 public final class QueryCalls {
@@ -64,25 +63,11 @@ public final class QueryCalls {
   }
 
   public static IngestOrderBooksResponse ingestOrderBooks(Channel channel, List<OrderBookSnapshot> snapshots) {
-    CompletableFuture<IngestOrderBooksResponse> result = new CompletableFuture<>();
-    StreamObserver<IngestOrderBooksRequest> requests = IngestServiceGrpc.newStub(channel).ingestOrderBooks(
-        new StreamObserver<>() {
-          @Override
-          public void onNext(IngestOrderBooksResponse value) {
-            result.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            result.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
+    Responses<IngestOrderBooksResponse> summary = new Responses<>();
+    StreamObserver<IngestOrderBooksRequest> requests = IngestServiceGrpc.newStub(channel).ingestOrderBooks(summary);
     requests.onNext(IngestOrderBooksRequest.newBuilder().addAllSnapshots(snapshots).build());
     requests.onCompleted();
-    IngestOrderBooksResponse response = TradeCalls.await(result);
+    IngestOrderBooksResponse response = TradeCalls.await(summary.first());
     if (response.getRejected() != 0) {
       throw new IllegalStateException("rejected: " + response.getRejectionsList());
     }

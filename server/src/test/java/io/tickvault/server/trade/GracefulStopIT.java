@@ -50,10 +50,10 @@ class GracefulStopIT {
       assertThat(status.getDescription()).startsWith("the server is shutting down");
       assertThat(exitCode).isZero();
       assertThat((System.nanoTime() - started) / 1e9).as("seconds from the stream's end to the exit").isLessThan(10);
-      assertThat(sender.acks).hasSizeBetween(21, REQUESTS - 1);
+      assertThat(sender.values()).hasSizeBetween(21, REQUESTS - 1);
       // Acknowledged, committed; and nothing committed that was not acknowledged.
       assertThat(countTrades(database.jdbc())).isEqualTo(sender.insertedSum())
-          .isEqualTo((long) sender.acks.size() * TRADES_PER_REQUEST);
+          .isEqualTo((long) sender.values().size() * TRADES_PER_REQUEST);
       Set<String> stored = new HashSet<>(database.jdbc().query("SELECT trade_id FROM trades", rs -> rs.getString(1)));
       assertThat(stored).containsExactlyInAnyOrderElementsOf(sender.acknowledgedTradeIds());
       assertThat(Files.readString(server.log().toPath())).contains("stopped").doesNotContain("cancelling them");

@@ -8,9 +8,8 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.testing.Responses;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,9 +20,8 @@ import java.util.function.Consumer;
  * is ready) and collects the acks; the test sees each ack as it arrives and the call's final
  * status. For fault tests: what was acknowledged, and how the call ended.
  */
-final class StreamSender implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
-  final List<IngestTradesAck> acks = new CopyOnWriteArrayList<>();
-  private final CompletableFuture<Status> end = new CompletableFuture<>();
+final class StreamSender extends Responses<IngestTradesAck>
+    implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
   private final List<List<Trade>> requests;
   private final Consumer<IngestTradesAck> onAck;
   private ClientCallStreamObserver<StreamTradesRequest> stream;
@@ -48,7 +46,7 @@ final class StreamSender implements ClientResponseObserver<StreamTradesRequest, 
   }
 
   private synchronized void sendWhileReady() {
-    while (stream.isReady() && next < requests.size() && !end.isDone()) {
+    while (stream.isReady() && next < requests.size() && !end().isDone()) {
       stream.onNext(StreamTradesRequest.newBuilder().addAllTrades(requests.get(next++)).build());
       if (next == requests.size()) {
         stream.onCompleted();
@@ -58,24 +56,14 @@ final class StreamSender implements ClientResponseObserver<StreamTradesRequest, 
 
   @Override
   public void onNext(IngestTradesAck ack) {
-    acks.add(ack);
+    super.onNext(ack);
     onAck.accept(ack);
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    end.complete(Status.fromThrowable(t));
-  }
-
-  @Override
-  public void onCompleted() {
-    end.complete(Status.OK);
   }
 
   /** Waits (at most two minutes) for the call to end. */
   Status awaitEnd() {
     try {
-      return end.get(2, TimeUnit.MINUTES);
+      return end().get(2, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -85,12 +73,12 @@ final class StreamSender implements ClientResponseObserver<StreamTradesRequest, 
   }
 
   long insertedSum() {
-    return acks.stream().mapToLong(IngestTradesAck::getInserted).sum();
+    return values().stream().mapToLong(IngestTradesAck::getInserted).sum();
   }
 
   /** The trade ids of the acknowledged requests. */
   List<String> acknowledgedTradeIds() {
-    return acks.stream()
+    return values().stream()
         .flatMap(ack -> requests.get((int) ack.getRequestIndex()).stream())
         .map(Trade::getTradeId)
         .toList();

@@ -13,7 +13,7 @@ import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.db.Jdbc;
-import java.util.ArrayList;
+import io.tickvault.server.testing.Responses;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -57,62 +57,24 @@ public final class TradeCalls {
 
   /** IngestTrades with one request per list; the summary, or the call's error as thrown. */
   public static IngestTradesResponse ingest(Channel channel, List<List<Trade>> requests) {
-    CompletableFuture<IngestTradesResponse> result = new CompletableFuture<>();
-    StreamObserver<IngestTradesRequest> requestStream = IngestServiceGrpc.newStub(channel)
-        .ingestTrades(new StreamObserver<>() {
-          @Override
-          public void onNext(IngestTradesResponse value) {
-            result.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            result.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            result.complete(null);
-          }
-        });
+    Responses<IngestTradesResponse> summary = new Responses<>();
+    StreamObserver<IngestTradesRequest> requestStream = IngestServiceGrpc.newStub(channel).ingestTrades(summary);
     for (List<Trade> request : requests) {
       requestStream.onNext(IngestTradesRequest.newBuilder().addAllTrades(request).build());
     }
     requestStream.onCompleted();
-    return await(result);
+    return await(summary.first());
   }
 
   /** StreamTrades with one request per list; every ack, or the call's error as thrown. */
   public static List<IngestTradesAck> stream(Channel channel, List<List<Trade>> requests) {
-    AckCollector acks = new AckCollector();
+    Responses<IngestTradesAck> acks = new Responses<>();
     StreamObserver<StreamTradesRequest> requestStream = IngestServiceGrpc.newStub(channel).streamTrades(acks);
     for (List<Trade> request : requests) {
       requestStream.onNext(StreamTradesRequest.newBuilder().addAllTrades(request).build());
     }
     requestStream.onCompleted();
-    await(acks.done);
-    return acks.acks;
-  }
-
-  /** Collects the acks of a StreamTrades call. */
-  public static final class AckCollector implements StreamObserver<IngestTradesAck> {
-    public final List<IngestTradesAck> acks = java.util.Collections.synchronizedList(new ArrayList<>());
-    public final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(IngestTradesAck ack) {
-      acks.add(ack);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(null);
-    }
+    return await(acks.all());
   }
 
   public static <T> T await(CompletableFuture<T> future) {

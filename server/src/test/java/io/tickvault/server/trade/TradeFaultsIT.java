@@ -63,7 +63,7 @@ class TradeFaultsIT {
         stopped.get(1, TimeUnit.MINUTES);
 
         assertThat(status.getCode()).as("%s", status).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(first.acks).hasSizeBetween(6, REQUESTS - 1);
+        assertThat(first.values()).hasSizeBetween(6, REQUESTS - 1);
         postgres.restart();
         try (HikariDataSource fresh = Database.openPool(postgres.url(), null, null, 1)) {
           Jdbc check = new Jdbc(fresh);
@@ -85,10 +85,10 @@ class TradeFaultsIT {
                 assertThat(end.getCode()).isEqualTo(Status.Code.OK);
                 return attempt;
               }, Objects::nonNull);
-          assertThat(replay.acks).hasSize(REQUESTS);
+          assertThat(replay.values()).hasSize(REQUESTS);
           assertThat(countTrades(check)).isEqualTo((long) REQUESTS * TRADES_PER_REQUEST);
           assertThat(storedIds(check)).isEqualTo(allIds(requests));
-          assertThat(replay.acks.stream().mapToLong(a -> a.getInserted() + a.getDuplicates()).sum())
+          assertThat(replay.values().stream().mapToLong(a -> a.getInserted() + a.getDuplicates()).sum())
               .isEqualTo((long) REQUESTS * TRADES_PER_REQUEST);
         }
       }
@@ -118,7 +118,7 @@ class TradeFaultsIT {
       assertThat(server.isAlive()).isFalse();
 
       assertThat(status.getCode()).as("%s", status).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(first.acks).hasSizeBetween(6, REQUESTS - 1);
+      assertThat(first.values()).hasSizeBetween(6, REQUESTS - 1);
       assertThat(storedIds(database.jdbc())).containsAll(first.acknowledgedTradeIds());
 
       server.restart();
@@ -146,7 +146,7 @@ class TradeFaultsIT {
         inserted.add(clients.submit(() -> {
           StreamSender sender = StreamSender.start(channel, requests, ack -> { });
           assertThat(sender.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
-          assertThat(sender.acks).hasSize(60);
+          assertThat(sender.values()).hasSize(60);
           return sender.insertedSum();
         }));
       }
