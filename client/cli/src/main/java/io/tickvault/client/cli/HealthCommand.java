@@ -5,27 +5,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.tickvault.client.TickvaultClient;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tickvault health}: the container health check, and a quick "is it up?" for people. */
 @Command(name = "health", mixinStandardHelpOptions = true,
     description = "Asks grpc.health.v1.Health/Check; prints the status and exits 0 only when SERVING "
         + "(3 otherwise). The server is SERVING while it can reach PostgreSQL.")
-final class HealthCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  ConnectionOptions connection;
-
-  @Mixin
-  OutputOptions output;
-
+final class HealthCommand extends ServerCommand {
   @Option(names = "--service", paramLabel = "NAME", defaultValue = "",
       description = "A service's full name (tickvault.v1.IngestService); default: the whole server.")
   String service;
@@ -46,9 +33,9 @@ final class HealthCommand implements Callable<Integer> {
     if (output.json()) {
       JsonObject json = new JsonObject();
       json.addProperty("status", status.name());
-      spec.commandLine().getOut().println(Json.of(json));
+      out().println(Json.of(json));
     } else {
-      spec.commandLine().getOut().println(status);
+      out().println(status);
     }
     return status == ServingStatus.SERVING ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
   }

@@ -16,13 +16,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tickvault ingest …}: streams a file of market data to the server, with progress. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
@@ -75,16 +71,7 @@ final class IngestCommand {
   }
 
   /** The part common to every record kind: read, send in batches, show progress, summarize. */
-  abstract static class Run<R extends com.google.protobuf.Message> implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  abstract static class Run<R extends com.google.protobuf.Message> extends ServerCommand {
     @Parameters(index = "0", paramLabel = "FILE",
         description = "The file to send (.gz is decompressed), or - for standard input.")
     String file;
@@ -145,7 +132,7 @@ final class IngestCommand {
     }
 
     private Integer run(Input input, CtrlC ctrlC) throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       PrintWriter err = spec.commandLine().getErr();
       Format chosen = format != null ? format : Input.formatOf(input.name());
       if (chosen == null) {

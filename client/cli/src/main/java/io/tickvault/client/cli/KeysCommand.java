@@ -2,7 +2,6 @@ package io.tickvault.client.cli;
 
 import io.tickvault.api.v1.ApiKey;
 import io.tickvault.api.v1.PutApiKeyRequest;
-import io.tickvault.api.v1.PutApiKeyResponse;
 import io.tickvault.client.TickvaultClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tickvault keys …}: users' exchange API keys. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
@@ -32,16 +28,7 @@ final class KeysCommand {
   @Command(name = "get", mixinStandardHelpOptions = true,
       description = "Prints a user's keys as a table, or with -o json one JSON object per key. Secrets are "
           + "hidden unless --show-secrets is given.")
-  static final class Get implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class Get extends ServerCommand {
     @Option(names = "--user-id", required = true, paramLabel = "USER")
     String userId;
 
@@ -59,7 +46,7 @@ final class KeysCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         List<ApiKey> keys = client.getApiKeys(userId, exchangeId);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json || output.json()) {
           for (ApiKey key : keys) {
             out.println(Json.of(showSecrets ? key : key.toBuilder().setSecretKey(HIDDEN).build()));
@@ -92,16 +79,7 @@ final class KeysCommand {
   @Command(name = "put", mixinStandardHelpOptions = true,
       description = "Stores a key, or replaces the secret and label of the same user, exchange and "
           + "access key. Prints 'created' or 'updated'.")
-  static final class Put implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class Put extends ServerCommand {
     @Mixin
     KeyIdentity key;
 
@@ -146,34 +124,21 @@ final class KeysCommand {
           .setUserId(key.userId).setExchangeId(key.exchangeId).setAccessKey(key.accessKey)
           .setSecretKey(secret.read()).setLabel(label).build();
       try (TickvaultClient client = connection.connect()) {
-        PutApiKeyResponse response = client.putApiKey(request);
-        spec.commandLine().getOut().println(Json.outcome(output, "created", response.getCreated(), "updated"));
-        return ExitCodes.OK;
+        return printOutcome("created", client.putApiKey(request).getCreated(), "updated");
       }
     }
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true,
       description = "Deletes one key. Prints 'deleted', or 'not found' when there was no such key (exit 0 either way).")
-  static final class Delete implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class Delete extends ServerCommand {
     @Mixin
     KeyIdentity key;
 
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        boolean deleted = client.deleteApiKey(key.userId, key.exchangeId, key.accessKey);
-        spec.commandLine().getOut().println(Json.outcome(output, "deleted", deleted, "not found"));
-        return ExitCodes.OK;
+        return printOutcome("deleted", client.deleteApiKey(key.userId, key.exchangeId, key.accessKey), "not found");
       }
     }
   }

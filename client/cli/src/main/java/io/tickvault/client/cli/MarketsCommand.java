@@ -9,13 +9,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tickvault markets …}: the exchanges and currency pairs records may be stored for. */
 @Command(name = "markets", mixinStandardHelpOptions = true,
@@ -27,16 +23,7 @@ import picocli.CommandLine.Spec;
 final class MarketsCommand {
   @Command(name = "put-exchange", mixinStandardHelpOptions = true,
       description = "Registers an exchange, or renames it when the id exists. Prints 'created' or 'updated'.")
-  static final class PutExchange implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class PutExchange extends ServerCommand {
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "1 to 32767.")
     int exchangeId;
 
@@ -46,25 +33,14 @@ final class MarketsCommand {
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        boolean created = client.putExchange(exchangeId, code);
-        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
-        return ExitCodes.OK;
+        return printOutcome("created", client.putExchange(exchangeId, code), "updated");
       }
     }
   }
 
   @Command(name = "put-pair", mixinStandardHelpOptions = true,
       description = "Registers a currency pair of a registered exchange. Prints 'created' or 'updated'.")
-  static final class PutPair implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class PutPair extends ServerCommand {
     @Option(names = "--exchange-id", required = true, paramLabel = "N", description = "A registered exchange.")
     int exchangeId;
 
@@ -80,9 +56,7 @@ final class MarketsCommand {
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        boolean created = client.putCurrencyPair(exchangeId, pairNo, base, quote);
-        spec.commandLine().getOut().println(Json.outcome(output, "created", created, "updated"));
-        return ExitCodes.OK;
+        return printOutcome("created", client.putCurrencyPair(exchangeId, pairNo, base, quote), "updated");
       }
     }
   }
@@ -91,16 +65,7 @@ final class MarketsCommand {
       description = "Lists the registered currency pairs, and the exchanges that have none yet, "
           + "as a table, or with -o json one JSON object per pair (an exchange without pairs is an object with "
           + "only exchange_id and exchange_code).")
-  static final class ListPairs implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Mixin
-    OutputOptions output;
-
+  static final class ListPairs extends ServerCommand {
     @Option(names = "--exchange-id", paramLabel = "N", defaultValue = "0", description = "Only this exchange's pairs.")
     int exchangeId;
 
@@ -112,7 +77,7 @@ final class MarketsCommand {
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
         List<CurrencyPair> pairs = withExchangesWithoutPairs(client.listMarkets(exchangeId));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json || output.json()) {
           pairs.forEach(pair -> out.println(Json.of(pair)));
           return ExitCodes.OK;
