@@ -1,8 +1,10 @@
 package io.tickvault.server.app;
 
+import io.tickvault.api.v1.Channel;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.config.IngestSettings;
+import io.tickvault.server.coverage.CoverageClaims;
 import io.tickvault.server.coverage.CoverageRepository;
 import io.tickvault.server.coverage.GapReports;
 import io.tickvault.server.db.Jdbc;
@@ -37,14 +39,15 @@ final class Ingestion {
     // One byte budget for every stream of every kind: the heap is shared.
     IngestMemory memory = settings.bufferBytes() > 0 ? new IngestMemory(settings.bufferBytes()) : IngestMemory.ofHeap();
     IdleTimeout idle = new IdleTimeout(scheduler, settings.streamIdleTimeout());
+    CoverageRepository coverage = new CoverageRepository(jdbc);
     StreamIngestor<Trade> trades = new StreamIngestor<>(
         MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc), clock), marketState, clock),
-        writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
+        new CoverageClaims(coverage, markets, Channel.CHANNEL_TRADES, clock), writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
         MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), settings.maxBookLevels(), clock),
             marketState, clock),
-        writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
-    GapReports gaps = new GapReports(new CoverageRepository(jdbc), new ReadArguments(markets), clock);
+        new CoverageClaims(coverage, markets, Channel.CHANNEL_ORDER_BOOKS, clock), writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
+    GapReports gaps = new GapReports(coverage, new ReadArguments(markets), clock);
     return new IngestGrpcService(trades, orderBooks, gaps);
   }
 }

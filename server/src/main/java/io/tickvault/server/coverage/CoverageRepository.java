@@ -1,5 +1,7 @@
 package io.tickvault.server.coverage;
 
+import io.tickvault.api.v1.Channel;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.GapReason;
 import io.tickvault.api.v1.GapReport;
 import io.tickvault.api.v1.TimeRange;
@@ -27,14 +29,39 @@ public final class CoverageRepository {
         feed.exchangeId(), feed.currencyPairNo(), feed.channelCode(), fromMs, untilMs, (short) reason.getNumber(), detail);
   }
 
-  /** Merges {@code [fromMs, untilMs)} into the feed's coverage. */
-  public void claim(Feed feed, long fromMs, long untilMs) {
-    jdbc.execute("""
+  /**
+   * Merges claims of one channel into their feeds' coverage in one statement: the claims of each
+   * feed are first merged together ({@code range_agg}), then into its row, feeds in key order so
+   * that two streams claiming the same feeds never wait for each other in a cycle.
+   */
+  public void claim(Channel channel, List<CoverageClaim> claims) {
+    Integer[] exchanges = new Integer[claims.size()];
+    Integer[] pairs = new Integer[claims.size()];
+    Long[] froms = new Long[claims.size()];
+    Long[] untils = new Long[claims.size()];
+    for (int i = 0; i < claims.size(); i++) {
+      CoverageClaim c = claims.get(i);
+      exchanges[i] = c.getExchangeId();
+      pairs[i] = c.getCurrencyPairNo();
+      froms[i] = c.getFromTimeMs();
+      untils[i] = c.getUntilTimeMs();
+    }
+    jdbc.withConnection(c -> Jdbc.execute(c, """
         INSERT INTO feed_coverage AS f (exchange_id, currency_pair_no, channel, covered)
-        VALUES (?, ?, ?, int8multirange(int8range(?, ?)))
+        SELECT e, p, ?, range_agg(int8range(fr, un))
+          FROM unnest(?, ?, ?, ?) AS claim(e, p, fr, un)
+         GROUP BY e, p
+         ORDER BY e, p
         ON CONFLICT (exchange_id, currency_pair_no, channel)
         DO UPDATE SET covered = f.covered + excluded.covered, updated_at = now()""",
-        feed.exchangeId(), feed.currencyPairNo(), feed.channelCode(), fromMs, untilMs);
+        (short) channel.getNumber(), c.createArrayOf("integer", exchanges), c.createArrayOf("integer", pairs),
+        c.createArrayOf("bigint", froms), c.createArrayOf("bigint", untils)));
+  }
+
+  /** Merges {@code [fromMs, untilMs)} into the feed's coverage. */
+  public void claim(Feed feed, long fromMs, long untilMs) {
+    claim(feed.channel(), List.of(CoverageClaim.newBuilder().setExchangeId(feed.exchangeId())
+        .setCurrencyPairNo(feed.currencyPairNo()).setFromTimeMs(fromMs).setUntilTimeMs(untilMs).build()));
   }
 
   /** The covered parts of {@code [startMs, endMs)}, oldest first, cut to it and merged. */

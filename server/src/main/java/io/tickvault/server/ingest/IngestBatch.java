@@ -1,5 +1,7 @@
 package io.tickvault.server.ingest;
 
+import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.server.ingest.PendingRequests.Pending;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,15 +14,17 @@ import java.util.concurrent.RejectedExecutionException;
  * One batch of a call's requests on its way to the database: every record is checked when the
  * batch is made (on the call's drain task, while the batch before it is written), then its valid
  * records are written in one transaction, on a writer thread or, when none was free, on the task
- * that waits for it; the outcome of each request is counted from what the sink answered.
+ * that waits for it; the outcome of each request is counted from what the sink answered. The
+ * batch's valid coverage claims are stored when its outcomes are taken ({@link #outcomes}).
  */
 final class IngestBatch<R> {
-  /** The rejections of one request: all counted, the first listed. */
-  private record Outcome(int count, Rejections.Capped listed) {}
+  /** The rejections of one request: all counted, the first listed; and its claims, valid and refused. */
+  private record Outcome(int count, Rejections.Capped listed, int validClaims, List<RejectedRecord> refusedClaims) {}
 
   private final StreamIngestor<R> ingestor;
   private final List<Pending<R>> requests;
   private final List<R> valid = new ArrayList<>();
+  private final List<CoverageClaim> validClaims = new ArrayList<>();
   private final List<Outcome> rejections;
   private final CountDownLatch rowsIn = new CountDownLatch(1);
   private final FutureTask<List<RequestOutcome>> write = new FutureTask<>(this::writeAndCountDown);
@@ -51,10 +55,23 @@ final class IngestBatch<R> {
     rowsIn.await();
   }
 
-  /** Waits for the write (running it here when it has not started): one outcome per request, in order. */
+  /**
+   * Waits for the write (running it here when it has not started), then stores the batch's valid
+   * claims: one outcome per request, in order. Its call takes the outcomes of its batches in stream
+   * order, each after the one before it committed, so a claim is stored only once every record
+   * sent before it is committed; a failed store fails like the write.
+   */
   List<RequestOutcome> outcomes() throws InterruptedException, ExecutionException {
     write.run();
-    return write.get();
+    List<RequestOutcome> outcomes = write.get();
+    if (!validClaims.isEmpty()) {
+      try {
+        ingestor.claims().store(validClaims);
+      } catch (RuntimeException e) {
+        throw new ExecutionException(e);
+      }
+    }
+    return outcomes;
   }
 
   /** Checks every record of the batch on its own. */
@@ -75,8 +92,28 @@ final class IngestBatch<R> {
               rejection.field(), rejection.reason()));
         }
       }
-      rejections.add(new Outcome(rejectedCount, rejected));
+      rejections.add(validateClaims(pending, rejectedCount, rejected));
     }
+  }
+
+  private Outcome validateClaims(Pending<R> pending, int rejectedCount, Rejections.Capped rejected) {
+    List<CoverageClaim> claims = pending.claims();
+    if (claims.isEmpty()) {
+      return new Outcome(rejectedCount, rejected, 0, List.of());
+    }
+    ClaimSink sink = ingestor.claims();
+    List<RejectedRecord> refused = new ArrayList<>();
+    for (int i = 0; i < claims.size(); i++) {
+      CoverageClaim claim = claims.get(i);
+      RecordSink.Rejection rejection = sink.validate(claim);
+      if (rejection == null) {
+        validClaims.add(claim);
+      } else {
+        refused.add(Rejections.of(pending.firstClaimIndex() + i, sink.claimKey(claim), rejection.code(),
+            rejection.field(), rejection.reason()));
+      }
+    }
+    return new Outcome(rejectedCount, rejected, claims.size() - refused.size(), refused);
   }
 
   private List<RequestOutcome> writeAndCountDown() {
@@ -111,7 +148,8 @@ final class IngestBatch<R> {
       totalInserted += insertedCount;
       totalRejected += rejected.count();
       outcomes.add(new RequestOutcome(pending.requestIndex(), pending.records().size(), insertedCount,
-          validCount - insertedCount, rejected.count(), rejected.listed().list(), rejected.listed().truncated()));
+          validCount - insertedCount, rejected.count(), rejected.listed().list(), rejected.listed().truncated(),
+          rejected.validClaims(), rejected.refusedClaims()));
     }
     ingestor.recordBatch(totalInserted, valid.size() - totalInserted, totalRejected);
     return outcomes;

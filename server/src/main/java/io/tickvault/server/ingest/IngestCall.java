@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.ingest.PendingRequests.Pending;
 import io.tickvault.server.logging.RateLimitedLog;
@@ -85,17 +86,18 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private long askedAtNanos; // guarded by lock: when the phase became ASKED
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
-                     Responder responder) {
+                     Function<Q, List<CoverageClaim>> claimsOf, Responder responder) {
     this.ingestor = ingestor;
     this.call = call;
-    this.reader = new RequestReader<>(recordsOf, ingestor.limits().maxRecordsPerRequest(), ingestor.recordNoun());
+    this.reader = new RequestReader<>(recordsOf, claimsOf, ingestor.limits().maxRecordsPerRequest(), ingestor.recordNoun());
     this.responder = responder;
     this.queue = new PendingRequests<>(ingestor.limits(), ingestor.memory());
   }
 
   static <Q, R, S> IngestCall<Q, R, S> start(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call,
-                                             Function<Q, List<R>> recordsOf, Responder responder) {
-    IngestCall<Q, R, S> ingest = new IngestCall<>(ingestor, call, recordsOf, responder);
+                                             Function<Q, List<R>> recordsOf, Function<Q, List<CoverageClaim>> claimsOf,
+                                             Responder responder) {
+    IngestCall<Q, R, S> ingest = new IngestCall<>(ingestor, call, recordsOf, claimsOf, responder);
     // Manual flow control: gRPC delivers a message only when asked for it, so a fast client is
     // held back by HTTP/2 flow control instead of filling the heap.
     call.disableAutoRequest();

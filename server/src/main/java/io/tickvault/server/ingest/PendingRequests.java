@@ -1,6 +1,7 @@
 package io.tickvault.server.ingest;
 
 import io.grpc.StatusRuntimeException;
+import io.tickvault.api.v1.CoverageClaim;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,12 @@ import java.util.List;
  * left that lock (giving back wakes other streams, whose locks must never be taken inside it).
  */
 final class PendingRequests<R> {
-  /** A request read from the stream, or the error that ends the call at its place in the queue. */
-  record Pending<R>(long requestIndex, long firstRecordIndex, List<R> records, long bytes,
-                    StatusRuntimeException failure) {}
+  /**
+   * A request read from the stream, or the error that ends the call at its place in the queue.
+   * Claims are numbered from the stream's start, as records are.
+   */
+  record Pending<R>(long requestIndex, long firstRecordIndex, List<R> records, long firstClaimIndex,
+                    List<CoverageClaim> claims, long bytes, StatusRuntimeException failure) {}
 
   private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>();
   private final IngestLimits limits;

@@ -2,7 +2,10 @@ package io.tickvault.server.ingest;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.server.metrics.IngestMetrics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +27,7 @@ import java.util.function.Function;
  */
 public final class StreamIngestor<R> {
   private final RecordSink<R> sink;
+  private final ClaimSink claims;
   private final Executor writers;
   private final IngestLimits limits;
   private final IngestMemory memory;
@@ -33,15 +37,23 @@ public final class StreamIngestor<R> {
   private final IngestMetrics.Kind kind;
   private final Set<IngestCall<?, ?, ?>> live = ConcurrentHashMap.newKeySet();
 
+  /** An ingestor whose streams take no coverage claims ({@link ClaimSink#NONE}). */
+  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
+                        IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
+    this(sink, ClaimSink.NONE, writers, limits, memory, idleTimeout, recordNoun, metrics, kind);
+  }
+
   /**
+   * @param claims the coverage claims of this kind of stream
    * @param writers where batches are validated and written: a bounded executor of blocking threads
    * @param memory the server-wide budget of buffered bytes, shared by every ingestor
    * @param idleTimeout when a stream that sends nothing is ended
    * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
    */
-  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
+  public StreamIngestor(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, IngestMemory memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.sink = new TimedSink<>(sink, metrics, kind);
+    this.claims = claims;
     this.writers = writers;
     this.limits = limits;
     this.memory = memory;
@@ -58,8 +70,14 @@ public final class StreamIngestor<R> {
    */
   public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                                   Function<RequestOutcome, S> ack) {
+    return acknowledgeEach(responses, recordsOf, request -> List.of(), ack);
+  }
+
+  /** {@link #acknowledgeEach(StreamObserver, Function, Function)} for requests that carry coverage claims. */
+  public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+                                                  Function<Q, List<CoverageClaim>> claimsOf, Function<RequestOutcome, S> ack) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return track(IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, recordsOf, claimsOf, new IngestCall.Responder() {
       @Override
       public void requestDone(RequestOutcome outcome) {
         call.onNext(ack.apply(outcome));
@@ -78,8 +96,14 @@ public final class StreamIngestor<R> {
    */
   public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                             Function<IngestSummary, S> summary) {
+    return summarize(responses, recordsOf, request -> List.of(), summary);
+  }
+
+  /** {@link #summarize(StreamObserver, Function, Function)} for requests that carry coverage claims. */
+  public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+                                            Function<Q, List<CoverageClaim>> claimsOf, Function<IngestSummary, S> summary) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return track(IngestCall.start(this, call, recordsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, recordsOf, claimsOf, new IngestCall.Responder() {
       private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
 
       @Override
@@ -116,6 +140,10 @@ public final class StreamIngestor<R> {
     return sink;
   }
 
+  ClaimSink claims() {
+    return claims;
+  }
+
   Executor writers() {
     return writers;
   }
@@ -147,6 +175,8 @@ public final class StreamIngestor<R> {
     private long duplicates;
     private long rejected;
     private final Rejections.Capped rejections;
+    private long coverageStored;
+    private final List<RejectedRecord> coverageRejections = new ArrayList<>();
 
     SummaryBuilder(int maxRejections) {
       this.rejections = new Rejections.Capped(maxRejections);
@@ -158,10 +188,14 @@ public final class StreamIngestor<R> {
       duplicates += outcome.duplicates();
       rejected += outcome.rejected();
       rejections.addAll(outcome.rejections(), outcome.rejectionsTruncated());
+      coverageStored += outcome.coverageStored();
+      int room = IngestSummary.MAX_COVERAGE_REJECTIONS - coverageRejections.size();
+      coverageRejections.addAll(outcome.coverageRejections().subList(0, Math.min(room, outcome.coverageRejections().size())));
     }
 
     IngestSummary build() {
-      return new IngestSummary(received, inserted, duplicates, rejected, rejections.list(), rejections.truncated());
+      return new IngestSummary(received, inserted, duplicates, rejected, rejections.list(), rejections.truncated(),
+          coverageStored, coverageRejections);
     }
   }
 }

@@ -40,32 +40,38 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
 
   @Override
   public StreamObserver<IngestTradesRequest> ingestTrades(StreamObserver<IngestTradesResponse> responses) {
-    return trades.summarize(responses, IngestTradesRequest::getTradesList, summary -> IngestTradesResponse.newBuilder()
-        .setReceived(summary.received())
-        .setInserted(summary.inserted())
-        .setDuplicates(summary.duplicates())
-        .setRejected(summary.rejected())
-        .addAllRejections(summary.rejections())
-        .setRejectionsTruncated(summary.rejectionsTruncated())
-        .build());
+    return trades.summarize(responses, IngestTradesRequest::getTradesList, IngestTradesRequest::getCoverageList,
+        summary -> IngestTradesResponse.newBuilder()
+            .setReceived(summary.received())
+            .setInserted(summary.inserted())
+            .setDuplicates(summary.duplicates())
+            .setRejected(summary.rejected())
+            .addAllRejections(summary.rejections())
+            .setRejectionsTruncated(summary.rejectionsTruncated())
+            .setCoverageStored(summary.coverageStored())
+            .addAllCoverageRejections(summary.coverageRejections())
+            .build());
   }
 
   @Override
   public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
-    return trades.acknowledgeEach(responses, StreamTradesRequest::getTradesList, outcome -> IngestTradesAck.newBuilder()
-        .setRequestIndex(outcome.requestIndex())
-        .setReceived(outcome.received())
-        .setInserted(outcome.inserted())
-        .setDuplicates(outcome.duplicates())
-        .setRejected(outcome.rejected())
-        .addAllRejections(outcome.rejections())
-        .setRejectionsTruncated(outcome.rejectionsTruncated())
-        .build());
+    return trades.acknowledgeEach(responses, StreamTradesRequest::getTradesList, StreamTradesRequest::getCoverageList,
+        outcome -> IngestTradesAck.newBuilder()
+            .setRequestIndex(outcome.requestIndex())
+            .setReceived(outcome.received())
+            .setInserted(outcome.inserted())
+            .setDuplicates(outcome.duplicates())
+            .setRejected(outcome.rejected())
+            .addAllRejections(outcome.rejections())
+            .setRejectionsTruncated(outcome.rejectionsTruncated())
+            .setCoverageStored(outcome.coverageStored())
+            .addAllCoverageRejections(outcome.coverageRejections())
+            .build());
   }
 
   @Override
   public StreamObserver<IngestOrderBooksRequest> ingestOrderBooks(StreamObserver<IngestOrderBooksResponse> responses) {
-    return orderBooks.summarize(responses, IngestOrderBooksRequest::getSnapshotsList,
+    return orderBooks.summarize(responses, IngestOrderBooksRequest::getSnapshotsList, IngestOrderBooksRequest::getCoverageList,
         summary -> IngestOrderBooksResponse.newBuilder()
             .setReceived(summary.received())
             .setInserted(summary.inserted())
@@ -73,6 +79,8 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
             .setRejected(summary.rejected())
             .addAllRejections(summary.rejections())
             .setRejectionsTruncated(summary.rejectionsTruncated())
+            .setCoverageStored(summary.coverageStored())
+            .addAllCoverageRejections(summary.coverageRejections())
             .build());
   }
 
