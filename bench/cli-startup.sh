@@ -32,31 +32,12 @@ if ! command -v buf >/dev/null; then
   export PATH="$tools/node_modules/.bin:$PATH"
 fi
 
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/own-server.sh
 
 if [ -n "${TICKVAULT_TARGET:-}" ]; then
   target=$TICKVAULT_TARGET
 else
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-  done
-  target=127.0.0.1:$port
-  TICKVAULT_DATA_DIR="$work/data" TICKVAULT_BIND_ADDRESS=127.0.0.1 TICKVAULT_GRPC_PORT=$port \
-    TICKVAULT_METRICS_PORT=0 java -jar server/target/tickvault-server.jar >"$work/server.log" 2>&1 &
-  pid=$!
-  for i in $(seq 1 180); do
-    java -jar "$jar" health --target "$target" >/dev/null 2>&1 && break
-    if ! kill -0 "$pid" 2>/dev/null; then cat "$work/server.log"; echo "cli-startup: the server died at start-up"; exit 1; fi
-    [ "$i" = 180 ] && { cat "$work/server.log"; echo "cli-startup: the server did not become SERVING"; exit 1; }
-    sleep 1
-  done
+  start_server cli-startup
 fi
 export XDG_CACHE_HOME=$work/cache TICKVAULT_TARGET=$target
 unset TICKVAULT_JAVA_OPTS TICKVAULT_CDS TICKVAULT_JAR

@@ -42,13 +42,7 @@ read -r -a extra <<<"${INGEST_CSV_ARGS:-}"
 exchange=9994
 pair=1
 
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/own-server.sh
 export XDG_CACHE_HOME=$work/cache   # the launcher's archive, made afresh for this jar
 cli=("${INGEST_CSV_CLI:-$root/client/bin/tickvault}")
 
@@ -56,20 +50,7 @@ if [ -n "${TICKVAULT_TARGET:-}" ]; then
   target=$TICKVAULT_TARGET
   database=${INGEST_CSV_DATABASE:?"with TICKVAULT_TARGET, set INGEST_CSV_DATABASE to the server's database (libpq URL)"}
 else
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-  done
-  target=127.0.0.1:$port
-  TICKVAULT_DATA_DIR="$work/data" TICKVAULT_BIND_ADDRESS=127.0.0.1 TICKVAULT_GRPC_PORT=$port \
-    TICKVAULT_METRICS_PORT=0 java -jar server/target/tickvault-server.jar >"$work/server.log" 2>&1 &
-  pid=$!
-  for i in $(seq 1 180); do
-    java -jar client/target/tickvault.jar health --target "$target" >/dev/null 2>&1 && break
-    if ! kill -0 "$pid" 2>/dev/null; then cat "$work/server.log"; echo "ingest-csv: the server died at start-up"; exit 1; fi
-    [ "$i" = 180 ] && { cat "$work/server.log"; echo "ingest-csv: the server did not become SERVING"; exit 1; }
-    sleep 1
-  done
+  start_server ingest-csv
   pg_port=$(sed -n 's/.*embedded PostgreSQL started on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -1)
   [ -n "$pg_port" ] || { cat "$work/server.log"; echo "ingest-csv: no embedded PostgreSQL port in the server's log"; exit 1; }
   database=postgresql://postgres@127.0.0.1:$pg_port/postgres

@@ -28,41 +28,16 @@ if ! command -v h2load >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client
 fi
 
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+. bench/own-server.sh
 
 if [ -n "${TICKVAULT_TARGET:-}" ]; then
   target=$TICKVAULT_TARGET
   admin_token=${TICKVAULT_TOKEN:-}
   reader_token=$admin_token
 else
-  port=$(free_port)
-  target=127.0.0.1:$port
   admin_token=latency-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
   reader_token=latency-worker-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  TICKVAULT_DATA_DIR="$work/data" TICKVAULT_BIND_ADDRESS=127.0.0.1 TICKVAULT_GRPC_PORT=$port \
-    TICKVAULT_METRICS_PORT=0 TICKVAULT_WORKER_TOKENS=$reader_token TICKVAULT_ADMIN_TOKENS=$admin_token \
-    java -jar server/target/tickvault-server.jar >"$work/server.log" 2>&1 &
-  pid=$!
-  for i in $(seq 1 180); do
-    "${cli[@]}" health --target "$target" >/dev/null 2>&1 && break
-    if ! kill -0 "$pid" 2>/dev/null; then cat "$work/server.log"; echo "latency: the server died at start-up"; exit 1; fi
-    [ "$i" = 180 ] && { cat "$work/server.log"; echo "latency: the server did not become SERVING"; exit 1; }
-    sleep 1
-  done
+  start_server latency TICKVAULT_WORKER_TOKENS="$reader_token" TICKVAULT_ADMIN_TOKENS="$admin_token"
 fi
 export TICKVAULT_TARGET=$target TICKVAULT_TOKEN=$admin_token
 user=bench-latency
