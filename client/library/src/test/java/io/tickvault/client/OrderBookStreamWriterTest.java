@@ -3,12 +3,8 @@ package io.tickvault.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.IngestOrderBooksRequest;
@@ -17,23 +13,22 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.grpc.CallOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The writer against a stand-in IngestService on the in-process transport: what it sends, when it
  * waits, and how a failure reaches the caller. The real server is exercised by the server's ITs.
  */
 class OrderBookStreamWriterTest {
-  private Server server;
-  private ManagedChannel channel;
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc();
 
   /** Counts every snapshot as inserted; reads requests only while {@code reading} is set. */
   private final class RecordingService extends IngestServiceGrpc.IngestServiceImplBase {
@@ -80,26 +75,12 @@ class OrderBookStreamWriterTest {
     }
   }
 
-  private RecordingService start() throws Exception {
-    RecordingService service = new RecordingService();
-    String name = "writer-" + UUID.randomUUID();
-    server = InProcessServerBuilder.forName(name).addService(service).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    return service;
-  }
-
-  @AfterEach
-  void tearDown() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
-
   @Test
   void snapshotsAreSentInBatchesOfTheGivenSize_andFinishReturnsTheSummary() throws Exception {
-    RecordingService service = start();
+    RecordingService service = grpc.serve(new RecordingService());
 
     IngestOrderBooksResponse summary;
-    try (OrderBookStreamWriter writer = OrderBookStreamWriter.open(channel, CallOptions.DEFAULT, 3, 1 << 20)) {
+    try (OrderBookStreamWriter writer = OrderBookStreamWriter.open(grpc.channel(), CallOptions.DEFAULT, 3, 1 << 20)) {
       for (int i = 0; i < 8; i++) {
         writer.write(snapshot(i, 1));
       }
@@ -112,10 +93,10 @@ class OrderBookStreamWriterTest {
 
   @Test
   void aBatchIsSentBeforeItGrowsPastTheByteLimit() throws Exception {
-    RecordingService service = start();
+    RecordingService service = grpc.serve(new RecordingService());
     int size = snapshot(5, 100).getSerializedSize(); // as large as any of the five
 
-    try (OrderBookStreamWriter writer = OrderBookStreamWriter.open(channel, CallOptions.DEFAULT, 1000, size * 2 + 1)) {
+    try (OrderBookStreamWriter writer = OrderBookStreamWriter.open(grpc.channel(), CallOptions.DEFAULT, 1000, size * 2 + 1)) {
       for (int i = 1; i <= 5; i++) {
         writer.write(snapshot(i, 100));
       }
@@ -127,9 +108,9 @@ class OrderBookStreamWriterTest {
 
   @Test
   void theWriterWaitsWhileTheServerReadsNothing() throws Exception {
-    RecordingService service = start();
+    RecordingService service = grpc.serve(new RecordingService());
     service.reading.set(false);
-    OrderBookStreamWriter writer = OrderBookStreamWriter.open(channel, CallOptions.DEFAULT, 1, 1 << 20);
+    OrderBookStreamWriter writer = OrderBookStreamWriter.open(grpc.channel(), CallOptions.DEFAULT, 1, 1 << 20);
     CountDownLatch wrote = new CountDownLatch(1);
     AtomicInteger written = new AtomicInteger();
     Thread producer = new Thread(() -> {
@@ -158,9 +139,9 @@ class OrderBookStreamWriterTest {
 
   @Test
   void aFailedCall_surfacesAsItsStatus() throws Exception {
-    RecordingService service = start();
+    RecordingService service = grpc.serve(new RecordingService());
     service.failWith = Status.UNAVAILABLE.withDescription("database unavailable, retry later");
-    OrderBookStreamWriter writer = OrderBookStreamWriter.open(channel, CallOptions.DEFAULT, 1, 1 << 20);
+    OrderBookStreamWriter writer = OrderBookStreamWriter.open(grpc.channel(), CallOptions.DEFAULT, 1, 1 << 20);
 
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> {
       for (int i = 0; i < 1000; i++) {
@@ -175,8 +156,8 @@ class OrderBookStreamWriterTest {
 
   @Test
   void writingAfterFinish_isRefused() throws Exception {
-    start();
-    OrderBookStreamWriter writer = OrderBookStreamWriter.open(channel);
+    grpc.serve(new RecordingService());
+    OrderBookStreamWriter writer = OrderBookStreamWriter.open(grpc.channel());
     writer.finish();
 
     assertThat(catchThrowableOfType(IllegalStateException.class, () -> writer.write(snapshot(1, 1))))

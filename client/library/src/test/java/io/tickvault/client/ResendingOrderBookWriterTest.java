@@ -3,12 +3,8 @@ package io.tickvault.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.IngestOrderBooksRequest;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
@@ -19,12 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The resending order book writer against a stand-in IngestService on the in-process transport
@@ -34,8 +28,8 @@ class ResendingOrderBookWriterTest {
   private static final ResendingOrderBookWriter.Options SMALL_CALLS =
       ResendingOrderBookWriter.Options.DEFAULT.withMaxBatchSnapshots(2).withCallSnapshots(5).withRetryFor(Duration.ofSeconds(5));
 
-  private Server server;
-  private ManagedChannel channel;
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc();
 
   /**
    * Stores each snapshot key once (a duplicate when seen before, rejected when its sequence id is
@@ -91,26 +85,12 @@ class ResendingOrderBookWriterTest {
     }
   }
 
-  private StoringService start() throws Exception {
-    StoringService service = new StoringService();
-    String name = "resending-" + UUID.randomUUID();
-    server = InProcessServerBuilder.forName(name).addService(service).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    return service;
-  }
-
-  @AfterEach
-  void tearDown() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
-
   @Test
   void snapshotsGoInCallsOfTheGivenSize_andTheSummaryAddsThemUp() throws Exception {
-    StoringService service = start();
+    StoringService service = grpc.serve(new StoringService());
 
     ResendingOrderBookWriter.Summary summary;
-    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(channel, SMALL_CALLS)) {
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(grpc.channel(), SMALL_CALLS)) {
       for (int i = 0; i < 12; i++) {
         writer.write(snapshot(i == 6 ? -1 : i));
       }
@@ -130,12 +110,12 @@ class ResendingOrderBookWriterTest {
 
   @Test
   void aCallFailingWithUnavailable_isSentAgain_andWhatItStoredCountsAsDuplicates() throws Exception {
-    StoringService service = start();
+    StoringService service = grpc.serve(new StoringService());
     service.failures.add(Status.UNAVAILABLE.withDescription("server stopping"));
     List<String> told = new ArrayList<>();
 
     ResendingOrderBookWriter.Summary summary;
-    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(channel, SMALL_CALLS)) {
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(grpc.channel(), SMALL_CALLS)) {
       writer.onReconnect((attempt, status, wait) -> told.add(attempt + " " + status.getDescription()));
       for (int i = 0; i < 8; i++) {
         writer.write(snapshot(i));
@@ -153,9 +133,9 @@ class ResendingOrderBookWriterTest {
 
   @Test
   void stop_endsTheCallWithWhatWasSent_andAcknowledgesExactlyThat() throws Exception {
-    StoringService service = start();
+    StoringService service = grpc.serve(new StoringService());
 
-    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(channel, SMALL_CALLS)) {
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(grpc.channel(), SMALL_CALLS)) {
       for (int i = 0; i < 8; i++) {
         writer.write(snapshot(i)); // 0-4 in a call of their own; 5 and 6 sent in the next; 7 still in its batch
       }
@@ -168,10 +148,10 @@ class ResendingOrderBookWriterTest {
 
   @Test
   void anotherStatus_isFinal() throws Exception {
-    StoringService service = start();
+    StoringService service = grpc.serve(new StoringService());
     service.failures.add(Status.PERMISSION_DENIED.withDescription("needs a worker token"));
 
-    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(channel, SMALL_CALLS)) {
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(grpc.channel(), SMALL_CALLS)) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> {
         for (int i = 0; i < 8; i++) {
           writer.write(snapshot(i));

@@ -3,13 +3,9 @@ package io.tickvault.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -24,15 +20,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The resuming reader against a stand-in QueryService on the in-process transport that serves a
@@ -45,8 +40,8 @@ class ResumingReaderTest {
       .setExchangeId(1).setCurrencyPairNo(2).setStartTimeMs(1_000).setEndTimeMs(9_000).setPageSize(3).build();
   private static final ResumingReader.Options FAST = ResumingReader.Options.DEFAULT.withRetryFor(Duration.ofSeconds(5));
 
-  private Server server;
-  private ManagedChannel channel;
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc();
 
   /**
    * Serves trades 0..TRADES-1 in pages of page_size; the token after trade i is "after-i". Each
@@ -120,24 +115,6 @@ class ResumingReaderTest {
     }
   }
 
-  private PagedTrades start() throws Exception {
-    PagedTrades service = new PagedTrades();
-    String name = "resuming-reader-" + UUID.randomUUID();
-    server = InProcessServerBuilder.forName(name).addService(service).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    return service;
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-  }
-
   private static Trade trade(int i) {
     return Trade.newBuilder().setExchangeId(1).setCurrencyPairNo(2).setTradeId("t-" + i)
         .setPrice("100." + i).setQuantity("0.50").setTradeTimeMs(1_000 + i).build();
@@ -153,13 +130,13 @@ class ResumingReaderTest {
 
   @Test
   void streamBrokenTwiceWithUnavailable_resumesFromTheLastTokenReceived_everyTradeOnceInOrder() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
     service.scripts.add(new PagedTrades.Script(4, Status.UNAVAILABLE.withDescription("replica restarting")));
     service.scripts.add(new PagedTrades.Script(2, Status.UNAVAILABLE.withDescription("PostgreSQL away")));
 
     List<String> ids;
     int reconnects;
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, FAST)) {
       ids = reader.stream().map(Trade::getTradeId).collect(Collectors.toList());
       reconnects = reader.reconnects();
     }
@@ -173,7 +150,7 @@ class ResumingReaderTest {
 
   @Test
   void aStatusWithRetryInfo_isRetried_whateverItsCode() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
     StatusRuntimeException overloaded = StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
         .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage("overloaded, retry later")
         .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
@@ -182,7 +159,7 @@ class ResumingReaderTest {
     service.scripts.add(new PagedTrades.Script(3, overloaded.getStatus(), overloaded.getTrailers()));
 
     List<String> ids;
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, FAST)) {
       ids = reader.stream().map(Trade::getTradeId).collect(Collectors.toList());
       assertThat(reader.reconnects()).isEqualTo(1);
     }
@@ -193,10 +170,10 @@ class ResumingReaderTest {
 
   @Test
   void resourceExhaustedWithoutRetryInfo_isFinal() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
     service.scripts.add(new PagedTrades.Script(1, Status.RESOURCE_EXHAUSTED.withDescription("too many streams")));
 
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, FAST)) {
       reader.next();
       reader.next();
       reader.next();
@@ -210,10 +187,10 @@ class ResumingReaderTest {
 
   @Test
   void aReadStartedFromAToken_continuesAfterIt() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
 
     List<String> ids = new ArrayList<>();
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST.toBuilder().setPageToken("after-22").build(), FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST.toBuilder().setPageToken("after-22").build(), FAST)) {
       reader.forEachRemaining(t -> ids.add(t.getTradeId()));
     }
 
@@ -223,9 +200,9 @@ class ResumingReaderTest {
 
   @Test
   void invalidArgument_isFinal_withoutReconnecting() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
 
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST.toBuilder().setPageToken("forged").build(), FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST.toBuilder().setPageToken("forged").build(), FAST)) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, reader::hasNext);
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -237,13 +214,13 @@ class ResumingReaderTest {
 
   @Test
   void unavailableWithoutAnyPageForRetryFor_givesUpWithTheLastStatus() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
     for (int i = 0; i < 100; i++) {
       service.scripts.add(new PagedTrades.Script(0, Status.UNAVAILABLE.withDescription("down " + i)));
     }
 
     ResumingReader.Options shortRetry = FAST.withRetryFor(Duration.ofSeconds(2));
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, shortRetry)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, shortRetry)) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, reader::hasNext);
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -255,11 +232,11 @@ class ResumingReaderTest {
 
   @Test
   void aStreamThatStallsMidway_isAbandonedAfterThePageTimeout_andResumed() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
     service.scripts.add(new PagedTrades.Script(3, null)); // three pages, then silence
 
     List<String> ids;
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST.withPageTimeout(Duration.ofMillis(300)))) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, FAST.withPageTimeout(Duration.ofMillis(300)))) {
       ids = reader.stream().map(Trade::getTradeId).collect(Collectors.toList());
       assertThat(reader.reconnects()).isEqualTo(1);
     }
@@ -271,9 +248,9 @@ class ResumingReaderTest {
 
   @Test
   void aReaderThatIsNotRead_holdsTheServerBack_andClosingCancelsTheCall() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
 
-    try (ResumingReader<Trade> reader = ResumingReader.trades(channel, REQUEST, FAST)) {
+    try (ResumingReader<Trade> reader = ResumingReader.trades(grpc.channel(), REQUEST, FAST)) {
       assertThat(reader.next().getTradeId()).isEqualTo("t-0");
       Thread.sleep(200); // room for the server to send more, were it allowed to
       // The page being read, plus the ones asked for ahead of it.
@@ -286,10 +263,10 @@ class ResumingReaderTest {
 
   @Test
   void orderBooks_resumeWithTheirToken_too() throws Exception {
-    PagedTrades service = start();
+    PagedTrades service = grpc.serve(new PagedTrades());
 
     List<Long> sequences;
-    try (ResumingReader<OrderBookSnapshot> reader = ResumingReader.orderBooks(channel,
+    try (ResumingReader<OrderBookSnapshot> reader = ResumingReader.orderBooks(grpc.channel(),
         ReadOrderBooksRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(2).build(), FAST)) {
       sequences = reader.stream().map(OrderBookSnapshot::getSequenceId).collect(Collectors.toList());
     }
