@@ -13,10 +13,12 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.server.logging.RateLimitedLog;
+import io.tickvault.server.testing.RawHttp2;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
@@ -31,8 +33,10 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,16 +51,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bytes that are not a valid request, sent without a token's worth of care, to a server process
- * logging as in production: each call ends INVALID_ARGUMENT (or RESOURCE_EXHAUSTED for a body that
- * inflates past the message limit), bytes that are not HTTP/2 at all close the connection, and the
- * server's log gets no stack trace and at most one short line per interval for all of it. After
- * each, the server goes on serving.
+ * run from its jar, so logging as in production: each call ends INVALID_ARGUMENT (or
+ * RESOURCE_EXHAUSTED for a body that inflates past the message limit), HTTP/2 that breaks the
+ * server's limits or gRPC's framing ends its stream, bytes that are not HTTP/2 at all close the
+ * connection, and the server's log gets no stack trace and at most one short line per interval for
+ * all of it. After each, the server goes on serving.
  */
 class MalformedRequestsIT {
   /** Field 1 of ListCurrencyPairsRequest (int32) announced as length-delimited, with too few bytes. */
   private static final byte[] GARBAGE = {0x0a, 0x7f, 0x01};
   /** IngestTradesRequest { trades { trade_id: <0xff 0xfe, not UTF-8> } } */
   private static final byte[] BAD_UTF8 = {0x0a, 0x04, 0x1a, 0x02, (byte) 0xff, (byte) 0xfe};
+  /** The server as the build packs it, so with the logging configuration of production. */
+  private static final Path JAR = Path.of("target", "tickvault-server.jar");
   /** A line of a stack trace, or the line that heads one. */
   private static final Pattern STACK_TRACE = Pattern.compile("^(\\s+at |\\s*\\.\\.\\. \\d+ more|Caused by:|[\\w.$]+(Exception|Error)\\b)");
 
@@ -69,7 +76,8 @@ class MalformedRequestsIT {
 
   @BeforeAll
   static void start() {
-    server = ServerProcess.start(database.url());
+    assertThat(JAR).as("made by ./mvnw package, before the integration tests").exists();
+    server = ServerProcess.startJar(JAR, database.url(), Map.of());
   }
 
   @AfterAll
@@ -154,6 +162,43 @@ class MalformedRequestsIT {
       byte[] bytes = new byte[64 + random.nextInt(4096)];
       random.nextBytes(bytes);
       assertClosedAfter(bytes);
+    }
+    assertQuietAndServing();
+  }
+
+  @Test
+  void headerBlocksOverTheServersLimit_areRefusedEachWith431_andLoggedAtMostOncePerInterval() throws Exception {
+    // No token: the limit applies before authentication, so anyone who can connect can do this.
+    // 9 KiB: over the 8 KiB limit, under the 10 KiB past which Netty ends the whole connection.
+    Http2Headers oversized = RawHttp2.grpcRequest("/" + MarketServiceGrpc.getListCurrencyPairsMethod().getFullMethodName())
+        .add("x-padding", "p".repeat(9 * 1024));
+    for (int connection = 0; connection < 4; connection++) {
+      try (RawHttp2 client = RawHttp2.connect(server.port())) {
+        for (int i = 0; i < 50; i++) {
+          RawHttp2.End end = client.awaitEnd(client.headers(oversized, true));
+          assertThat(end.httpStatus()).as(end.toString()).isEqualTo("431");
+        }
+      }
+    }
+    assertQuietAndServing();
+  }
+
+  @Test
+  void grpcFramesWithReservedFlagBits_orEndingMidMessage_areRefused_andLoggedAtMostOncePerInterval() throws Exception {
+    Http2Headers request = RawHttp2.grpcRequest("/" + MarketServiceGrpc.getListCurrencyPairsMethod().getFullMethodName());
+    try (RawHttp2 client = RawHttp2.connect(server.port())) {
+      for (int i = 0; i < 25; i++) {
+        int reservedBits = client.headers(request, false);
+        client.data(reservedBits, new byte[] {(byte) 0x82, 0, 0, 0, 0}, true); // only bit 0 of the flags is defined
+        RawHttp2.End end = client.awaitEnd(reservedBits);
+        assertThat(end.grpcStatus()).as(end.toString()).isEqualTo("13");
+        assertThat(end.grpcMessage()).isEqualTo("gRPC frame header malformed: reserved bits not zero");
+        int cutShort = client.headers(request, false);
+        client.data(cutShort, new byte[] {0, 0, 0, 0, 10, 8, 1}, true); // announces 10 bytes, sends 2
+        end = client.awaitEnd(cutShort);
+        assertThat(end.grpcStatus()).as(end.toString()).isEqualTo("13");
+        assertThat(end.grpcMessage()).isEqualTo("Encountered end-of-stream mid-frame");
+      }
     }
     assertQuietAndServing();
   }
