@@ -1,8 +1,10 @@
 package io.tickvault.server.app;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tickvault.api.v1.Channel;
 import io.tickvault.server.coverage.CoverageReader;
 import io.tickvault.server.coverage.CoverageRepository;
+import io.tickvault.server.coverage.FeedFreshness;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.market.KnownMarkets;
@@ -10,6 +12,7 @@ import io.tickvault.server.marketstate.MarketStateCache;
 import io.tickvault.server.marketstate.MarketStateNearCache;
 import io.tickvault.server.marketstate.MarketStateRedis;
 import io.tickvault.server.marketstate.MarketStateSink;
+import io.tickvault.server.metrics.FeedMetrics;
 import io.tickvault.server.metrics.QueryMetrics;
 import io.tickvault.server.orderbook.OrderBookReader;
 import io.tickvault.server.read.ReadArguments;
@@ -28,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  * {@link MarketStateSink}.
  */
 public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
+  /** How often the feed freshness gauges are read again: stale by at most this, one query each time. */
+  static final long FEED_REFRESH_SECONDS = 10;
+
   /**
    * Wires the read side on a Redis connection of its own (started here, so a slow market state
    * never queues behind API key lookups), and repairs the market state every second. History reads
@@ -44,10 +50,27 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
         new MarketStateNearCache(MarketStateNearCache.TTL, clock), new TradeReader(primary), new OrderBookReader(primary),
         metrics, clock);
     ReadArguments arguments = new ReadArguments(markets);
+    CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
-        new CandleReader(history), new CoverageReader(new CoverageRepository(history), arguments, clock), state, blocking,
-        metrics);
+        new CandleReader(history), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
+        blocking, metrics);
+    // The gauges of feed freshness, from the primary: they say what ingestion committed.
+    FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
+    FeedMetrics.register(registry, () -> freshness.latest().stream()
+        .map(f -> new FeedMetrics.Freshness(f.getExchangeId(), f.getCurrencyPairNo(),
+            f.getChannel() == Channel.CHANNEL_TRADES ? "trades" : "orderbooks", f.getCoveredUntilMs(), f.getLastRecordTimeMs()))
+        .toList());
+    scheduler.scheduleWithFixedDelay(() -> refreshQuietly(freshness), 0, FEED_REFRESH_SECONDS, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
+  }
+
+  /** A refresh that fails (PostgreSQL down) keeps the last figures; the scheduler must not stop repeating it. */
+  private static void refreshQuietly(FeedFreshness freshness) {
+    try {
+      freshness.refresh();
+    } catch (RuntimeException e) {
+      // the health monitor reports the database; the gauges keep the last list meanwhile
+    }
   }
 }

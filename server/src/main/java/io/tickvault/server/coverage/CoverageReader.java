@@ -44,7 +44,7 @@ public final class CoverageReader {
     arguments.registered(violations, r.getExchangeId(), r.getCurrencyPairNo());
     violations.throwIfAny();
 
-    Feed feed = new Feed(r.getExchangeId(), r.getCurrencyPairNo(), r.getChannel());
+    FeedKey feed = new FeedKey(r.getExchangeId(), r.getCurrencyPairNo(), r.getChannel());
     List<TimeRange> covered = repository.covered(feed, start, end);
     List<TimeRange> holes = holes(covered, start, end);
     GetCoverageResponse.Builder response = GetCoverageResponse.newBuilder()

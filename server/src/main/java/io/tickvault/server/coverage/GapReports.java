@@ -38,7 +38,7 @@ public final class GapReports {
     }
     arguments.registered(violations, r.getExchangeId(), r.getCurrencyPairNo());
     violations.throwIfAny();
-    repository.reportGap(new Feed(r.getExchangeId(), r.getCurrencyPairNo(), r.getChannel()),
+    repository.reportGap(new FeedKey(r.getExchangeId(), r.getCurrencyPairNo(), r.getChannel()),
         r.getFromTimeMs(), r.getUntilTimeMs(), r.getReason(), detail);
   }
 }

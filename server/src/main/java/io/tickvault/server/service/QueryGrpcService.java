@@ -12,12 +12,15 @@ import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.GetOrderBookRequest;
 import io.tickvault.api.v1.GetOrderBookResponse;
+import io.tickvault.api.v1.ListFeedsRequest;
+import io.tickvault.api.v1.ListFeedsResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.server.coverage.CoverageReader;
+import io.tickvault.server.coverage.FeedFreshness;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.EncodedMessage;
 import io.tickvault.server.grpc.Errors;
@@ -59,17 +62,20 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final OrderBookReader books;
   private final CandleReader candles;
   private final CoverageReader coverage;
+  private final FeedFreshness feeds;
   private final MarketStateCache state;
   private final BlockingCalls blocking;
   private final QueryMetrics metrics;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
-                   CoverageReader coverage, MarketStateCache state, BlockingCalls blocking, QueryMetrics metrics) {
+                   CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, BlockingCalls blocking,
+                   QueryMetrics metrics) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
     this.candles = candles;
     this.coverage = coverage;
+    this.feeds = feeds;
     this.state = state;
     this.blocking = blocking;
     this.metrics = metrics;
@@ -264,5 +270,10 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   @Override
   public void getCoverage(GetCoverageRequest request, StreamObserver<GetCoverageResponse> observer) {
     UnaryCalls.respond(observer, () -> coverage.coverage(request));
+  }
+
+  @Override
+  public void listFeeds(ListFeedsRequest request, StreamObserver<ListFeedsResponse> observer) {
+    UnaryCalls.respond(observer, () -> feeds.list(request));
   }
 }

@@ -52,7 +52,8 @@ public final class Rpcs {
         RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE),
         RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE),
         RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE)));
+        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE),
+        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), WORKER, false, DATABASE)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);

@@ -1,5 +1,7 @@
 package io.tickvault.server.coverage;
 
+import static io.tickvault.server.testing.GrpcAssertions.assertInvalidArgument;
+import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static io.tickvault.server.trade.TradeCalls.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.Channel;
 import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.api.v1.Feed;
 import io.tickvault.api.v1.GetCoverageRequest;
 import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.IngestOrderBooksRequest;
@@ -15,6 +18,7 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
+import io.tickvault.api.v1.ListFeedsRequest;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.RejectedRecord;
@@ -23,9 +27,12 @@ import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.TimeRange;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.testing.Eventually;
+import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -225,5 +232,34 @@ class CoverageClaimsIT {
     assertThat(summary.getCoverageRejectionsList()).extracting(RejectedRecord::getField).containsExactly("channel");
     assertThat(coverage(6, Channel.CHANNEL_ORDER_BOOKS, T, T + 10 * S).getComplete()).isTrue();
     assertThat(coverage(6, Channel.CHANNEL_TRADES, T, T + 10 * S).getComplete()).isFalse();
+  }
+
+  @Test
+  void listFeedsAndTheGauges_sayWhereCoverageEndsAndTheNewestRecord() {
+    stream(List.of(batch(7, T, T + 10 * S), StreamTradesRequest.newBuilder().addCoverage(claim(7, T + 10 * S, T + 60 * S)).build()));
+    QueryServiceGrpc.QueryServiceBlockingStub query = QueryServiceGrpc.newBlockingStub(server.channel());
+
+    List<Feed> feeds = query.listFeeds(ListFeedsRequest.newBuilder().setExchangeId(1).build()).getFeedsList();
+
+    assertThat(feeds).contains(Feed.newBuilder().setExchangeId(1).setCurrencyPairNo(7).setChannel(Channel.CHANNEL_TRADES)
+        .setCoveredUntilMs(T + 60 * S).setLastRecordTimeMs(T + 9 * S).build());
+    assertThat(feeds).noneMatch(f -> f.getCurrencyPairNo() == 7 && f.getChannel() == Channel.CHANNEL_ORDER_BOOKS);
+    assertThat(query.listFeeds(ListFeedsRequest.newBuilder().setExchangeId(2).build()).getFeedsList()).isEmpty();
+    assertInvalidArgument(rpcError(() -> query.listFeeds(ListFeedsRequest.newBuilder().setExchangeId(-1).build())),
+        "exchange_id", "must be positive, or 0 for every exchange, got -1");
+    String[] labels = {"exchange_id", "1", "currency_pair_no", "7", "channel", "trades"};
+    Eventually.await("the gauges read the feed again", Duration.ofSeconds(30),
+        () -> gaugeOrZero("tickvault_feed_covered_until_timestamp_seconds", labels) == (T + 60 * S) / 1000.0);
+    assertThat(MetricValues.gauge(server.app().metrics().registry(), "tickvault_feed_last_record_timestamp_seconds", labels))
+        .isEqualTo((T + 9 * S) / 1000.0);
+  }
+
+  /** The gauge, or 0 while the server has not listed the feed yet. */
+  static double gaugeOrZero(String name, String... labels) {
+    try {
+      return MetricValues.gauge(server.app().metrics().registry(), name, labels);
+    } catch (AssertionError notYet) {
+      return 0;
+    }
   }
 }

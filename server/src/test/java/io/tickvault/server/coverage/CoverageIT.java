@@ -41,8 +41,8 @@ class CoverageIT {
     claims = new CoverageRepository(new Jdbc(server.app().dataSource()));
   }
 
-  static Feed trades(int pair) {
-    return new Feed(1, pair, Channel.CHANNEL_TRADES);
+  static FeedKey trades(int pair) {
+    return new FeedKey(1, pair, Channel.CHANNEL_TRADES);
   }
 
   static GetCoverageResponse coverage(int pair, Channel channel, long start, long end) {
