@@ -2,35 +2,17 @@ package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tickvault call} and {@code describe} from the contracts compiled into the tool, the
  * config file and its profiles, {@code --output json}, completion and the misspelled-variable
  * warning: in-JVM against a real server and PostgreSQL.
  */
-class CallCliIT {
-  @RegisterExtension
-  static TestServer server = TestServer.netty();
-
-  @TempDir
-  Path dir;
-
-  private Cli cli;
-
-  @BeforeEach
-  void setUp() {
-    server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = Cli.atPort(server.port());
-  }
-
+class CallCliIT extends CliAgainstServer {
   @Test
   void call_unary_printsTheResponseAsJson() {
     Cli.Result put = cli.run("call", "tickvault.v1.MarketService/PutExchange", "{\"exchange_id\":7,\"code\":\"kraken\"}");

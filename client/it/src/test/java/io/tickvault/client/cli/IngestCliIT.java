@@ -2,30 +2,18 @@ package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tickvault ingest …}, in-JVM against a real server and PostgreSQL. */
-class IngestCliIT {
-  @RegisterExtension
-  static TestServer server = TestServer.netty();
-
-  @TempDir
-  Path dir;
-
-  private Cli cli;
-
+class IngestCliIT extends CliAgainstServer {
   @BeforeEach
-  void setUp() {
-    server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = Cli.atPort(server.port()).registerBinanceBtcUsdt();
+  void registerBinanceBtcUsdt() {
+    cli.registerBinanceBtcUsdt();
   }
 
   @Test

@@ -2,28 +2,15 @@ package io.tickvault.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tickvault keys …}, in-JVM against a real server with its cache. */
-class KeysCliIT {
-  @RegisterExtension
-  static TestServer server = TestServer.netty();
-
-  @TempDir
-  Path dir;
-
-  private Cli cli;
-
+class KeysCliIT extends CliAgainstServer {
   @BeforeEach
-  void setUp() {
-    server.database().truncate("exchange_api_keys", "currency_pairs", "exchanges CASCADE");
-    cli = Cli.atPort(server.port());
+  void registerBinance() {
     assertThat(cli.run("markets", "put-exchange", "--exchange-id", "1", "--code", "binance").exitCode()).isZero();
   }
 

@@ -3,7 +3,6 @@ package io.tickvault.client.cli;
 import static io.tickvault.client.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickvault.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,25 +14,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tickvault read …}, in-JVM against a real server, PostgreSQL and Redis. */
-class ReadCliIT {
+class ReadCliIT extends CliAgainstServer {
   private static final String HEADER = "exchange_id,currency_pair_no,trade_id,price,quantity,taker_side,trade_time_ms,receive_time_ms";
 
-  @RegisterExtension
-  static TestServer server = TestServer.netty();
-
-  @TempDir
-  Path dir;
-
-  private Cli cli;
-
   @BeforeEach
-  void setUp() {
-    server.database().truncate("orderbook_levels", "orderbook_snapshots", "trades", "currency_pairs", "exchanges CASCADE");
-    cli = Cli.atPort(server.port()).registerBinanceBtcUsdt();
+  void registerTheMarkets() {
+    cli.registerBinanceBtcUsdt();
     ok(cli.run("markets", "put-pair", "--exchange-id", "1", "--pair-no", "2", "--base", "ETH", "--quote", "USDT"));
   }
 
