@@ -2,14 +2,15 @@ package io.tickvault.server.app;
 
 import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.grpc.BlockingCalls;
+import io.tickvault.server.grpc.HeavyReads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where calls run: two bounded sets of threads, so that one kind of work never waits behind the
- * other, and the Netty event loops for what never blocks.
+ * Where calls run: three bounded sets of threads, so that one kind of work never waits behind
+ * another, and the Netty event loops for what never blocks.
  *
  * <ul>
  *   <li>The event loop that read the call: GetApiKeys and GetMarketState, whose near-cache hits
@@ -20,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  *       health answers promptly while the database is slow or down.
  *   <li>{@code database}: what blocks on PostgreSQL or Redis (unary calls of the tickvault services,
  *       near-cache misses, ingestion batches), sized from the connection pool.
+ *   <li>{@code heavyReads}: the reads over a range (the RPCs declared heavy), on as many threads as
+ *       their share of the pool ({@link HeavyReads#shareOf}), with at most
+ *       {@link #HEAVY_WAITING_PER_THREAD} calls per thread waiting for their turn.
  * </ul>
  * Neither queue refuses a task (gRPC would reset the stream, INTERNAL): what may queue is bounded
  * before it is queued instead, by the number of calls admitted
@@ -27,15 +31,24 @@ import java.util.concurrent.TimeUnit;
  * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, and by two writer tasks
  * per ingestion stream (the one that answers it, and the write of its batch in flight).
  */
-record CallExecutor(ExecutorService transport, ExecutorService database, BlockingCalls nearMisses) {
+record CallExecutor(ExecutorService transport, ExecutorService database, BlockingCalls nearMisses,
+                    HeavyReads heavyReads) {
   /** Unary and server-streaming calls waiting for or holding a database thread; one more is answered RESOURCE_EXHAUSTED. */
   static final int MAX_DATABASE_CALLS = 10_000;
+  /**
+   * Heavy calls that may wait for their turn, per heavy-read thread: with reads of about a second,
+   * a call admitted waits some seconds at most, and one past it is told at once to retry.
+   */
+  static final int HEAVY_WAITING_PER_THREAD = 8;
 
   static CallExecutor start(ServerConfig config, Resources resources) {
     int transportThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService transport = fixed(transportThreads, "tickvault-grpc-", resources);
     ExecutorService database = fixed(config.database().poolSize() * 2, "tickvault-db-", resources);
-    return new CallExecutor(transport, database, new BlockingCalls(database, MAX_DATABASE_CALLS));
+    int heavyThreads = HeavyReads.shareOf(config.database().poolSize());
+    ExecutorService heavy = fixed(heavyThreads, "tickvault-heavy-", resources);
+    return new CallExecutor(transport, database, new BlockingCalls(database, MAX_DATABASE_CALLS),
+        new HeavyReads(heavy, heavyThreads, HEAVY_WAITING_PER_THREAD * heavyThreads));
   }
 
   private static ExecutorService fixed(int threads, String prefix, Resources resources) {

@@ -93,7 +93,8 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     // The RPCs declared EVENT_LOOP stay there: a near-cache hit is answered without any hand-off,
     // a miss goes to executors.database() (BlockingCalls). Every other call moves to
     // executors.transport() before any interceptor runs: health, reflection and the callbacks of
-    // the other services, whose blocking work goes on to executors.database() (DatabaseCalls).
+    // the other services, whose blocking work goes on to executors.database(), or for the heavy
+    // reads to executors.heavyReads() (DatabaseCalls).
     builder.directExecutor();
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
@@ -105,8 +106,8 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     });
     builder.maxInboundMessageSize(RequestParsing.MAX_MESSAGE_BYTES);
     for (ServerServiceDefinition definition : definitions) {
-      DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), CallExecutor.MAX_DATABASE_CALLS,
-          healthMonitor, rules);
+      DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), executors.heavyReads(),
+          CallExecutor.MAX_DATABASE_CALLS, healthMonitor, rules);
       // Unknown fields of a request are never used: dropped as it is read, they cost no memory.
       builder.addService(ServerInterceptors.intercept(RequestParsing.of(definition), databaseCalls));
     }

@@ -29,8 +29,8 @@ public final class DataAccessException extends RuntimeException {
    */
   public static boolean isUnreachable(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof SQLTransientConnectionException) {
-        return true; // HikariCP: no connection within connectionTimeout
+      if (t instanceof SQLTransientConnectionException && !isPoolTimeout(t)) {
+        return true; // no connection: PostgreSQL refused or did not answer, or is known down
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
@@ -41,6 +41,24 @@ public final class DataAccessException extends RuntimeException {
       }
     }
     return false;
+  }
+
+  /**
+   * True when no pool connection came free within the pool's timeout while the pool had no
+   * failure to connect behind it (HikariCP then gives no SQLSTATE and no cause): every connection
+   * is in use. The server is busy, PostgreSQL is not out of reach.
+   */
+  public static boolean isPoolBusy(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (isPoolTimeout(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isPoolTimeout(Throwable t) {
+    return t instanceof SQLTransientConnectionException c && c.getSQLState() == null && c.getCause() == null;
   }
 
   /** 40: transaction rollback (deadlock detected, serialization failure), safe to retry. */

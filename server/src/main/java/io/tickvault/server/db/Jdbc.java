@@ -133,6 +133,7 @@ public final class Jdbc {
   }
 
   private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    StatementTimeout.apply(ps);
     for (int i = 0; i < params.length; i++) {
       ps.setObject(i + 1, params[i]);
     }

@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.DatabaseHealthMonitor;
+import io.tickvault.server.db.StatementTimeout;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       and again when a queued one reaches a thread.
  *   <li>At most {@code maxCalls} of those calls wait or run at once; one more is answered
  *       RESOURCE_EXHAUSTED with a retry hint, never by resetting its stream.
+ *   <li>The calls declared {@link RpcRule.Cost#HEAVY} run on the {@link HeavyReads} threads instead,
+ *       a share of the pool, under their bound of calls waiting, and each of their statements under
+ *       the rule's time limit; the database executor never runs them, so cheap calls never wait
+ *       behind them.
  *   <li>A call that found PostgreSQL unreachable has the monitor check it now, so that the calls
  *       behind it fail fast too once it is found down (a deadlock, also UNAVAILABLE, does not).
  * </ul>
@@ -37,6 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DatabaseCalls implements ServerInterceptor {
   private final Executor database;
+  private final HeavyReads heavyReads;
   private final Semaphore admitted;
   private final int maxCalls;
   private final DatabaseHealthMonitor health;
@@ -45,11 +51,14 @@ public final class DatabaseCalls implements ServerInterceptor {
   /**
    * @param maxCalls the admission bound of the calls this interceptor runs (one interceptor per
    *     service, so that one service's flood does not refuse another's calls)
-   * @param rules which calls need the primary ({@link RpcRule#needsPrimary()}) and which run here
-   *     ({@link RpcRule.Runs#DATABASE})
+   * @param heavyReads where the calls declared heavy run (shared by every service)
+   * @param rules which calls need the primary ({@link RpcRule#needsPrimary()}), which run here
+   *     ({@link RpcRule.Runs#DATABASE}) and which of those are heavy ({@link RpcRule#cost()})
    */
-  public DatabaseCalls(Executor database, int maxCalls, DatabaseHealthMonitor health, RpcRules rules) {
+  public DatabaseCalls(Executor database, HeavyReads heavyReads, int maxCalls, DatabaseHealthMonitor health,
+                       RpcRules rules) {
     this.database = database;
+    this.heavyReads = heavyReads;
     this.admitted = new Semaphore(maxCalls);
     this.maxCalls = maxCalls;
     this.health = health;
@@ -82,14 +91,22 @@ public final class DatabaseCalls implements ServerInterceptor {
       return refuse(call, Errors.retryLater(Status.Code.RESOURCE_EXHAUSTED,
           "server busy: " + maxCalls + " calls are waiting for the database, retry later"));
     }
+    boolean heavy = rule.cost() == RpcRule.Cost.HEAVY;
+    if (heavy && !heavyReads.tryWait()) {
+      admitted.release();
+      return refuse(call, heavyReads.busy());
+    }
     ServerCall.Listener<Q> listener;
     try {
       listener = next.startCall(watched, headers);
     } catch (RuntimeException e) {
       admitted.release();
+      if (heavy) {
+        heavyReads.started();
+      }
       throw e;
     }
-    return new Offloaded<>(listener, watched, rule.needsPrimary());
+    return new Offloaded<>(listener, watched, rule, heavy);
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException status) {
@@ -97,28 +114,39 @@ public final class DatabaseCalls implements ServerInterceptor {
     return new ServerCall.Listener<>() {};
   }
 
-  /** A unary or server-streaming call's events, run one at a time on the database executor. */
+  /**
+   * A unary or server-streaming call's events, run one at a time on the database executor (on the
+   * heavy-read threads for a heavy call), each under the rule's statement time limit.
+   */
   private final class Offloaded<Q, R> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, R> call;
-    private final SerialExecutor serial = new SerialExecutor(database);
+    private final SerialExecutor serial;
     private final AtomicBoolean released = new AtomicBoolean();
-    private final boolean needsPrimary;
+    /** A heavy call still counted as waiting: until its method runs (on its half-close) or it ends. */
+    private final AtomicBoolean waiting;
+    private final RpcRule rule;
 
-    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, boolean needsPrimary) {
+    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, RpcRule rule, boolean heavy) {
       super(delegate);
       this.call = call;
-      this.needsPrimary = needsPrimary;
+      this.rule = rule;
+      this.serial = new SerialExecutor(heavy ? heavyReads.executor() : database);
+      this.waiting = new AtomicBoolean(heavy);
     }
 
     @Override
     public void onMessage(Q message) {
-      serial.execute(() -> super.onMessage(message));
+      run(() -> super.onMessage(message));
     }
 
     @Override
     public void onHalfClose() {
-      serial.execute(() -> {
-        if (needsPrimary && health.isDown()) {
+      run(() -> {
+        stopWaiting();
+        if (call.isCancelled()) {
+          return; // its deadline passed or its client left while it waited: its onCancel follows
+        }
+        if (rule.needsPrimary() && health.isDown()) {
           // It went down while this call waited for a thread: no point in waiting for a connection.
           StatusRuntimeException down = Errors.databaseDown();
           call.close(down.getStatus(), down.getTrailers());
@@ -130,12 +158,12 @@ public final class DatabaseCalls implements ServerInterceptor {
 
     @Override
     public void onReady() {
-      serial.execute(super::onReady);
+      run(super::onReady);
     }
 
     @Override
     public void onCancel() {
-      serial.execute(() -> {
+      run(() -> {
         release();
         super.onCancel();
       });
@@ -143,13 +171,24 @@ public final class DatabaseCalls implements ServerInterceptor {
 
     @Override
     public void onComplete() {
-      serial.execute(() -> {
+      run(() -> {
         release();
         super.onComplete();
       });
     }
 
+    private void run(Runnable event) {
+      serial.execute(() -> StatementTimeout.run(rule.cost().statementTimeout(), event));
+    }
+
+    private void stopWaiting() {
+      if (waiting.compareAndSet(true, false)) {
+        heavyReads.started();
+      }
+    }
+
     private void release() {
+      stopWaiting();
       if (released.compareAndSet(false, true)) {
         admitted.release();
       }

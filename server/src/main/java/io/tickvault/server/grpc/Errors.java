@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.tickvault.server.db.DataAccessException;
+import io.tickvault.server.db.StatementTimeout;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,9 +74,11 @@ public final class Errors {
   }
 
   /**
-   * The status for any failure of a call: a status passes through, an unreachable database becomes
-   * UNAVAILABLE (clients retry), anything else INTERNAL, logged here with its stack trace; both
-   * logs at most once per {@link RateLimitedLog#DEFAULT_INTERVAL} with a count of the rest.
+   * The status for any failure of a call: a status passes through, a pool with no connection free
+   * (PostgreSQL answering) RESOURCE_EXHAUSTED with a retry hint, a statement cancelled at its time
+   * limit RESOURCE_EXHAUSTED without one (asked again, it would run as long), an unreachable
+   * database UNAVAILABLE (clients retry), anything else INTERNAL, logged here with its stack trace;
+   * both logs at most once per {@link RateLimitedLog#DEFAULT_INTERVAL} with a count of the rest.
    */
   public static StatusRuntimeException toStatus(Throwable error) {
     if (error instanceof StatusRuntimeException sre) {
@@ -83,6 +86,15 @@ public final class Errors {
     }
     if (error instanceof io.grpc.StatusException se) {
       return se.getStatus().asRuntimeException(se.getTrailers());
+    }
+    if (DataAccessException.isPoolBusy(error)) {
+      StatusRuntimeException busy = retryLater(Status.Code.RESOURCE_EXHAUSTED,
+          "server busy: no database connection came free in time, retry later");
+      return busy.getStatus().withCause(error).asRuntimeException(busy.getTrailers());
+    }
+    if (StatementTimeout.isTimeout(error)) {
+      return Status.RESOURCE_EXHAUSTED.withDescription("a query of this call ran longer than the server allows one"
+          + " query: ask for a shorter range, or a longer interval").withCause(error).asRuntimeException();
     }
     if (error instanceof DataAccessException dae && dae.isUnavailable()
         || DataAccessException.isRetryable(error)) {

@@ -1,13 +1,14 @@
 package io.tickvault.server.grpc;
 
 import io.grpc.MethodDescriptor;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * What the edge needs to know of one RPC, declared once for each method the server serves (the
  * table is {@code service/Rpcs}): who may call it, whether it is refused while the primary
- * database is down, and which threads run it. Authentication, admission and the call executor all
- * read this one declaration.
+ * database is down, which threads run it, and what it may cost the database. Authentication,
+ * admission and the call executor all read this one declaration.
  *
  * @param fullMethodName the gRPC method, e.g. {@code tickvault.v1.ApiKeyService/GetApiKeys}
  * @param access who may call it
@@ -15,8 +16,9 @@ import java.util.Objects;
  *     UNAVAILABLE with a retry hint, while the database is known to be down; false when it answers
  *     from a cache, Redis or a read replica instead
  * @param runs where its work is done
+ * @param cost how it is admitted to the database, and how long each of its statements may run
  */
-public record RpcRule(String fullMethodName, Access access, boolean needsPrimary, Runs runs) {
+public record RpcRule(String fullMethodName, Access access, boolean needsPrimary, Runs runs, Cost cost) {
   /** Who may call an RPC. */
   public enum Access {
     /** Anyone, with or without a token: health, so that probes need none. */
@@ -42,13 +44,44 @@ public record RpcRule(String fullMethodName, Access access, boolean needsPrimary
     DATABASE
   }
 
+  /**
+   * What an RPC may cost the database. A call's cost is not known from its request alone (a range
+   * of a quiet market is cheap, of a busy one not): the RPCs whose cost grows with what they ask
+   * for are declared heavy, and all of them together get a bounded share of the pool.
+   */
+  public enum Cost {
+    /** A lookup by key, a write of a bounded batch: run on the database executor under its bound only. */
+    CHEAP(Duration.ZERO),
+    /**
+     * A read over a range (trades, order books, candles): its events run on the heavy-read threads,
+     * a share of the pool ({@link HeavyReads}), and each of its statements may run for at most
+     * {@link #statementTimeout()}.
+     */
+    HEAVY(Duration.ofSeconds(30));
+
+    private final Duration statementTimeout;
+
+    Cost(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+    }
+
+    /** How long one statement of the call may run before PostgreSQL cancels it; zero for no limit. */
+    public Duration statementTimeout() {
+      return statementTimeout;
+    }
+  }
+
   public RpcRule {
     Objects.requireNonNull(fullMethodName, "fullMethodName");
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(runs, "runs");
+    Objects.requireNonNull(cost, "cost");
+    if (cost == Cost.HEAVY && runs != Runs.DATABASE) {
+      throw new IllegalArgumentException(fullMethodName + ": a heavy RPC must run on the database executor's side");
+    }
   }
 
-  public static RpcRule of(MethodDescriptor<?, ?> method, Access access, boolean needsPrimary, Runs runs) {
-    return new RpcRule(method.getFullMethodName(), access, needsPrimary, runs);
+  public static RpcRule of(MethodDescriptor<?, ?> method, Access access, boolean needsPrimary, Runs runs, Cost cost) {
+    return new RpcRule(method.getFullMethodName(), access, needsPrimary, runs, cost);
   }
 }

@@ -4,6 +4,8 @@ import static io.tickvault.server.grpc.RpcRule.Access.ADMIN;
 import static io.tickvault.server.grpc.RpcRule.Access.OPEN;
 import static io.tickvault.server.grpc.RpcRule.Access.REFLECTION;
 import static io.tickvault.server.grpc.RpcRule.Access.WORKER;
+import static io.tickvault.server.grpc.RpcRule.Cost.CHEAP;
+import static io.tickvault.server.grpc.RpcRule.Cost.HEAVY;
 import static io.tickvault.server.grpc.RpcRule.Runs.DATABASE;
 import static io.tickvault.server.grpc.RpcRule.Runs.EVENT_LOOP;
 import static io.tickvault.server.grpc.RpcRule.Runs.TRANSPORT;
@@ -22,9 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One line per RPC: who may call it, whether it needs the primary database, where it runs
- * (docs/architecture.md). Adding an RPC means its feature, its {@code .proto} and a line here; a
- * served method without a line stops the server at start-up.
+ * One line per RPC: who may call it, whether it needs the primary database, where it runs, what it
+ * may cost the database (docs/architecture.md). Adding an RPC means its feature, its
+ * {@code .proto} and a line here; a served method without a line stops the server at start-up.
  */
 public final class Rpcs {
   private Rpcs() {}
@@ -32,28 +34,29 @@ public final class Rpcs {
   public static RpcRules all() {
     List<RpcRule> rules = new ArrayList<>(List.of(
         // Answered from the API key cache while PostgreSQL is down; a near-cache hit on the event loop.
-        RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), WORKER, false, EVENT_LOOP),
-        RpcRule.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ADMIN, true, DATABASE),
-        RpcRule.of(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), ADMIN, true, DATABASE),
+        RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), WORKER, false, EVENT_LOOP, CHEAP),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), ADMIN, true, DATABASE, CHEAP),
 
-        RpcRule.of(MarketServiceGrpc.getPutExchangeMethod(), ADMIN, true, DATABASE),
-        RpcRule.of(MarketServiceGrpc.getPutCurrencyPairMethod(), ADMIN, true, DATABASE),
-        RpcRule.of(MarketServiceGrpc.getListCurrencyPairsMethod(), WORKER, true, DATABASE),
+        RpcRule.of(MarketServiceGrpc.getPutExchangeMethod(), ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(MarketServiceGrpc.getPutCurrencyPairMethod(), ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(MarketServiceGrpc.getListCurrencyPairsMethod(), WORKER, true, DATABASE, CHEAP),
 
         // Streams hand their own writes to the database executor, a batch at a time.
-        RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), WORKER, true, TRANSPORT),
-        RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), WORKER, true, TRANSPORT),
-        RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), WORKER, true, TRANSPORT),
-        RpcRule.of(IngestServiceGrpc.getReportGapMethod(), WORKER, true, DATABASE),
+        RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), WORKER, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), WORKER, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), WORKER, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getReportGapMethod(), WORKER, true, DATABASE, CHEAP),
 
-        // Reads go to a replica when one is configured, the market state to Redis first.
-        RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), WORKER, false, EVENT_LOOP),
-        RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE),
-        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), WORKER, false, DATABASE)));
+        // Reads go to a replica when one is configured, the market state to Redis first. Reads over
+        // a range are heavy: a bounded share of the pool, so cheap calls never wait behind them.
+        RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), WORKER, false, EVENT_LOOP, CHEAP),
+        RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), WORKER, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE, CHEAP),
+        RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), WORKER, false, DATABASE, CHEAP)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
@@ -63,7 +66,7 @@ public final class Rpcs {
   /** Health and reflection: grpc-java's own services, no database, on the transport executor. */
   private static void every(List<RpcRule> rules, ServiceDescriptor service, RpcRule.Access access) {
     for (MethodDescriptor<?, ?> method : service.getMethods()) {
-      rules.add(RpcRule.of(method, access, false, TRANSPORT));
+      rules.add(RpcRule.of(method, access, false, TRANSPORT, CHEAP));
     }
   }
 }

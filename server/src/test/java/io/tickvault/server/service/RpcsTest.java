@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
@@ -45,9 +46,32 @@ class RpcsTest {
   }
 
   @Test
+  void readsOverARangeAreHeavy_lookupsAndWritesCheap() {
+    RpcRules rules = Rpcs.all();
+    for (MethodDescriptor<?, ?> heavy : List.of(QueryServiceGrpc.getReadTradesMethod(),
+        QueryServiceGrpc.getReadOrderBooksMethod(), QueryServiceGrpc.getGetCandlesMethod(),
+        QueryServiceGrpc.getGetCoverageMethod())) {
+      RpcRule rule = rules.of(heavy.getFullMethodName());
+      assertThat(rule.cost()).as(heavy.getFullMethodName()).isEqualTo(RpcRule.Cost.HEAVY);
+      assertThat(rule.cost().statementTimeout()).isPositive();
+    }
+    for (MethodDescriptor<?, ?> cheap : List.of(MarketServiceGrpc.getListCurrencyPairsMethod(),
+        QueryServiceGrpc.getGetOrderBookMethod(), IngestServiceGrpc.getStreamTradesMethod(),
+        IngestServiceGrpc.getReportGapMethod(), HealthGrpc.getCheckMethod())) {
+      assertThat(rules.of(cheap.getFullMethodName()).cost()).as(cheap.getFullMethodName()).isEqualTo(RpcRule.Cost.CHEAP);
+    }
+  }
+
+  @Test
+  void aHeavyRpcOffTheDatabaseSide_isRefused() {
+    assertThatThrownBy(() -> RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), RpcRule.Access.WORKER, false,
+        RpcRule.Runs.EVENT_LOOP, RpcRule.Cost.HEAVY)).hasMessageContaining("must run on the database executor");
+  }
+
+  @Test
   void aServedMethodWithoutARule_stopsStartUp() {
     RpcRules onlyOne = new RpcRules(List.of(RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER,
-        false, RpcRule.Runs.EVENT_LOOP)));
+        false, RpcRule.Runs.EVENT_LOOP, RpcRule.Cost.CHEAP)));
     ServerServiceDefinition market = ServerServiceDefinition.builder(MarketServiceGrpc.getServiceDescriptor())
         .addMethod(MarketServiceGrpc.getListCurrencyPairsMethod(), (call, headers) -> null)
         .addMethod(MarketServiceGrpc.getPutExchangeMethod(), (call, headers) -> null)
@@ -59,7 +83,8 @@ class RpcsTest {
 
   @Test
   void aMethodDeclaredTwice_isRefused() {
-    RpcRule rule = RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER, false, RpcRule.Runs.EVENT_LOOP);
+    RpcRule rule = RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER, false, RpcRule.Runs.EVENT_LOOP,
+        RpcRule.Cost.CHEAP);
     assertThatThrownBy(() -> new RpcRules(List.of(rule, rule))).hasMessageContaining("declared twice");
   }
 }
