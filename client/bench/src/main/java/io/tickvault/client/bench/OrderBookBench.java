@@ -1,8 +1,6 @@
 package io.tickvault.client.bench;
 
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
@@ -24,7 +22,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -59,22 +56,12 @@ public final class OrderBookBench {
   private OrderBookBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 3) {
-      System.err.println("usage: OrderBookBench host:port jdbc-url snapshots [levels-per-side=20] [streams=1] [rounds=3]");
-      System.exit(2);
-    }
-    String[] target = args[0].split(":");
-    ManagedChannel channel = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1])).usePlaintext()
-        .maxInboundMessageSize(16 * 1024 * 1024).build();
-    try {
-      run(channel, args[1], Integer.parseInt(args[2]),
-          args.length > 3 ? Integer.parseInt(args[3]) : 20,
-          args.length > 4 ? Integer.parseInt(args[4]) : 1,
-          args.length > 5 ? Integer.parseInt(args[5]) : 3,
-          System.out);
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    BenchMain.run(args, 3, "OrderBookBench host:port jdbc-url snapshots [levels-per-side=20] [streams=1] [rounds=3]",
+        channel -> run(channel, args[1], Integer.parseInt(args[2]),
+            args.length > 3 ? Integer.parseInt(args[3]) : 20,
+            args.length > 4 ? Integer.parseInt(args[4]) : 1,
+            args.length > 5 ? Integer.parseInt(args[5]) : 3,
+            System.out));
   }
 
   /**

@@ -1,10 +1,8 @@
 package io.tickvault.client.bench;
 
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadTradesRequest;
@@ -19,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 
 /**
@@ -69,24 +66,15 @@ public final class ReadBench {
   private ReadBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 2) {
-      System.err.println("usage: ReadBench host:port jdbc-url [trades=1000000] [page-size=0] [rounds=3] [concurrency=32]");
-      System.exit(2);
-    }
-    int colon = args[0].lastIndexOf(':');
-    ManagedChannel channel = NettyChannelBuilder.forAddress(args[0].substring(0, colon), Integer.parseInt(args[0].substring(colon + 1)))
-        .usePlaintext().build();
     Options d = Options.DEFAULT;
-    try {
-      run(channel, args[1], new Options(
-          args.length > 2 ? Long.parseLong(args[2]) : d.trades(),
-          args.length > 3 ? Integer.parseInt(args[3]) : d.pageSize(),
-          args.length > 4 ? Integer.parseInt(args[4]) : d.rounds(),
-          args.length > 5 ? Integer.parseInt(args[5]) : d.concurrency(),
-          d.phase()), System.out);
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    Options options = new Options(
+        args.length > 2 ? Long.parseLong(args[2]) : d.trades(),
+        args.length > 3 ? Integer.parseInt(args[3]) : d.pageSize(),
+        args.length > 4 ? Integer.parseInt(args[4]) : d.rounds(),
+        args.length > 5 ? Integer.parseInt(args[5]) : d.concurrency(),
+        d.phase());
+    BenchMain.run(args, 2, "ReadBench host:port jdbc-url [trades=1000000] [page-size=0] [rounds=3] [concurrency=32]",
+        channel -> run(channel, args[1], options, System.out));
   }
 
   public static Result run(Channel channel, String jdbcUrl, Options options, PrintStream out) throws Exception {

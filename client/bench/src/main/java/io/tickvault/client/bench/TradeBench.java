@@ -1,8 +1,6 @@
 package io.tickvault.client.bench;
 
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.client.TradeStreamWriter;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -63,21 +60,12 @@ public final class TradeBench {
   private TradeBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 3) {
-      System.err.println("usage: TradeBench host:port jdbc-url trades [streams=1] [rounds=3] [stored=0]");
-      System.exit(2);
-    }
-    String[] target = args[0].split(":");
-    ManagedChannel channel = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1])).usePlaintext().build();
-    try {
-      run(channel, args[1], Long.parseLong(args[2]),
-          args.length > 3 ? Integer.parseInt(args[3]) : 1,
-          args.length > 4 ? Integer.parseInt(args[4]) : 3,
-          args.length > 5 ? Long.parseLong(args[5]) : 0,
-          System.out);
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    BenchMain.run(args, 3, "TradeBench host:port jdbc-url trades [streams=1] [rounds=3] [stored=0]",
+        channel -> run(channel, args[1], Long.parseLong(args[2]),
+            args.length > 3 ? Integer.parseInt(args[3]) : 1,
+            args.length > 4 ? Integer.parseInt(args[4]) : 3,
+            args.length > 5 ? Long.parseLong(args[5]) : 0,
+            System.out));
   }
 
   /**
