@@ -12,18 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@code tickvault} tool in a child JVM, as a person runs it: what it prints on its own
  * standard error (gRPC's logging included) and its exit code, and signals such as Ctrl-C's SIGINT.
+ * Its standard output and error go to the files {@code out} and {@code err}.
  */
-final class CliProcess {
-  private final Process process;
-  private final Path out;
-  private final Path err;
-
-  private CliProcess(Process process, Path out, Path err) {
-    this.process = process;
-    this.out = out;
-    this.err = err;
-  }
-
+record CliProcess(Process process, Path out, Path err) {
   static CliProcess start(Path dir, Map<String, String> env, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
