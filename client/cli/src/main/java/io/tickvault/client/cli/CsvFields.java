@@ -14,6 +14,9 @@ import java.util.Arrays;
  * values are copied into, unquoted.
  */
 final class CsvFields {
+  /** What {@link #digits} returns for a value it leaves to the JDK; 18 digits never make it. */
+  private static final long NOT_DIGITS = Long.MIN_VALUE;
+
   private byte[] unquoted = new byte[256];
   private byte[] values; // the line, or unquoted
   private int[] starts = new int[16];
@@ -166,45 +169,38 @@ final class CsvFields {
    * digits), with the same NumberFormatException; up to 9 ASCII digits without making a String.
    */
   int parseInt(int i) {
-    int length = ends[i] - starts[i];
-    int from = starts[i];
-    boolean negative = length > 1 && values[from] == '-';
-    if (length > 1 && (values[from] == '-' || values[from] == '+')) {
-      from++;
-    }
-    if (ends[i] > from && ends[i] - from <= 9) {
-      int n = 0;
-      for (int k = from; k < ends[i]; k++) {
-        int digit = values[k] - '0';
-        if (digit < 0 || digit > 9) {
-          return Integer.parseInt(text(i));
-        }
-        n = n * 10 + digit;
-      }
-      return negative ? -n : n;
-    }
-    return Integer.parseInt(text(i)); // empty, long, or not ASCII: the JDK decides, and says why
+    long n = digits(i, 9);
+    return n != NOT_DIGITS ? (int) n : Integer.parseInt(text(i));
   }
 
   /** Value {@code i} as a long, as {@link Long#parseLong(String)} reads it; up to 18 ASCII digits without a String. */
   long parseLong(int i) {
+    long n = digits(i, 18);
+    return n != NOT_DIGITS ? n : Long.parseLong(text(i));
+  }
+
+  /**
+   * Value {@code i} when it is an optional sign and 1 to {@code maxDigits} ASCII digits, else
+   * {@link #NOT_DIGITS}: the JDK's parser then reads it, or says why it cannot.
+   */
+  private long digits(int i, int maxDigits) {
     int from = starts[i];
     int length = ends[i] - from;
     boolean negative = length > 1 && values[from] == '-';
     if (length > 1 && (values[from] == '-' || values[from] == '+')) {
       from++;
     }
-    if (ends[i] > from && ends[i] - from <= 18) {
-      long n = 0;
-      for (int k = from; k < ends[i]; k++) {
-        int digit = values[k] - '0';
-        if (digit < 0 || digit > 9) {
-          return Long.parseLong(text(i));
-        }
-        n = n * 10 + digit;
-      }
-      return negative ? -n : n;
+    if (ends[i] <= from || ends[i] - from > maxDigits) {
+      return NOT_DIGITS;
     }
-    return Long.parseLong(text(i));
+    long n = 0;
+    for (int k = from; k < ends[i]; k++) {
+      int digit = values[k] - '0';
+      if (digit < 0 || digit > 9) {
+        return NOT_DIGITS;
+      }
+      n = n * 10 + digit;
+    }
+    return negative ? -n : n;
   }
 }
