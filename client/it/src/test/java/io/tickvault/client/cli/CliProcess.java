@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 record CliProcess(Process process, Path out, Path err) {
   static CliProcess start(Path dir, Map<String, String> env, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "io.tickvault.client.cli.TickvaultCli"));
+    // A test run started in the background (nohup, a shell's `&`) ignores SIGINT, and a JVM that
+    // starts with SIGINT ignored never sees Ctrl-C: perl (in every Debian) restores it first.
+    List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
+        java, "-cp", System.getProperty("java.class.path"), "io.tickvault.client.cli.TickvaultCli"));
     command.addAll(List.of(args));
     try {
       Path out = Files.createTempFile(dir, "cli-", ".out");
