@@ -27,12 +27,9 @@ final class CsvLines {
           + "'ingest trades' reads it back; use -o jsonl");
     }
     line.append(t.getExchangeId()).append(',').append(t.getCurrencyPairNo()).append(',');
-    text(line, t.getTradeId());
-    line.append(',');
-    text(line, t.getPrice());
-    line.append(',');
-    text(line, t.getQuantity());
-    line.append(',');
+    text(line, t.getTradeId()).append(',');
+    text(line, t.getPrice()).append(',');
+    text(line, t.getQuantity()).append(',');
     switch (t.getTakerSide()) {
       case TRADE_SIDE_BUY -> line.append("BUY");
       case TRADE_SIDE_SELL -> line.append("SELL");
@@ -46,34 +43,27 @@ final class CsvLines {
 
   static void candle(StringBuilder line, Candle c) {
     line.append(c.getOpenTimeMs()).append(',');
-    text(line, c.getOpen());
-    line.append(',');
-    text(line, c.getHigh());
-    line.append(',');
-    text(line, c.getLow());
-    line.append(',');
-    text(line, c.getClose());
-    line.append(',');
-    text(line, c.getVolume());
-    line.append(',');
-    text(line, c.getQuoteVolume());
-    line.append(',').append(c.getTradeCount());
+    text(line, c.getOpen()).append(',');
+    text(line, c.getHigh()).append(',');
+    text(line, c.getLow()).append(',');
+    text(line, c.getClose()).append(',');
+    text(line, c.getVolume()).append(',');
+    text(line, c.getQuoteVolume()).append(',').append(c.getTradeCount());
   }
 
   /**
    * A value, in double quotes (with "" for a quote) when it holds a comma, a quote or a line break,
    * or starts or ends with a space or control character, which the CSV reader trims from values
-   * outside quotes ({@link CsvFields}).
+   * outside quotes ({@link CsvFields}). Returns {@code line}, as {@link StringBuilder#append} does.
    */
-  static void text(StringBuilder line, String value) {
+  static StringBuilder text(StringBuilder line, String value) {
     boolean plain = value.isEmpty() || value.charAt(0) > ' ' && value.charAt(value.length() - 1) > ' ';
     for (int i = 0; i < value.length() && plain; i++) {
       char c = value.charAt(i);
       plain = c != ',' && c != '"' && c != '\n' && c != '\r';
     }
     if (plain) {
-      line.append(value);
-      return;
+      return line.append(value);
     }
     line.append('"');
     for (int i = 0; i < value.length(); i++) {
@@ -83,6 +73,6 @@ final class CsvLines {
         line.append('"');
       }
     }
-    line.append('"');
+    return line.append('"');
   }
 }
