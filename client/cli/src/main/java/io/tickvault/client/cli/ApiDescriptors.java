@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.Descriptors.GenericDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.util.JsonFormat;
@@ -88,13 +89,9 @@ final class ApiDescriptors {
    * (MarketService).
    */
   ServiceDescriptor service(String name) {
-    ServiceDescriptor exact = services.get(name);
-    if (exact != null) {
-      return exact;
-    }
-    List<ServiceDescriptor> matches = services.values().stream().filter(s -> s.getName().equals(name)).toList();
-    if (matches.size() == 1) {
-      return matches.get(0);
+    ServiceDescriptor service = byName(services, name);
+    if (service != null) {
+      return service;
     }
     throw new IllegalArgumentException("no service '" + name + "'; the services are " + String.join(", ", services.keySet())
         + " (tickvault describe lists their methods)");
@@ -117,21 +114,21 @@ final class ApiDescriptors {
 
   /** A message by full name, or by its name alone when unique; null when there is none. */
   Descriptor message(String name) {
-    Descriptor exact = messages.get(name);
-    if (exact != null) {
-      return exact;
-    }
-    List<Descriptor> matches = messages.values().stream().filter(m -> m.getName().equals(name)).toList();
-    return matches.size() == 1 ? matches.get(0) : null;
+    return byName(messages, name);
   }
 
   /** An enum by full name, or by its name alone when unique; null when there is none. */
   EnumDescriptor enumType(String name) {
-    EnumDescriptor exact = enums.get(name);
+    return byName(enums, name);
+  }
+
+  /** The descriptor of that full name, else the only one of that name alone; null when none or several. */
+  private static <D extends GenericDescriptor> D byName(Map<String, D> byFullName, String name) {
+    D exact = byFullName.get(name);
     if (exact != null) {
       return exact;
     }
-    List<EnumDescriptor> matches = enums.values().stream().filter(m -> m.getName().equals(name)).toList();
+    List<D> matches = byFullName.values().stream().filter(d -> d.getName().equals(name)).toList();
     return matches.size() == 1 ? matches.get(0) : null;
   }
 }
