@@ -3,6 +3,7 @@ package io.tickvault.client;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import java.math.BigDecimal;
@@ -33,7 +34,11 @@ final class ServiceConfig {
         // QueryService's unary reads only: its streams must not get a unary deadline.
         Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetMarketState"),
         Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetOrderBook"),
-        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetCandles"));
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetCandles"),
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetCoverage"),
+        Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "ListFeeds"),
+        // Idempotent: the same report is stored once.
+        Map.of("service", IngestServiceGrpc.SERVICE_NAME, "method", "ReportGap"));
     Map<String, Object> retryPolicy = Map.of(
         // The config parser wants JSON numbers, which Java maps as Double.
         "maxAttempts", (double) maxAttempts,

@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.StreamTradesRequest;
@@ -47,6 +48,11 @@ import java.util.concurrent.TimeUnit;
  *   TradeStreamWriter.Summary summary = writer.finish();
  * }
  * }</pre>
+ *
+ * <p>Coverage: after a batch, {@link #claimCoverage} says "every trade of this market in
+ * {@code [from, until)} has been written"; the claim rides with the next request (no extra round
+ * trip) and the server stores it once every trade written before it is committed. A claim is resent
+ * with its request after a reconnect, which the server takes as the same claim.
  *
  * <p>Needs only a {@link Channel}; put credentials on the channel or in {@link Options#callOptions}.
  * Not thread-safe: one thread writes.
@@ -91,10 +97,12 @@ public final class TradeStreamWriter implements AutoCloseable {
   /**
    * What the server made of every trade written: {@code written = inserted + duplicates +
    * rejected}. A trade sent again after a reconnect and found stored counts as a duplicate.
-   * Rejection indexes count trades from the first one written to this writer.
+   * Rejection indexes count trades from the first one written to this writer. {@code coverageStored}
+   * counts the coverage claims stored (a claim resent after a reconnect counts again);
+   * {@code coverageRejections} lists the claims refused.
    */
   public record Summary(long written, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
-                        int reconnects) {}
+                        int reconnects, long coverageStored, List<RejectedRecord> coverageRejections) {}
 
   private record Sent(StreamTradesRequest request, long firstTradeIndex) {}
 
@@ -120,6 +128,8 @@ public final class TradeStreamWriter implements AutoCloseable {
   private long inserted; // guarded by lock
   private long duplicates; // guarded by lock
   private long rejected; // guarded by lock
+  private long coverageStored; // guarded by lock
+  private final List<RejectedRecord> coverageRejections = new ArrayList<>(); // guarded by lock
   private final List<RejectedRecord> rejections = new ArrayList<>(); // guarded by lock
   private int reconnects; // guarded by lock
   private final Backoff backoff; // guarded by lock
@@ -162,9 +172,22 @@ public final class TradeStreamWriter implements AutoCloseable {
     }
   }
 
-  /** Sends the trades gathered so far, waiting while the server is behind or unreachable. */
+  /**
+   * Claims that every trade of {@code exchangeId/currencyPairNo} with a time in
+   * {@code [fromTimeMs, untilTimeMs)} has been written to this writer. It goes with the next
+   * request (with the trades written since the last one, or on its own at the next {@link #flush});
+   * the server stores it once every trade written before it is committed, never if the stream
+   * fails first. Claim up to the exchange time the feed is known complete to, after each batch.
+   */
+  public void claimCoverage(int exchangeId, int currencyPairNo, long fromTimeMs, long untilTimeMs) {
+    batch.addCoverage(CoverageClaim.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+        .setFromTimeMs(fromTimeMs).setUntilTimeMs(untilTimeMs));
+    batchBytes += 32;
+  }
+
+  /** Sends the trades (and claims) gathered so far, waiting while the server is behind or unreachable. */
   public void flush() throws InterruptedException {
-    if (batch.getTradesCount() == 0) {
+    if (batch.getTradesCount() == 0 && batch.getCoverageCount() == 0) {
       checkFailure();
       return;
     }
@@ -200,7 +223,8 @@ public final class TradeStreamWriter implements AutoCloseable {
         lock.wait();
       }
       checkFailure();
-      return new Summary(written, inserted, duplicates, rejected, List.copyOf(rejections), reconnects);
+      return new Summary(written, inserted, duplicates, rejected, List.copyOf(rejections), reconnects, coverageStored,
+          List.copyOf(coverageRejections));
     }
   }
 
@@ -325,6 +349,8 @@ public final class TradeStreamWriter implements AutoCloseable {
         for (RejectedRecord rejection : ack.getRejectionsList()) {
           rejections.add(rejection.toBuilder().setIndex(callFirstTradeIndex + rejection.getIndex()).build());
         }
+        coverageStored += ack.getCoverageStored();
+        coverageRejections.addAll(ack.getCoverageRejectionsList());
         backoff.progress();
         lock.notifyAll();
       }

@@ -1,0 +1,72 @@
+package io.tickvault.client;
+
+import static io.tickvault.server.trade.TradeCalls.registerMarket;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickvault.api.v1.Channel;
+import io.tickvault.api.v1.Feed;
+import io.tickvault.api.v1.GapReason;
+import io.tickvault.api.v1.GapReport;
+import io.tickvault.api.v1.GetCoverageResponse;
+import io.tickvault.api.v1.Hole;
+import io.tickvault.api.v1.TimeRange;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.server.testing.TestServer;
+import io.tickvault.server.trade.TradeCalls;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A worker's coverage through the Java client: claims riding with the writer's batches, gap reports, the reads. */
+class CoverageClientIT {
+  static final long T = TradeCalls.TIME;
+  static final long S = 1_000;
+
+  @RegisterExtension
+  static TestServer server = TestServer.netty();
+
+  @BeforeAll
+  static void register() {
+    registerMarket(server.channel(), 1, 1);
+  }
+
+  static Trade trade(long time) {
+    return TradeCalls.trade(1, 1, "c" + time, "100.5", "0.5").toBuilder().setTradeTimeMs(time).setReceiveTimeMs(time).build();
+  }
+
+  @Test
+  void aWorkerClaimsAfterEachBatch_reportsItsGap_andReadersSeeTheHoleExplained() throws Exception {
+    TradeStreamWriter.Summary summary;
+    try (TickvaultClient client = TickvaultClient.builder().target("127.0.0.1:" + server.port()).build();
+         TradeStreamWriter writer = client.openTradeWriter(TradeStreamWriter.Options.DEFAULT.withMaxBatchTrades(10))) {
+      for (long t = T; t < T + 40 * S; t += S) { // batches of 10 trades, a claim after each
+        writer.write(trade(t));
+        if ((t - T) % (10 * S) == 9 * S) {
+          writer.claimCoverage(1, 1, t - 9 * S, t + S);
+        }
+      }
+      writer.flush();
+      // Disconnected for 20 s; then a quiet market: claimed with no trade at all.
+      writer.claimCoverage(1, 1, T + 60 * S, T + 90 * S);
+      writer.flush();
+      summary = writer.finish();
+      client.reportGap(1, 1, Channel.CHANNEL_TRADES, T + 40 * S, T + 60 * S, GapReason.GAP_REASON_DISCONNECTED, "code 1006");
+
+      GetCoverageResponse coverage = client.getCoverage(1, 1, Channel.CHANNEL_TRADES, T, T + 90 * S);
+
+      assertThat(coverage.getComplete()).isFalse();
+      assertThat(coverage.getCoveredList()).containsExactly(
+          TimeRange.newBuilder().setFromTimeMs(T).setUntilTimeMs(T + 40 * S).build(),
+          TimeRange.newBuilder().setFromTimeMs(T + 60 * S).setUntilTimeMs(T + 90 * S).build());
+      assertThat(coverage.getHolesList()).containsExactly(Hole.newBuilder().setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
+          .addReports(GapReport.newBuilder().setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
+              .setReason(GapReason.GAP_REASON_DISCONNECTED).setDetail("code 1006"))
+          .build());
+      assertThat(client.listFeeds(1)).containsExactly(Feed.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
+          .setChannel(Channel.CHANNEL_TRADES).setCoveredUntilMs(T + 90 * S).setLastRecordTimeMs(T + 39 * S).build());
+    }
+    assertThat(summary.inserted()).isEqualTo(40);
+    assertThat(summary.coverageStored()).isEqualTo(5);
+    assertThat(summary.coverageRejections()).isEmpty();
+  }
+}
