@@ -3,6 +3,7 @@ package io.tickvault.client.cli;
 import io.grpc.Channel;
 import io.tickvault.client.TickvaultClient;
 import io.tickvault.client.bench.ApiKeyBench;
+import io.tickvault.client.bench.CoverageBench;
 import io.tickvault.client.bench.OrderBookBench;
 import io.tickvault.client.bench.ReadBench;
 import io.tickvault.client.bench.TradeBench;
@@ -82,8 +83,17 @@ final class BenchCommand {
             + "default ${DEFAULT-VALUE}): the cost of ingesting into a table that already holds N trades.")
     long stored;
 
+    @Option(names = "--claims", paramLabel = "MARKETS", arity = "0..1", fallbackValue = "4", defaultValue = "0",
+        description = "Instead: the same trades of MARKETS markets (4 if not given) over one stream with a coverage claim "
+            + "per request per market, against without claims; prints their ratio.")
+    int claimMarkets;
+
     @Override
     void run(Channel channel, PrintStream out) throws Exception {
+      if (claimMarkets > 0) {
+        CoverageBench.run(channel, database.url, trades, claimMarkets, rounds, out);
+        return;
+      }
       TradeBench.run(channel, database.url, trades, streams, rounds, stored, out);
     }
   }

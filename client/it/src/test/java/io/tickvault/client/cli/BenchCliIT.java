@@ -30,6 +30,18 @@ class BenchCliIT {
   }
 
   @Test
+  void benchTradesWithClaims_printsTheRatioAgainstTheSameTradesWithout() {
+    Cli.Result result = new Cli().run("bench", "trades", "--target", "127.0.0.1:" + server.port(),
+        "--database-url", server.database().url(), "--trades", "8000", "--rounds", "1", "--claims");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("with 16 claims"); // 4 requests of 2,000 trades, 4 markets each
+    Matcher median = Pattern.compile("median ratio: with claims (\\d+\\.\\d+) of without").matcher(result.out());
+    assertThat(median.find()).as(result.out()).isTrue();
+    assertThat(Double.parseDouble(median.group(1))).isPositive();
+  }
+
+  @Test
   void benchOrderBooks_printsTheRatioAgainstCopy() {
     Cli.Result result = new Cli().run("bench", "orderbooks", "--target", "127.0.0.1:" + server.port(),
         "--database-url", server.database().url(), "--snapshots", "200", "--depth", "5", "--rounds", "1");
