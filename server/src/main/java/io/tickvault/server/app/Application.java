@@ -8,7 +8,9 @@ import io.tickvault.server.apikeys.ApiKeyReencryption;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
 import io.tickvault.server.config.ConfigException;
+import io.tickvault.server.config.Endpoints;
 import io.tickvault.server.config.ServerConfig;
+import io.tickvault.server.config.StartupException;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
@@ -18,6 +20,7 @@ import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.service.Rpcs;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -76,8 +79,18 @@ public final class Application implements AutoCloseable {
         ingest,
         reads.service());
     grpc = GrpcServer.start(config, builder, services, Rpcs.all(), ingest::endStreams, executors, infra, resources);
-    metricsPort = infra.metrics().startHttp(config.endpoints().metricsBindAddress(), config.endpoints().metricsPort());
+    metricsPort = startMetrics(config.endpoints());
     logStarted(config);
+  }
+
+  private int startMetrics(Endpoints endpoints) {
+    try {
+      return infra.metrics().startHttp(endpoints.metricsBindAddress(), endpoints.metricsPort());
+    } catch (UncheckedIOException e) {
+      throw new StartupException("cannot serve metrics on " + endpoints.metricsBindAddress() + ":" + endpoints.metricsPort()
+          + " (" + e.getCause().getMessage() + "): is the port taken? Set TICKVAULT_METRICS_PORT to a free port (0: no metrics)"
+          + " or TICKVAULT_METRICS_BIND_ADDRESS to an address of this host", e);
+    }
   }
 
   private void logStarted(ServerConfig config) {

@@ -83,6 +83,9 @@ record Infrastructure(
 
   /** A pool on the configured (or embedded) database, with the configured credentials. */
   static HikariDataSource openPool(DatabaseSettings database, String databaseUrl, int poolSize) {
+    // First one connection that gives up in seconds: the pool's first would wait on a silent port
+    // for its socket timeout, a minute, which is there for long queries.
+    Database.connectOnce(databaseUrl, user(database), database.password().orElse(null));
     return Database.openPool(databaseUrl, user(database), database.password().orElse(null), poolSize);
   }
 

@@ -2,8 +2,10 @@ package io.tickvault.server.app;
 
 import io.tickvault.server.config.ConfigException;
 import io.tickvault.server.config.DatabaseSettings;
+import io.tickvault.server.config.Redaction;
 import io.tickvault.server.config.StartupException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
@@ -19,10 +21,20 @@ final class StartupErrors {
 
   private StartupErrors() {}
 
+  /** The line, without the pointer to --debug that the caller adds, and without any URL's password. */
   static String describe(Throwable failure, DatabaseSettings database) {
+    return Redaction.urls(line(failure, database));
+  }
+
+  private static String line(Throwable failure, DatabaseSettings database) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof StartupException || t instanceof ConfigException) {
         return t.getMessage();
+      }
+      Throwable timeout = timeout(t);
+      if (timeout != null) {
+        return "PostgreSQL at " + part(database, 1) + " did not answer in time (" + firstLine(timeout.getMessage())
+            + "): is it PostgreSQL that listens there, and does TICKVAULT_DATABASE_URL name it?";
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         return refusal(sql, database);
@@ -31,7 +43,23 @@ final class StartupErrors {
         return cannotReach(database, firstLine(t.getMessage()));
       }
     }
-    return "could not start: " + firstLine(String.valueOf(failure.getMessage())) + " (run with --debug for the stack trace)";
+    return "could not start: " + firstLine(String.valueOf(failure.getMessage()));
+  }
+
+  /**
+   * The socket timeout under a failure of the driver: something listens at the URL's port, but it
+   * does not answer PostgreSQL's handshake (another service, or a host that drops the packets).
+   */
+  private static Throwable timeout(Throwable t) {
+    if (!(t instanceof SQLException) && !(t instanceof SocketTimeoutException)) {
+      return null;
+    }
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SocketTimeoutException) {
+        return cause;
+      }
+    }
+    return null;
   }
 
   private static String refusal(SQLException sql, DatabaseSettings database) {

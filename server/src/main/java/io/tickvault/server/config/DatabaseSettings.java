@@ -3,6 +3,7 @@ package io.tickvault.server.config;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import org.postgresql.Driver;
 
 /**
  * The PostgreSQL everything is stored in, and the streaming replica that history reads prefer
@@ -46,7 +47,17 @@ public record DatabaseSettings(Optional<String> url, Optional<String> user, Opti
   private static Optional<String> jdbcUrl(EnvReader env, String variable) {
     return env.string(variable).map(url -> {
       if (!url.startsWith("jdbc:postgresql://")) {
-        throw new ConfigException(variable + ": expected jdbc:postgresql://host:port/database, got " + EnvReader.redacted(url));
+        throw new ConfigException(variable + ": expected jdbc:postgresql://host:port/database, got " + Redaction.urls(url));
+      }
+      // pgjdbc would take user:password@ for part of the host name, and echo it in its errors.
+      if (url.substring("jdbc:postgresql://".length()).split("[/?]", 2)[0].contains("@")) {
+        throw new ConfigException(variable + ": the PostgreSQL driver takes no user:password@ in the URL; give them as "
+            + "?user=...&password=... or in TICKVAULT_DATABASE_USER and TICKVAULT_DATABASE_PASSWORD; got " + Redaction.urls(url));
+      }
+      // Read here as the driver will read it, so that a bad port is refused by name, not as "No suitable driver".
+      if (Driver.parseURL(url, null) == null) {
+        throw new ConfigException(variable + ": the PostgreSQL driver cannot read " + Redaction.urls(url)
+            + " (expected jdbc:postgresql://host:port/database, the port a number)");
       }
       return url;
     });
@@ -55,7 +66,7 @@ public record DatabaseSettings(Optional<String> url, Optional<String> user, Opti
   /** Without the password, in the URLs or beside them. */
   @Override
   public String toString() {
-    return "DatabaseSettings[url=" + url.map(EnvReader::redacted) + ", user=" + user + ", poolSize=" + poolSize
-        + ", readUrl=" + readUrl.map(EnvReader::redacted) + ", readMaxLag=" + readMaxLag + "]";
+    return "DatabaseSettings[url=" + url.map(Redaction::urls) + ", user=" + user + ", poolSize=" + poolSize
+        + ", readUrl=" + readUrl.map(Redaction::urls) + ", readMaxLag=" + readMaxLag + "]";
   }
 }

@@ -101,9 +101,4 @@ final class EnvReader {
       return path;
     });
   }
-
-  /** The URL without its user:password@, which must never reach a log line. */
-  static String redacted(String url) {
-    return url.replaceAll("//[^/@]*@", "//***@");
-  }
 }

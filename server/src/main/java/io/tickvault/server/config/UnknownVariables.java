@@ -27,6 +27,15 @@ public final class UnknownVariables {
   /** The configuration read from {@code env}, and a warning for each TICKVAULT_* variable it did not read. */
   public static List<String> warnings(Map<String, String> env) {
     Set<String> read = new HashSet<>();
+    readFrom(env, read);
+    // A part of the configuration stops at the value it refuses: the names after it in that part
+    // are those it asks for when nothing is set, which nothing refuses.
+    readFrom(Map.of(), read);
+    return warnings(env.keySet(), read);
+  }
+
+  /** Adds to {@code read} the name of every variable the configuration asks {@code env} for. */
+  private static void readFrom(Map<String, String> env, Set<String> read) {
     Map<String, String> recording = new java.util.HashMap<>(env) {
       @Override
       public String get(Object name) {
@@ -39,7 +48,6 @@ public final class UnknownVariables {
     } catch (ConfigException e) {
       // a bad value is reported on its own; the names read so far still count
     }
-    return warnings(env.keySet(), read);
   }
 
   static List<String> warnings(Set<String> names, Set<String> known) {

@@ -2,6 +2,8 @@ package io.tickvault.server.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -11,6 +13,12 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class Database {
   /** How long a call waits for a connection before it fails with UNAVAILABLE. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+  /**
+   * How long start-up waits for PostgreSQL to accept its first connection, and for each answer of
+   * the handshake. The driver may try twice (with TLS, then without, under sslmode=prefer), so a
+   * port that never answers fails start-up after about twice this.
+   */
+  public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
 
   private Database() {}
 
@@ -59,6 +67,33 @@ public final class Database {
     probe.setTcpKeepAlive(true);
     probe.setApplicationName("tickvault health check");
     return probe;
+  }
+
+  /**
+   * Connects once and closes, waiting at most {@link #STARTUP_TIMEOUT} for the connection and then
+   * for each answer of the handshake, whatever the URL says: a URL that names a port where nothing
+   * answers, or where something else listens (Redis waits for a line that never comes), fails the
+   * start-up in seconds. Throws a {@link DataAccessException} whose cause is the driver's error, its
+   * SQLSTATE telling a refusal apart.
+   */
+  public static void connectOnce(String url, String user, String password) {
+    PGSimpleDataSource first = new PGSimpleDataSource();
+    first.setURL(url);
+    if (user != null) {
+      first.setUser(user);
+    }
+    if (password != null) {
+      first.setPassword(password);
+    }
+    int seconds = (int) STARTUP_TIMEOUT.toSeconds();
+    first.setConnectTimeout(seconds);
+    first.setSocketTimeout(seconds);
+    first.setApplicationName("tickvault start-up");
+    try (Connection connection = first.getConnection()) {
+      // reached, logged in, and the database exists
+    } catch (SQLException e) {
+      throw new DataAccessException("cannot connect to PostgreSQL", e);
+    }
   }
 
   private static HikariConfig poolConfig(String name, String url, String user, String password, int poolSize) {

@@ -12,9 +12,11 @@ import io.tickvault.server.testing.TestDatabase;
 import io.tickvault.server.testing.TestDependencies;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Main} in a child process and reads its standard error.
  */
 class StartupFailuresIT {
+  /** A password given in a URL or a variable: no message may show it. */
+  private static final String PASSWORD = "s3cr3tpw";
+
   @RegisterExtension
   static TestDatabase database = new TestDatabase();
 
@@ -141,6 +146,76 @@ class StartupFailuresIT {
         "warning: TICKVAULT_WORKERS_TOKENS is not a tickvault variable and is ignored; did you mean TICKVAULT_WORKER_TOKENS?");
   }
 
+  @Test
+  void aMalformedRedisUrl_isRefusedByName_withoutItsPassword() {
+    for (String url : List.of("redis://tv_user:" + PASSWORD + "@cache host:6379", "redis://tv_user:" + PASSWORD + "@127.0.0.1:99999",
+        "redis://:" + PASSWORD + "@127.0.0.1:6379/not-a-number")) {
+      ServerProcess.Failed failed = external(database.url(), Map.of("TICKVAULT_REDIS_URL", url));
+
+      assertRefused(failed, Main.BAD_CONFIGURATION, 15);
+      assertThat(failed.stderr()).as(url).startsWith("tickvault: bad configuration: TICKVAULT_REDIS_URL: ");
+    }
+  }
+
+  @Test
+  void aDatabaseUrlThatIsNotPostgresql_orThatTheDriverCannotRead_isRefusedByName_withoutItsPassword() {
+    for (String url : List.of("jdbc:mysql://127.0.0.1/tickvault?user=tv_user&password=" + PASSWORD,
+        "jdbc:postgresql://127.0.0.1:five/tickvault?user=tv_user&password=" + PASSWORD,
+        "jdbc:postgresql://tv_user:" + PASSWORD + "@127.0.0.1:5432/tickvault")) {
+      ServerProcess.Failed failed = external(url, Map.of());
+
+      assertRefused(failed, Main.BAD_CONFIGURATION, 15);
+      assertThat(failed.stderr()).as(url).startsWith("tickvault: bad configuration: TICKVAULT_DATABASE_URL: ");
+    }
+  }
+
+  @Test
+  void aValueRefused_leavesTheVariablesAfterItKnown() {
+    ServerProcess.Failed failed = external("postgresql://127.0.0.1/tickvault", Map.of(
+        "TICKVAULT_DATABASE_USER", "tv_user", "TICKVAULT_DATABASE_PASSWORD", PASSWORD,
+        "TICKVAULT_DATABASE_POOL_SIZE", "4", "TICKVAULT_REDIS_TIMEOUT_MS", "500"));
+
+    assertRefused(failed, Main.BAD_CONFIGURATION, 15);
+    assertThat(failed.stderr()).startsWith("tickvault: bad configuration: TICKVAULT_DATABASE_URL: ");
+  }
+
+  @Test
+  void aDatabaseUrlNamingRedis_failsWithinSeconds_namingTheVariable() {
+    URI redis = URI.create(TestDependencies.redisUrl());
+
+    ServerProcess.Failed failed = external("jdbc:postgresql://" + redis.getHost() + ":" + redis.getPort()
+        + "/tickvault?user=tv_user&password=" + PASSWORD, Map.of());
+
+    assertRefused(failed, Main.CANNOT_START, 15);
+    assertThat(failed.stderr()).startsWith("tickvault: PostgreSQL at " + redis.getHost() + ":" + redis.getPort()
+        + " did not answer in time (").contains("TICKVAULT_DATABASE_URL");
+  }
+
+  @Test
+  void aDatabaseUrlNamingAListenerThatNeverAnswers_failsWithinSeconds_namingTheVariable() throws Exception {
+    // Connections complete into the backlog without accept(): connected, and never a byte back.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      ServerProcess.Failed failed = external("jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/tickvault", Map.of(
+          "TICKVAULT_DATABASE_USER", "tv_user", "TICKVAULT_DATABASE_PASSWORD", PASSWORD));
+
+      assertRefused(failed, Main.CANNOT_START, 15);
+      assertThat(failed.stderr()).startsWith("tickvault: PostgreSQL at 127.0.0.1:" + silent.getLocalPort()
+          + " did not answer in time (").contains("TICKVAULT_DATABASE_URL");
+    }
+  }
+
+  @Test
+  void metricsOnTheGrpcPort_isRefusedNamingBothVariables() {
+    int port = Ports.free();
+
+    ServerProcess.Failed failed = external(database.url(), Map.of(
+        "TICKVAULT_GRPC_PORT", String.valueOf(port), "TICKVAULT_METRICS_PORT", String.valueOf(port)));
+
+    assertRefused(failed, Main.BAD_CONFIGURATION, 15);
+    assertThat(failed.stderr()).isEqualTo("tickvault: bad configuration: TICKVAULT_METRICS_PORT=" + port
+        + ": the same port as TICKVAULT_GRPC_PORT; give the metrics a port of their own, or 0 for none\n");
+  }
+
   private static ServerProcess.Failed external(String databaseUrl, Map<String, String> extra) {
     return ServerProcess.startExpectingFailure(externalEnv(databaseUrl, extra));
   }
@@ -157,6 +232,19 @@ class StartupFailuresIT {
         "TICKVAULT_AUTH", "disabled"));
     env.putAll(extra);
     return env;
+  }
+
+  /**
+   * The exit code, within {@code seconds}, one line on standard error with at most one pointer to
+   * --debug, no stack trace, no "not a tickvault variable" for a variable the server reads, and
+   * {@link #PASSWORD} nowhere.
+   */
+  private static void assertRefused(ServerProcess.Failed failed, int exitCode, int seconds) {
+    assertThat(failed.exitCode()).as(failed.stderr()).isEqualTo(exitCode);
+    assertThat(failed.took()).as(failed.stderr()).isLessThan(Duration.ofSeconds(seconds));
+    assertThat(failed.stderr().lines()).as(failed.stderr()).hasSize(1);
+    assertThat(failed.stderr().split("--debug", -1)).as(failed.stderr()).hasSizeLessThanOrEqualTo(2);
+    assertThat(failed.stderr() + failed.stdout()).doesNotContain(PASSWORD).doesNotContain("\tat ");
   }
 
   /** Exit 1, one line on standard error (the exact line when given), no stack trace. */

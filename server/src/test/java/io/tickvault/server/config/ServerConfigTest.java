@@ -54,6 +54,29 @@ class ServerConfigTest {
   }
 
   @Test
+  void urlsTheDriversCannotUse_areRejectedByName_withoutTheirPassword() {
+    Map<String, String> refusals = Map.of(
+        "jdbc:postgresql://db:five/x?user=u&password=hunter2", "TICKVAULT_DATABASE_URL: the PostgreSQL driver cannot read"
+            + " jdbc:postgresql://db:five/x?user=u&password=*** (expected jdbc:postgresql://host:port/database, the port a number)",
+        "jdbc:postgresql://u:hunter2@db/x", "TICKVAULT_DATABASE_URL: the PostgreSQL driver takes no user:password@ in the URL;"
+            + " give them as ?user=...&password=... or in TICKVAULT_DATABASE_USER and TICKVAULT_DATABASE_PASSWORD;"
+            + " got jdbc:postgresql://***@db/x",
+        "redis://u:hunter2@cache host:6379", "TICKVAULT_REDIS_URL: not a Redis URL the client can use"
+            + " (Illegal character in authority): redis://***@cache host:6379",
+        "redis://u:hunter2@cache:port", "TICKVAULT_REDIS_URL: not a Redis URL the client can use"
+            + " (no host, or a port that is not a number): redis://***@cache:port",
+        "redis://u:hunter2@cache:99999", "TICKVAULT_REDIS_URL: not a Redis URL the client can use"
+            + " (Port out of range: 99999): redis://***@cache:99999",
+        "redis://:hunter2@cache:6379/zero", "TICKVAULT_REDIS_URL: not a Redis URL the client can use"
+            + " (the database after the last / is not a number): redis://***@cache:6379/zero");
+    refusals.forEach((url, message) -> {
+      String variable = url.startsWith("jdbc:") ? "TICKVAULT_DATABASE_URL" : "TICKVAULT_REDIS_URL";
+      assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of(variable, url, "TICKVAULT_AUTH", "disabled")))
+          .as(url).hasMessage(message);
+    });
+  }
+
+  @Test
   void masterKeyOfWrongLength_isRejected() {
     String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_MASTER_KEY", shortKey)))

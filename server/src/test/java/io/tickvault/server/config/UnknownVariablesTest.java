@@ -40,6 +40,13 @@ class UnknownVariablesTest {
   }
 
   @Test
+  void aRefusedValue_leavesTheVariablesOfItsOwnPartKnown() {
+    assertThat(UnknownVariables.warnings(Map.of("TICKVAULT_DATABASE_URL", "postgres://db/x",
+        "TICKVAULT_DATABASE_USER", "tv", "TICKVAULT_DATABASE_PASSWORD", "secret", "TICKVAULT_REDIS_URL", "http://cache",
+        "TICKVAULT_REDIS_TIMEOUT_MS", "300", "TICKVAULT_MASTER_KEY", "not base64!", "TICKVAULT_OLD_MASTER_KEYS", "x"))).isEmpty();
+  }
+
+  @Test
   void misspelledVariable_isWarnedWithTheClosestName() {
     assertThat(UnknownVariables.warnings(Map.of("TICKVAULT_WORKERS_TOKENS", "worker-token-0123456789")))
         .containsExactly("warning: TICKVAULT_WORKERS_TOKENS is not a tickvault variable and is ignored;"
