@@ -50,9 +50,9 @@ class CoverageClientIT {
       writer.claimCoverage(1, 1, T + 60 * S, T + 90 * S);
       writer.flush();
       summary = writer.finish();
-      client.reportGap(1, 1, Channel.CHANNEL_TRADES, T + 40 * S, T + 60 * S, GapReason.GAP_REASON_DISCONNECTED, "code 1006");
+      client.coverage().reportGap(1, 1, Channel.CHANNEL_TRADES, T + 40 * S, T + 60 * S, GapReason.GAP_REASON_DISCONNECTED, "code 1006");
 
-      GetCoverageResponse coverage = client.getCoverage(1, 1, Channel.CHANNEL_TRADES, T, T + 90 * S);
+      GetCoverageResponse coverage = client.coverage().getCoverage(1, 1, Channel.CHANNEL_TRADES, T, T + 90 * S);
 
       assertThat(coverage.getComplete()).isFalse();
       assertThat(coverage.getCoveredList()).containsExactly(
@@ -62,7 +62,7 @@ class CoverageClientIT {
           .addReports(GapReport.newBuilder().setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
               .setReason(GapReason.GAP_REASON_DISCONNECTED).setDetail("code 1006"))
           .build());
-      assertThat(client.listFeeds(1)).containsExactly(Feed.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
+      assertThat(client.coverage().listFeeds(1)).containsExactly(Feed.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
           .setChannel(Channel.CHANNEL_TRADES).setCoveredUntilMs(T + 90 * S).setLastRecordTimeMs(T + 39 * S).build());
     }
     assertThat(summary.inserted()).isEqualTo(40);

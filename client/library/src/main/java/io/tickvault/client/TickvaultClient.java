@@ -26,19 +26,14 @@ import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.Candle;
 import io.tickvault.api.v1.CurrencyPair;
 import io.tickvault.api.v1.DeleteApiKeyRequest;
-import io.tickvault.api.v1.Feed;
-import io.tickvault.api.v1.GapReason;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.GetCandlesRequest;
-import io.tickvault.api.v1.GetCoverageRequest;
-import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.GetMarketStateRequest;
 import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.GetOrderBookRequest;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.ListCurrencyPairsRequest;
 import io.tickvault.api.v1.ListCurrencyPairsResponse;
-import io.tickvault.api.v1.ListFeedsRequest;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PutApiKeyRequest;
@@ -48,7 +43,6 @@ import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadTradesRequest;
-import io.tickvault.api.v1.ReportGapRequest;
 import io.tickvault.api.v1.Trade;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -218,32 +212,9 @@ public final class TickvaultClient implements AutoCloseable {
         .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey).build()).getDeleted();
   }
 
-  /**
-   * Records why {@code [fromTimeMs, untilTimeMs)} of a feed is missing (a disconnect, a sequence
-   * jump...); the same report again stores nothing more, so it may be retried freely.
-   */
-  public void reportGap(int exchangeId, int currencyPairNo, io.tickvault.api.v1.Channel feedChannel, long fromTimeMs,
-                        long untilTimeMs, GapReason reason, String detail) {
-    IngestServiceGrpc.newBlockingStub(channel())
-        .reportGap(ReportGapRequest.newBuilder()
-            .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo).setChannel(feedChannel)
-            .setFromTimeMs(fromTimeMs).setUntilTimeMs(untilTimeMs).setReason(reason).setDetail(detail).build());
-  }
-
-  /**
-   * Whether {@code [startTimeMs, endTimeMs)} (end 0: now) of a feed is complete: the covered
-   * ranges, and the holes with the gap reports that explain them.
-   */
-  public GetCoverageResponse getCoverage(int exchangeId, int currencyPairNo, io.tickvault.api.v1.Channel feedChannel,
-                                         long startTimeMs, long endTimeMs) {
-    return query().getCoverage(GetCoverageRequest.newBuilder()
-        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo).setChannel(feedChannel)
-        .setStartTimeMs(startTimeMs).setEndTimeMs(endTimeMs).build());
-  }
-
-  /** Every feed of an exchange (0: of all) with where its coverage ends and its newest record's time. */
-  public List<Feed> listFeeds(int exchangeId) {
-    return query().listFeeds(ListFeedsRequest.newBuilder().setExchangeId(exchangeId).build()).getFeedsList();
+  /** What the feeds hold and where they have holes: gap reports, coverage, freshness. */
+  public CoverageCalls coverage() {
+    return new CoverageCalls(channel);
   }
 
   /**

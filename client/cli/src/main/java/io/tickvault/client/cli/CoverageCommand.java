@@ -58,7 +58,7 @@ final class CoverageCommand {
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        GetCoverageResponse coverage = client.getCoverage(exchangeId, pairNo, channel.channel, from, to);
+        GetCoverageResponse coverage = client.coverage().getCoverage(exchangeId, pairNo, channel.channel, from, to);
         PrintWriter out = out();
         if (output.json()) {
           out.println(Json.of(coverage));
@@ -100,7 +100,7 @@ final class CoverageCommand {
     @Override
     public Integer call() {
       try (TickvaultClient client = connection.connect()) {
-        List<Feed> feeds = client.listFeeds(exchangeId);
+        List<Feed> feeds = client.coverage().listFeeds(exchangeId);
         PrintWriter out = out();
         if (output.json()) {
           feeds.forEach(feed -> out.println(Json.of(feed)));

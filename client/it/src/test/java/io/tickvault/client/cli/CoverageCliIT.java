@@ -34,7 +34,7 @@ class CoverageCliIT {
       writer.claimCoverage(1, 1, T, T + 10 * S);
       writer.claimCoverage(1, 1, T + 20 * S, T + 30 * S);
       writer.finish();
-      client.reportGap(1, 1, Channel.CHANNEL_TRADES, T + 10 * S, T + 20 * S, GapReason.GAP_REASON_SEQUENCE_JUMP, "17 then 40");
+      client.coverage().reportGap(1, 1, Channel.CHANNEL_TRADES, T + 10 * S, T + 20 * S, GapReason.GAP_REASON_SEQUENCE_JUMP, "17 then 40");
     }
   }
 
