@@ -67,7 +67,7 @@ public final class Application implements AutoCloseable {
     infra = Infrastructure.start(config, resources);
     ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
-    CallExecutor executors = CallExecutor.start(config, resources);
+    CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
     ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
         executors.nearMisses(), infra.metrics().registry(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
@@ -152,6 +152,11 @@ public final class Application implements AutoCloseable {
 
   public String redisUrl() {
     return infra.redisUrl();
+  }
+
+  /** What becomes of what no code caught on a thread: Main makes it every thread's default. */
+  public Thread.UncaughtExceptionHandler uncaughtErrors() {
+    return infra.uncaughtErrors();
   }
 
   public DatabaseHealthMonitor healthMonitor() {

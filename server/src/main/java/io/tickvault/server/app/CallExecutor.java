@@ -41,19 +41,21 @@ record CallExecutor(ExecutorService transport, ExecutorService database, Blockin
    */
   static final int HEAVY_WAITING_PER_THREAD = 8;
 
-  static CallExecutor start(ServerConfig config, Resources resources) {
+  /** @param uncaught what becomes of what no code caught on these threads (logged, counted) */
+  static CallExecutor start(ServerConfig config, Thread.UncaughtExceptionHandler uncaught, Resources resources) {
     int transportThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    ExecutorService transport = fixed(transportThreads, "tickvault-grpc-", resources);
-    ExecutorService database = fixed(config.database().poolSize() * 2, "tickvault-db-", resources);
+    ExecutorService transport = fixed(transportThreads, "tickvault-grpc-", uncaught, resources);
+    ExecutorService database = fixed(config.database().poolSize() * 2, "tickvault-db-", uncaught, resources);
     int heavyThreads = HeavyReads.shareOf(config.database().poolSize());
-    ExecutorService heavy = fixed(heavyThreads, "tickvault-heavy-", resources);
+    ExecutorService heavy = fixed(heavyThreads, "tickvault-heavy-", uncaught, resources);
     return new CallExecutor(transport, database, new BlockingCalls(database, MAX_DATABASE_CALLS),
         new HeavyReads(heavy, heavyThreads, HEAVY_WAITING_PER_THREAD * heavyThreads));
   }
 
-  private static ExecutorService fixed(int threads, String prefix, Resources resources) {
+  private static ExecutorService fixed(int threads, String prefix, Thread.UncaughtExceptionHandler uncaught,
+                                       Resources resources) {
     ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), DaemonThreads.named(prefix));
+        new LinkedBlockingQueue<>(), DaemonThreads.named(prefix, uncaught));
     resources.own(() -> {
       executor.shutdown();
       executor.awaitTermination(5, TimeUnit.SECONDS);

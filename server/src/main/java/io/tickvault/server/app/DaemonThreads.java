@@ -8,10 +8,18 @@ final class DaemonThreads {
   private DaemonThreads() {}
 
   static ThreadFactory named(String prefix) {
+    return named(prefix, null);
+  }
+
+  /** As {@link #named(String)}, with what becomes of what no code caught on them (null: the JVM's default). */
+  static ThreadFactory named(String prefix, Thread.UncaughtExceptionHandler uncaught) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
+      if (uncaught != null) {
+        t.setUncaughtExceptionHandler(uncaught);
+      }
       return t;
     };
   }

@@ -27,6 +27,7 @@ import io.tickvault.server.grpc.RequestParsing;
 import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
 import io.tickvault.server.grpc.ServerVersionInterceptor;
+import io.tickvault.server.logging.UncaughtErrors;
 import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
 import java.net.InetSocketAddress;
@@ -82,11 +83,9 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     rules.requireDeclared(grpcOwn);
     List<String> serviceNames = definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList();
     DatabaseHealthMonitor healthMonitor = infra.databaseHealth();
-    healthMonitor.addListener(reachable -> {
-      ServingStatus status = reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
-      serviceNames.forEach(service -> health.setStatus(service, status));
-    });
+    Serving serving = new Serving(health, serviceNames);
+    healthMonitor.addListener(serving::databaseReachable);
+    infra.uncaughtErrors().addListener(serving::jvmHealthy);
     DependencyMetrics.register(infra.metrics().registry(), healthMonitor::reachable, infra.redisMetrics()::up);
 
     // gRPC looks each call's method up on the Netty event loop that read it (directExecutor).
@@ -130,6 +129,38 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
       server.stop();
     });
     return new GrpcServer(server, healthMonitor);
+  }
+
+  /**
+   * Health as both inputs have it: SERVING while PostgreSQL answers and the JVM has had no error of
+   * its own (out of memory) for a minute ({@link UncaughtErrors}), NOT_SERVING otherwise.
+   */
+  private static final class Serving {
+    private final HealthStatusManager health;
+    private final List<String> serviceNames;
+    private boolean databaseReachable; // guarded by this
+    private boolean jvmHealthy = true; // guarded by this
+
+    Serving(HealthStatusManager health, List<String> serviceNames) {
+      this.health = health;
+      this.serviceNames = serviceNames;
+    }
+
+    synchronized void databaseReachable(boolean reachable) {
+      databaseReachable = reachable;
+      publish();
+    }
+
+    synchronized void jvmHealthy(boolean healthy) {
+      jvmHealthy = healthy;
+      publish();
+    }
+
+    private void publish() {
+      ServingStatus status = databaseReachable && jvmHealthy ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+      serviceNames.forEach(service -> health.setStatus(service, status));
+    }
   }
 
   @SuppressWarnings("deprecation")

@@ -10,6 +10,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.db.ReadDataSource;
 import io.tickvault.server.db.ReplicaLagMonitor;
 import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.server.logging.UncaughtErrors;
 import io.tickvault.server.metrics.ConnectionPoolMetrics;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.metrics.RedisMetrics;
@@ -38,7 +39,8 @@ record Infrastructure(
     RedisConnections redis,
     Metrics metrics,
     RedisMetrics redisMetrics,
-    ScheduledExecutorService scheduler) {
+    ScheduledExecutorService scheduler,
+    UncaughtErrors uncaughtErrors) {
 
   static Infrastructure start(ServerConfig config, Resources resources) {
     EmbeddedServices embedded = resources.own(new EmbeddedServices(config.dataDir()));
@@ -59,6 +61,7 @@ record Infrastructure(
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-scheduler-"));
     resources.own(scheduler::shutdownNow);
+    UncaughtErrors uncaughtErrors = new UncaughtErrors(metrics.registry(), scheduler, System::nanoTime);
 
     Jdbc jdbc = new Jdbc(primary);
     Jdbc readJdbc = database.readUrl()
@@ -67,7 +70,8 @@ record Infrastructure(
 
     RedisConnections redis = RedisConnections.open(redisUrl, config.redis().cluster(), config.redis().timeout(), resources);
     RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
-    return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler);
+    return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler,
+        uncaughtErrors);
   }
 
   /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */

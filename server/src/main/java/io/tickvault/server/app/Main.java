@@ -86,6 +86,9 @@ public final class Main {
     } finally {
       hikari.setLevel(hikariLevel);
     }
+    // Netty's threads, the scheduler's and any other: what no code caught is logged and counted,
+    // never only printed on standard error.
+    Thread.setDefaultUncaughtExceptionHandler(app.uncaughtErrors());
     // Handle SIGTERM and SIGINT ourselves rather than in a shutdown hook: a graceful stop is a
     // normal end, so the process exits 0 (a shutdown hook would leave the JVM's 143).
     java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();

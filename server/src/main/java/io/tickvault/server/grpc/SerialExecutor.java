@@ -6,6 +6,11 @@ import java.util.concurrent.Executor;
 /**
  * Runs tasks one at a time, in order, on a shared executor: the events of one call stay
  * serialized, as gRPC promises a listener, while many calls share the threads.
+ *
+ * <p>A task that throws (even an {@link Error}, such as running out of direct memory while a
+ * message is sent) is reported to the thread's uncaught-exception handler, which logs and counts
+ * it, and the tasks after it still run: the call's end among them, which gives back what it holds.
+ * The thread lives on.
  */
 final class SerialExecutor implements Executor {
   private final Executor executor;
@@ -38,7 +43,12 @@ final class SerialExecutor implements Executor {
           return;
         }
       }
-      next.run();
+      try {
+        next.run();
+      } catch (Throwable e) {
+        Thread thread = Thread.currentThread();
+        thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
+      }
     }
   }
 }
