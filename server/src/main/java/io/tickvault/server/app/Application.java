@@ -68,8 +68,8 @@ public final class Application implements AutoCloseable {
     ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
-    ReadSide reads = ReadSide.start(infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(), infra.scheduler(),
-        executors.nearMisses(), infra.metrics().registry(), clock);
+    ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
+        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
         executors.database(), infra.scheduler(), infra.metrics().ingest(), clock);
     List<BindableService> services = List.of(

@@ -27,6 +27,7 @@ import io.tickvault.server.grpc.RequestParsing;
 import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
 import io.tickvault.server.grpc.ServerVersionInterceptor;
+import io.tickvault.server.grpc.StreamResets;
 import io.tickvault.server.logging.UncaughtErrors;
 import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
@@ -104,6 +105,8 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
       }
     });
     builder.maxInboundMessageSize(RequestParsing.MAX_MESSAGE_BYTES);
+    // A read stream whose client stopped taking its pages resets itself (PagedStream).
+    builder.addStreamTracerFactory(new StreamResets(rules.costing(RpcRule.Cost.HEAVY)));
     for (ServerServiceDefinition definition : definitions) {
       DatabaseCalls databaseCalls = new DatabaseCalls(executors.database(), executors.heavyReads(),
           CallExecutor.MAX_DATABASE_CALLS, healthMonitor, rules);

@@ -2,6 +2,7 @@ package io.tickvault.server.app;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.api.v1.Channel;
+import io.tickvault.server.config.ReadSettings;
 import io.tickvault.server.coverage.CoverageReader;
 import io.tickvault.server.coverage.CoverageRepository;
 import io.tickvault.server.coverage.FeedFreshness;
@@ -16,6 +17,8 @@ import io.tickvault.server.metrics.FeedMetrics;
 import io.tickvault.server.metrics.QueryMetrics;
 import io.tickvault.server.orderbook.OrderBookReader;
 import io.tickvault.server.read.ReadArguments;
+import io.tickvault.server.read.ReadMemory;
+import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import io.tickvault.server.service.QueryGrpcService;
@@ -24,6 +27,8 @@ import io.tickvault.server.trade.TradeReader;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read side, wired: the readers over PostgreSQL, the hot market state in Redis, and the gRPC
@@ -31,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * {@link MarketStateSink}.
  */
 public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
+  private static final Logger log = LoggerFactory.getLogger(ReadSide.class);
   /** How often the feed freshness gauges are read again: stale by at most this, one query each time. */
   static final long FEED_REFRESH_SECONDS = 10;
 
@@ -41,11 +47,12 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
    * when one is configured; the market state falls back to {@code primary}, so GetMarketState never
    * answers older than what ingestion has committed.
    */
-  public static ReadSide start(Jdbc primary, Jdbc history, KnownMarkets markets,
+  public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
       BlockingCalls blocking, PrometheusRegistry registry, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
+    ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
     MarketStateCache state = new MarketStateCache(new MarketStateRedis(redis, clock),
         new MarketStateNearCache(MarketStateNearCache.TTL, clock), new TradeReader(primary), new OrderBookReader(primary),
         metrics, clock);
@@ -53,7 +60,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
         new CandleReader(history), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
-        blocking, metrics);
+        blocking, streams, metrics);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
     FeedMetrics.register(registry, () -> freshness.latest().stream()
@@ -63,6 +70,22 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
     scheduler.scheduleWithFixedDelay(() -> refreshQuietly(freshness), 0, FEED_REFRESH_SECONDS, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
     return new ReadSide(service, state);
+  }
+
+  /**
+   * The bounds of the read streams: the byte budget (configured, or a quarter of the JVM's direct
+   * memory limit), said once at start-up with the limit it comes from, and the stall timeout.
+   */
+  private static ReadStreams readStreams(ReadSettings settings, ScheduledExecutorService scheduler, QueryMetrics metrics,
+                                         PrometheusRegistry registry) {
+    long maxDirect = ReadMemory.maxDirectMemory();
+    ReadMemory memory = new ReadMemory(settings.bufferBytes() > 0 ? settings.bufferBytes() : ReadMemory.defaultLimit());
+    log.info("read streams hold at most {} MiB of pages in flight ({}; the JVM's direct memory limit is {} MiB), "
+            + "and a stream whose client takes nothing for {} s is ended", memory.limitBytes() >> 20,
+        settings.bufferBytes() > 0 ? "TICKVAULT_READ_BUFFER_MB" : "a quarter of the direct memory limit", maxDirect >> 20,
+        settings.stallTimeout().toSeconds());
+    QueryMetrics.registerReadBuffer(registry, memory::usedBytes, memory.limitBytes());
+    return new ReadStreams(memory, settings.stallTimeout(), scheduler, System::nanoTime, metrics.readsStalled::inc);
   }
 
   /** A refresh that fails (PostgreSQL down) keeps the last figures; the scheduler must not stop repeating it. */

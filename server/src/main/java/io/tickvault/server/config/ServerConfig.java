@@ -12,7 +12,7 @@ import java.util.Optional;
  * Everything the server is told from outside, read once at start-up and immutable afterwards: one
  * part per concern ({@link Endpoints}, {@link DatabaseSettings}, {@link RedisSettings},
  * {@link TlsSettings}, {@link AuthSettings}, {@link ApiKeySettings}, {@link IngestSettings},
- * {@link ConnectionLimits}), each checking its own variables when it is made, plus the server's own
+ * {@link ReadSettings}, {@link ConnectionLimits}), each checking its own variables when it is made, plus the server's own
  * two settings and the one rule between parts.
  *
  * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables (docs/operations.md);
@@ -32,12 +32,13 @@ public final class ServerConfig {
   private final AuthSettings auth;
   private final ApiKeySettings apiKeys;
   private final IngestSettings ingest;
+  private final ReadSettings reads;
   private final ConnectionLimits connectionLimits;
   private final Duration shutdownGrace;
   private final Path dataDir;
 
   private ServerConfig(Endpoints endpoints, DatabaseSettings database, RedisSettings redis, TlsSettings tls,
-                       AuthSettings auth, ApiKeySettings apiKeys, IngestSettings ingest,
+                       AuthSettings auth, ApiKeySettings apiKeys, IngestSettings ingest, ReadSettings reads,
                        ConnectionLimits connectionLimits, Duration shutdownGrace, Path dataDir) {
     SHUTDOWN_GRACE.check(shutdownGrace);
     // No token is fine for the embedded default, one developer's server; an external database is
@@ -54,6 +55,7 @@ public final class ServerConfig {
     this.auth = auth;
     this.apiKeys = apiKeys;
     this.ingest = ingest;
+    this.reads = reads;
     this.connectionLimits = connectionLimits;
     this.shutdownGrace = shutdownGrace;
     this.dataDir = dataDir;
@@ -71,10 +73,11 @@ public final class ServerConfig {
     TlsSettings tls = r.part(TlsSettings::fromEnvironment);
     Duration shutdownGrace = r.part(e -> e.duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE));
     IngestSettings ingest = r.part(IngestSettings::fromEnvironment);
+    ReadSettings reads = r.part(ReadSettings::fromEnvironment);
     ConnectionLimits connectionLimits = r.part(ConnectionLimits::fromEnvironment);
     r.throwFirstRefusal();
-    return new ServerConfig(endpoints, database, redis, tls, auth, apiKeys, ingest, connectionLimits, shutdownGrace,
-        dataDir);
+    return new ServerConfig(endpoints, database, redis, tls, auth, apiKeys, ingest, reads, connectionLimits,
+        shutdownGrace, dataDir);
   }
 
   public static Builder builder() {
@@ -88,6 +91,7 @@ public final class ServerConfig {
   public AuthSettings auth() { return auth; }
   public ApiKeySettings apiKeys() { return apiKeys; }
   public IngestSettings ingest() { return ingest; }
+  public ReadSettings reads() { return reads; }
   public ConnectionLimits connectionLimits() { return connectionLimits; }
   /** On SIGTERM, how long calls in flight may finish. */
   public Duration shutdownGrace() { return shutdownGrace; }
@@ -124,6 +128,8 @@ public final class ServerConfig {
     private int maxBookLevels = IngestSettings.DEFAULT_MAX_BOOK_LEVELS;
     private long ingestBufferBytes = IngestSettings.DEFAULT_BUFFER_BYTES;
     private Duration streamIdleTimeout = IngestSettings.DEFAULT_STREAM_IDLE_TIMEOUT;
+    private long readBufferBytes = ReadSettings.DEFAULT_BUFFER_BYTES;
+    private Duration readStallTimeout = ReadSettings.DEFAULT_STALL_TIMEOUT;
     private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
 
     private Builder() {}
@@ -156,6 +162,8 @@ public final class ServerConfig {
     public Builder maxBookLevels(int levels) { this.maxBookLevels = levels; return this; }
     public Builder ingestBufferBytes(long bytes) { this.ingestBufferBytes = bytes; return this; }
     public Builder streamIdleTimeout(Duration timeout) { this.streamIdleTimeout = Objects.requireNonNull(timeout); return this; }
+    public Builder readBufferBytes(long bytes) { this.readBufferBytes = bytes; return this; }
+    public Builder readStallTimeout(Duration timeout) { this.readStallTimeout = Objects.requireNonNull(timeout); return this; }
     public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
 
     public ServerConfig build() {
@@ -169,6 +177,7 @@ public final class ServerConfig {
           new AuthSettings(workerTokens, adminTokens, authDisabled, reflectionPublic),
           new ApiKeySettings(masterKey, oldMasterKeys, apiKeyTtl),
           new IngestSettings(maxBookLevels, ingestBufferBytes, streamIdleTimeout),
+          new ReadSettings(readBufferBytes, readStallTimeout),
           connectionLimits, shutdownGrace, dataDir);
     }
   }

@@ -1,5 +1,6 @@
 package io.tickvault.server.grpc;
 
+import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -12,6 +13,7 @@ import io.grpc.StatusRuntimeException;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.StatementTimeout;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * misses: neither is queued here.
  */
 public final class DatabaseCalls implements ServerInterceptor {
+  private static final Context.Key<Executor> CALL_EVENTS = Context.key("tickvault-call-events");
+
   private final Executor database;
   private final HeavyReads heavyReads;
   private final Semaphore admitted;
@@ -96,6 +100,7 @@ public final class DatabaseCalls implements ServerInterceptor {
       admitted.release();
       return refuse(call, heavyReads.busy());
     }
+    CallEvents events = new CallEvents(heavy ? heavyReads.executor() : database, rule.cost().statementTimeout());
     ServerCall.Listener<Q> listener;
     try {
       listener = next.startCall(watched, headers);
@@ -106,7 +111,35 @@ public final class DatabaseCalls implements ServerInterceptor {
       }
       throw e;
     }
-    return new Offloaded<>(listener, watched, rule, heavy);
+    return new Offloaded<>(listener, watched, rule, events, heavy);
+  }
+
+  /**
+   * The executor of the events of the current call, for a call this interceptor runs (null
+   * otherwise): a task given to it runs after the events already queued, one at a time with them, on
+   * the call's threads, in its context and under its rule's statement time limit. What a call's
+   * code starts later (a wake-up of a stream that waited) goes through it to stay in that order.
+   */
+  public static Executor currentCallEvents() {
+    return CALL_EVENTS.get();
+  }
+
+  /** A call's events, one at a time on its executor, in its context (which carries this executor too). */
+  private static final class CallEvents implements Executor {
+    private final SerialExecutor serial;
+    private final Duration statementTimeout;
+    private final Context context;
+
+    CallEvents(Executor threads, Duration statementTimeout) {
+      this.serial = new SerialExecutor(threads);
+      this.statementTimeout = statementTimeout;
+      this.context = Context.current().withValue(CALL_EVENTS, this);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      serial.execute(() -> context.run(() -> StatementTimeout.run(statementTimeout, task)));
+    }
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException status) {
@@ -116,21 +149,22 @@ public final class DatabaseCalls implements ServerInterceptor {
 
   /**
    * A unary or server-streaming call's events, run one at a time on the database executor (on the
-   * heavy-read threads for a heavy call), each under the rule's statement time limit.
+   * heavy-read threads for a heavy call), in the call's context, each under the rule's statement
+   * time limit.
    */
   private final class Offloaded<Q, R> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, R> call;
-    private final SerialExecutor serial;
+    private final CallEvents events;
     private final AtomicBoolean released = new AtomicBoolean();
     /** A heavy call still counted as waiting: until its method runs (on its half-close) or it ends. */
     private final AtomicBoolean waiting;
     private final RpcRule rule;
 
-    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, RpcRule rule, boolean heavy) {
+    Offloaded(ServerCall.Listener<Q> delegate, ServerCall<Q, R> call, RpcRule rule, CallEvents events, boolean heavy) {
       super(delegate);
       this.call = call;
       this.rule = rule;
-      this.serial = new SerialExecutor(heavy ? heavyReads.executor() : database);
+      this.events = events;
       this.waiting = new AtomicBoolean(heavy);
     }
 
@@ -178,7 +212,7 @@ public final class DatabaseCalls implements ServerInterceptor {
     }
 
     private void run(Runnable event) {
-      serial.execute(() -> StatementTimeout.run(rule.cost().statementTimeout(), event));
+      events.execute(event);
     }
 
     private void stopWaiting() {

@@ -4,8 +4,10 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The declared rules of every RPC, by full method name; a method without one is never served. */
 public final class RpcRules {
@@ -26,6 +28,17 @@ public final class RpcRules {
       throw new IllegalStateException(fullMethodName + " is served but has no declared rule");
     }
     return rule;
+  }
+
+  /** The full names of the methods declared with this cost. */
+  public Set<String> costing(RpcRule.Cost cost) {
+    Set<String> names = new HashSet<>();
+    byMethod.forEach((name, rule) -> {
+      if (rule.cost() == cost) {
+        names.add(name);
+      }
+    });
+    return names;
   }
 
   /**

@@ -2,7 +2,9 @@ package io.tickvault.server.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.LongSupplier;
 
 /** The read side's counters, registered on the server's registry. */
 public final class QueryMetrics {
@@ -13,6 +15,7 @@ public final class QueryMetrics {
   public final Counter stateNearHits;
   public final CounterDataPoint tradeRowsRead;
   public final CounterDataPoint snapshotRowsRead;
+  public final Counter readsStalled;
   private final Counter redisErrors;
 
   public QueryMetrics(PrometheusRegistry registry) {
@@ -45,6 +48,23 @@ public final class QueryMetrics {
         .register(registry);
     tradeRowsRead = rows.labelValues("trade");
     snapshotRowsRead = rows.labelValues("snapshot");
+    readsStalled = Counter.builder()
+        .name("tickvault_read_stalled_total")
+        .help("ReadTrades and ReadOrderBooks streams ended because their client took nothing for the stall timeout")
+        .register(registry);
+  }
+
+  /** {@code tickvault_read_buffer_bytes}: what read streams hold (used) and may hold (limit), read at scrape time. */
+  public static void registerReadBuffer(PrometheusRegistry registry, LongSupplier used, long limit) {
+    GaugeWithCallback.builder()
+        .name("tickvault_read_buffer_bytes")
+        .help("Bytes of pages the read streams fetched and have not seen leave for their clients (used), and the bound (limit)")
+        .labelNames("state")
+        .callback(callback -> {
+          callback.call(used.getAsLong(), "used");
+          callback.call(limit, "limit");
+        })
+        .register(registry);
   }
 
   public CounterDataPoint redisErrors(String operation) {

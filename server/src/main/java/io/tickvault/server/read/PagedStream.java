@@ -1,74 +1,271 @@
 package io.tickvault.server.read;
 
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.StreamResets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Sends a server stream page by page at the pace of the client: the next page is fetched only
- * while the call is ready ({@link ServerCallStreamObserver#isReady()}), and the on-ready handler
- * resumes when the client has taken what was sent. A slow client therefore stops the reads from
- * PostgreSQL instead of filling the server's memory; a cancelled call stops them for good.
+ * Sends a server stream page by page at the pace of the client, holding a bounded amount of memory
+ * however slowly it reads.
  *
- * <p>The call counts as ready while less than {@link #BUFFERED_BYTES} wait to be sent (gRPC's
- * default is 32 KiB, less than one page): the next page's query then overlaps the sending of the
- * previous one, instead of PostgreSQL and the network taking turns, and a call still holds at most
- * that much plus one page.
+ * <ul>
+ *   <li>One page is sent while the call is ready ({@link ServerCallStreamObserver#isReady()}: less
+ *       than {@link #ON_READY_THRESHOLD} bytes still queued for the client), and the next one is
+ *       fetched meanwhile and kept until the call is ready again: PostgreSQL works while the network
+ *       sends, and a slow client stops the reads with one page read ahead.
+ *   <li>Every page fetched counts against the server-wide {@link ReadMemory} until the call is
+ *       ready again or ends; a stream that finds the budget full waits for room, holding no thread.
+ *   <li>A stream whose client takes nothing of what was sent for {@link ReadStreams#stallTimeout()}
+ *       is ended DEADLINE_EXCEEDED, its message naming the last page token surely sent, and reset
+ *       {@link #RESET_GRACE} later if its client has not taken the rest by then: until a reset,
+ *       gRPC keeps the bytes the client never took, and the status behind them.
+ * </ul>
  *
- * <p>gRPC runs the on-ready handler and the service method serialized on the call's executor (the
- * server's bounded pool of blocking threads), so the fetches never run on a transport thread and
- * never overlap.
+ * <p>Every step runs on the call's own serialized executor ({@link DatabaseCalls#currentCallEvents()}):
+ * the service method's, the on-ready and cancel handlers', and the wake-ups from the budget and the
+ * stall check, so they never overlap and never run on a transport thread.
  *
  * @param <T> the page message
  */
 public final class PagedStream<T> implements Runnable {
-  static final int BUFFERED_BYTES = 1024 * 1024;
+  /**
+   * The call counts as ready while less than this is queued for the client. gRPC's default, 32 KiB,
+   * would leave the network idle between pages for the hop to the next send; this much keeps it busy
+   * while being small against a page, so a ready stream holds little the budget no longer counts.
+   */
+  public static final int ON_READY_THRESHOLD = 128 * 1024;
+  /** How long a stream ended for a stall may still hand its client what was queued before it is reset. */
+  public static final Duration RESET_GRACE = Duration.ofSeconds(5);
+  /** gRPC's prefix of each message: a flag byte and the length. */
+  private static final int FRAME_PREFIX = 5;
 
   /** Fetches pages in order; blocking. */
   public interface Pager<T> {
     Page<T> next();
   }
 
-  /** One page and whether it is the last one. */
-  public record Page<T>(T message, boolean last) {}
+  /**
+   * One page: the message, its serialized size, the token a client resumes with after it ("" after
+   * the last page), and whether it is the last.
+   */
+  public record Page<T>(T message, int bytes, String nextPageToken, boolean last) {}
+
+  /** A page sent and not yet known to have left: where it ends in the stream's bytes, and its token. */
+  private record Sent(long endOffset, String nextPageToken) {}
 
   private final ServerCallStreamObserver<T> call;
   private final Pager<T> pager;
+  private final ReadStreams streams;
+  private final Executor events;
+  private final Runnable reset;
+  // Touched only on the call's serialized executor.
+  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
+  private Page<T> ahead;
+  /** Bytes counted against the budget: the page ahead, and what was sent since the call was last ready. */
+  private long held;
+  private long sentBytes;
+  private String surelySentToken = "";
+  private long notReadySince = -1;
+  private boolean stallCheckPending;
+  private boolean waitingForRoom;
   private boolean done;
 
-  private PagedStream(ServerCallStreamObserver<T> call, Pager<T> pager) {
+  private PagedStream(ServerCallStreamObserver<T> call, Pager<T> pager, ReadStreams streams, Executor events,
+                      Runnable reset) {
     this.call = call;
     this.pager = pager;
+    this.streams = streams;
+    this.events = events;
+    this.reset = reset;
   }
 
   /** Starts sending; call from the service method, which may then return. */
-  public static <T> void serve(StreamObserver<T> responses, Pager<T> pager) {
+  public static <T> void serve(StreamObserver<T> responses, Pager<T> pager, ReadStreams streams) {
     ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
-    PagedStream<T> stream = new PagedStream<>(call, pager);
+    Executor events = DatabaseCalls.currentCallEvents();
+    if (events == null) {
+      throw new IllegalStateException("a paged stream needs its call's executor: declare its RPC to run on DATABASE");
+    }
+    PagedStream<T> stream = new PagedStream<>(call, pager, streams, events, StreamResets.current());
     // With a handler set, a page sent after the client cancelled is dropped instead of throwing;
     // the loop sees the cancellation through isCancelled() and stops fetching.
-    call.setOnCancelHandler(() -> {});
-    call.setOnReadyThreshold(BUFFERED_BYTES);
+    call.setOnCancelHandler(stream::ended);
+    call.setOnCloseHandler(stream::ended);
+    call.setOnReadyThreshold(ON_READY_THRESHOLD);
     call.setOnReadyHandler(stream);
     stream.run();
   }
 
   @Override
   public void run() {
-    while (!done && !call.isCancelled() && call.isReady()) {
-      Page<T> page;
-      try {
-        page = pager.next();
-      } catch (RuntimeException e) {
-        done = true;
-        call.onError(Errors.toStatus(e));
+    while (!done) {
+      if (call.isCancelled()) {
+        return; // the cancel handler gives the bytes back
+      }
+      boolean ready = call.isReady();
+      if (ready) {
+        drained();
+      }
+      if (ahead != null) {
+        if (!ready) {
+          awaitClient();
+          return;
+        }
+        send();
+        continue;
+      }
+      if (!streams.memory().hasRoom()) {
+        awaitRoom();
+        if (!ready) {
+          awaitClient();
+        }
         return;
       }
-      call.onNext(page.message());
-      if (page.last()) {
-        done = true;
-        call.onCompleted();
+      if (!fetch()) {
+        return;
       }
     }
+  }
+
+  /** Fetches the next page into {@link #ahead}; false when that failed and the call was ended. */
+  private boolean fetch() {
+    Page<T> page;
+    try {
+      page = pager.next();
+    } catch (RuntimeException e) {
+      done = true;
+      call.onError(Errors.toStatus(e));
+      return false;
+    }
+    ahead = page;
+    streams.memory().take(page.bytes() + FRAME_PREFIX);
+    held += page.bytes() + FRAME_PREFIX;
+    return true;
+  }
+
+  private void send() {
+    Page<T> page = ahead;
+    ahead = null;
+    sentBytes += page.bytes() + FRAME_PREFIX;
+    unconfirmed.add(new Sent(sentBytes, page.nextPageToken()));
+    call.onNext(page.message());
+    if (page.last()) {
+      done = true;
+      call.onCompleted();
+    }
+  }
+
+  /**
+   * The call is ready: less than {@link #ON_READY_THRESHOLD} of what was sent is still queued, so
+   * the pages sent up to that much before the end have left, and the budget gets back all that was
+   * sent (what is still queued is less than the threshold).
+   */
+  private void drained() {
+    notReadySince = -1;
+    while (!unconfirmed.isEmpty() && unconfirmed.peek().endOffset() <= sentBytes - ON_READY_THRESHOLD) {
+      surelySentToken = unconfirmed.poll().nextPageToken();
+    }
+    long sent = held - (ahead == null ? 0 : ahead.bytes() + FRAME_PREFIX);
+    if (sent > 0) {
+      held -= sent;
+      streams.memory().release(sent);
+    }
+  }
+
+  private void awaitRoom() {
+    if (waitingForRoom) {
+      return;
+    }
+    waitingForRoom = true;
+    streams.memory().whenRoom(() -> events.execute(() -> {
+      waitingForRoom = false;
+      run();
+    }));
+  }
+
+  /** The client has not taken what was sent: ends the stream if that lasts {@link ReadStreams#stallTimeout()}. */
+  private void awaitClient() {
+    if (notReadySince < 0) {
+      notReadySince = streams.nanoTime().getAsLong();
+    }
+    if (!stallCheckPending) {
+      scheduleStallCheck(streams.stallTimeout().toNanos());
+    }
+  }
+
+  private void scheduleStallCheck(long delayNanos) {
+    stallCheckPending = true;
+    later(this::checkStall, delayNanos);
+  }
+
+  /** Runs {@code step} on the call's executor after {@code delayNanos}; never once the server is stopping. */
+  private void later(Runnable step, long delayNanos) {
+    try {
+      streams.scheduler().schedule(() -> events.execute(step), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // the server is stopping: its calls are cancelled with it
+    }
+  }
+
+  private void checkStall() {
+    stallCheckPending = false;
+    if (done || call.isCancelled()) {
+      return;
+    }
+    if (call.isReady()) {
+      run(); // its on-ready event is on its way; this one does as well
+      return;
+    }
+    if (notReadySince < 0) {
+      awaitClient();
+      return;
+    }
+    long stalled = streams.nanoTime().getAsLong() - notReadySince;
+    long left = streams.stallTimeout().toNanos() - stalled;
+    if (left > 0) {
+      scheduleStallCheck(left); // it took something since, and stopped again
+      return;
+    }
+    stalled();
+  }
+
+  /** Ends the stream for a client that stopped taking what was sent, with where to resume. */
+  private void stalled() {
+    done = true;
+    streams.stalled().run();
+    if (ahead != null) {
+      held -= ahead.bytes() + FRAME_PREFIX;
+      streams.memory().release(ahead.bytes() + FRAME_PREFIX);
+      ahead = null;
+    }
+    String resume = surelySentToken.isEmpty()
+        ? "no page has surely reached it: resume with the last next_page_token received, or from the start"
+        : "resume with the last next_page_token received; every page up to the one whose next_page_token is "
+            + surelySentToken + " was sent";
+    call.onError(Status.DEADLINE_EXCEEDED.withDescription("the client took nothing of this read for "
+        + streams.stallTimeout().toSeconds() + " s, so the server ended it: " + resume).asRuntimeException());
+    // Its status waits behind the bytes the client does not take, and so do the buffers holding
+    // them: unless the call ends first (the client took the rest), the stream is reset.
+    later(() -> {
+      if (held > 0) {
+        reset.run();
+      }
+    }, RESET_GRACE.toNanos());
+  }
+
+  /** The call ended (completed, failed, or cancelled): gRPC holds none of its bytes any more. */
+  private void ended() {
+    done = true;
+    ahead = null;
+    streams.memory().release(held);
+    held = 0;
   }
 }

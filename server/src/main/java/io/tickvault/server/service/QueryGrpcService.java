@@ -33,6 +33,7 @@ import io.tickvault.server.orderbook.OrderBookReader;
 import io.tickvault.server.read.PageToken;
 import io.tickvault.server.read.PagedStream;
 import io.tickvault.server.read.ReadArguments;
+import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradePageEncoder;
 import io.tickvault.server.trade.TradeReader;
@@ -65,11 +66,12 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final FeedFreshness feeds;
   private final MarketStateCache state;
   private final BlockingCalls blocking;
+  private final ReadStreams streams;
   private final QueryMetrics metrics;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
                    CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, BlockingCalls blocking,
-                   QueryMetrics metrics) {
+                   ReadStreams streams, QueryMetrics metrics) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
@@ -78,6 +80,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
     this.feeds = feeds;
     this.state = state;
     this.blocking = blocking;
+    this.streams = streams;
     this.metrics = metrics;
   }
 
@@ -124,7 +127,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
       observer.onError(Errors.toStatus(e));
       return;
     }
-    PagedStream.serve(observer, pager);
+    PagedStream.serve(observer, pager, streams);
   }
 
   private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
@@ -152,11 +155,14 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
         boolean more = trades.page(page, r.getStartTimeMs(), end, after);
         metrics.tradeRowsRead.inc(page.count() + (more ? 1 : 0)); // the rows PostgreSQL gave
         if (!more) {
-          return new PagedStream.Page<>(page.finish(""), true);
+          EncodedMessage last = page.finish("");
+          return new PagedStream.Page<>(last, last.length(), "", true);
         }
         after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
             page.lastTime(), page.lastTradeId(), 0);
-        return new PagedStream.Page<>(page.finish(after.encode()), false);
+        String token = after.encode();
+        EncodedMessage encoded = page.finish(token);
+        return new PagedStream.Page<>(encoded, encoded.length(), token, false);
       }
     };
   }
@@ -190,7 +196,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
       observer.onError(Errors.toStatus(e));
       return;
     }
-    PagedStream.serve(observer, pager);
+    PagedStream.serve(observer, pager, streams);
   }
 
   private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
@@ -233,7 +239,8 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
               h.serverTimeMs(), "", h.sequenceId());
           response.setNextPageToken(after.encode());
         }
-        return new PagedStream.Page<>(response.build(), last);
+        ReadOrderBooksResponse built = response.build();
+        return new PagedStream.Page<>(built, built.getSerializedSize(), built.getNextPageToken(), last);
       }
     };
   }

@@ -200,6 +200,19 @@ class ServerConfigTest {
         .hasMessage("TICKVAULT_REFLECTION: expected 'token' or 'public', got 'open'");
   }
 
+  @Test
+  void readBounds_readFromTheEnvironment_andChecked() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of(
+        "TICKVAULT_READ_BUFFER_MB", "32", "TICKVAULT_READ_STALL_TIMEOUT_SECONDS", "7"));
+    assertThat(config.reads()).isEqualTo(new ReadSettings(32L * 1024 * 1024, Duration.ofSeconds(7)));
+    assertThat(ServerConfig.fromEnvironment(Map.of()).reads())
+        .isEqualTo(new ReadSettings(0, ReadSettings.DEFAULT_STALL_TIMEOUT));
+    assertRefusedBothWays(b -> b.readStallTimeout(Duration.ZERO), "TICKVAULT_READ_STALL_TIMEOUT_SECONDS", "0",
+        "TICKVAULT_READ_STALL_TIMEOUT_SECONDS=0: out of range (expected 1 to 3600)");
+    assertRefusedBothWays(b -> b.readBufferBytes((1L << 40) + (1L << 20)), "TICKVAULT_READ_BUFFER_MB", "1048577",
+        "TICKVAULT_READ_BUFFER_MB=1048577: out of range (expected 0 to 1048576)");
+  }
+
   private static void assertRefusedBothWays(UnaryOperator<ServerConfig.Builder> set, String variable, String value,
                                             String message) {
     assertThatThrownBy(() -> set.apply(ServerConfig.builder()).build())

@@ -12,13 +12,19 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client that writes HTTP/2 frames byte by byte, for what no well-behaved client sends: a header
  * block larger than the server allows, a gRPC message prefix with reserved bits set, a stream that
- * ends in the middle of a message. Headers are encoded with Netty's HPACK codec (the copy
+ * ends in the middle of a message, streams that never take what they asked for. Headers are encoded with Netty's HPACK codec (the copy
  * grpc-netty-shaded bundles); the frames around them are written here.
  */
 public final class RawHttp2 implements AutoCloseable {
@@ -44,6 +50,11 @@ public final class RawHttp2 implements AutoCloseable {
 
   /** How a stream ended: the server's final headers (trailers, or a bare HTTP status), or its RST_STREAM code. */
   public record End(Http2Headers headers, long resetCode) {
+    /** Only from {@link #awaitAnswers}: the server answered the stream and has not ended it. */
+    public boolean answered() {
+      return headers == null && resetCode < 0;
+    }
+
     /** The HTTP status of an answer that is only headers, such as 431, or null. */
     public String httpStatus() {
       return headers == null || headers.status() == null ? null : headers.status().toString();
@@ -81,12 +92,30 @@ public final class RawHttp2 implements AutoCloseable {
 
   /** Connects to a plaintext HTTP/2 server on localhost and sends the preface and empty SETTINGS. */
   public static RawHttp2 connect(int port) throws IOException {
+    return connect(port, new byte[0]);
+  }
+
+  /**
+   * Connects and announces a stream receive window of {@code initialWindowSize} bytes
+   * (SETTINGS_INITIAL_WINDOW_SIZE). This client never sends WINDOW_UPDATE: a stream of this
+   * connection takes that many bytes of DATA, then nothing more.
+   */
+  public static RawHttp2 connectWithWindow(int port, int initialWindowSize) throws IOException {
+    return connect(port, ByteBuffer.allocate(6).putShort((short) 0x4).putInt(initialWindowSize).array());
+  }
+
+  private static RawHttp2 connect(int port, byte[] settings) throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(30_000);
     RawHttp2 client = new RawHttp2(socket);
     client.out.write(PREFACE);
-    client.frame(SETTINGS, 0, 0, new byte[0]);
+    client.frame(SETTINGS, 0, 0, settings);
     return client;
+  }
+
+  /** A gRPC message frame: the 5-byte prefix (not compressed, length) and the message. */
+  public static byte[] grpcMessage(byte[] message) {
+    return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
   }
 
   /** The request headers of a gRPC call of {@code method} ("/package.Service/Method"), to add to. */
@@ -163,6 +192,69 @@ public final class RawHttp2 implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Reads frames until each of {@code streams} has ended or {@code within} has passed, acknowledging
+   * SETTINGS and PINGs on the way; returns the ends seen, by stream, in the order they came. A
+   * closed connection ends the wait early.
+   */
+  public Map<Integer, End> awaitEnds(Set<Integer> streams, Duration within) throws IOException {
+    return await(streams, within, false);
+  }
+
+  /**
+   * As {@link #awaitEnds}, but a stream also counts once the server has sent its response headers
+   * (it answers it): ended streams map to their end, answered ones to an end without headers or
+   * reset code ({@link End#answered()}).
+   */
+  public Map<Integer, End> awaitAnswers(Set<Integer> streams, Duration within) throws IOException {
+    return await(streams, within, true);
+  }
+
+  private Map<Integer, End> await(Set<Integer> streams, Duration within, boolean headersEnough) throws IOException {
+    Map<Integer, End> ends = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + within.toNanos();
+    int timeout = socket.getSoTimeout();
+    try {
+      while (ends.size() < streams.size()) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          break;
+        }
+        socket.setSoTimeout((int) Math.max(1, left));
+        int length;
+        try {
+          length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+        } catch (SocketTimeoutException | EOFException e) {
+          break;
+        }
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fff_ffff;
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        if (type == SETTINGS && (flags & ACK) == 0) {
+          frame(SETTINGS, ACK, 0, new byte[0]);
+        } else if (type == PING && (flags & ACK) == 0) {
+          frame(PING, ACK, 0, payload);
+        } else if (type == HEADERS) {
+          Http2Headers headers = decode(stream, payload, flags);
+          if (streams.contains(stream) && (flags & END_STREAM) != 0) {
+            ends.put(stream, new End(headers, -1));
+          } else if (streams.contains(stream) && headersEnough) {
+            ends.put(stream, new End(null, -1));
+          }
+        } else if (type == RST_STREAM && streams.contains(stream)) {
+          ends.put(stream, new End(null, ByteBuffer.wrap(payload).getInt() & 0xffff_ffffL));
+        } else if (type == GOAWAY) {
+          break;
+        }
+      }
+    } finally {
+      socket.setSoTimeout(timeout);
+    }
+    return ends;
   }
 
   private Http2Headers decode(int streamId, byte[] payload, int flags) throws IOException {
