@@ -10,7 +10,7 @@ import io.tickvault.server.coverage.GapReports;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.ingest.IdleTimeout;
 import io.tickvault.server.ingest.IngestLimits;
-import io.tickvault.server.ingest.IngestMemory;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.ingest.StreamIngestor;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.marketstate.MarketStateCache;
@@ -37,7 +37,11 @@ final class Ingestion {
   static IngestGrpcService service(IngestSettings settings, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
                                    Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics, Clock clock) {
     // One byte budget for every stream of every kind: the heap is shared.
-    IngestMemory memory = settings.bufferBytes() > 0 ? new IngestMemory(settings.bufferBytes()) : IngestMemory.ofHeap();
+    // By default an eighth of the heap: a parsed record takes several times its serialized size.
+    // Each stream may hold one 4 MiB message beyond the budget; the per-stream limit and the
+    // per-connection stream limit bound those.
+    MemoryBudget memory = new MemoryBudget(settings.bufferBytes() > 0
+        ? settings.bufferBytes() : Runtime.getRuntime().maxMemory() / 8);
     IdleTimeout idle = new IdleTimeout(scheduler, settings.streamIdleTimeout());
     CoverageRepository coverage = new CoverageRepository(jdbc);
     StreamIngestor<Trade> trades = new StreamIngestor<>(

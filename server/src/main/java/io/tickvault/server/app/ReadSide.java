@@ -17,7 +17,7 @@ import io.tickvault.server.metrics.FeedMetrics;
 import io.tickvault.server.metrics.QueryMetrics;
 import io.tickvault.server.orderbook.OrderBookReader;
 import io.tickvault.server.read.ReadArguments;
-import io.tickvault.server.read.ReadMemory;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
@@ -78,8 +78,10 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
    */
   private static ReadStreams readStreams(ReadSettings settings, ScheduledExecutorService scheduler, QueryMetrics metrics,
                                          PrometheusRegistry registry) {
-    long maxDirect = ReadMemory.maxDirectMemory();
-    ReadMemory memory = new ReadMemory(settings.bufferBytes() > 0 ? settings.bufferBytes() : ReadMemory.defaultLimit());
+    long maxDirect = MemoryBudget.maxDirectMemory();
+    // Netty takes its buffers from pools in chunks, and ingestion and other calls need direct
+    // buffers too: a quarter leaves them room.
+    MemoryBudget memory = new MemoryBudget(settings.bufferBytes() > 0 ? settings.bufferBytes() : maxDirect / 4);
     log.info("read streams hold at most {} MiB of pages in flight ({}; the JVM's direct memory limit is {} MiB), "
             + "and a stream whose client takes nothing for {} s is ended", memory.limitBytes() >> 20,
         settings.bufferBytes() > 0 ? "TICKVAULT_READ_BUFFER_MB" : "a quarter of the direct memory limit", maxDirect >> 20,

@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.ingest.PendingRequests.Pending;
 import io.tickvault.server.logging.RateLimitedLog;
 import java.time.Clock;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * order.
  *
  * <p>What the queue holds is counted in records and in serialized bytes, against the stream's
- * limits and the server's {@link IngestMemory}; reading pauses when either is full. The parts:
+ * limits and the server's {@link MemoryBudget}; reading pauses when either is full. The parts:
  * {@link RequestReader} numbers the requests, {@link PendingRequests} holds and counts them,
  * {@link IngestBatch} validates and writes a batch of them; this class keeps the call's phase.
  */
@@ -219,7 +220,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   /**
    * Ends the call and empties its queue; returns the bytes it held, for the caller to give back to
-   * the {@link IngestMemory} once it has left the lock (see {@link PendingRequests}).
+   * the {@link MemoryBudget} once it has left the lock (see {@link PendingRequests}).
    */
   private long finishLocked() {
     phase = Phase.ENDED;

@@ -1,11 +1,13 @@
 package io.tickvault.server.ingest;
 
+import io.tickvault.server.grpc.MemoryBudget;
+
 /**
  * The bounds of one ingestion stream. They keep a stream's memory bounded however fast a client
  * sends and however slow PostgreSQL is: the server reads the next request only while fewer than
  * {@link #maxBufferedRecords()} records and fewer than {@link #maxBufferedBytes()} bytes wait, so a
  * stream holds at most that much plus one request (and the server as a whole what its
- * {@link IngestMemory} allows).
+ * {@link MemoryBudget} allows).
  *
  * @param maxRecordsPerRequest a request with more fails the call with RESOURCE_EXHAUSTED
  * @param maxBatchRecords requests are coalesced into database batches of about this many records

@@ -2,6 +2,7 @@ package io.tickvault.server.ingest;
 
 import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.server.grpc.MemoryBudget;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * The requests a call has read and not yet written, in stream order, counted in records and in
  * serialized bytes against the stream's {@link IngestLimits}; the bytes are counted in the
- * server's {@link IngestMemory} too. Not thread-safe: its call uses it under its own lock, and
+ * server's {@link MemoryBudget} too. Not thread-safe: its call uses it under its own lock, and
  * gives the bytes that {@link #written} and {@link #clear} return back to the memory once it has
  * left that lock (giving back wakes other streams, whose locks must never be taken inside it).
  */
@@ -23,11 +24,11 @@ final class PendingRequests<R> {
 
   private final ArrayDeque<Pending<R>> queue = new ArrayDeque<>();
   private final IngestLimits limits;
-  private final IngestMemory memory;
+  private final MemoryBudget memory;
   private long records;
   private long bytes;
 
-  PendingRequests(IngestLimits limits, IngestMemory memory) {
+  PendingRequests(IngestLimits limits, MemoryBudget memory) {
     this.limits = limits;
     this.memory = memory;
   }

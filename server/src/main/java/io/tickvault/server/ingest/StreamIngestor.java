@@ -4,6 +4,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class StreamIngestor<R> {
   private final ClaimSink claims;
   private final Executor writers;
   private final IngestLimits limits;
-  private final IngestMemory memory;
+  private final MemoryBudget memory;
   private final IdleTimeout idleTimeout;
   private final String recordNoun;
   private final IngestMetrics metrics;
@@ -38,7 +39,7 @@ public final class StreamIngestor<R> {
   private final Set<IngestCall<?, ?, ?>> live = ConcurrentHashMap.newKeySet();
 
   /** An ingestor whose streams take no coverage claims ({@link ClaimSink#NONE}). */
-  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, IngestMemory memory,
+  public StreamIngestor(RecordSink<R> sink, Executor writers, IngestLimits limits, MemoryBudget memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this(sink, ClaimSink.NONE, writers, limits, memory, idleTimeout, recordNoun, metrics, kind);
   }
@@ -50,7 +51,7 @@ public final class StreamIngestor<R> {
    * @param idleTimeout when a stream that sends nothing is ended
    * @param recordNoun the plural name of the records in error messages ("trades", "snapshots")
    */
-  public StreamIngestor(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, IngestMemory memory,
+  public StreamIngestor(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, MemoryBudget memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.sink = new TimedSink<>(sink, metrics, kind);
     this.claims = claims;
@@ -152,7 +153,7 @@ public final class StreamIngestor<R> {
     return limits;
   }
 
-  IngestMemory memory() {
+  MemoryBudget memory() {
     return memory;
   }
 

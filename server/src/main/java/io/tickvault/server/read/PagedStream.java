@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.server.grpc.DatabaseCalls;
 import io.tickvault.server.grpc.Errors;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.grpc.StreamResets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *       than {@link #ON_READY_THRESHOLD} bytes still queued for the client), and the next one is
  *       fetched meanwhile and kept until the call is ready again: PostgreSQL works while the network
  *       sends, and a slow client stops the reads with one page read ahead.
- *   <li>Every page fetched counts against the server-wide {@link ReadMemory} until the call is
+ *   <li>Every page fetched counts against the server-wide {@link MemoryBudget} until the call is
  *       ready again or ends; a stream that finds the budget full waits for room, holding no thread.
  *   <li>A stream whose client takes nothing of what was sent for {@link ReadStreams#stallTimeout()}
  *       is ended DEADLINE_EXCEEDED, its message naming the last page token surely sent, and reset

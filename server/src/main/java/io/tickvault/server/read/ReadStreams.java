@@ -1,5 +1,6 @@
 package io.tickvault.server.read;
 
+import io.tickvault.server.grpc.MemoryBudget;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
@@ -10,7 +11,7 @@ import java.util.function.LongSupplier;
  * scheduled (they only hand the check to the stream's own executor), the clock they read, and
  * what counts an ended stall.
  */
-public record ReadStreams(ReadMemory memory, Duration stallTimeout, ScheduledExecutorService scheduler,
+public record ReadStreams(MemoryBudget memory, Duration stallTimeout, ScheduledExecutorService scheduler,
                           LongSupplier nanoTime, Runnable stalled) {
   public ReadStreams {
     if (stallTimeout.isNegative() || stallTimeout.isZero()) {

@@ -15,6 +15,7 @@ import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.testing.Responses;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * An ingestion call never hangs on a bug of the server's: whatever throws while the call writes,
  * answers or reads (the sink, the summary, an ack, reading a request), the call ends INTERNAL
- * with a short message, and the bytes it held go back to the server's {@link IngestMemory}.
+ * with a short message, and the bytes it held go back to the server's {@link MemoryBudget}.
  * Without that the client waited for its deadline (forever without one) while the bytes stayed
  * counted against every other stream.
  */
@@ -37,7 +38,7 @@ class IngestCallFailuresTest {
   private static final Trade TRADE = Trade.newBuilder().setTradeId("t").setPrice("1").setQuantity("1").build();
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
-  private final IngestMemory memory = new IngestMemory(Long.MAX_VALUE);
+  private final MemoryBudget memory = new MemoryBudget(Long.MAX_VALUE);
   private Server server;
   private ManagedChannel channel;
 

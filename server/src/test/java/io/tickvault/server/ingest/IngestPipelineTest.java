@@ -12,6 +12,7 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.trade.TradeCalls;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ class IngestPipelineTest {
 
   private void start(ExecutorService writerPool) throws Exception {
     writers = writerPool;
-    StreamIngestor<Trade> ingestor = new StreamIngestor<>(sink, writers, LIMITS, new IngestMemory(Long.MAX_VALUE),
+    StreamIngestor<Trade> ingestor = new StreamIngestor<>(sink, writers, LIMITS, new MemoryBudget(Long.MAX_VALUE),
         IdleTimeout.OFF, "trades", new IngestMetrics(new PrometheusRegistry()), IngestMetrics.Kind.TRADE);
     String name = "pipeline-" + System.nanoTime();
     server = InProcessServerBuilder.forName(name).executor(transport).addService(new IngestServiceGrpc.IngestServiceImplBase() {

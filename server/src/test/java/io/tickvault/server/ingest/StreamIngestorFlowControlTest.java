@@ -14,6 +14,7 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.testing.Eventually;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class StreamIngestorFlowControlTest {
     }
   };
 
-  private void startServer(IngestLimits limits, IngestMemory memory) throws Exception {
+  private void startServer(IngestLimits limits, MemoryBudget memory) throws Exception {
     StreamIngestor<Trade> ingestor = new StreamIngestor<>(stuckSink, executor, limits, memory, IdleTimeout.OFF, "trades",
         new IngestMetrics(new PrometheusRegistry()), IngestMetrics.Kind.TRADE);
     String name = "flow-" + System.nanoTime();
@@ -87,7 +88,7 @@ class StreamIngestorFlowControlTest {
 
   @Test
   void aStuckSink_stopsTheServerReading_andTheClientIsHeldBack_thenEveryRequestIsAckedInOrder() throws Exception {
-    startServer(LIMITS, new IngestMemory(Long.MAX_VALUE));
+    startServer(LIMITS, new MemoryBudget(Long.MAX_VALUE));
     int total = 2_000;
     Sender sender = new Sender(total, 0);
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
@@ -106,7 +107,7 @@ class StreamIngestorFlowControlTest {
   void largeRecords_stopTheReadingAtTheByteLimit_longBeforeTheRecordLimit() throws Exception {
     // Requests of 10 trades of about 10 KB each: 100 KB a request; 300 KB of them at most.
     IngestLimits limits = new IngestLimits(10_000, 100, 300, 100, 300_000);
-    startServer(limits, new IngestMemory(Long.MAX_VALUE));
+    startServer(limits, new MemoryBudget(Long.MAX_VALUE));
     int total = 50;
     Sender sender = new Sender(total, 10_000);
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
@@ -123,7 +124,7 @@ class StreamIngestorFlowControlTest {
 
   @Test
   void theServersByteBudget_holdsBackEveryStream_andEachResumesWhenBytesAreGivenBack() throws Exception {
-    IngestMemory memory = new IngestMemory(300_000);
+    MemoryBudget memory = new MemoryBudget(300_000);
     startServer(new IngestLimits(10_000, 100, 300, 100, Long.MAX_VALUE), memory);
     Sender first = new Sender(20, 10_000);
     Sender second = new Sender(20, 10_000);

@@ -1,43 +1,33 @@
-package io.tickvault.server.read;
+package io.tickvault.server.grpc;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server-wide budget of bytes that read streams may hold: pages fetched from PostgreSQL and not
- * yet seen to leave for their clients, across all streams. gRPC copies a page into Netty's direct
- * buffers as it is sent, where it stays until the client's flow control lets it out: this budget is
- * what keeps clients that do not read from filling the direct memory. A stream fetches its next
- * page only while the budget has room ({@link #hasRoom()}); one that finds it full waits, holding
- * no thread, and is woken when another stream gives bytes back.
+ * A server-wide budget of bytes that streams of one kind may hold, shared by all of them: the
+ * requests ingestion streams have read and not yet written, or the pages read streams have fetched
+ * and not yet seen leave. A stream takes its next message only while the budget has room ({@link
+ * #hasRoom()}); one that finds it full waits, holding no thread — it stops asking gRPC for
+ * messages, or stops fetching pages — and is woken when another stream gives bytes back.
  *
- * <p>The bound is soft by at most one page per stream: a page is counted once fetched, whatever the
- * budget says by then. Bytes a stream sent are given back once gRPC says the stream is ready again
- * (less than {@link PagedStream#ON_READY_THRESHOLD} still queued), or when the call ends.
+ * <p>The bound is soft by at most one message per stream: what a stream already asked for is
+ * counted when it comes, whatever the budget says then, because it cannot be sent back. Each user
+ * says what that adds up to in the worst case.
  */
-public final class ReadMemory {
+public final class MemoryBudget {
   private final long limitBytes;
   private final AtomicLong usedBytes = new AtomicLong();
   private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
-  public ReadMemory(long limitBytes) {
+  public MemoryBudget(long limitBytes) {
     if (limitBytes <= 0) {
       throw new IllegalArgumentException("limitBytes must be positive, got " + limitBytes);
     }
     this.limitBytes = limitBytes;
   }
 
-  /**
-   * The default budget: a quarter of the direct memory the JVM may reserve ({@code
-   * -XX:MaxDirectMemorySize}, by default as much as the maximum heap). Netty takes its buffers from
-   * pools in chunks, and ingestion and other calls need direct buffers too: a quarter leaves them room.
-   */
-  public static long defaultLimit() {
-    return maxDirectMemory() / 4;
-  }
-
-  /** The JVM's limit of direct memory, in bytes. */
+  /** The JVM's limit of direct memory ({@code -XX:MaxDirectMemorySize}, by default the maximum heap), in bytes. */
   public static long maxDirectMemory() {
     try {
       String option = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
@@ -57,12 +47,12 @@ public final class ReadMemory {
   }
 
   /** Counts bytes a stream now holds. */
-  void take(long bytes) {
+  public void take(long bytes) {
     usedBytes.addAndGet(bytes);
   }
 
   /** Gives bytes back and wakes the streams that waited for room. */
-  void release(long bytes) {
+  public void release(long bytes) {
     if (bytes == 0) {
       return;
     }
@@ -71,7 +61,7 @@ public final class ReadMemory {
   }
 
   /** Runs {@code resume} once the budget has room again (at once if it has room now); it must not block. */
-  void whenRoom(Runnable resume) {
+  public void whenRoom(Runnable resume) {
     waiting.add(resume);
     wakeWaiting(); // the room may have come between the caller's check and the add
   }
