@@ -6,10 +6,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.CoverageClaim;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -24,6 +26,9 @@ import java.util.function.Function;
  * {@link #write}, {@link #flush} or {@link #finish}; records the server has not summarized may
  * be replayed on a new writer, because the server stores each record key once.
  *
+ * <p>Coverage: {@link #claimCoverage} adds a claim to the request being gathered, so it rides with
+ * the next batch; the server stores it once every record sent before it is committed.
+ *
  * @param <R> the record message (an order book snapshot, a trade)
  * @param <Q> the request message that carries a batch of records
  * @param <S> the summary the server answers with
@@ -33,14 +38,19 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
   /** Request size aimed at: well under the server's 4 MiB message limit. */
   public static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+  /** The server takes at most this many coverage claims in one request. */
+  static final int MAX_CLAIMS_PER_REQUEST = 1_000;
+  /** What a claim adds to a request, about: five varints and their tags. */
+  static final int CLAIM_BYTES = 32;
 
-  private final Function<List<R>, Q> toRequest;
+  private final BiFunction<List<R>, List<CoverageClaim>, Q> toRequest;
   private final int maxBatchRecords;
   private final int maxBatchBytes;
   private final Object lock = new Object();
   private final ClientCallStreamObserver<Q> requests;
 
   private List<R> batch;
+  private List<CoverageClaim> claims = new ArrayList<>();
   private int batchBytes;
   private boolean halfClosed;
   private S summary; // guarded by lock
@@ -50,10 +60,11 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   /**
    * @param startCall starts the client-streaming call with the given response observer, e.g.
    *     {@code responses -> ClientCalls.asyncClientStreamingCall(channel.newCall(method, options), responses)}
-   * @param toRequest wraps a batch of records in a request
+   * @param toRequest wraps a batch of records and the coverage claims that follow them in a request
    */
   protected BatchingStreamWriter(Function<StreamObserver<S>, StreamObserver<Q>> startCall,
-                                 Function<List<R>, Q> toRequest, int maxBatchRecords, int maxBatchBytes) {
+                                 BiFunction<List<R>, List<CoverageClaim>, Q> toRequest, int maxBatchRecords,
+                                 int maxBatchBytes) {
     if (maxBatchRecords < 1 || maxBatchBytes < 1) {
       throw new IllegalArgumentException("maxBatchRecords and maxBatchBytes must be positive, got "
           + maxBatchRecords + " and " + maxBatchBytes);
@@ -81,15 +92,34 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
     }
   }
 
-  /** Sends the records gathered so far, waiting while the call is not ready. */
+  /**
+   * Claims that every record of {@code exchangeId/currencyPairNo} on this stream's channel with a
+   * time in {@code [fromTimeMs, untilTimeMs)} has been written to this writer. It goes with the
+   * next request (with the records written since the last one, or on its own at the next
+   * {@link #flush}); the server stores it once every record written before it is committed, never
+   * if the call fails first.
+   */
+  public void claimCoverage(int exchangeId, int currencyPairNo, long fromTimeMs, long untilTimeMs)
+      throws InterruptedException {
+    checkOpen();
+    claims.add(CoverageClaim.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+        .setFromTimeMs(fromTimeMs).setUntilTimeMs(untilTimeMs).build());
+    batchBytes += CLAIM_BYTES;
+    if (claims.size() >= MAX_CLAIMS_PER_REQUEST) {
+      flush();
+    }
+  }
+
+  /** Sends the records and claims gathered so far, waiting while the call is not ready. */
   public void flush() throws InterruptedException {
     checkOpen();
-    if (batch.isEmpty()) {
+    if (batch.isEmpty() && claims.isEmpty()) {
       return;
     }
     awaitReady();
-    requests.onNext(toRequest.apply(batch));
+    requests.onNext(toRequest.apply(batch, claims));
     batch = new ArrayList<>(maxBatchRecords);
+    claims = new ArrayList<>();
     batchBytes = 0;
   }
 
@@ -113,8 +143,8 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   }
 
   /**
-   * For a caller that stops early (Ctrl-C): half-closes without sending the records gathered since
-   * the last request, and waits up to {@code timeout} for the server's summary, which then counts
+   * For a caller that stops early (Ctrl-C): half-closes without sending the records (and claims)
+   * gathered since the last request, and waits up to {@code timeout} for the server's summary, which then counts
    * exactly the records sent. Null when none came in time, or the call failed: what was sent may
    * then be stored in part.
    */

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Coverage through {@link TickvaultClient#coverage()}: gap reports, whether a range is complete,
  * each feed's freshness (docs/coverage.md). Claims ride with the writers' batches
- * ({@link TradeStreamWriter#claimCoverage}). The calls get the client's unary deadline and retries.
+ * ({@link TradeStreamWriter#claimCoverage}, {@link ResendingOrderBookWriter#claimCoverage}). The calls
+ * get the client's unary deadline and retries.
  */
 public final class CoverageCalls {
   private final Channel channel;

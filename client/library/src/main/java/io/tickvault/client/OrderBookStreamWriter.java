@@ -30,7 +30,11 @@ import io.tickvault.api.v1.OrderBookSnapshot;
  * call, and it does not resend by itself: IngestOrderBooks acknowledges nothing before its
  * summary. {@link ResendingOrderBookWriter} ({@code client.openOrderBookWriter()}) keeps each
  * call's snapshots and sends them again when a call fails with UNAVAILABLE (what was committed
- * then counts as duplicates). Not thread-safe: one thread writes.
+ * then counts as duplicates).
+ *
+ * <p>Coverage: {@link #claimCoverage} after a batch says "every snapshot of this market in
+ * {@code [from, until)} has been written"; it rides with the next request, and the summary's
+ * {@code coverage_stored} counts the claims stored. Not thread-safe: one thread writes.
  */
 public final class OrderBookStreamWriter
     extends BatchingStreamWriter<OrderBookSnapshot, IngestOrderBooksRequest, IngestOrderBooksResponse> {
@@ -40,7 +44,7 @@ public final class OrderBookStreamWriter
   private OrderBookStreamWriter(Channel channel, CallOptions options, int maxBatchSnapshots, int maxBatchBytes) {
     super(responses -> ClientCalls.asyncClientStreamingCall(
             channel.newCall(IngestServiceGrpc.getIngestOrderBooksMethod(), options), responses),
-        batch -> IngestOrderBooksRequest.newBuilder().addAllSnapshots(batch).build(),
+        (batch, claims) -> IngestOrderBooksRequest.newBuilder().addAllSnapshots(batch).addAllCoverage(claims).build(),
         maxBatchSnapshots, maxBatchBytes);
   }
 

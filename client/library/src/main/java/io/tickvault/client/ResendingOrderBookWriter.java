@@ -3,6 +3,7 @@ package io.tickvault.client;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
@@ -32,6 +33,12 @@ import java.util.List;
  *   ResendingOrderBookWriter.Summary summary = writer.finish();
  * }
  * }</pre>
+ *
+ * <p>Coverage: after a batch, {@link #claimCoverage} says "every snapshot of this market in
+ * {@code [from, until)} has been written"; the claim rides with the next request (no extra round
+ * trip), and the server stores it once every snapshot written before it is committed. A call sent
+ * again carries its claims again, each after the snapshots it followed, which the server takes as
+ * the same claims.
  *
  * <p>Not thread-safe: one thread writes.
  */
@@ -80,15 +87,21 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
   /**
    * What the server made of every snapshot written: {@code received = inserted + duplicates +
    * rejected}, as the server counted them. Rejection indexes count snapshots from the first one
-   * written to this writer.
+   * written to this writer. {@code coverageStored} counts the coverage claims stored (a claim sent
+   * again after a failed call counts again); {@code coverageRejections} lists the claims refused,
+   * their indexes counting claims from the first one made on this writer.
    */
   public record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
-                        int reconnects) {}
+                        int reconnects, long coverageStored, List<RejectedRecord> coverageRejections) {}
+
+  /** A claim waiting for its call's summary, made after the first {@code afterSnapshots} pending snapshots. */
+  private record PendingClaim(int afterSnapshots, CoverageClaim claim) {}
 
   private final Channel channel;
   private final Options options;
   private final Backoff backoff;
   private final List<OrderBookSnapshot> pending = new ArrayList<>();
+  private final List<PendingClaim> pendingClaims = new ArrayList<>();
   private long pendingBytes;
   private OrderBookStreamWriter call; // null between calls and after a failure
   private ReconnectListener reconnectListener = (attempt, status, wait) -> { };
@@ -100,6 +113,9 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
   private long rejected;
   private final List<RejectedRecord> rejections = new ArrayList<>();
   private int reconnects;
+  private long acknowledgedClaims;
+  private long coverageStored;
+  private final List<RejectedRecord> coverageRejections = new ArrayList<>();
 
   private ResendingOrderBookWriter(Channel channel, Options options) {
     this.channel = channel;
@@ -133,15 +149,60 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
         resendPending();
       }
     }
-    if (pending.size() >= options.callSnapshots() || pendingBytes >= options.callBytes()) {
-      endCall();
+    endCallWhenFull();
+  }
+
+  /**
+   * Claims that every snapshot of {@code exchangeId/currencyPairNo} with a time in
+   * {@code [fromTimeMs, untilTimeMs)} has been written to this writer. It goes with the next
+   * request (with the snapshots written since the last one, or on its own at the next
+   * {@link #flush}); the server stores it once every snapshot written before it is committed, never
+   * if the call fails first (then it is sent again with its call). Claim up to the exchange time
+   * the feed is known complete to, after each batch.
+   */
+  public void claimCoverage(int exchangeId, int currencyPairNo, long fromTimeMs, long untilTimeMs)
+      throws InterruptedException {
+    CoverageClaim claim = CoverageClaim.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+        .setFromTimeMs(fromTimeMs).setUntilTimeMs(untilTimeMs).build();
+    pendingClaims.add(new PendingClaim(pending.size(), claim));
+    pendingBytes += BatchingStreamWriter.CLAIM_BYTES;
+    if (call != null) {
+      try {
+        call.claimCoverage(exchangeId, currencyPairNo, fromTimeMs, untilTimeMs);
+      } catch (StatusRuntimeException e) {
+        failed(e);
+        resendPending();
+      }
+    }
+    endCallWhenFull();
+  }
+
+  /**
+   * Sends the snapshots and claims gathered so far without ending the call (opening one if none
+   * is open), so that a claim made when no snapshot follows is stored without waiting for more.
+   */
+  public void flush() throws InterruptedException {
+    if (pending.isEmpty() && pendingClaims.isEmpty()) {
+      return;
+    }
+    while (true) {
+      try {
+        if (call == null) {
+          openAndSendPending();
+        }
+        call.flush();
+        return;
+      } catch (StatusRuntimeException e) {
+        failed(e);
+      }
     }
   }
 
   /** Sends what is left, waits for the last call's summary (resending if need be), returns the totals. */
   public Summary finish() throws InterruptedException {
     endCall();
-    return new Summary(received, inserted, duplicates, rejected, List.copyOf(rejections), reconnects);
+    return new Summary(received, inserted, duplicates, rejected, List.copyOf(rejections), reconnects, coverageStored,
+        List.copyOf(coverageRejections));
   }
 
   /**
@@ -152,7 +213,7 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
    * one (what it sent may be stored in part).
    */
   public boolean stop(Duration timeout) throws InterruptedException {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && pendingClaims.isEmpty()) {
       return true;
     }
     boolean failedSinceLastSummary = backoff.attempts() > 0;
@@ -193,9 +254,16 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     }
   }
 
+  /** Ends the call once it holds {@link Options#callSnapshots} (claims count as snapshots) or {@link Options#callBytes}. */
+  private void endCallWhenFull() throws InterruptedException {
+    if (pending.size() + pendingClaims.size() >= options.callSnapshots() || pendingBytes >= options.callBytes()) {
+      endCall();
+    }
+  }
+
   /** Ends the current call and counts its summary, sending its snapshots again until a call succeeds. */
   private void endCall() throws InterruptedException {
-    while (!pending.isEmpty()) {
+    while (!pending.isEmpty() || !pendingClaims.isEmpty()) {
       try {
         if (call == null) {
           openAndSendPending();
@@ -211,7 +279,7 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     }
   }
 
-  /** Opens a new call with every pending snapshot; a failure meanwhile waits and tries again. */
+  /** Opens a new call with every pending snapshot and claim; a failure meanwhile waits and tries again. */
   private void resendPending() throws InterruptedException {
     while (true) {
       try {
@@ -225,8 +293,15 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
 
   private void openAndSendPending() throws InterruptedException {
     call = OrderBookStreamWriter.open(channel, options.callOptions(), options.maxBatchSnapshots(), options.maxBatchBytes());
-    for (OrderBookSnapshot snapshot : pending) {
-      call.write(snapshot);
+    int nextClaim = 0;
+    for (int i = 0; i <= pending.size(); i++) {
+      for (; nextClaim < pendingClaims.size() && pendingClaims.get(nextClaim).afterSnapshots() == i; nextClaim++) {
+        CoverageClaim c = pendingClaims.get(nextClaim).claim();
+        call.claimCoverage(c.getExchangeId(), c.getCurrencyPairNo(), c.getFromTimeMs(), c.getUntilTimeMs());
+      }
+      if (i < pending.size()) {
+        call.write(pending.get(i));
+      }
     }
   }
 
@@ -252,7 +327,13 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
     duplicates += summary.getDuplicates();
     rejected += summary.getRejected();
     acknowledged += sent;
+    coverageStored += summary.getCoverageStored();
+    for (RejectedRecord rejection : summary.getCoverageRejectionsList()) {
+      coverageRejections.add(rejection.toBuilder().setIndex(acknowledgedClaims + rejection.getIndex()).build());
+    }
+    acknowledgedClaims += pendingClaims.size();
     pending.clear();
+    pendingClaims.clear();
     pendingBytes = 0;
   }
 }

@@ -34,17 +34,22 @@ class ResendingOrderBookWriterTest {
   /**
    * Stores each snapshot key once (a duplicate when seen before, rejected when its sequence id is
    * negative) and answers one summary per call; a call takes the next status of {@code failures}
-   * (if any) and fails with it at its first request, having stored that request.
+   * (if any) and fails with it at its first request, having stored that request. Each call's
+   * requests are logged in {@code sent}, one line a request: its snapshots' sequence ids, then its
+   * claims as {@code c<from>}.
    */
   private static final class StoringService extends IngestServiceGrpc.IngestServiceImplBase {
     final Queue<Status> failures = new ConcurrentLinkedQueue<>();
     final List<Long> stored = new CopyOnWriteArrayList<>();
     final List<Integer> callSizes = new CopyOnWriteArrayList<>();
+    final List<List<String>> sent = new CopyOnWriteArrayList<>();
 
     @Override
     public StreamObserver<IngestOrderBooksRequest> ingestOrderBooks(StreamObserver<IngestOrderBooksResponse> responses) {
       Status failWith = failures.poll();
       IngestOrderBooksResponse.Builder summary = IngestOrderBooksResponse.newBuilder();
+      List<String> log = new CopyOnWriteArrayList<>();
+      sent.add(log);
       return new StreamObserver<>() {
         boolean failed;
 
@@ -53,6 +58,10 @@ class ResendingOrderBookWriterTest {
           if (failed) {
             return;
           }
+          List<String> items = new ArrayList<>();
+          request.getSnapshotsList().forEach(snapshot -> items.add(String.valueOf(snapshot.getSequenceId())));
+          request.getCoverageList().forEach(claim -> items.add("c" + claim.getFromTimeMs()));
+          log.add(String.join(" ", items));
           for (OrderBookSnapshot snapshot : request.getSnapshotsList()) {
             long received = summary.getReceived();
             summary.setReceived(received + 1);
@@ -69,7 +78,9 @@ class ResendingOrderBookWriterTest {
           if (failWith != null) {
             failed = true;
             responses.onError(failWith.asRuntimeException());
+            return;
           }
+          summary.setCoverageStored(summary.getCoverageStored() + request.getCoverageCount());
         }
 
         @Override
@@ -129,6 +140,29 @@ class ResendingOrderBookWriterTest {
     assertThat(summary.duplicates()).as("the failed call's first request was stored").isPositive();
     assertThat(summary.reconnects()).isEqualTo(1);
     assertThat(told).containsExactly("1 server stopping");
+  }
+
+  @Test
+  void claimsRideWithTheBatches_andAFailedCallSendsThemAgainAfterTheSameSnapshots() throws Exception {
+    StoringService service = grpc.serve(new StoringService());
+    service.failures.add(Status.UNAVAILABLE.withDescription("server stopping"));
+
+    ResendingOrderBookWriter.Summary summary;
+    try (ResendingOrderBookWriter writer = ResendingOrderBookWriter.open(grpc.channel(), SMALL_CALLS)) {
+      writer.write(snapshot(0));
+      writer.write(snapshot(1)); // a full batch: sent, and the call fails
+      writer.claimCoverage(1, 1, 0, 2);
+      writer.write(snapshot(2));
+      writer.claimCoverage(1, 1, 2, 3);
+      writer.flush();
+      summary = writer.finish();
+    }
+
+    assertThat(service.sent).as("each claim again after the snapshots written before it").containsExactly(
+        List.of("0 1"),
+        List.of("0 1", "2 c0 c2"));
+    assertThat(summary.coverageStored()).isEqualTo(2);
+    assertThat(summary.reconnects()).isEqualTo(1);
   }
 
   @Test
