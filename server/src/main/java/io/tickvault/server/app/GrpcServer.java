@@ -119,10 +119,9 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     // sees every call first, including those that other interceptors refuse; the version one wraps
     // authentication, so that refused calls carry the version too.
     AuthSettings auth = config.auth();
-    if (!auth.disabled()) {
-      builder.intercept(new AuthInterceptor(rules, new BearerTokens(auth.workerTokens(), auth.adminTokens()),
-          auth.reflectionPublic()));
-    }
+    builder.intercept(auth.disabled()
+        ? AuthInterceptor.authenticationOff()
+        : new AuthInterceptor(rules, new BearerTokens(auth.workerTokens(), auth.adminTokens()), auth.reflectionPublic()));
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);

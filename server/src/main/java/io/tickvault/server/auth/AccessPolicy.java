@@ -16,7 +16,7 @@ final class AccessPolicy {
         || rule.access() == RpcRule.Access.REFLECTION && reflectionPublic;
   }
 
-  static boolean allows(Role role, RpcRule rule) {
-    return role == Role.ADMIN || rule.access() != RpcRule.Access.ADMIN;
+  static boolean allows(Caller caller, RpcRule rule) {
+    return rule.access() != RpcRule.Access.ADMIN || caller.permissions().containsAll(Role.ADMIN.permissions());
   }
 }

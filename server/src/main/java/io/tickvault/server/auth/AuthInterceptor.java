@@ -1,5 +1,7 @@
 package io.tickvault.server.auth;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -14,7 +16,8 @@ import java.util.Optional;
  * Checks {@code authorization: Bearer <token>} on every call except health (and reflection when
  * it is public):
  * no token or an unknown one is UNAUTHENTICATED, a known token without the right is
- * PERMISSION_DENIED. Neither answer echoes the token.
+ * PERMISSION_DENIED. Neither answer echoes the token. A call let through runs with its
+ * {@link Caller} in its context.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -31,24 +34,43 @@ public final class AuthInterceptor implements ServerInterceptor {
     this.reflectionPublic = reflectionPublic;
   }
 
+  /**
+   * When no token is configured: nothing is checked, and every call runs as
+   * {@link Caller#authenticationOff()}, so that the code of a call finds a caller either way.
+   */
+  public static ServerInterceptor authenticationOff() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                         ServerCallHandler<Q, R> next) {
+        return admit(Caller.authenticationOff(), call, headers, next);
+      }
+    };
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     MethodDescriptor<Q, R> method = call.getMethodDescriptor();
     RpcRule rule = rules.of(method.getFullMethodName());
     if (AccessPolicy.needsNoToken(rule, reflectionPublic)) {
-      return next.startCall(call, headers);
+      return admit(Caller.withoutToken(), call, headers, next);
     }
-    Optional<Role> role = bearerToken(headers.get(AUTHORIZATION)).flatMap(tokens::roleOf);
-    if (role.isEmpty()) {
+    Optional<Caller> caller = bearerToken(headers.get(AUTHORIZATION)).flatMap(tokens::callerOf);
+    if (caller.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(headers.containsKey(AUTHORIZATION)
           ? "unknown bearer token"
           : "missing bearer token: send 'authorization: Bearer <token>'"));
     }
-    if (!AccessPolicy.allows(role.get(), rule)) {
+    if (!AccessPolicy.allows(caller.get(), rule)) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          method.getFullMethodName() + " needs an admin token; this is a " + role.get().name().toLowerCase() + " token"));
+          method.getFullMethodName() + " needs an admin token; this is a worker token"));
     }
-    return next.startCall(call, headers);
+    return admit(caller.get(), call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> admit(Caller caller, ServerCall<Q, R> call, Metadata headers,
+                                                     ServerCallHandler<Q, R> next) {
+    return Contexts.interceptCall(caller.attachTo(Context.current()), call, headers, next);
   }
 
   private static Optional<String> bearerToken(String header) {
