@@ -62,8 +62,8 @@ public final class AuthInterceptor implements ServerInterceptor {
           : "missing bearer token: send 'authorization: Bearer <token>'"));
     }
     if (!AccessPolicy.allows(caller.get(), rule)) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          method.getFullMethodName() + " needs an admin token; this is a worker token"));
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(method.getFullMethodName() + " needs "
+          + rule.needs().orElseThrow().protoName() + ", which token " + caller.get().tokenId() + " does not have"));
     }
     return admit(caller.get(), call, headers, next);
   }

@@ -18,5 +18,10 @@ public enum Permission {
   /** Create, revoke and list tokens. */
   TOKENS_ADMIN,
   /** Read and verify the audit log. */
-  AUDIT_READ
+  AUDIT_READ;
+
+  /** As callers see it named: {@code PERMISSION_API_KEYS_READ}. */
+  public String protoName() {
+    return "PERMISSION_" + name();
+  }
 }

@@ -3,6 +3,7 @@ package io.tickvault.server.grpc;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the edge needs to know of one RPC, declared once for each method the server serves (the
@@ -12,23 +13,24 @@ import java.util.Objects;
  *
  * @param fullMethodName the gRPC method, e.g. {@code tickvault.v1.ApiKeyService/GetApiKeys}
  * @param access who may call it
+ * @param needs the permission a token must carry to call it, for {@link Access#TOKEN}; empty when
+ *     any valid token may (WhoAmI), and for the calls that need no token
  * @param needsPrimary true when it cannot answer without the primary PostgreSQL: refused at once,
  *     UNAVAILABLE with a retry hint, while the database is known to be down; false when it answers
  *     from a cache, Redis or a read replica instead
  * @param runs where its work is done
  * @param cost how it is admitted to the database, and how long each of its statements may run
  */
-public record RpcRule(String fullMethodName, Access access, boolean needsPrimary, Runs runs, Cost cost) {
+public record RpcRule(String fullMethodName, Access access, Optional<Permission> needs, boolean needsPrimary, Runs runs,
+                      Cost cost) {
   /** Who may call an RPC. */
   public enum Access {
     /** Anyone, with or without a token: health, so that probes need none. */
     OPEN,
     /** Any token; no token either when {@code TICKVAULT_REFLECTION=public}. */
     REFLECTION,
-    /** A worker or an admin token. */
-    WORKER,
-    /** An admin token. */
-    ADMIN
+    /** A valid token that carries the permission the RPC {@linkplain #needs() needs}, if it names one. */
+    TOKEN
   }
 
   /** Which threads run an RPC. */
@@ -74,6 +76,10 @@ public record RpcRule(String fullMethodName, Access access, boolean needsPrimary
   public RpcRule {
     Objects.requireNonNull(fullMethodName, "fullMethodName");
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(needs, "needs");
+    if (needs.isPresent() && access != Access.TOKEN) {
+      throw new IllegalArgumentException(fullMethodName + ": only a call that needs a token can need a permission");
+    }
     Objects.requireNonNull(runs, "runs");
     Objects.requireNonNull(cost, "cost");
     if (cost == Cost.HEAVY && runs != Runs.DATABASE) {
@@ -81,7 +87,14 @@ public record RpcRule(String fullMethodName, Access access, boolean needsPrimary
     }
   }
 
+  /** A method that needs a token carrying {@code permission}. */
+  public static RpcRule of(MethodDescriptor<?, ?> method, Permission permission, boolean needsPrimary, Runs runs,
+                           Cost cost) {
+    return new RpcRule(method.getFullMethodName(), Access.TOKEN, Optional.of(permission), needsPrimary, runs, cost);
+  }
+
+  /** A method open to anyone, to reflection's callers, or to any valid token ({@link Access#TOKEN}). */
   public static RpcRule of(MethodDescriptor<?, ?> method, Access access, boolean needsPrimary, Runs runs, Cost cost) {
-    return new RpcRule(method.getFullMethodName(), access, needsPrimary, runs, cost);
+    return new RpcRule(method.getFullMethodName(), access, Optional.empty(), needsPrimary, runs, cost);
   }
 }

@@ -1,9 +1,12 @@
 package io.tickvault.server.service;
 
-import static io.tickvault.server.grpc.RpcRule.Access.ADMIN;
+import static io.tickvault.server.grpc.Permission.API_KEYS_READ;
+import static io.tickvault.server.grpc.Permission.API_KEYS_WRITE;
+import static io.tickvault.server.grpc.Permission.MARKETS_WRITE;
+import static io.tickvault.server.grpc.Permission.MARKET_DATA_READ;
+import static io.tickvault.server.grpc.Permission.MARKET_DATA_WRITE;
 import static io.tickvault.server.grpc.RpcRule.Access.OPEN;
 import static io.tickvault.server.grpc.RpcRule.Access.REFLECTION;
-import static io.tickvault.server.grpc.RpcRule.Access.WORKER;
 import static io.tickvault.server.grpc.RpcRule.Cost.CHEAP;
 import static io.tickvault.server.grpc.RpcRule.Cost.HEAVY;
 import static io.tickvault.server.grpc.RpcRule.Runs.DATABASE;
@@ -24,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One line per RPC: who may call it, whether it needs the primary database, where it runs, what it
+ * One line per RPC: who may call it (the permission its token needs), whether it needs the primary database, where it runs, what it
  * may cost the database (docs/architecture.md). Adding an RPC means its feature, its
  * {@code .proto} and a line here; a served method without a line stops the server at start-up.
  */
@@ -34,29 +37,29 @@ public final class Rpcs {
   public static RpcRules all() {
     List<RpcRule> rules = new ArrayList<>(List.of(
         // Answered from the API key cache while PostgreSQL is down; a near-cache hit on the event loop.
-        RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), WORKER, false, EVENT_LOOP, CHEAP),
-        RpcRule.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ADMIN, true, DATABASE, CHEAP),
-        RpcRule.of(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), API_KEYS_READ, false, EVENT_LOOP, CHEAP),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), API_KEYS_WRITE, true, DATABASE, CHEAP),
+        RpcRule.of(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), API_KEYS_WRITE, true, DATABASE, CHEAP),
 
-        RpcRule.of(MarketServiceGrpc.getPutExchangeMethod(), ADMIN, true, DATABASE, CHEAP),
-        RpcRule.of(MarketServiceGrpc.getPutCurrencyPairMethod(), ADMIN, true, DATABASE, CHEAP),
-        RpcRule.of(MarketServiceGrpc.getListCurrencyPairsMethod(), WORKER, true, DATABASE, CHEAP),
+        RpcRule.of(MarketServiceGrpc.getPutExchangeMethod(), MARKETS_WRITE, true, DATABASE, CHEAP),
+        RpcRule.of(MarketServiceGrpc.getPutCurrencyPairMethod(), MARKETS_WRITE, true, DATABASE, CHEAP),
+        RpcRule.of(MarketServiceGrpc.getListCurrencyPairsMethod(), MARKET_DATA_READ, true, DATABASE, CHEAP),
 
         // Streams hand their own writes to the database executor, a batch at a time.
-        RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), WORKER, true, TRANSPORT, CHEAP),
-        RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), WORKER, true, TRANSPORT, CHEAP),
-        RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), WORKER, true, TRANSPORT, CHEAP),
-        RpcRule.of(IngestServiceGrpc.getReportGapMethod(), WORKER, true, DATABASE, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getIngestTradesMethod(), MARKET_DATA_WRITE, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getStreamTradesMethod(), MARKET_DATA_WRITE, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getIngestOrderBooksMethod(), MARKET_DATA_WRITE, true, TRANSPORT, CHEAP),
+        RpcRule.of(IngestServiceGrpc.getReportGapMethod(), MARKET_DATA_WRITE, true, DATABASE, CHEAP),
 
         // Reads go to a replica when one is configured, the market state to Redis first. Reads over
         // a range are heavy: a bounded share of the pool, so cheap calls never wait behind them.
-        RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), WORKER, false, EVENT_LOOP, CHEAP),
-        RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), WORKER, false, DATABASE, HEAVY),
-        RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), WORKER, false, DATABASE, CHEAP),
-        RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), WORKER, false, DATABASE, HEAVY),
-        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), WORKER, false, DATABASE, HEAVY),
-        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), WORKER, false, DATABASE, HEAVY),
-        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), WORKER, false, DATABASE, CHEAP)));
+        RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), MARKET_DATA_READ, false, EVENT_LOOP, CHEAP),
+        RpcRule.of(QueryServiceGrpc.getReadTradesMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetOrderBookMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP),
+        RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
+        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);

@@ -96,7 +96,8 @@ abstract class AuthorizationContract {
     assertStatus(() -> markets(WORKER).putExchange(PutExchangeRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
     assertStatus(() -> markets(WORKER).putCurrencyPair(PutCurrencyPairRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED);
     assertThat(rpcError(() -> admin(WORKER).putApiKey(PutApiKeyRequest.getDefaultInstance())).getStatus().getDescription())
-        .isEqualTo("tickvault.v1.ApiKeyAdminService/PutApiKey needs an admin token; this is a worker token");
+        .isEqualTo("tickvault.v1.ApiKeyAdminService/PutApiKey needs PERMISSION_API_KEYS_WRITE, which token "
+            + BearerTokens.tokenId(Role.WORKER, WORKER) + " does not have");
   }
 
   @Test

@@ -12,9 +12,12 @@ import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.server.grpc.Permission;
 import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RpcsTest {
@@ -33,16 +36,33 @@ class RpcsTest {
   }
 
   @Test
-  void onlyAdminsChangeMarketsAndKeys_workersReadAndWrite() {
+  void eachRpcNeedsThePermissionOfWhatItDoes() {
     RpcRules rules = Rpcs.all();
-    assertThat(rules.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod().getFullMethodName()).access())
-        .isEqualTo(RpcRule.Access.ADMIN);
-    assertThat(rules.of(MarketServiceGrpc.getPutExchangeMethod().getFullMethodName()).access())
-        .isEqualTo(RpcRule.Access.ADMIN);
-    assertThat(rules.of(MarketServiceGrpc.getListCurrencyPairsMethod().getFullMethodName()).access())
-        .isEqualTo(RpcRule.Access.WORKER);
-    assertThat(rules.of(IngestServiceGrpc.getStreamTradesMethod().getFullMethodName()).access())
-        .isEqualTo(RpcRule.Access.WORKER);
+    Map<MethodDescriptor<?, ?>, Permission> expected = Map.ofEntries(
+        Map.entry(ApiKeyServiceGrpc.getGetApiKeysMethod(), Permission.API_KEYS_READ),
+        Map.entry(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), Permission.API_KEYS_WRITE),
+        Map.entry(ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(), Permission.API_KEYS_WRITE),
+        Map.entry(MarketServiceGrpc.getPutExchangeMethod(), Permission.MARKETS_WRITE),
+        Map.entry(MarketServiceGrpc.getPutCurrencyPairMethod(), Permission.MARKETS_WRITE),
+        Map.entry(MarketServiceGrpc.getListCurrencyPairsMethod(), Permission.MARKET_DATA_READ),
+        Map.entry(IngestServiceGrpc.getStreamTradesMethod(), Permission.MARKET_DATA_WRITE),
+        Map.entry(IngestServiceGrpc.getIngestOrderBooksMethod(), Permission.MARKET_DATA_WRITE),
+        Map.entry(IngestServiceGrpc.getReportGapMethod(), Permission.MARKET_DATA_WRITE),
+        Map.entry(QueryServiceGrpc.getReadTradesMethod(), Permission.MARKET_DATA_READ),
+        Map.entry(QueryServiceGrpc.getGetMarketStateMethod(), Permission.MARKET_DATA_READ));
+    expected.forEach((method, permission) -> {
+      RpcRule rule = rules.of(method.getFullMethodName());
+      assertThat(rule.access()).as(method.getFullMethodName()).isEqualTo(RpcRule.Access.TOKEN);
+      assertThat(rule.needs()).as(method.getFullMethodName()).contains(permission);
+    });
+    assertThat(rules.of(HealthGrpc.getCheckMethod().getFullMethodName()).access()).isEqualTo(RpcRule.Access.OPEN);
+    assertThat(rules.of(HealthGrpc.getCheckMethod().getFullMethodName()).needs()).isEmpty();
+  }
+
+  @Test
+  void onlyACallThatNeedsATokenCanNeedAPermission() {
+    assertThatThrownBy(() -> new RpcRule("x/Y", RpcRule.Access.OPEN, Optional.of(Permission.AUDIT_READ), false,
+        RpcRule.Runs.TRANSPORT, RpcRule.Cost.CHEAP)).hasMessageContaining("only a call that needs a token");
   }
 
   @Test
@@ -64,13 +84,13 @@ class RpcsTest {
 
   @Test
   void aHeavyRpcOffTheDatabaseSide_isRefused() {
-    assertThatThrownBy(() -> RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), RpcRule.Access.WORKER, false,
+    assertThatThrownBy(() -> RpcRule.of(QueryServiceGrpc.getGetMarketStateMethod(), Permission.API_KEYS_READ, false,
         RpcRule.Runs.EVENT_LOOP, RpcRule.Cost.HEAVY)).hasMessageContaining("must run on the database executor");
   }
 
   @Test
   void aServedMethodWithoutARule_stopsStartUp() {
-    RpcRules onlyOne = new RpcRules(List.of(RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER,
+    RpcRules onlyOne = new RpcRules(List.of(RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), Permission.API_KEYS_READ,
         false, RpcRule.Runs.EVENT_LOOP, RpcRule.Cost.CHEAP)));
     ServerServiceDefinition market = ServerServiceDefinition.builder(MarketServiceGrpc.getServiceDescriptor())
         .addMethod(MarketServiceGrpc.getListCurrencyPairsMethod(), (call, headers) -> null)
@@ -83,7 +103,7 @@ class RpcsTest {
 
   @Test
   void aMethodDeclaredTwice_isRefused() {
-    RpcRule rule = RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), RpcRule.Access.WORKER, false, RpcRule.Runs.EVENT_LOOP,
+    RpcRule rule = RpcRule.of(ApiKeyServiceGrpc.getGetApiKeysMethod(), Permission.API_KEYS_READ, false, RpcRule.Runs.EVENT_LOOP,
         RpcRule.Cost.CHEAP);
     assertThatThrownBy(() -> new RpcRules(List.of(rule, rule))).hasMessageContaining("declared twice");
   }

@@ -148,7 +148,7 @@ public final class TickvaultCli implements Runnable {
         case UNAUTHENTICATED:
           return what + " (set --token or TICKVAULT_TOKEN)";
         case PERMISSION_DENIED:
-          return what + " (this call needs an admin token)";
+          return what + " (this token lacks the permission or the scope; tickvault whoami shows what it has)";
         default:
           return what;
       }
