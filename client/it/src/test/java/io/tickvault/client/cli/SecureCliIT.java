@@ -68,7 +68,7 @@ class SecureCliIT {
 
     Cli.Result worker = mtls(WORKER).run("markets", "put-exchange", "--exchange-id", "32", "--code", "nope");
     assertThat(worker.exitCode()).isEqualTo(ExitCodes.AUTH);
-    assertThat(worker.err()).contains("PERMISSION_DENIED").contains("admin token");
+    assertThat(worker.err()).contains("PERMISSION_DENIED").contains("needs PERMISSION_MARKETS_WRITE").contains("tickvault whoami");
   }
 
   @Test
