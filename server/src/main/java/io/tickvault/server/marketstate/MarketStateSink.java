@@ -3,6 +3,7 @@ package io.tickvault.server.marketstate;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.read.PageToken;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +35,7 @@ public final class MarketStateSink<R> implements RecordSink<R> {
 
   /** The newest trade is the greatest (trade_time_ms, trade_id), ids compared as UTF-8 bytes. */
   static final Comparator<Trade> TRADE_ORDER =
-      Comparator.comparingLong(Trade::getTradeTimeMs).thenComparing(Trade::getTradeId, MarketStateSink::compareUtf8);
+      Comparator.comparingLong(Trade::getTradeTimeMs).thenComparing(Trade::getTradeId, PageToken::compareUtf8);
   /** The newest snapshot is the greatest (server_time_ms, sequence_id). */
   static final Comparator<OrderBookSnapshot> BOOK_ORDER =
       Comparator.comparingLong(OrderBookSnapshot::getServerTimeMs).thenComparingLong(OrderBookSnapshot::getSequenceId);
@@ -135,21 +136,5 @@ public final class MarketStateSink<R> implements RecordSink<R> {
 
   private static long marketKey(int exchangeId, int currencyPairNo) {
     return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
-  }
-
-  /** Compares by code point, which is the byte order of UTF-8 (and of PostgreSQL's "C" collation). */
-  public static int compareUtf8(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
   }
 }

@@ -195,4 +195,20 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
         .decode(ByteBuffer.wrap(bytes))
         .toString();
   }
+
+  /** Compares by code point, which is the byte order of UTF-8 (and of PostgreSQL's "C" collation). */
+  public static int compareUtf8(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
+  }
 }

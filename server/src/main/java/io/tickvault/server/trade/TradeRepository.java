@@ -21,8 +21,10 @@ import java.util.stream.IntStream;
  * ({@code COPY … FROM STDIN}) straight into {@code trades}: when that succeeds, every row was
  * inserted. When a key is already stored the COPY fails as a whole, and the batch is copied into a
  * session-local staging table and moved with one {@code INSERT … SELECT … ON CONFLICT DO NOTHING
- * RETURNING} the keys it inserted, in one transaction: exact counts either way. After a batch with
- * duplicates (a replay) the next batch goes to the staging path at once, until a batch without.
+ * RETURNING} the keys it inserted, in one transaction: exact counts either way. The candles of the
+ * rows inserted are merged into {@code trade_candles_1m} in the same transaction
+ * ({@link CandleRollup}). After a batch with duplicates (a replay) the next batch goes to the
+ * staging path at once, until a batch without.
  * TradeWriteStrategies (server test code, run by hand) measures the alternatives (batched INSERTs,
  * one INSERT from unnest(array parameters), the staging path for every batch): COPY straight in
  * writes fresh batches fastest, and staging replays as fast as the unnest INSERT.
@@ -97,7 +99,7 @@ public final class TradeRepository {
         s.execute(CREATE_STAGING_SQL);
       }
       copy(c, COPY_STAGING_SQL, rows, nowMillis);
-      int n = 0;
+      List<Trade> insertedRows = new ArrayList<>(rows.size());
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INSERT_SQL)) {
         while (rs.next()) {
           Trade key = Trade.newBuilder().setExchangeId(rs.getInt(1)).setCurrencyPairNo(rs.getInt(2))
@@ -107,11 +109,12 @@ public final class TradeRepository {
             throw new IllegalStateException("PostgreSQL returned a key that was not sent: " + rs.getString(3));
           }
           inserted[distinct.positions()[found]] = true;
-          n++;
+          insertedRows.add(rows.get(found));
         }
       }
+      CandleRollup.merge(c, insertedRows);
       rowsWritten.run();
-      return n;
+      return insertedRows.size();
     });
     lastBatchHadDuplicates = count < rows.size();
     return inserted;
@@ -165,6 +168,7 @@ public final class TradeRepository {
     try {
       jdbc.inTransaction(c -> {
         copy(c, COPY_TRADES_SQL, distinct, nowMillis);
+        CandleRollup.merge(c, distinct);
         rowsWritten.run();
         return null;
       });

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.tickvault.server.grpc.FieldViolations;
-import io.tickvault.server.marketstate.MarketStateSink;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,15 +107,15 @@ class PageTokenTest {
 
   @Test
   void compareUtf8_isTheByteOrderOfUtf8() {
-    assertThat(MarketStateSink.compareUtf8("a", "b")).isNegative();
-    assertThat(MarketStateSink.compareUtf8("B", "a")).isNegative();
-    assertThat(MarketStateSink.compareUtf8("a", "a-1")).isNegative();
-    assertThat(MarketStateSink.compareUtf8("z", "é")).isNegative();
+    assertThat(PageToken.compareUtf8("a", "b")).isNegative();
+    assertThat(PageToken.compareUtf8("B", "a")).isNegative();
+    assertThat(PageToken.compareUtf8("a", "a-1")).isNegative();
+    assertThat(PageToken.compareUtf8("z", "é")).isNegative();
     // U+FF5E (3 UTF-8 bytes, one UTF-16 unit) sorts before U+1F600 (4 bytes, a surrogate pair),
     // although String.compareTo says the opposite.
-    assertThat(MarketStateSink.compareUtf8("\uFF5E", "\uD83D\uDE00")).isNegative();
+    assertThat(PageToken.compareUtf8("\uFF5E", "\uD83D\uDE00")).isNegative();
     assertThat("\uFF5E".compareTo("\uD83D\uDE00")).isPositive();
-    assertThat(MarketStateSink.compareUtf8("x", "x")).isZero();
+    assertThat(PageToken.compareUtf8("x", "x")).isZero();
   }
 
   @Test

@@ -22,7 +22,7 @@ abstract class CliAgainstServer {
 
   @BeforeEach
   void emptyTables() {
-    server.database().truncate("exchange_api_keys", "orderbook_levels", "orderbook_snapshots", "trades",
+    server.database().truncate("exchange_api_keys", "orderbook_levels", "orderbook_snapshots", "trades", "trade_candles_1m",
         "currency_pairs", "exchanges CASCADE");
     cli = Cli.atPort(server.port());
   }
