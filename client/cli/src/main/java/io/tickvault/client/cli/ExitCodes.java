@@ -22,7 +22,10 @@ public final class ExitCodes {
   public static final int REFUSED = 5;
   /** Anything else: an internal error of the server or of this tool. */
   public static final int ERROR = 6;
-  /** {@code coverage}: the range asked has holes (the output lists them). */
+  /**
+   * {@code coverage}: the range asked has holes (the output lists them); {@code read
+   * --require-complete}: the range has holes, so nothing was read.
+   */
   public static final int INCOMPLETE = 7;
   /** Stopped by Ctrl-C (SIGINT, as shells report it: 128 + 2); {@code ingest} says what was committed. */
   public static final int INTERRUPTED = 130;

@@ -3,6 +3,7 @@ package io.tickvault.client.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.grpc.Channel;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.RejectionReason;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,15 +28,16 @@ import picocli.CommandLine.Parameters;
         + "to the server in batches, then print how many were inserted, already stored "
         + "(duplicates) and rejected, with each rejection. Exit 1 when any record was rejected, "
         + "130 when interrupted (Ctrl-C: what was committed is printed). "
-        + "Replaying a file is safe: stored records count as duplicates.",
+        + "Replaying a file is safe: stored records count as duplicates. --covers FROM..UNTIL claims the "
+        + "file's range for each market in it once every record is committed.",
     subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
 final class IngestCommand {
   /** How long a run stopped by Ctrl-C waits for the acknowledgements of what it sent. */
   static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-  /** The server's counts, whatever the record kind. */
+  /** The server's counts, whatever the record kind, and the coverage claims it stored or refused. */
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
-                 int reconnects) {}
+                 int reconnects, long coverageStored, List<RejectedRecord> coverageRejections) {}
 
   /** A rejection, by the line of the file it came from; code is null for a line that could not be read (not sent). */
   record LineRejection(long line, String key, String field, String reason, RejectionReason code) {}
@@ -45,8 +48,11 @@ final class IngestCommand {
   interface Sender<R> extends AutoCloseable {
     void write(R record) throws InterruptedException;
 
-    /** Sends what is left and returns the server's counts for every record written. */
-    Summary finish() throws InterruptedException;
+    /**
+     * Sends what is left, then {@code claims} so that the server stores them once every record
+     * written is committed, and returns the server's counts for every record written.
+     */
+    Summary finish(List<CoverageClaim> claims) throws InterruptedException;
 
     /**
      * After Ctrl-C: sends nothing more and waits up to {@code timeout} for the acknowledgements of
@@ -97,6 +103,9 @@ final class IngestCommand {
         description = "Refuse JSON lines with a field the record does not have (by default ignored, with one warning).")
     boolean strict;
 
+    @Mixin
+    FileCoverage coverage;
+
     private final CliContext context;
 
     Run(CliContext context, int defaultBatchSize) {
@@ -113,6 +122,9 @@ final class IngestCommand {
     void checkFormat(Format format) {}
 
     abstract Sender<R> sender(Channel channel, int batchSize, ReconnectListener reconnects);
+
+    /** Notes the market of a record for --covers. */
+    abstract void saw(FileCoverage coverage, R record);
 
     @Override
     public Integer call() throws Exception {
@@ -161,6 +173,7 @@ final class IngestCommand {
                 rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason(), null));
                 continue;
               }
+              saw(coverage, line.record());
               if (skipped < skip) {
                 skipped++;
                 continue;
@@ -176,7 +189,8 @@ final class IngestCommand {
               return empty(out, err, input.name(), "no " + unit() + " in the file (only a header or blank lines)");
             }
             source.warnings().forEach(progress::note);
-            summary = writer.finish();
+            // Only here, the whole file read: a claim says no record is missing.
+            summary = writer.finish(coverage.claims(rejections.size()));
           } catch (InterruptedException e) {
             progress.clearLine();
             return interrupted(out, err, input.name(), skipped, sent, writer, ctrlC);
@@ -188,7 +202,7 @@ final class IngestCommand {
     }
 
     private int empty(PrintWriter out, PrintWriter err, String name, String why) {
-      err.println(name + ": " + why + "; nothing sent");
+      err.println(name + ": " + why + "; nothing sent" + (coverage.asked() ? " and nothing claimed" : ""));
       if (output.json()) {
         JsonObject json = new JsonObject();
         json.addProperty("file", name);
@@ -249,9 +263,14 @@ final class IngestCommand {
       }
       rejections.sort(Comparator.comparingLong(LineRejection::line));
       long rejected = summary.rejected() + unreadable;
+      int exit = rejected > 0 || !summary.coverageRejections().isEmpty() ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
       if (output.json()) {
-        out.println(Json.of(summaryJson(name, skipped, sent, unreadable, rejected, summary, rejections)));
-        return rejected > 0 ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
+        JsonObject json = summaryJson(name, skipped, sent, unreadable, rejected, summary, rejections);
+        if (coverage.asked()) {
+          coverage.addTo(json, unreadable, summary);
+        }
+        out.println(Json.of(json));
+        return exit;
       }
       out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%s%s%n",
           name, skipped + sent + unreadable, summary.inserted(), summary.duplicates(), rejected,
@@ -267,7 +286,10 @@ final class IngestCommand {
       if (rejections.size() > showRejections) {
         out.printf(Locale.ROOT, "... and %d more rejections%n", rejections.size() - showRejections);
       }
-      return rejected > 0 ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
+      if (coverage.asked()) {
+        coverage.print(out, unreadable, summary);
+      }
+      return exit;
     }
 
     /**
@@ -350,6 +372,11 @@ final class IngestCommand {
       }
       return new TradeStreams(channel, streams, batchSize, reconnects);
     }
+
+    @Override
+    void saw(FileCoverage coverage, Trade trade) {
+      coverage.saw(trade.getExchangeId(), trade.getCurrencyPairNo());
+    }
   }
 
   @Command(name = "orderbooks", mixinStandardHelpOptions = true,
@@ -386,6 +413,11 @@ final class IngestCommand {
     @Override
     Sender<OrderBookSnapshot> sender(Channel channel, int batchSize, ReconnectListener reconnects) {
       return new OrderBookSender(channel, batchSize, reconnects);
+    }
+
+    @Override
+    void saw(FileCoverage coverage, OrderBookSnapshot snapshot) {
+      coverage.saw(snapshot.getExchangeId(), snapshot.getCurrencyPairNo());
     }
   }
 }

@@ -1,10 +1,12 @@
 package io.tickvault.client.cli;
 
 import io.grpc.Channel;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.client.ReconnectListener;
 import io.tickvault.client.ResendingOrderBookWriter;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The library's {@link ResendingOrderBookWriter} as {@code ingest orderbooks} drives it: calls of
@@ -25,10 +27,15 @@ final class OrderBookSender implements IngestCommand.Sender<OrderBookSnapshot> {
   }
 
   @Override
-  public IngestCommand.Summary finish() throws InterruptedException {
+  public IngestCommand.Summary finish(List<CoverageClaim> claims) throws InterruptedException {
+    // Each call ends with its summary before the next begins: the claims, after the last call's
+    // snapshots, are stored once every snapshot written is committed.
+    for (CoverageClaim c : claims) {
+      writer.claimCoverage(c.getExchangeId(), c.getCurrencyPairNo(), c.getFromTimeMs(), c.getUntilTimeMs());
+    }
     ResendingOrderBookWriter.Summary summary = writer.finish();
     return new IngestCommand.Summary(summary.received(), summary.inserted(), summary.duplicates(), summary.rejected(),
-        summary.rejections(), summary.reconnects());
+        summary.rejections(), summary.reconnects(), summary.coverageStored(), summary.coverageRejections());
   }
 
   @Override

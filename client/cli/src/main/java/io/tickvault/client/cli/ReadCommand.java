@@ -3,6 +3,8 @@ package io.tickvault.client.cli;
 import com.google.protobuf.MessageOrBuilder;
 import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.Candle;
+import io.tickvault.api.v1.Channel;
+import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
@@ -117,6 +119,11 @@ final class ReadCommand {
         description = "First time excluded, written as --from; default: no end.")
     long to;
 
+    @Option(names = "--require-complete",
+        description = "Read only when the workers' coverage claims cover all of [--from, --to) (--to: now by default): "
+            + "otherwise list the holes on standard error, read nothing and exit 7.")
+    boolean requireComplete;
+
     @Option(names = "--page-size", paramLabel = "N",
         description = "Records per page of the stream, up to the server's maximum; 0 lets the server choose "
             + "(default: 10000 for trades, the server's default for order books).")
@@ -145,6 +152,29 @@ final class ReadCommand {
     /** The time of the market's last record of this kind, 0 when it has none. */
     abstract long lastTime(GetMarketStateResponse state);
 
+    /** The coverage channel of these records. */
+    abstract Channel channel();
+
+    /**
+     * For --require-complete: null when the range is complete (a read without --to then ends at
+     * the now it was checked to), else the holes said on standard error and the exit code.
+     */
+    private Integer refuseIncomplete(TickvaultClient client, PrintWriter err) {
+      if (from == 0) {
+        throw new IllegalArgumentException("--require-complete: give --from (the range whose coverage is checked)");
+      }
+      if (to == 0) {
+        to = context.clock().millis();
+      }
+      GetCoverageResponse coverage = client.coverage().getCoverage(market.exchangeId, market.pairNo, channel(), from, to);
+      if (coverage.getComplete()) {
+        return null;
+      }
+      err.println("not read: the range has holes (--require-complete)");
+      CoverageCommand.Get.print(err, coverage);
+      return ExitCodes.INCOMPLETE;
+    }
+
     /**
      * Where the progress bar ends: --to, or else just after the market's last record as
      * GetMarketState tells (or now, when it cannot tell: the bar is then only a guess).
@@ -165,10 +195,20 @@ final class ReadCommand {
     public Integer call() throws Exception {
       Format format = output.format(csvHeader() != null);
       PrintWriter err = spec.commandLine().getErr();
+      try (TickvaultClient client = connection.connect()) {
+        Integer refused = requireComplete ? refuseIncomplete(client, err) : null;
+        if (refused != null) {
+          return refused; // before --out is opened: an incomplete range leaves no file behind
+        }
+        read(client, format, err);
+      }
+      return ExitCodes.OK;
+    }
+
+    private void read(TickvaultClient client, Format format, PrintWriter err) throws IOException {
       Progress progress;
       long rows = 0;
-      try (TickvaultClient client = connection.connect();
-           ResumingReader<R> records = open(client);
+      try (ResumingReader<R> records = open(client);
            Writer out = output.open(spec)) {
         long end = progressEnd(client);
         progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - from));
@@ -196,7 +236,6 @@ final class ReadCommand {
         }
       }
       progress.finish(rows);
-      return ExitCodes.OK;
     }
   }
 
@@ -242,6 +281,11 @@ final class ReadCommand {
     long lastTime(GetMarketStateResponse state) {
       return state.hasLastTrade() ? state.getLastTrade().getTradeTimeMs() : 0;
     }
+
+    @Override
+    Channel channel() {
+      return Channel.CHANNEL_TRADES;
+    }
   }
 
   @Command(name = "orderbooks", mixinStandardHelpOptions = true,
@@ -285,6 +329,11 @@ final class ReadCommand {
     @Override
     long lastTime(GetMarketStateResponse state) {
       return state.hasLastOrderBook() ? state.getLastOrderBook().getServerTimeMs() : 0;
+    }
+
+    @Override
+    Channel channel() {
+      return Channel.CHANNEL_ORDER_BOOKS;
     }
   }
 

@@ -45,6 +45,28 @@ final class TimeArguments {
     }
   }
 
+  /** A half-open range of time, {@code [fromMs, untilMs)}, in epoch milliseconds. */
+  record Span(long fromMs, long untilMs) {
+    /** {@code FROM..UNTIL}, each written as {@link EpochMillis} takes it: {@code 2026-11-26..2026-11-27}. */
+    static final class Converter implements ITypeConverter<Span> {
+      @Override
+      public Span convert(String value) {
+        int dots = value.indexOf("..");
+        if (dots < 0) {
+          throw new TypeConversionException("expected FROM..UNTIL, such as 2026-11-26..2026-11-27 or "
+              + "1764115200000..1764201600000, got '" + value + "'");
+        }
+        EpochMillis time = new EpochMillis();
+        long from = time.convert(value.substring(0, dots));
+        long until = time.convert(value.substring(dots + 2));
+        if (until <= from) {
+          throw new TypeConversionException("UNTIL must be after FROM (the range is [FROM, UNTIL)), got '" + value + "'");
+        }
+        return new Span(from, until);
+      }
+    }
+  }
+
   /**
    * A length of time in milliseconds: a whole number with a unit — {@code 500ms}, {@code 30s},
    * {@code 1m}, {@code 4h}, {@code 1d}, {@code 1w} — or without one, in milliseconds.

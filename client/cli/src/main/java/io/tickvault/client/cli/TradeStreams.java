@@ -1,6 +1,7 @@
 package io.tickvault.client.cli;
 
 import io.grpc.Channel;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.client.ReconnectListener;
@@ -18,9 +19,13 @@ import java.util.List;
  * one stored, as with one call. Counts are the sums of the calls'; each call's rejection indexes
  * are turned back into indexes of the whole file; the prefix acknowledged is the longest run of
  * trades from the start of the file that every call has acknowledged, so {@code --skip} of it
- * resumes without a gap.
+ * resumes without a gap. Coverage claims go on the first call after every other call has finished,
+ * so the server stores them once every trade of the file is committed.
  */
 final class TradeStreams implements IngestCommand.Sender<Trade> {
+  /** The server takes at most this many coverage claims in one request. */
+  private static final int MAX_CLAIMS_PER_REQUEST = 1_000;
+
   private final TradeStreamWriter[] writers;
   private final int[][] indexes; // per call: the file index (among trades sent) of each trade it was given
   private final int[] written; // per call: trades given to it
@@ -61,10 +66,22 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
   }
 
   @Override
-  public IngestCommand.Summary finish() throws InterruptedException {
+  public IngestCommand.Summary finish(List<CoverageClaim> claims) throws InterruptedException {
     for (TradeStreamWriter writer : writers) {
       writer.flush(); // every call's last batch on its way before waiting for any of them
     }
+    TradeStreamWriter.Summary[] summaries = new TradeStreamWriter.Summary[writers.length];
+    for (int i = writers.length - 1; i > 0; i--) {
+      summaries[i] = writers[i].finish();
+    }
+    for (int i = 0; i < claims.size(); i++) { // the other calls' trades are committed: claim on the first call
+      CoverageClaim c = claims.get(i);
+      writers[0].claimCoverage(c.getExchangeId(), c.getCurrencyPairNo(), c.getFromTimeMs(), c.getUntilTimeMs());
+      if ((i + 1) % MAX_CLAIMS_PER_REQUEST == 0) {
+        writers[0].flush();
+      }
+    }
+    summaries[0] = writers[0].finish();
     long received = 0;
     long inserted = 0;
     long duplicates = 0;
@@ -72,7 +89,7 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
     int reconnects = 0;
     List<RejectedRecord> rejections = new ArrayList<>();
     for (int i = 0; i < writers.length; i++) {
-      TradeStreamWriter.Summary summary = writers[i].finish();
+      TradeStreamWriter.Summary summary = summaries[i];
       received += summary.written();
       inserted += summary.inserted();
       duplicates += summary.duplicates();
@@ -83,7 +100,8 @@ final class TradeStreams implements IngestCommand.Sender<Trade> {
         rejections.add(r.toBuilder().setIndex(index).build());
       }
     }
-    return new IngestCommand.Summary(received, inserted, duplicates, rejected, rejections, reconnects);
+    return new IngestCommand.Summary(received, inserted, duplicates, rejected, rejections, reconnects,
+        summaries[0].coverageStored(), summaries[0].coverageRejections());
   }
 
   @Override
