@@ -65,6 +65,7 @@ public final class Application implements AutoCloseable {
     // database is migrated.
     byte[] masterKey = masterKey(config);
     infra = Infrastructure.start(config, resources);
+    Tokens tokens = Tokens.start(infra, clock, resources);
     ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
@@ -78,7 +79,8 @@ public final class Application implements AutoCloseable {
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         ingest,
         reads.service());
-    grpc = GrpcServer.start(config, builder, services, Rpcs.all(), ingest::endStreams, executors, infra, resources);
+    grpc = GrpcServer.start(config, builder, services, Rpcs.all(), tokens.tokens(), ingest::endStreams, executors,
+        infra, resources);
     metricsPort = startMetrics(config.endpoints());
     logStarted(config);
   }

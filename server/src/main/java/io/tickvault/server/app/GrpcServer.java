@@ -13,9 +13,11 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tickvault.api.TickvaultVersion;
+import io.tickvault.server.auth.AccessTokens;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
 import io.tickvault.server.auth.TlsContexts;
+import io.tickvault.server.auth.TokenVerifier;
 import io.tickvault.server.config.AuthSettings;
 import io.tickvault.server.config.ConnectionLimits;
 import io.tickvault.server.config.Endpoints;
@@ -71,10 +73,11 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
   /**
    * @param rules the declaration of every RPC served, read by authentication, admission and the call
    *     executor
+   * @param storedTokens the tokens of {@code access_tokens}, accepted beside the environment's
    * @param endStreams ends the long-lived streams at shutdown, once no new call is taken
    */
   static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
-                          RpcRules rules, Runnable endStreams, CallExecutor executors, Infrastructure infra,
+                          RpcRules rules, AccessTokens storedTokens, Runnable endStreams, CallExecutor executors, Infrastructure infra,
                           Resources resources) {
     List<ServerServiceDefinition> definitions = services.stream().map(BindableService::bindService).toList();
     HealthStatusManager health = new HealthStatusManager();
@@ -121,7 +124,8 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     AuthSettings auth = config.auth();
     builder.intercept(auth.disabled()
         ? AuthInterceptor.authenticationOff()
-        : new AuthInterceptor(rules, new BearerTokens(auth.workerTokens(), auth.adminTokens()), auth.reflectionPublic()));
+        : new AuthInterceptor(rules, TokenVerifier.storedThen(storedTokens,
+            new BearerTokens(auth.workerTokens(), auth.adminTokens())), auth.reflectionPublic()));
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);

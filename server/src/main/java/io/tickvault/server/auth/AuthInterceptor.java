@@ -24,11 +24,11 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final String BEARER = "bearer ";
 
   private final RpcRules rules;
-  private final BearerTokens tokens;
+  private final TokenVerifier tokens;
   private final boolean reflectionPublic;
 
   /** @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public}) */
-  public AuthInterceptor(RpcRules rules, BearerTokens tokens, boolean reflectionPublic) {
+  public AuthInterceptor(RpcRules rules, TokenVerifier tokens, boolean reflectionPublic) {
     this.rules = rules;
     this.tokens = tokens;
     this.reflectionPublic = reflectionPublic;

@@ -15,7 +15,7 @@ import java.util.Optional;
  * ({@link MessageDigest#isEqual}), without stopping at the first match, so neither the timing nor
  * the token's length tells a caller how close it came.
  */
-public final class BearerTokens {
+public final class BearerTokens implements TokenVerifier {
   private record Entry(byte[] digest, Caller caller) {}
 
   private final List<Entry> entries;
@@ -29,6 +29,7 @@ public final class BearerTokens {
   }
 
   /** The caller the token identifies, if it is one of the environment's. */
+  @Override
   public Optional<Caller> callerOf(String token) {
     byte[] digest = sha256(token);
     Caller found = null;
