@@ -6,7 +6,9 @@
 # with tokens, stores an API key with the Java CLI, runs the worker twice and checks what it
 # printed: the first run stores every valid trade and has the one invalid trade rejected, with its
 # index and code; the second finds them all stored (duplicates); both read the key and decode the
-# google.rpc.BadRequest of a call with two bad fields. Then the reader (reader.js, worker token)
+# google.rpc.BadRequest of a call with two bad fields, claim coverage request by request, report the
+# gap of their played disconnect and find the session incomplete with that one hole, explained
+# (GetCoverage). Then the reader (reader.js, worker token)
 # reads the trades back with ReadTrades, one page per call, each call resuming from the last
 # page's token, and GetCandles: every stored trade once, in order, and the exact volume.
 set -euo pipefail
@@ -43,6 +45,12 @@ for (const run of [first, second]) {
   assert.deepStrictEqual(run.api_keys, [{ exchange_id: 8, access_key: 'AK-JS', label: 'from-java' }], 'api keys');
   assert.strictEqual(run.bad_request.code, 'INVALID_ARGUMENT');
   assert.deepStrictEqual(run.bad_request.field_violations.map((v) => v.field), ['exchange_id', 'code'], 'BadRequest');
+  // 13 requests of 20 claim [0, 19), [19, 39) ... [239, 249) (ms after the first trade); the
+  // disconnect [249, 259) is reported once (a replayed report stores nothing more); the quiet claim
+  // is [259, 299), on a call of its own.
+  assert.strictEqual(run.coverage_stored, 14, 'claims stored');
+  assert.deepStrictEqual(run.coverage, { complete: false, covered: [[0, 249], [259, 299]],
+    holes: [{ range: [249, 259], reports: ['GAP_REASON_DISCONNECTED'] }] }, 'coverage');
 }
 // 249 trades in pages of 100, one page per call: three calls, the second and third resumed by token.
 assert.deepStrictEqual([read.read, read.pages, read.calls, read.in_order], [249, 3, 3, true], 'read back');
@@ -53,5 +61,5 @@ assert.deepStrictEqual(read.candles, [{ open_time_ms: '1764115200000', open: '30
   low: '30000.25', close: '30249.25', volume: '31.371', trade_count: '249' }], 'candles');
 assert.strictEqual(read.volume_ok, true, 'candle volume = sum of the quantities read');
 console.log('node-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, BadRequest decoded,'
-  + ' read back by page token, candles exact)');
+  + ' coverage claimed with the disconnect\'s hole explained, read back by page token, candles exact)');
 JS

@@ -6,7 +6,8 @@
 # twice and checks what it printed: the first run stores every valid trade and has the one invalid
 # trade rejected; the second finds them all stored (duplicates); both read the key, read their
 # trades back exactly, every field of every trade (ReadTrades) and find the last one, whole, in the
-# market's state (GetMarketState).
+# market's state (GetMarketState); both claim coverage batch by batch, report the gap of their
+# played disconnect, and find the session incomplete with that one hole, explained (GetCoverage).
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +47,11 @@ for run in (first, second):
     check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
     check("last trade in the market state", [run["last_trade_id"], run["last_trade_price"], run["state_ok"]],
           ["py-249", "30249.90", True])
-print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back)")
+    # Batches of 100 claim [0, 99), [99, 199), [199, 249) (ms after the first trade); the disconnect
+    # [249, 259) is reported once (a replayed report stores nothing more); the quiet claim is [259, 299).
+    check("claims stored", run["coverage_stored"], 4)
+    check("coverage", run["coverage"], {"complete": False, "covered": [[0, 249], [259, 299]],
+                                        "holes": [{"range": [249, 259], "reports": ["GAP_REASON_DISCONNECTED"]}]})
+print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back, "
+      "coverage claimed with the disconnect's hole explained)")
 PY

@@ -4,9 +4,12 @@
 // code), protobufjs to decode the google.rpc.BadRequest an INVALID_ARGUMENT carries.
 //
 // It registers a market, streams trades over StreamTrades with a bounded number of requests
-// awaiting their acks (one trade is invalid, to show a per-record rejection), reads a user's API
-// keys, makes one deliberately bad call and decodes its BadRequest, and prints one JSON object.
-// Run it twice: the second run finds every valid trade stored (duplicates).
+// awaiting their acks (one trade is invalid, to show a per-record rejection), each request claiming
+// the coverage it completes, then plays a disconnect from the exchange: on reconnecting it reports
+// the gap (ReportGap) and claims again from where the feed resumed, and asks GetCoverage whether
+// the session is complete. It reads a user's API keys, makes one deliberately bad call and decodes
+// its BadRequest, and prints one JSON object. Run it twice: the second run finds every valid trade
+// stored (duplicates), and its claims and report change nothing.
 //
 //   npm install --prefix client/examples/node
 //   TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=admin-token-0123456789 \
@@ -23,6 +26,11 @@ const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main',
 
 const EXCHANGE_ID = 8;
 const PAIR_NO = 1;
+const FIRST_TIME_MS = 1764115200000;
+// The exchange timeline played after the last trade: the connection drops, the worker is subscribed
+// again RECONNECT_MS later, and the market stays quiet (heartbeats, no trade) for QUIET_MS more.
+const RECONNECT_MS = 10;
+const QUIET_MS = 40;
 
 // The options that decide how messages look in JavaScript (docs/worker-guide.md):
 const LOADER_OPTIONS = {
@@ -35,7 +43,8 @@ const LOADER_OPTIONS = {
 
 function loadServices() {
   const definition = protoLoader.loadSync(
-    ['tickvault/v1/market.proto', 'tickvault/v1/api_keys.proto', 'tickvault/v1/ingest.proto'], LOADER_OPTIONS);
+    ['tickvault/v1/market.proto', 'tickvault/v1/api_keys.proto', 'tickvault/v1/ingest.proto', 'tickvault/v1/query.proto'],
+    LOADER_OPTIONS);
   return grpc.loadPackageDefinition(definition).tickvault.v1;
 }
 
@@ -94,9 +103,24 @@ function unary(client, method, request, metadata) {
   });
 }
 
-/** Requests of `batchSize` trades; the trade at position 3 has a price the server refuses. */
+/** A claim that every trade of the market in [fromMs, untilMs) has been sent on this stream. */
+function claim(fromMs, untilMs) {
+  return {
+    exchange_id: EXCHANGE_ID, currency_pair_no: PAIR_NO, channel: 'CHANNEL_TRADES',
+    from_time_ms: String(fromMs), until_time_ms: String(untilMs),
+  };
+}
+
+/**
+ * Requests of `batchSize` trades; the trade at position 3 has a price the server refuses. Each
+ * claims what it completes: from where the last claim ended to the time of its newest trade, the
+ * exchange time up to which every trade is in (one at that very millisecond may still come). The
+ * server stores a claim only once every trade sent before it is committed. Returns the requests
+ * and where the last claim ends.
+ */
 function tradeRequests(count, batchSize) {
   const requests = [];
+  let claimedUntil = FIRST_TIME_MS; // where the subscription started
   for (let start = 0; start < count; start += batchSize) {
     const trades = [];
     for (let i = start; i < Math.min(count, start + batchSize); i++) {
@@ -107,12 +131,14 @@ function tradeRequests(count, batchSize) {
         price: i === 3 ? '-1' : `${30000 + i}.25`, // decimals are strings, never JavaScript numbers
         quantity: `0.${String(i + 1).padStart(3, '0')}`,
         taker_side: i % 2 === 0 ? 'TRADE_SIDE_BUY' : 'TRADE_SIDE_SELL',
-        trade_time_ms: String(1764115200000 + i), // int64 as a string: exact beyond 2^53
+        trade_time_ms: String(FIRST_TIME_MS + i), // int64 as a string: exact beyond 2^53
       });
     }
-    requests.push({ trades });
+    const newest = FIRST_TIME_MS + Math.min(count, start + batchSize) - 1;
+    requests.push({ trades, coverage: newest > claimedUntil ? [claim(claimedUntil, newest)] : [] });
+    claimedUntil = Math.max(claimedUntil, newest);
   }
-  return requests;
+  return { requests, claimedUntil };
 }
 
 /**
@@ -127,7 +153,7 @@ function streamTrades(ingest, metadata, requests, first, maxInFlight) {
   for (const r of requests) tradesBefore.push(tradesBefore[tradesBefore.length - 1] + r.trades.length);
   return new Promise((resolve, reject) => {
     const call = ingest.StreamTrades(metadata);
-    const totals = { received: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
+    const totals = { received: 0, inserted: 0, duplicates: 0, rejected: 0, coverage_stored: 0, rejections: [] };
     let sent = first;
     let acked = first;
     let ended = false;
@@ -146,7 +172,7 @@ function streamTrades(ingest, metadata, requests, first, maxInFlight) {
     call.on('data', (ack) => {
       const request = first + Number(ack.request_index);
       acked = request + 1; // acks come one per request, in request order
-      for (const key of ['received', 'inserted', 'duplicates', 'rejected']) totals[key] += Number(ack[key]);
+      for (const key of ['received', 'inserted', 'duplicates', 'rejected', 'coverage_stored']) totals[key] += Number(ack[key]);
       for (const r of ack.rejections) {
         totals.rejections.push({
           index: tradesBefore[first] + Number(r.index), // position among all the trades this worker sent
@@ -183,13 +209,30 @@ async function main() {
   const markets = new v1.MarketService(args.target, credentials);
   const apiKeys = new v1.ApiKeyService(args.target, credentials);
   const ingest = new v1.IngestService(args.target, credentials);
+  const query = new v1.QueryService(args.target, credentials);
 
   await unary(markets, 'PutExchange', { exchange_id: EXCHANGE_ID, code: 'node-demo' }, metadata);
   await unary(markets, 'PutCurrencyPair',
     { exchange_id: EXCHANGE_ID, currency_pair_no: PAIR_NO, base_currency: 'SOL', quote_currency: 'USDT' }, metadata);
 
-  const requests = tradeRequests(Number(args.trades), Number(args['batch-size']));
+  const { requests, claimedUntil } = tradeRequests(Number(args.trades), Number(args['batch-size']));
   const summary = await streamTrades(ingest, metadata, requests, 0, Number(args['max-in-flight']));
+
+  // The exchange connection drops after the last trade; subscribed again at `resumed`, the worker
+  // reports what it may have missed, then claims afresh from there: the quiet market with a
+  // request of claims only, on a new call.
+  const resumed = FIRST_TIME_MS + Number(args.trades) - 1 + RECONNECT_MS;
+  await unary(ingest, 'ReportGap', {
+    exchange_id: EXCHANGE_ID, currency_pair_no: PAIR_NO, channel: 'CHANNEL_TRADES',
+    from_time_ms: String(claimedUntil), until_time_ms: String(resumed), reason: 'GAP_REASON_DISCONNECTED',
+    detail: 'websocket closed (1006), subscribed again',
+  }, metadata);
+  const quiet = await streamTrades(ingest, metadata, [{ trades: [], coverage: [claim(resumed, resumed + QUIET_MS)] }], 0, 1);
+  const coverage = await unary(query, 'GetCoverage', {
+    exchange_id: EXCHANGE_ID, currency_pair_no: PAIR_NO, channel: 'CHANNEL_TRADES',
+    start_time_ms: String(FIRST_TIME_MS), end_time_ms: String(resumed + QUIET_MS),
+  }, metadata);
+  const offset = (ms) => Number(ms) - FIRST_TIME_MS; // times as ms after the first trade, for reading
 
   const keys = (await unary(apiKeys, 'GetApiKeys', { user_id: args['user-id'] }, metadata)).api_keys;
 
@@ -204,10 +247,18 @@ async function main() {
 
   console.log(JSON.stringify({
     ...summary,
+    coverage_stored: summary.coverage_stored + quiet.coverage_stored,
+    coverage: {
+      complete: coverage.complete,
+      covered: coverage.covered.map((r) => [offset(r.from_time_ms), offset(r.until_time_ms)]),
+      holes: coverage.holes.map((h) => ({
+        range: [offset(h.from_time_ms), offset(h.until_time_ms)], reports: h.reports.map((g) => g.reason),
+      })),
+    },
     api_keys: keys.map((k) => ({ exchange_id: k.exchange_id, access_key: k.access_key, label: k.label })),
     bad_request: badRequest,
   }));
-  for (const client of [markets, apiKeys, ingest]) client.close();
+  for (const client of [markets, apiKeys, ingest, query]) client.close();
 }
 
 main().catch((error) => {

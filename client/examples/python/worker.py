@@ -2,11 +2,14 @@
 """A tickvault worker in Python, with nothing but stubs generated from proto/ (see generate.sh).
 
 It registers a market, streams a few batches of trades over IngestTrades (one of them invalid, to
-show a per-record rejection), reads a user's API keys, reads its trades back (ReadTrades, page by
-page, resuming from the last page token if the stream breaks) and the market's hot state
-(GetMarketState), checks them against what it sent, and prints it all as one JSON object. Run it
-twice: the second run finds every valid trade already stored (duplicates), because the server
-keys trades on (exchange_id, currency_pair_no, trade_id).
+show a per-record rejection), each batch claiming the coverage it completes, then plays a
+disconnect from the exchange: on reconnecting it reports the gap (ReportGap) and claims again from
+where the feed resumed. It reads a user's API keys, its trades back (ReadTrades, page by page,
+resuming from the last page token if the stream breaks), the market's hot state (GetMarketState)
+and its coverage (GetCoverage), checks them against what it sent, and prints it all as one JSON
+object. Run it twice: the second run finds every valid trade already stored (duplicates), because
+the server keys trades on (exchange_id, currency_pair_no, trade_id), and its claims and report
+change nothing.
 
     ./generate.sh
     TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=admin-token-0123456789 \\
@@ -23,6 +26,7 @@ import grpc  # noqa: E402
 
 from tickvault.v1 import api_keys_pb2, api_keys_pb2_grpc  # noqa: E402
 from tickvault.v1 import common_pb2  # noqa: E402
+from tickvault.v1 import coverage_pb2  # noqa: E402
 from tickvault.v1 import ingest_pb2, ingest_pb2_grpc  # noqa: E402
 from tickvault.v1 import market_pb2, market_pb2_grpc  # noqa: E402
 from tickvault.v1 import query_pb2, query_pb2_grpc  # noqa: E402
@@ -31,6 +35,11 @@ EXCHANGE_ID = 7
 PAIR_NO = 1
 FIRST_TIME_MS = 1764115200000
 REJECTED = 3  # the position of the trade with a price the server refuses
+# The exchange timeline this worker plays after its last trade (at FIRST_TIME_MS + trades - 1): the
+# connection drops, the worker is subscribed again RECONNECT_MS later, and the market stays quiet
+# (heartbeats, no trade) for QUIET_MS more.
+RECONNECT_MS = 10
+QUIET_MS = 40
 
 
 def trades(count):
@@ -48,10 +57,25 @@ def trades(count):
     ) for i in range(count)]
 
 
-def trade_batches(sent, batch_size):
-    """Yields IngestTradesRequest messages of at most batch_size trades."""
+def claim(from_ms, until_ms):
+    """A claim that every trade of the market in [from_ms, until_ms) has been sent on this stream."""
+    return coverage_pb2.CoverageClaim(exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO,
+                                      channel=coverage_pb2.CHANNEL_TRADES, from_time_ms=from_ms, until_time_ms=until_ms)
+
+
+def trade_batches(sent, batch_size, claimed):
+    """Yields IngestTradesRequest messages of at most batch_size trades, each claiming what it
+    completes: from where the last claim ended (claimed[0]) to the time of its newest trade, the
+    exchange time up to which every trade is in (one at that very millisecond may still come). The
+    server stores a claim only once every trade sent before it is committed."""
     for start in range(0, len(sent), batch_size):
-        yield ingest_pb2.IngestTradesRequest(trades=sent[start:start + batch_size])
+        batch = sent[start:start + batch_size]
+        newest = max(t.trade_time_ms for t in batch)
+        request = ingest_pb2.IngestTradesRequest(trades=batch)
+        if newest > claimed[0]:
+            request.coverage.append(claim(claimed[0], newest))
+            claimed[0] = newest
+        yield request
 
 
 def read_trades(query, request, metadata, attempts=5):
@@ -98,7 +122,19 @@ def main():
 
         sent = trades(args.trades)
         ingest = ingest_pb2_grpc.IngestServiceStub(channel)
-        summary = ingest.IngestTrades(trade_batches(sent, args.batch_size), metadata=metadata, timeout=120)
+        claimed = [FIRST_TIME_MS]  # where the last claim ended: where the subscription started
+        summary = ingest.IngestTrades(trade_batches(sent, args.batch_size, claimed), metadata=metadata, timeout=120)
+
+        # The exchange connection drops after the last trade; subscribed again at `resumed`, the worker
+        # reports what it may have missed, then claims afresh from there: the quiet market with a
+        # request of claims only.
+        resumed = FIRST_TIME_MS + args.trades - 1 + RECONNECT_MS
+        ingest.ReportGap(ingest_pb2.ReportGapRequest(
+            exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, channel=coverage_pb2.CHANNEL_TRADES,
+            from_time_ms=claimed[0], until_time_ms=resumed, reason=coverage_pb2.GAP_REASON_DISCONNECTED,
+            detail="websocket closed (1006), subscribed again"), metadata=metadata, timeout=deadline)
+        quiet = ingest.IngestTrades(iter([ingest_pb2.IngestTradesRequest(coverage=[claim(resumed, resumed + QUIET_MS)])]),
+                                    metadata=metadata, timeout=deadline)
 
         api_keys = api_keys_pb2_grpc.ApiKeyServiceStub(channel)
         keys = api_keys.GetApiKeys(api_keys_pb2.GetApiKeysRequest(user_id=args.user_id),
@@ -111,6 +147,10 @@ def main():
             end_time_ms=FIRST_TIME_MS + args.trades, page_size=100), metadata)
         state = query.GetMarketState(query_pb2.GetMarketStateRequest(
             exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO), metadata=metadata, timeout=deadline)
+        # Whether the whole session is complete: it is not, and the hole carries the report.
+        coverage = query.GetCoverage(query_pb2.GetCoverageRequest(
+            exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, channel=coverage_pb2.CHANNEL_TRADES,
+            start_time_ms=FIRST_TIME_MS, end_time_ms=resumed + QUIET_MS), metadata=metadata, timeout=deadline)
 
     # Every field of every trade as sent (protobuf messages compare field by field, so decimals
     # compare as the strings they are, digit for digit), in the order sent, which is the read order.
@@ -134,6 +174,14 @@ def main():
         "last_trade_id": state.last_trade.trade_id,
         "last_trade_price": state.last_trade.price,
         "state_ok": state_ok,
+        "coverage_stored": summary.coverage_stored + quiet.coverage_stored,
+        "coverage": {
+            "complete": coverage.complete,
+            "covered": [[r.from_time_ms - FIRST_TIME_MS, r.until_time_ms - FIRST_TIME_MS] for r in coverage.covered],
+            "holes": [{"range": [h.from_time_ms - FIRST_TIME_MS, h.until_time_ms - FIRST_TIME_MS],
+                       "reports": [coverage_pb2.GapReason.Name(g.reason) for g in h.reports]}
+                      for h in coverage.holes],
+        },
     }))
     if not read_back_ok:
         sys.exit("worker: the trades read back differ from the trades stored")
