@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
@@ -18,23 +19,32 @@ import java.util.function.Consumer;
 /**
  * Sends requests over one StreamTrades call as fast as flow control lets it (only while the call
  * is ready) and collects the acks; the test sees each ack as it arrives and the call's final
- * status. For fault tests: what was acknowledged, and how the call ended.
+ * status. For fault tests: what was acknowledged, and how the call ended. Each request may carry
+ * a coverage claim of its own.
  */
 final class StreamSender extends Responses<IngestTradesAck>
     implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
   private final List<List<Trade>> requests;
+  private final List<CoverageClaim> claims; // one per request, or none at all
   private final Consumer<IngestTradesAck> onAck;
   private ClientCallStreamObserver<StreamTradesRequest> stream;
   private int next; // guarded by this
 
-  private StreamSender(List<List<Trade>> requests, Consumer<IngestTradesAck> onAck) {
+  private StreamSender(List<List<Trade>> requests, List<CoverageClaim> claims, Consumer<IngestTradesAck> onAck) {
     this.requests = requests;
+    this.claims = claims;
     this.onAck = onAck;
   }
 
   /** Starts the call; it sends every request, half-closes, and ends with the returned status. */
   static StreamSender start(Channel channel, List<List<Trade>> requests, Consumer<IngestTradesAck> onAck) {
-    StreamSender sender = new StreamSender(requests, onAck);
+    return start(channel, requests, List.of(), onAck);
+  }
+
+  /** As {@link #start(Channel, List, Consumer)}, request i carrying {@code claims.get(i)}. */
+  static StreamSender start(Channel channel, List<List<Trade>> requests, List<CoverageClaim> claims,
+                            Consumer<IngestTradesAck> onAck) {
+    StreamSender sender = new StreamSender(requests, claims, onAck);
     IngestServiceGrpc.newStub(channel).streamTrades(sender);
     return sender;
   }
@@ -47,7 +57,12 @@ final class StreamSender extends Responses<IngestTradesAck>
 
   private synchronized void sendWhileReady() {
     while (stream.isReady() && next < requests.size() && !end().isDone()) {
-      stream.onNext(StreamTradesRequest.newBuilder().addAllTrades(requests.get(next++)).build());
+      StreamTradesRequest.Builder request = StreamTradesRequest.newBuilder().addAllTrades(requests.get(next));
+      if (!claims.isEmpty()) {
+        request.addCoverage(claims.get(next));
+      }
+      next++;
+      stream.onNext(request.build());
       if (next == requests.size()) {
         stream.onCompleted();
       }

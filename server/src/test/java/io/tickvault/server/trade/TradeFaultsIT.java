@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tickvault.api.v1.Channel;
+import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.api.v1.GetCoverageRequest;
+import io.tickvault.api.v1.IngestTradesAck;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.TimeRange;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Database;
 import io.tickvault.server.db.Jdbc;
@@ -29,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Nothing lost, nothing duplicated: PostgreSQL stopped, the server killed, concurrent replays. */
+/**
+ * Nothing lost, nothing duplicated: PostgreSQL stopped, the server killed, concurrent replays; and
+ * a coverage claim never stored ahead of the trades sent before it.
+ */
 class TradeFaultsIT {
   private static final int REQUESTS = 200;
   private static final int TRADES_PER_REQUEST = 500;
@@ -197,6 +207,128 @@ class TradeFaultsIT {
     } finally {
       clients.shutdownNow();
     }
+  }
+
+  @Test
+  void serverKilledWhileEachRequestClaimsItsRange_afterRestartEveryStoredClaimHasItsTrades_andEveryAckedClaimIsStored()
+      throws Exception {
+    database.truncate("trades", "feed_coverage");
+    try (ServerProcess server = ServerProcess.start(database.url())) {
+      ManagedChannel channel = server.channel();
+      registerMarket(channel, 1, 1);
+      List<List<Trade>> requests = timed(StreamSender.requests(2_000_000, REQUESTS, TRADES_PER_REQUEST));
+      List<CoverageClaim> claims = requests.stream().map(TradeFaultsIT::claimOf).toList();
+
+      CompletableFuture<Void> killed = new CompletableFuture<>();
+      StreamSender first = StreamSender.start(channel, requests, claims, ack -> {
+        if (ack.getRequestIndex() == 5) {
+          CompletableFuture.runAsync(() -> { // SIGKILL: claims of batches in flight die with the server
+            server.kill();
+            killed.complete(null);
+          });
+        }
+      });
+      Status status = first.awaitEnd();
+      killed.get(1, TimeUnit.MINUTES);
+      assertThat(status.getCode()).as("%s", status).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(first.values()).hasSizeBetween(6, REQUESTS - 1)
+          .as("an ack counts its request's claim").allMatch(ack -> ack.getCoverageStored() == 1);
+      server.restart();
+
+      List<TimeRange> covered = coverage(channel);
+      int lastStored = -1;
+      for (int i = 0; i < REQUESTS; i++) {
+        if (covers(covered, claims.get(i))) {
+          lastStored = i;
+        }
+      }
+      for (IngestTradesAck ack : first.values()) {
+        assertThat(covers(covered, claims.get((int) ack.getRequestIndex())))
+            .as("the claim of acknowledged request %d is stored", ack.getRequestIndex()).isTrue();
+      }
+      assertThat(lastStored).as("the last request whose claim is stored").isGreaterThanOrEqualTo(first.values().size() - 1);
+      assertThat(storedIds(database.jdbc())).as("every trade sent before the last stored claim")
+          .containsAll(allIds(requests.subList(0, lastStored + 1)));
+      assertThat(covered).as("nothing claimed beyond what was stored")
+          .containsExactly(range(claims.get(0).getFromTimeMs(), claims.get(lastStored).getUntilTimeMs()));
+    }
+  }
+
+  @Test
+  void postgresStoppedBeforeABatchCommits_itsClaimIsNotVisibleAfterRecovery_andTheClaimAckedBeforeItIs() throws Exception {
+    try (OwnPostgres postgres = OwnPostgres.start()) {
+      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
+          .shutdownGrace(Duration.ofSeconds(5))
+          .build())) {
+        ManagedChannel channel = app.channel();
+        registerMarket(channel, 1, 1);
+        List<List<Trade>> requests = timed(StreamSender.requests(0, 2, TRADES_PER_REQUEST));
+        List<CoverageClaim> claims = requests.stream().map(TradeFaultsIT::claimOf).toList();
+        StreamSender committed = StreamSender.start(channel, requests.subList(0, 1), claims.subList(0, 1), ack -> { });
+        assertThat(committed.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+        assertThat(committed.values()).extracting(IngestTradesAck::getCoverageStored).containsExactly(1L);
+
+        postgres.stop();
+        StreamSender lost = StreamSender.start(channel, requests.subList(1, 2), claims.subList(1, 2), ack -> { });
+        Status status = lost.awaitEnd();
+        postgres.restart();
+
+        assertThat(status.getCode()).as("%s", status).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(lost.values()).isEmpty();
+        try (HikariDataSource fresh = Database.openPool(postgres.url(), null, null, 1)) {
+          Jdbc check = new Jdbc(fresh);
+          assertThat(check.queryOne("SELECT covered::text FROM feed_coverage", row -> row.getString(1)))
+              .contains("{[" + claims.get(0).getFromTimeMs() + "," + claims.get(0).getUntilTimeMs() + ")}");
+          assertThat(countTrades(check)).isEqualTo(TRADES_PER_REQUEST);
+        }
+        // The server's pool may still hold connections from before the restart: asked again until it answers.
+        List<TimeRange> covered = Eventually.poll("GetCoverage answered after the restart", Duration.ofSeconds(30), () -> {
+          try {
+            return coverage(channel);
+          } catch (StatusRuntimeException e) {
+            return null;
+          }
+        }, Objects::nonNull);
+        assertThat(covered).containsExactly(range(claims.get(0).getFromTimeMs(), claims.get(0).getUntilTimeMs()));
+      }
+    }
+  }
+
+  /** The same trades, trade k of the list at TradeCalls.TIME + k ms, so that each request has a range of its own. */
+  private static List<List<Trade>> timed(List<List<Trade>> requests) {
+    List<List<Trade>> timed = new ArrayList<>();
+    long k = 0;
+    for (List<Trade> request : requests) {
+      List<Trade> trades = new ArrayList<>();
+      for (Trade trade : request) {
+        trades.add(trade.toBuilder().setTradeTimeMs(TradeCalls.TIME + k++).build());
+      }
+      timed.add(trades);
+    }
+    return timed;
+  }
+
+  /** The claim a worker would send with a request: from its first trade's time to just after its last. */
+  private static CoverageClaim claimOf(List<Trade> request) {
+    return CoverageClaim.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
+        .setFromTimeMs(request.get(0).getTradeTimeMs())
+        .setUntilTimeMs(request.get(request.size() - 1).getTradeTimeMs() + 1).build();
+  }
+
+  private static List<TimeRange> coverage(ManagedChannel channel) {
+    return QueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getCoverage(GetCoverageRequest.newBuilder().setExchangeId(1).setCurrencyPairNo(1)
+            .setChannel(Channel.CHANNEL_TRADES).setStartTimeMs(TradeCalls.TIME - 1_000)
+            .setEndTimeMs(TradeCalls.TIME + 1_000_000).build())
+        .getCoveredList();
+  }
+
+  private static boolean covers(List<TimeRange> covered, CoverageClaim claim) {
+    return covered.stream().anyMatch(r -> r.getFromTimeMs() <= claim.getFromTimeMs() && claim.getUntilTimeMs() <= r.getUntilTimeMs());
+  }
+
+  private static TimeRange range(long from, long until) {
+    return TimeRange.newBuilder().setFromTimeMs(from).setUntilTimeMs(until).build();
   }
 
   private static Set<String> storedIds(Jdbc jdbc) {
