@@ -27,6 +27,12 @@ public final class ExitCodes {
    * --require-complete}: the range has holes, so nothing was read.
    */
   public static final int INCOMPLETE = 7;
+  /**
+   * {@code ingest} stopped before the end of its file, which could not be read on (a truncated
+   * gzip, a disk error): what was read before was sent and committed, and it says how many and the
+   * {@code --skip} that resumes.
+   */
+  public static final int PARTLY_SENT = 8;
   /** Stopped by Ctrl-C (SIGINT, as shells report it: 128 + 2); {@code ingest} says what was committed. */
   public static final int INTERRUPTED = 130;
 

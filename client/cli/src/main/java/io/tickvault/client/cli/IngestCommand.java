@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.grpc.Channel;
 import io.tickvault.api.v1.CoverageClaim;
+import io.grpc.StatusRuntimeException;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.RejectionReason;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Parameters;
     description = "Stream a file of trades (CSV or JSON Lines) or order book snapshots (JSON Lines) "
         + "to the server in batches, then print how many were inserted, already stored "
         + "(duplicates) and rejected, with each rejection. Exit 1 when any record was rejected, "
-        + "130 when interrupted (Ctrl-C: what was committed is printed). "
+        + "8 when the file cannot be read to its end (a truncated gzip: what came before is committed, and counted), "
+        + "130 when interrupted (Ctrl-C: what was committed is printed). A line longer than 64 KiB is rejected "
+        + "on its own, unread. "
         + "Replaying a file is safe: stored records count as duplicates. --covers FROM..UNTIL claims the "
         + "file's range for each market in it once every record is committed.",
     subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
@@ -96,7 +99,8 @@ final class IngestCommand {
 
     @Option(names = "--skip", paramLabel = "N", defaultValue = "0",
         description = "Skip the first N records of the file (lines that cannot be read do not count): "
-            + "resumes an interrupted run from what it said was committed.")
+            + "resumes a run stopped by Ctrl-C, an error or a file that could not be read to its end, "
+            + "from what it said was committed.")
     long skip;
 
     @Option(names = "--strict",
@@ -158,6 +162,7 @@ final class IngestCommand {
       long sent = 0;
       long skipped = 0;
       Summary summary;
+      RecordSource.ReadFailure stopped = null; // the line the file could not be read on from, after some records were sent
       try (RecordSource<R> source = open(input, chosen, strict);
            TickvaultClient client = connection.connect()) {
         Progress progress = new Progress(err, context.terminal(), context.clock(), unit(), source.totalBytes());
@@ -165,40 +170,71 @@ final class IngestCommand {
             "reconnecting (attempt %d) after %s", attempt, TickvaultCli.brief(status, connection.resolvedTarget()))));
         try (writer) {
           try {
-            for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
-              if (Thread.interrupted()) {
-                throw new InterruptedException();
+            try {
+              for (RecordSource.Line<R> line = source.next(); line != null; line = source.next()) {
+                if (Thread.interrupted()) {
+                  throw new InterruptedException();
+                }
+                if (line.record() == null) {
+                  rejections.add(shown(line.lineNumber(), line.key(), line.field(), line.reason(), null));
+                  continue;
+                }
+                saw(coverage, line.record());
+                if (skipped < skip) {
+                  skipped++;
+                  continue;
+                }
+                if (sent == lineOfRecord.length) {
+                  lineOfRecord = Arrays.copyOf(lineOfRecord, lineOfRecord.length * 2);
+                }
+                lineOfRecord[(int) sent++] = line.lineNumber();
+                writer.write(line.record());
+                progress.update(skipped + sent, source.bytesRead());
               }
-              if (line.record() == null) {
-                rejections.add(new LineRejection(line.lineNumber(), line.key(), line.field(), line.reason(), null));
-                continue;
+            } catch (RecordSource.ReadFailure e) {
+              if (skipped + sent == 0) {
+                throw e; // nothing sent: a file that cannot be read (exit 2)
               }
-              saw(coverage, line.record());
-              if (skipped < skip) {
-                skipped++;
-                continue;
-              }
-              if (sent == lineOfRecord.length) {
-                lineOfRecord = Arrays.copyOf(lineOfRecord, lineOfRecord.length * 2);
-              }
-              lineOfRecord[(int) sent++] = line.lineNumber();
-              writer.write(line.record());
-              progress.update(skipped + sent, source.bytesRead());
+              stopped = e; // what was sent before goes on to be committed and counted
             }
             if (skipped + sent == 0 && rejections.isEmpty()) {
               return empty(out, err, input.name(), "no " + unit() + " in the file (only a header or blank lines)");
             }
             source.warnings().forEach(progress::note);
-            // Only here, the whole file read: a claim says no record is missing.
-            summary = writer.finish(coverage.claims(rejections.size()));
+            // Only here, the whole file read: a claim says no record is missing (the line a read stopped at is one).
+            summary = writer.finish(coverage.claims(rejections.size() + (stopped != null ? 1 : 0)));
           } catch (InterruptedException e) {
             progress.clearLine();
             return interrupted(out, err, input.name(), skipped, sent, writer, ctrlC);
+          } catch (StatusRuntimeException e) {
+            progress.clearLine();
+            if (skipped + sent > 0) { // what the failed calls had acknowledged is committed: say so before the error
+              err.println("stopped: " + committed(skipped + writer.acknowledged(), skipped + sent,
+                  skipped + writer.acknowledgedPrefix(), "the calls failed: the count may be low"));
+            }
+            throw e;
           }
           progress.finish(sent);
         }
       }
-      return summarize(out, input.name(), skipped, sent, summary, rejections, lineOfRecord);
+      int exit = summarize(out, input.name(), skipped, sent, summary, rejections, lineOfRecord, stopped);
+      if (stopped != null) {
+        err.printf(Locale.ROOT, "stopped at line %d, which cannot be read (%s): %s%n", stopped.line(), stopped.reason(),
+            committed(skipped + sent, skipped + sent, skipped + sent, null));
+        return ExitCodes.PARTLY_SENT;
+      }
+      return exit;
+    }
+
+    /**
+     * "428,000 of 431,000 trades committed; rerun with --skip 428000 to resume …", as every stop
+     * before the end of the file says it; {@code lowBecause} is null when the count is exact.
+     */
+    private String committed(long committed, long read, long resumeAt, String lowBecause) {
+      return String.format(Locale.ROOT, "%s%,d of %,d %s committed%s; rerun with --skip %d to resume "
+              + "(or rerun as is: committed %s count as duplicates)",
+          lowBecause == null ? "" : "at least ", committed, read, unit(), lowBecause == null ? "" : " (" + lowBecause + ")",
+          resumeAt, unit());
     }
 
     private int empty(PrintWriter out, PrintWriter err, String name, String why) {
@@ -223,10 +259,8 @@ final class IngestCommand {
      */
     private int interrupted(PrintWriter out, PrintWriter err, String name, long skipped, long sent, Sender<R> writer,
                             CtrlC ctrlC) throws InterruptedException {
-      ctrlC.onSecond(() -> String.format(Locale.ROOT, "interrupted again: quitting without waiting; at least %,d of %,d "
-              + "%s committed (the count may be low); rerun with --skip %d to resume (or rerun as is: committed %s "
-              + "count as duplicates)",
-          skipped + writer.acknowledged(), skipped + sent, unit(), skipped + writer.acknowledgedPrefix(), unit()));
+      ctrlC.onSecond(() -> "interrupted again: quitting without waiting; " + committed(skipped + writer.acknowledged(),
+          skipped + sent, skipped + writer.acknowledgedPrefix(), "the count may be low"));
       err.printf(Locale.ROOT, "interrupted: stopping; waiting up to %d s for the acknowledgements of what was sent "
           + "(Ctrl-C again to quit at once)%n", STOP_WAIT.toSeconds());
       err.flush();
@@ -234,11 +268,8 @@ final class IngestCommand {
       long committed = skipped + writer.acknowledged();
       long resumeAt = skipped + writer.acknowledgedPrefix();
       writer.close(); // cancels what is left: anything not acknowledged may or may not be stored
-      err.printf(Locale.ROOT, "interrupted: %s%,d of %,d %s committed%s; rerun with --skip %d to resume "
-              + "(or rerun as is: committed %s count as duplicates)%n",
-          exact ? "" : "at least ", committed, skipped + sent, unit(),
-          exact ? "" : " (some acknowledgements did not come within " + STOP_WAIT.toSeconds() + " s: the count may be low)",
-          resumeAt, unit());
+      err.println("interrupted: " + committed(committed, skipped + sent, resumeAt, exact ? null
+          : "some acknowledgements did not come within " + STOP_WAIT.toSeconds() + " s: the count may be low"));
       if (output.json()) {
         JsonObject json = new JsonObject();
         json.addProperty("file", name);
@@ -253,29 +284,36 @@ final class IngestCommand {
     }
 
     private int summarize(PrintWriter out, String name, long skipped, long sent, Summary summary,
-                          List<LineRejection> rejections, long[] lineOfRecord) {
+                          List<LineRejection> rejections, long[] lineOfRecord, RecordSource.ReadFailure stopped) {
       long unreadable = rejections.size();
+      long notSent = unreadable + (stopped != null ? 1 : 0); // lines of the file not stored: no coverage claim
       for (RejectedRecord r : summary.rejections()) {
         long line = r.getIndex() >= 0 && r.getIndex() < sent ? lineOfRecord[(int) r.getIndex()] : -1;
         // A code this tool does not know yet is taken as unspecified, as the .proto asks.
         RejectionReason code = r.getCode() == RejectionReason.UNRECOGNIZED ? RejectionReason.REJECTION_REASON_UNSPECIFIED : r.getCode();
-        rejections.add(new LineRejection(line, r.getRecordKey(), r.getField(), r.getReason(), code));
+        rejections.add(shown(line, r.getRecordKey(), r.getField(), r.getReason(), code));
       }
       rejections.sort(Comparator.comparingLong(LineRejection::line));
       long rejected = summary.rejected() + unreadable;
       int exit = rejected > 0 || !summary.coverageRejections().isEmpty() ? ExitCodes.RECORDS_REJECTED : ExitCodes.OK;
       if (output.json()) {
         JsonObject json = summaryJson(name, skipped, sent, unreadable, rejected, summary, rejections);
+        if (stopped != null) {
+          json.addProperty("stopped_at_line", stopped.line());
+          json.addProperty("stop_reason", stopped.reason());
+          json.addProperty("resume_skip", skipped + sent);
+        }
         if (coverage.asked()) {
-          coverage.addTo(json, unreadable, summary);
+          coverage.addTo(json, notSent, summary);
         }
         out.println(Json.of(json));
         return exit;
       }
-      out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%s%s%n",
+      out.printf(Locale.ROOT, "%s: read %d, inserted %d, duplicates %d, rejected %d%s%s%s%n",
           name, skipped + sent + unreadable, summary.inserted(), summary.duplicates(), rejected,
           skipped > 0 ? ", skipped " + skipped : "",
-          summary.reconnects() > 0 ? ", reconnects " + summary.reconnects() : "");
+          summary.reconnects() > 0 ? ", reconnects " + summary.reconnects() : "",
+          stopped != null ? ", stopped at line " + stopped.line() + " (cannot be read)" : "");
       if (summary.received() != sent) {
         out.printf(Locale.ROOT, "warning: sent %d %s but the server counted %d%n", sent, unit(), summary.received());
       }
@@ -287,7 +325,7 @@ final class IngestCommand {
         out.printf(Locale.ROOT, "... and %d more rejections%n", rejections.size() - showRejections);
       }
       if (coverage.asked()) {
-        coverage.print(out, unreadable, summary);
+        coverage.print(out, notSent, summary);
       }
       return exit;
     }
@@ -334,6 +372,14 @@ final class IngestCommand {
         text.append(r.field()).append(": ");
       }
       return text.append(r.reason()).toString();
+    }
+
+    /**
+     * A rejection as it is shown: the key holds the file's trade id and the server's reason may quote
+     * a value, so both are {@link Excerpt}s (a reason is our words around an excerpt: a longer cap).
+     */
+    private static LineRejection shown(long line, String key, String field, String reason, RejectionReason code) {
+      return new LineRejection(line, Excerpt.of(key), Excerpt.of(field), Excerpt.of(reason, 4 * Excerpt.MAX_BYTES), code);
     }
   }
 

@@ -36,7 +36,7 @@ final class JsonLinesSource<R extends Message> extends RecordSource<R> {
   private final boolean strict;
   private final Map<String, EnumDescriptor> enumFields = new HashMap<>();
   private final Pattern enumValues;
-  private final Map<String, Long> unknownFields = new LinkedHashMap<>(); // name → first line seen
+  private final Map<String, Long> unknownFields = new LinkedHashMap<>(); // name (shown as an Excerpt) → first line seen
 
   JsonLinesSource(Input input, Supplier<Message.Builder> newBuilder, boolean strict) {
     super(input);
@@ -79,15 +79,15 @@ final class JsonLinesSource<R extends Message> extends RecordSource<R> {
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       Matcher unknown = UNKNOWN_FIELD.matcher(String.valueOf(e.getMessage()));
       if (strict || !unknown.find()) {
-        return Line.unreadable(lineNumber, "", "", "not a JSON " + builder.getDescriptorForType().getName() + ": " + e.getMessage());
+        return Line.unreadable(lineNumber, "", "", "not a JSON " + builder.getDescriptorForType().getName() + ": " + Excerpt.of(e.getMessage()));
       }
       builder = newBuilder.get();
       try {
         LENIENT.merge(json, builder);
       } catch (InvalidProtocolBufferException | RuntimeException again) {
-        return Line.unreadable(lineNumber, "", "", "not a JSON " + builder.getDescriptorForType().getName() + ": " + again.getMessage());
+        return Line.unreadable(lineNumber, "", "", "not a JSON " + builder.getDescriptorForType().getName() + ": " + Excerpt.of(again.getMessage()));
       }
-      unknownFields.putIfAbsent(unknown.group(1), lineNumber);
+      unknownFields.putIfAbsent(Excerpt.of(unknown.group(1)), lineNumber);
     }
     return Line.of(lineNumber, (R) builder.build());
   }

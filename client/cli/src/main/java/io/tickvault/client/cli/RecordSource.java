@@ -41,18 +41,53 @@ abstract class RecordSource<R> implements Closeable {
     try {
       while (lines.next()) {
         lineNumber++;
+        if (lines.tooLong()) {
+          return tooLong(lineNumber, lines.length());
+        }
         if (!lines.isBlank()) {
           return parse(lineNumber, lines);
         }
       }
       return null;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+      throw new ReadFailure(lineNumber + 1, e);
+    }
+  }
+
+  /**
+   * The file cannot be read on from {@link #line()} (a truncated gzip, a disk error); every line
+   * before it has been handed out.
+   */
+  static final class ReadFailure extends UncheckedIOException {
+    private final long line;
+
+    ReadFailure(long line, IOException cause) {
+      super("cannot read line " + line + ": " + Excerpt.of(cause.getMessage(), 4 * Excerpt.MAX_BYTES), cause);
+      this.line = line;
+    }
+
+    long line() {
+      return line;
+    }
+
+    /** What went wrong, without the line: "Unexpected end of ZLIB input stream". */
+    String reason() {
+      return Excerpt.of(getCause().getMessage(), 4 * Excerpt.MAX_BYTES);
     }
   }
 
   /** Parses one non-blank line, as bytes ({@link ByteLines#text()} decodes it). */
   abstract Line<R> parse(long lineNumber, ByteLines line);
+
+  /** A line longer than {@link ByteLines#MAX_LINE_BYTES}: refused on its own, like any line that cannot be read. */
+  Line<R> tooLong(long lineNumber, long length) {
+    return Line.unreadable(lineNumber, "", "", tooLongReason(length));
+  }
+
+  static String tooLongReason(long length) {
+    return String.format(java.util.Locale.ROOT, "the line is %,d bytes, longer than the %,d a line may have", length,
+        ByteLines.MAX_LINE_BYTES);
+  }
 
   /** Bytes of the file read so far (ahead of the lines handed out by at most the read buffers). */
   final long bytesRead() {

@@ -55,6 +55,15 @@ final class TradeCsvSource extends RecordSource<Trade> {
   }
 
   @Override
+  Line<Trade> tooLong(long lineNumber, long length) {
+    if (columns == null) {
+      throw new IllegalArgumentException("CSV header (line " + lineNumber + "): " + tooLongReason(length)
+          + "; is this a CSV file of trades?");
+    }
+    return super.tooLong(lineNumber, length);
+  }
+
+  @Override
   Line<Trade> parse(long lineNumber, ByteLines line) {
     values.split(line.bytes(), line.start(), line.end());
     if (!values.closed() && columns != null) {
@@ -64,11 +73,7 @@ final class TradeCsvSource extends RecordSource<Trade> {
       if (!values.closed()) {
         throw new IllegalArgumentException("CSV header: a quoted name is not closed");
       }
-      List<String> names = new ArrayList<>(values.count());
-      for (int i = 0; i < values.count(); i++) {
-        names.add(values.text(i));
-      }
-      columns = header(names);
+      columns = header();
       return next();
     }
     if (values.count() != columns.length) {
@@ -80,7 +85,7 @@ final class TradeCsvSource extends RecordSource<Trade> {
       try {
         set(column, i);
       } catch (NumberFormatException e) {
-        return Line.unreadable(lineNumber, key(trade), column.field, "not a whole number: '" + values.text(i) + "'");
+        return Line.unreadable(lineNumber, key(trade), column.field, "not a whole number: '" + Excerpt.of(values.bytes(), values.start(i), values.end(i)) + "'");
       } catch (IllegalArgumentException e) {
         return Line.unreadable(lineNumber, key(trade), column.field, e.getMessage());
       }
@@ -88,13 +93,16 @@ final class TradeCsvSource extends RecordSource<Trade> {
     return Line.of(lineNumber, trade.build());
   }
 
-  private static Column[] header(List<String> names) {
+  /** The columns the header line just split into {@link #values} names. */
+  private Column[] header() {
     List<Column> columns = new ArrayList<>();
-    for (String name : names) {
+    for (int i = 0; i < values.count(); i++) {
+      String name = values.text(i).trim();
       // exchangeId as well as exchange_id, as the JSON mapping accepts both.
-      Column column = Column.named(name.trim().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
-      if (column == null) {
-        throw new IllegalArgumentException("CSV header: unknown column '" + name.trim() + "'; the columns are "
+      Column column = Column.named(name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
+      if (column == null) { // shown from its bytes: a binary file's are not decoded into U+FFFD
+        throw new IllegalArgumentException("CSV header: unknown column '" + Excerpt.of(values.bytes(), values.start(i), values.end(i))
+            + "'; the columns are "
             + fields(true) + " and optionally " + fields(false));
       }
       if (columns.contains(column)) {
@@ -165,7 +173,7 @@ final class TradeCsvSource extends RecordSource<Trade> {
     EnumValueDescriptor side = EnumSpellings.find(TradeSide.getDescriptor(), value);
     if (side == null) {
       throw new IllegalArgumentException("expected " + EnumSpellings.shortNames(TradeSide.getDescriptor())
-          + " or empty, got '" + value + "'");
+          + " or empty, got '" + Excerpt.of(value) + "'");
     }
     return TradeSide.valueOf(side);
   }
