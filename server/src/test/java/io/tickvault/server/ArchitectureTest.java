@@ -19,7 +19,8 @@ class ArchitectureTest {
   private static final String[] START_UP = {"io.tickvault.server.app.."};
   private static final String[] SERVICES = {"io.tickvault.server.service.."};
   private static final String[] FEATURES = {"io.tickvault.server.apikeys..", "io.tickvault.server.trade..",
-      "io.tickvault.server.orderbook..", "io.tickvault.server.marketstate..", "io.tickvault.server.coverage.."};
+      "io.tickvault.server.orderbook..", "io.tickvault.server.marketstate..", "io.tickvault.server.coverage..",
+      "io.tickvault.server.audit.."};
   private static final String[] SHARED = {"io.tickvault.server.ingest..", "io.tickvault.server.read.."};
   private static final String[] MARKETS = {"io.tickvault.server.market.."};
   private static final String[] EDGE = {"io.tickvault.server.grpc..", "io.tickvault.server.auth.."};

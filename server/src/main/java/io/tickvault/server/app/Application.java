@@ -23,6 +23,7 @@ import io.tickvault.server.service.Rpcs;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class Application implements AutoCloseable {
   private final Resources resources = new Resources();
   private Infrastructure infra;
   private GrpcServer grpc;
+  private Audit audit;
   private int metricsPort;
 
   private Application() {}
@@ -68,6 +70,7 @@ public final class Application implements AutoCloseable {
     Tokens tokens = Tokens.start(infra, clock, resources);
     ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
+    audit = Audit.start(config, masterKey, infra, clock, resources);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
         infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), clock);
@@ -80,7 +83,7 @@ public final class Application implements AutoCloseable {
         ingest,
         reads.service());
     grpc = GrpcServer.start(config, builder, services, Rpcs.all(), tokens.tokens(), ingest::endStreams, executors,
-        infra, resources);
+        infra, audit, resources);
     metricsPort = startMetrics(config.endpoints());
     logStarted(config);
   }
@@ -146,6 +149,11 @@ public final class Application implements AutoCloseable {
 
   public HikariDataSource dataSource() {
     return infra.dataSource();
+  }
+
+  /** This server's audit chain. */
+  public UUID auditChainId() {
+    return audit.log().chainId();
   }
 
   public Metrics metrics() {

@@ -75,10 +75,11 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
    *     executor
    * @param storedTokens the tokens of {@code access_tokens}, accepted beside the environment's
    * @param endStreams ends the long-lived streams at shutdown, once no new call is taken
+   * @param audit records the calls inside authentication, and the refusals of authentication
    */
   static GrpcServer start(ServerConfig config, ServerBuilder<?> builder, List<BindableService> services,
                           RpcRules rules, AccessTokens storedTokens, Runnable endStreams, CallExecutor executors, Infrastructure infra,
-                          Resources resources) {
+                          Audit audit, Resources resources) {
     List<ServerServiceDefinition> definitions = services.stream().map(BindableService::bindService).toList();
     HealthStatusManager health = new HealthStatusManager();
     List<ServerServiceDefinition> grpcOwn = List.of(health.getHealthService().bindService(),
@@ -120,12 +121,15 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
 
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse; the version one wraps
-    // authentication, so that refused calls carry the version too.
+    // authentication, so that refused calls carry the version too. The audit one runs inside
+    // authentication, which tells it of the calls it refuses.
+    builder.intercept(audit.interceptor());
     AuthSettings auth = config.auth();
     builder.intercept(auth.disabled()
         ? AuthInterceptor.authenticationOff()
         : new AuthInterceptor(rules, TokenVerifier.storedThen(storedTokens,
-            new BearerTokens(auth.workerTokens(), auth.adminTokens())), auth.reflectionPublic()));
+            new BearerTokens(auth.workerTokens(), auth.adminTokens())), auth.reflectionPublic(),
+            audit.interceptor().refusals()));
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);

@@ -35,6 +35,7 @@ record Infrastructure(
     DatabaseHealthMonitor databaseHealth,
     Jdbc jdbc,
     Jdbc readJdbc,
+    String databaseUrl,
     String redisUrl,
     RedisConnections redis,
     Metrics metrics,
@@ -70,8 +71,8 @@ record Infrastructure(
 
     RedisConnections redis = RedisConnections.open(redisUrl, config.redis().cluster(), config.redis().timeout(), resources);
     RedisMetrics redisMetrics = resources.own(RedisMetrics.register(metrics.registry(), redis.events()));
-    return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, redisUrl, redis, metrics, redisMetrics, scheduler,
-        uncaughtErrors);
+    return new Infrastructure(dataSource, databaseHealth, jdbc, readJdbc, databaseUrl, redisUrl, redis, metrics,
+        redisMetrics, scheduler, uncaughtErrors);
   }
 
   /** The replica's pool, the monitor of its lag, and the data source that picks replica or primary per read. */
@@ -93,7 +94,7 @@ record Infrastructure(
     return Database.openPool(databaseUrl, user(database), database.password().orElse(null), poolSize);
   }
 
-  private static String user(DatabaseSettings database) {
+  static String user(DatabaseSettings database) {
     return database.user().orElse(database.isEmbedded() ? "postgres" : null);
   }
 }

@@ -26,12 +26,17 @@ public final class AuthInterceptor implements ServerInterceptor {
   private final RpcRules rules;
   private final TokenVerifier tokens;
   private final boolean reflectionPublic;
+  private final RefusalListener refusals;
 
-  /** @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public}) */
-  public AuthInterceptor(RpcRules rules, TokenVerifier tokens, boolean reflectionPublic) {
+  /**
+   * @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public})
+   * @param refusals told of every refused call (the audit trail)
+   */
+  public AuthInterceptor(RpcRules rules, TokenVerifier tokens, boolean reflectionPublic, RefusalListener refusals) {
     this.rules = rules;
     this.tokens = tokens;
     this.reflectionPublic = reflectionPublic;
+    this.refusals = refusals;
   }
 
   /**
@@ -59,11 +64,12 @@ public final class AuthInterceptor implements ServerInterceptor {
     if (caller.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(headers.containsKey(AUTHORIZATION)
           ? "unknown bearer token"
-          : "missing bearer token: send 'authorization: Bearer <token>'"));
+          : "missing bearer token: send 'authorization: Bearer <token>'"), "");
     }
     if (!AccessPolicy.allows(caller.get(), rule)) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(method.getFullMethodName() + " needs "
-          + rule.needs().orElseThrow().protoName() + ", which token " + caller.get().tokenId() + " does not have"));
+          + rule.needs().orElseThrow().protoName() + ", which token " + caller.get().tokenId() + " does not have"),
+          caller.get().tokenId());
     }
     return admit(caller.get(), call, headers, next);
   }
@@ -81,7 +87,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     return Optional.of(header.substring(BEARER.length()).trim());
   }
 
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+  private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, String tokenId) {
+    refusals.refused(call, tokenId, status.getCode());
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
   }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Everything the server is told from outside, read once at start-up and immutable afterwards: one
  * part per concern ({@link Endpoints}, {@link DatabaseSettings}, {@link RedisSettings},
  * {@link TlsSettings}, {@link AuthSettings}, {@link ApiKeySettings}, {@link IngestSettings},
- * {@link ReadSettings}, {@link ConnectionLimits}), each checking its own variables when it is made, plus the server's own
+ * {@link ReadSettings}, {@link ConnectionLimits}, {@link AuditSettings}), each checking its own variables when it is made, plus the server's own
  * two settings and the one rule between parts.
  *
  * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables (docs/operations.md);
@@ -34,12 +34,13 @@ public final class ServerConfig {
   private final IngestSettings ingest;
   private final ReadSettings reads;
   private final ConnectionLimits connectionLimits;
+  private final AuditSettings audit;
   private final Duration shutdownGrace;
   private final Path dataDir;
 
   private ServerConfig(Endpoints endpoints, DatabaseSettings database, RedisSettings redis, TlsSettings tls,
                        AuthSettings auth, ApiKeySettings apiKeys, IngestSettings ingest, ReadSettings reads,
-                       ConnectionLimits connectionLimits, Duration shutdownGrace, Path dataDir) {
+                       ConnectionLimits connectionLimits, AuditSettings audit, Duration shutdownGrace, Path dataDir) {
     SHUTDOWN_GRACE.check(shutdownGrace);
     // No token is fine for the embedded default, one developer's server; an external database is
     // shared by workers, so running it open has to be asked for by name.
@@ -57,6 +58,7 @@ public final class ServerConfig {
     this.ingest = ingest;
     this.reads = reads;
     this.connectionLimits = connectionLimits;
+    this.audit = audit;
     this.shutdownGrace = shutdownGrace;
     this.dataDir = dataDir;
   }
@@ -75,9 +77,10 @@ public final class ServerConfig {
     IngestSettings ingest = r.part(IngestSettings::fromEnvironment);
     ReadSettings reads = r.part(ReadSettings::fromEnvironment);
     ConnectionLimits connectionLimits = r.part(ConnectionLimits::fromEnvironment);
+    AuditSettings audit = r.part(AuditSettings::fromEnvironment);
     r.throwFirstRefusal();
     return new ServerConfig(endpoints, database, redis, tls, auth, apiKeys, ingest, reads, connectionLimits,
-        shutdownGrace, dataDir);
+        audit, shutdownGrace, dataDir);
   }
 
   public static Builder builder() {
@@ -93,6 +96,7 @@ public final class ServerConfig {
   public IngestSettings ingest() { return ingest; }
   public ReadSettings reads() { return reads; }
   public ConnectionLimits connectionLimits() { return connectionLimits; }
+  public AuditSettings audit() { return audit; }
   /** On SIGTERM, how long calls in flight may finish. */
   public Duration shutdownGrace() { return shutdownGrace; }
   /** Where the embedded PostgreSQL and Redis and the generated master key live. */
@@ -131,6 +135,8 @@ public final class ServerConfig {
     private long readBufferBytes = ReadSettings.DEFAULT_BUFFER_BYTES;
     private Duration readStallTimeout = ReadSettings.DEFAULT_STALL_TIMEOUT;
     private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
+    private Path auditSpoolDir;
+    private long auditMaxSpoolBytes = AuditSettings.DEFAULT_MAX_SPOOL_BYTES;
 
     private Builder() {}
 
@@ -165,6 +171,8 @@ public final class ServerConfig {
     public Builder readBufferBytes(long bytes) { this.readBufferBytes = bytes; return this; }
     public Builder readStallTimeout(Duration timeout) { this.readStallTimeout = Objects.requireNonNull(timeout); return this; }
     public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
+    public Builder auditSpoolDir(Path dir) { this.auditSpoolDir = dir; return this; }
+    public Builder auditMaxSpoolBytes(long bytes) { this.auditMaxSpoolBytes = bytes; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(
@@ -178,7 +186,8 @@ public final class ServerConfig {
           new ApiKeySettings(masterKey, oldMasterKeys, apiKeyTtl),
           new IngestSettings(maxBookLevels, ingestBufferBytes, streamIdleTimeout),
           new ReadSettings(readBufferBytes, readStallTimeout),
-          connectionLimits, shutdownGrace, dataDir);
+          connectionLimits, new AuditSettings(Optional.ofNullable(auditSpoolDir), auditMaxSpoolBytes), shutdownGrace,
+          dataDir);
     }
   }
 }

@@ -48,6 +48,25 @@ public final class Database {
   }
 
   /**
+   * The audit writer's own pool: two connections, never shared with calls, so a busy pool does not
+   * hold an audit group back. It opens while PostgreSQL is down and gives up on a connection after
+   * {@link #AUDIT_CONNECTION_TIMEOUT}, a statement after two seconds: the writer then spools
+   * instead (well within the second a secret waits for its record).
+   */
+  public static HikariDataSource openAuditPool(String url, String user, String password) {
+    HikariConfig config = poolConfig("tickvault-audit", url, user, password, 2);
+    config.setConnectionTimeout(AUDIT_CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(AUDIT_CONNECTION_TIMEOUT.toMillis());
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("connectTimeout", "1");
+    config.addDataSourceProperty("socketTimeout", "2");
+    return new HikariDataSource(config);
+  }
+
+  /** How long the audit writer waits for a connection before it spools. */
+  public static final Duration AUDIT_CONNECTION_TIMEOUT = Duration.ofMillis(250);
+
+  /**
    * Unpooled connections for {@link DatabaseHealthMonitor}'s own, with short timeouts whatever the
    * URL says: a check ends within a second or two even when PostgreSQL's host does not answer at
    * all. A refused connection fails at once. No login timeout: the driver would connect on a thread

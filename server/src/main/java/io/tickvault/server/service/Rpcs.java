@@ -25,6 +25,9 @@ import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One line per RPC: who may call it (the permission its token needs), whether it needs the primary database, where it runs, what it
@@ -64,6 +67,22 @@ public final class Rpcs {
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     return new RpcRules(rules);
+  }
+
+  /**
+   * The RPCs whose answers carry a secret: each answer leaves only once its audit record is durable
+   * (docs/security.md).
+   */
+  public static Set<String> secretReads() {
+    return Set.of(ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName());
+  }
+
+  /** The admin writes: each is recorded in the audit trail as it ends, whatever its outcome. */
+  public static Set<String> auditedWrites() {
+    return Stream.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(),
+            MarketServiceGrpc.getPutExchangeMethod(), MarketServiceGrpc.getPutCurrencyPairMethod())
+        .map(MethodDescriptor::getFullMethodName)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** Health and reflection: grpc-java's own services, no database, on the transport executor. */

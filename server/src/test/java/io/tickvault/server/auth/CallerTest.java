@@ -50,7 +50,8 @@ class CallerTest {
 
   @Test
   void aWorkerTokensCall_runsAsItsEnvironmentCaller() throws Exception {
-    start(new AuthInterceptor(Rpcs.all(), new BearerTokens(List.of(WORKER), List.of()), false));
+    start(new AuthInterceptor(Rpcs.all(), new BearerTokens(List.of(WORKER), List.of()), false,
+        RefusalListener.NONE));
     call(WORKER);
     assertThat(seen.get().tokenId()).isEqualTo(BearerTokens.tokenId(Role.WORKER, WORKER));
     assertThat(seen.get().permissions()).containsExactlyInAnyOrderElementsOf(Role.WORKER.permissions());

@@ -21,9 +21,13 @@ public final class InProcessApp implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** The tests' defaults on this database: the tests' Redis, a zero master key, metrics on port 0, auth off. */
+  /**
+   * The tests' defaults on this database: the tests' Redis, a zero master key, metrics on port 0,
+   * auth off, an audit spool of its own.
+   */
   public static ServerConfig.Builder config(String databaseUrl) {
     return ServerConfig.builder()
+        .auditSpoolDir(TestDependencies.scratchDir("audit-spool-"))
         .databaseUrl(databaseUrl)
         .redisUrl(TestDependencies.redisUrl())
         .masterKey(new byte[32])

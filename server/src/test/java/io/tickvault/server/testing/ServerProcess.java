@@ -82,6 +82,7 @@ public final class ServerProcess implements AutoCloseable {
     env.put("TICKVAULT_BIND_ADDRESS", "127.0.0.1");
     env.put("TICKVAULT_MASTER_KEY", Base64.getEncoder().encodeToString(masterKey));
     env.put("TICKVAULT_SHUTDOWN_GRACE_SECONDS", "5");
+    env.put("TICKVAULT_AUDIT_SPOOL_DIR", TestDependencies.scratchDir("audit-spool-").toString());
     env.putAll(extraEnv);
     try {
       Path dir = Files.createDirectories(Path.of("target", "server-processes"));

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -138,6 +140,16 @@ public final class TestDependencies {
       return DockerClientFactory.instance().isDockerAvailable();
     } catch (RuntimeException | LinkageError e) {
       return false;
+    }
+  }
+
+  /** A new empty directory under target/ for one server's files (its audit spool). */
+  public static Path scratchDir(String prefix) {
+    try {
+      Path parent = Files.createDirectories(Path.of("target", "scratch"));
+      return Files.createTempDirectory(parent, prefix).toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

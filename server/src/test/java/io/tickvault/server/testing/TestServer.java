@@ -6,6 +6,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private Application app;
   private ManagedChannel channel;
   private String inProcessName;
+  private Path auditSpoolDir;
 
   private TestServer(boolean netty, TestDatabase database) {
     this.netty = netty;
@@ -70,7 +72,11 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   public void start() {
     byte[] masterKey = new byte[32];
     new SecureRandom().nextBytes(masterKey);
+    if (auditSpoolDir == null) {
+      auditSpoolDir = TestDependencies.scratchDir("audit-spool-");
+    }
     ServerConfig.Builder builder = ServerConfig.builder()
+        .auditSpoolDir(auditSpoolDir)
         .databaseUrl(database.url())
         .redisUrl(redisUrl != null ? redisUrl : TestDependencies.redisUrl())
         .masterKey(masterKey)

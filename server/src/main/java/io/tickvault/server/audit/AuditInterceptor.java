@@ -1,0 +1,153 @@
+package io.tickvault.server.audit;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tickvault.server.auth.RefusalListener;
+import io.tickvault.server.grpc.Errors;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Puts calls in the audit trail, inside authentication (so the caller is known):
+ * <ul>
+ *   <li>an RPC that returns a secret: its answer is held until its record is durable
+ *       ({@link AuditLog#recordDurably}), and is UNAVAILABLE instead when that fails. The hold
+ *       waits on nothing: the answer goes out from the writer's thread once the group is durable,
+ *       so a near-cache hit answered on the event loop never blocks it;
+ *   <li>an audited write: recorded as it ends, without waiting;
+ *   <li>any other call that ends UNAUTHENTICATED or PERMISSION_DENIED: recorded the same way.
+ * </ul>
+ * Refusals by {@link io.tickvault.server.auth.AuthInterceptor} itself never reach this far: they
+ * come through {@link #refusals()}. The user and exchange recorded are the request's
+ * {@code user_id} and {@code exchange_id}, when it has them.
+ */
+public final class AuditInterceptor implements ServerInterceptor {
+  private final AuditLog audit;
+  private final Set<String> secretReads;
+  private final Set<String> writes;
+  private final Clock clock;
+
+  /**
+   * @param secretReads the full names of the RPCs whose answers carry a secret
+   * @param writes the full names of the admin writes
+   */
+  public AuditInterceptor(AuditLog audit, Set<String> secretReads, Set<String> writes, Clock clock) {
+    this.audit = audit;
+    this.secretReads = Set.copyOf(secretReads);
+    this.writes = Set.copyOf(writes);
+    this.clock = clock;
+  }
+
+  /** What {@link io.tickvault.server.auth.AuthInterceptor} tells of the calls it refuses: each becomes a record. */
+  public RefusalListener refusals() {
+    return (call, tokenId, code) -> audit.record(new AuditEvent(clock.millis(), tokenId, peer(call),
+        call.getMethodDescriptor().getFullMethodName(), "", 0, code.name()));
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    AuditedCall<Q, R> audited = new AuditedCall<>(call, method, secretReads.contains(method), writes.contains(method),
+        CallerIds.current(), peer(call));
+    ServerCall.Listener<Q> listener = next.startCall(audited, headers);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onMessage(Q message) {
+        audited.request(message);
+        super.onMessage(message);
+      }
+    };
+  }
+
+  private static String peer(ServerCall<?, ?> call) {
+    SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    return address == null ? "" : address.toString();
+  }
+
+  /** One call, as the audit sees it: what it asked about, and its answer held when it is a secret. */
+  private final class AuditedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+    private final String method;
+    private final boolean secret;
+    private final boolean write;
+    private final String tokenId;
+    private final String peer;
+    private String userId = "";
+    private int exchangeId;
+    private R held;
+
+    AuditedCall(ServerCall<Q, R> call, String method, boolean secret, boolean write, String tokenId, String peer) {
+      super(call);
+      this.method = method;
+      this.secret = secret;
+      this.write = write;
+      this.tokenId = tokenId;
+      this.peer = peer;
+    }
+
+    void request(Object message) {
+      if (message instanceof Message request) {
+        FieldDescriptor user = request.getDescriptorForType().findFieldByName("user_id");
+        if (user != null && user.getJavaType() == FieldDescriptor.JavaType.STRING && !user.isRepeated()) {
+          userId = (String) request.getField(user);
+        }
+        FieldDescriptor exchange = request.getDescriptorForType().findFieldByName("exchange_id");
+        if (exchange != null && exchange.getJavaType() == FieldDescriptor.JavaType.INT && !exchange.isRepeated()) {
+          exchangeId = (Integer) request.getField(exchange);
+        }
+      }
+    }
+
+    @Override
+    public void sendMessage(R message) {
+      if (secret) {
+        held = message; // a unary answer: sent once its record is durable, in close()
+      } else {
+        super.sendMessage(message);
+      }
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      boolean refusal = status.getCode() == Status.Code.PERMISSION_DENIED || status.getCode() == Status.Code.UNAUTHENTICATED;
+      if (!secret && !write && !refusal) {
+        super.close(status, trailers);
+        return;
+      }
+      AuditEvent event = new AuditEvent(clock.millis(), tokenId, peer, method, userId, exchangeId,
+          status.getCode().name());
+      if (!secret || !status.isOk()) {
+        audit.record(event);
+        super.close(status, trailers);
+        return;
+      }
+      audit.recordDurably(event).whenComplete((durable, failure) -> {
+        if (failure == null) {
+          if (held != null) {
+            super.sendMessage(held);
+          }
+          super.close(status, trailers);
+        } else {
+          held = null;
+          StatusRuntimeException unavailable = unavailable(failure);
+          super.close(unavailable.getStatus(), unavailable.getTrailers() != null ? unavailable.getTrailers() : new Metadata());
+        }
+      });
+    }
+  }
+
+  private static StatusRuntimeException unavailable(Throwable failure) {
+    String why = failure instanceof AuditUnavailableException ? failure.getMessage()
+        : "the audit record of this call was not durable within " + AuditLog.DURABLE_WITHIN.toMillis() + " ms: retry later";
+    return Errors.retryLater(Status.Code.UNAVAILABLE, why);
+  }
+}

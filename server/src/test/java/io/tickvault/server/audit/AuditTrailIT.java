@@ -1,0 +1,184 @@
+package io.tickvault.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.GetApiKeysRequest;
+import io.tickvault.api.v1.GetApiKeysResponse;
+import io.tickvault.api.v1.MarketServiceGrpc;
+import io.tickvault.api.v1.PutApiKeyRequest;
+import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.server.testing.InProcessApp;
+import io.tickvault.server.testing.MetricValues;
+import io.tickvault.server.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The audit trail over two replicas on real PostgreSQL and Redis: one record per GetApiKeys, near-cache
+ * hits included, every admin write recorded, the chains verify, and a changed or a deleted record
+ * is found at that record.
+ */
+class AuditTrailIT {
+  private static final String GET_API_KEYS = ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName();
+  private static final String SECRET = "s3cr3t-" + UUID.randomUUID();
+
+  @RegisterExtension
+  static TestDatabase database = new TestDatabase();
+
+  static InProcessApp replicaA;
+  static InProcessApp replicaB;
+
+  @BeforeAll
+  static void startTwoReplicas() {
+    replicaA = InProcessApp.start(database.url());
+    replicaB = InProcessApp.start(database.url());
+    MarketServiceGrpc.newBlockingStub(replicaA.channel())
+        .putExchange(PutExchangeRequest.newBuilder().setExchangeId(1).setCode("binance").build());
+    for (int u = 0; u < 4; u++) {
+      ApiKeyAdminServiceGrpc.newBlockingStub(replicaA.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+          .setUserId("user-" + u).setExchangeId(1).setAccessKey("access-" + u).setSecretKey(SECRET).build());
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    replicaA.close();
+    replicaB.close();
+  }
+
+  @Test
+  void aThousandConcurrentGetApiKeysOverTwoReplicas_nearCacheHitsIncluded_leaveExactlyAThousandRecords() throws Exception {
+    long before = count("method = ?", GET_API_KEYS);
+    double nearHitsBefore = nearHits(replicaA) + nearHits(replicaB);
+    int calls = 1000;
+    CountDownLatch done = new CountDownLatch(calls);
+    AtomicInteger answered = new AtomicInteger();
+    Map<String, Integer> failures = new ConcurrentHashMap<>();
+    for (int i = 0; i < calls; i++) {
+      ManagedChannel channel = (i % 2 == 0 ? replicaA : replicaB).channel();
+      ApiKeyServiceGrpc.newStub(channel).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-" + i % 4).build(),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(GetApiKeysResponse response) {
+              if (response.getApiKeys(0).getSecretKey().equals(SECRET)) {
+                answered.incrementAndGet();
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              failures.merge(t.toString(), 1, Integer::sum);
+              done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              done.countDown();
+            }
+          });
+    }
+    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(failures).isEmpty();
+    assertThat(answered).hasValue(calls);
+    assertThat(nearHits(replicaA) + nearHits(replicaB) - nearHitsBefore).as("near-cache hits").isPositive();
+    assertThat(count("method = ?", GET_API_KEYS) - before).isEqualTo(calls);
+    assertThat(count("method = ? AND outcome = 'OK' AND user_id LIKE 'user-%'", GET_API_KEYS) - before)
+        .isEqualTo(calls);
+    assertThat(verifier().verify().intact()).isTrue();
+  }
+
+  @Test
+  void adminWritesAreRecordedWithTheirUserAndOutcome() {
+    long before = count("method LIKE '%PutApiKey' AND user_id = 'writer'");
+    ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+        .setUserId("writer").setExchangeId(1).setAccessKey("a").setSecretKey(SECRET).build());
+    try {
+      ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+          .setUserId("writer").setExchangeId(99).setAccessKey("a").setSecretKey(SECRET).build());
+    } catch (io.grpc.StatusRuntimeException expected) {
+      // exchange 99 is not registered
+    }
+    awaitCount(before + 2, "method LIKE '%PutApiKey' AND user_id = 'writer'");
+    assertThat(count("method LIKE '%PutApiKey' AND user_id = 'writer' AND exchange_id = 99 AND outcome = 'INVALID_ARGUMENT'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void anUpdatedRecordAndADeletedRecordAreEachFoundAtThatRecord() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      ApiKeyServiceGrpc.newBlockingStub(replicaA.channel()).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-1").build());
+    }
+    UUID chain = replicaA.app().auditChainId();
+    long target = 7;
+    try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
+      try {
+        s.execute("UPDATE audit_log SET user_id = 'someone-else' WHERE chain_id = '" + chain + "' AND seq = " + target);
+        AuditVerifier.Result changed = verifier().verify();
+        assertThat(changed.intact()).isFalse();
+        assertThat(changed.chainId()).isEqualTo(chain);
+        assertThat(changed.firstBadSeq()).isEqualTo(target);
+        assertThat(changed.detail()).contains("changed");
+
+        s.execute("UPDATE audit_log SET user_id = 'user-1' WHERE chain_id = '" + chain + "' AND seq = " + target);
+        assertThat(verifier().verify().intact()).as("restored").isTrue();
+
+        String other = "chain_id = '" + chain + "' AND seq = " + (target + 3);
+        s.execute("CREATE TEMPORARY TABLE deleted_record AS SELECT * FROM audit_log WHERE " + other);
+        s.execute("DELETE FROM audit_log WHERE " + other);
+        AuditVerifier.Result deleted = verifier().verify();
+        assertThat(deleted.intact()).isFalse();
+        assertThat(deleted.chainId()).isEqualTo(chain);
+        assertThat(deleted.firstBadSeq()).isEqualTo(target + 3);
+        assertThat(deleted.detail()).contains("deleted");
+
+        s.execute("INSERT INTO audit_log SELECT * FROM deleted_record");
+        assertThat(verifier().verify().intact()).as("put back").isTrue();
+      } finally {
+        s.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only");
+      }
+    }
+  }
+
+  @Test
+  void theTableRefusesUpdateAndDelete() throws Exception {
+    try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> s.execute("DELETE FROM audit_log")))
+          .hasMessageContaining("append-only");
+    }
+  }
+
+  private static AuditVerifier verifier() {
+    return new AuditVerifier(new AuditRepository(database.jdbc()), AuditKeys.of(new byte[32], List.of()));
+  }
+
+  private static double nearHits(InProcessApp app) {
+    return MetricValues.counter(app.app().metrics().registry(), "tickvault_api_key_near_cache_hits_total");
+  }
+
+  private static long count(String where, Object... params) {
+    return database.jdbc().queryOne("SELECT count(*) FROM audit_log WHERE " + where, row -> row.getLong(1), params)
+        .orElseThrow();
+  }
+
+  private static void awaitCount(long expected, String where) {
+    io.tickvault.server.testing.Eventually.await("audit records", java.time.Duration.ofSeconds(10),
+        () -> count(where) >= expected);
+    assertThat(count(where)).isEqualTo(expected);
+  }
+}
