@@ -4,6 +4,7 @@ import static io.tickvault.server.trade.TradeCalls.countTrades;
 import static io.tickvault.server.trade.TradeCalls.registerMarket;
 import static io.tickvault.server.trade.TradeCalls.trade;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
@@ -49,6 +50,28 @@ class TradeStreamWriterIT {
     assertThat(summary.duplicates()).isZero();
     assertThat(summary.reconnects()).isZero();
     assertThat(countTrades(server.database().jdbc())).isEqualTo(25_000);
+  }
+
+  @Test
+  void aTradeLargerThanARequestMayBe_isRefusedBeforeItJoinsABatch_andTheTradesAroundItAreStored() throws Exception {
+    assertThat(BatchingStreamWriter.MAX_REQUEST_BYTES).isEqualTo(io.tickvault.server.grpc.RequestParsing.MAX_MESSAGE_BYTES);
+    io.tickvault.api.v1.Trade huge = TradeCalls.trade(1).toBuilder().setTradeId("z".repeat(5 << 20)).build();
+    TradeStreamWriter.Summary summary;
+    try (TradeStreamWriter writer = TradeStreamWriter.open(server.channel())) {
+      writer.write(TradeCalls.trade(0));
+      assertThatThrownBy(() -> writer.write(huge)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("a trade of 5,24").hasMessageEndingWith(" bytes is larger than a request may carry "
+              + "(4,128,768 bytes; the server takes messages up to 4,194,304): not sent");
+      writer.write(TradeCalls.trade(2));
+      summary = writer.finish();
+    }
+
+    assertThat(summary.written()).isEqualTo(2);
+    assertThat(summary.inserted()).isEqualTo(2);
+    assertThat(summary.reconnects()).isZero();
+    assertThat(countTrades(server.database().jdbc())).isEqualTo(2);
+    assertThatThrownBy(() -> new TradeStreamWriter.Options(2_000, 8 << 20, 16, Duration.ofMinutes(2), io.grpc.CallOptions.DEFAULT))
+        .hasMessageStartingWith("maxBatchBytes must be 1 to 4128768");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.tickvault.api.v1.CoverageClaim;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,6 +43,13 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   static final int MAX_CLAIMS_PER_REQUEST = 1_000;
   /** What a claim adds to a request, about: five varints and their tags. */
   static final int CLAIM_BYTES = 32;
+  /** The largest request message the server takes (it answers RESOURCE_EXHAUSTED to a larger one). */
+  public static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+  /**
+   * The largest record, and batch size, a writer takes: a request holds its batch, up to
+   * {@link #MAX_CLAIMS_PER_REQUEST} claims and framing, and stays under {@link #MAX_REQUEST_BYTES}.
+   */
+  public static final int MAX_RECORD_BYTES = MAX_REQUEST_BYTES - 64 * 1024;
 
   private final BiFunction<List<R>, List<CoverageClaim>, Q> toRequest;
   private final int maxBatchRecords;
@@ -65,10 +73,10 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   protected BatchingStreamWriter(Function<StreamObserver<S>, StreamObserver<Q>> startCall,
                                  BiFunction<List<R>, List<CoverageClaim>, Q> toRequest, int maxBatchRecords,
                                  int maxBatchBytes) {
-    if (maxBatchRecords < 1 || maxBatchBytes < 1) {
-      throw new IllegalArgumentException("maxBatchRecords and maxBatchBytes must be positive, got "
-          + maxBatchRecords + " and " + maxBatchBytes);
+    if (maxBatchRecords < 1) {
+      throw new IllegalArgumentException("maxBatchRecords must be positive, got " + maxBatchRecords);
     }
+    checkMaxBatchBytes(maxBatchBytes);
     this.toRequest = toRequest;
     this.maxBatchRecords = maxBatchRecords;
     this.maxBatchBytes = maxBatchBytes;
@@ -81,7 +89,7 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
   /** Adds a record; sends a request once the batch is full, waiting while the call is not ready. */
   public void write(R record) throws InterruptedException {
     checkOpen();
-    int size = record.getSerializedSize();
+    int size = checkSize(record, "a record");
     if (!batch.isEmpty() && batchBytes + size > maxBatchBytes) {
       flush();
     }
@@ -175,6 +183,26 @@ public class BatchingStreamWriter<R extends MessageLite, Q, S> implements AutoCl
       }
     }
     requests.cancel("writer closed before finish()", null);
+  }
+
+  /**
+   * The record's size, when a request can carry it; else IllegalArgumentException, before it joins
+   * a batch: sent, it would make the server refuse the whole request, and the records with it.
+   */
+  static int checkSize(MessageLite record, String what) {
+    int size = record.getSerializedSize();
+    if (size > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s of %,d bytes is larger than a request may "
+          + "carry (%,d bytes; the server takes messages up to %,d): not sent", what, size, MAX_RECORD_BYTES, MAX_REQUEST_BYTES));
+    }
+    return size;
+  }
+
+  static void checkMaxBatchBytes(int maxBatchBytes) {
+    if (maxBatchBytes < 1 || maxBatchBytes > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("maxBatchBytes must be 1 to " + MAX_RECORD_BYTES + " (under the server's "
+          + MAX_REQUEST_BYTES + "-byte message limit), got " + maxBatchBytes);
+    }
   }
 
   private void checkOpen() {

@@ -62,9 +62,10 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
       if (maxBatchSnapshots < 1 || maxBatchSnapshots > 10_000) {
         throw new IllegalArgumentException("maxBatchSnapshots must be 1 to 10000, got " + maxBatchSnapshots);
       }
-      if (maxBatchBytes < 1 || callSnapshots < 1 || callBytes < 1) {
-        throw new IllegalArgumentException("maxBatchBytes, callSnapshots and callBytes must be positive");
+      if (callSnapshots < 1 || callBytes < 1) {
+        throw new IllegalArgumentException("callSnapshots and callBytes must be positive");
       }
+      BatchingStreamWriter.checkMaxBatchBytes(maxBatchBytes);
     }
 
     public Options withMaxBatchSnapshots(int snapshots) {
@@ -137,8 +138,9 @@ public final class ResendingOrderBookWriter implements AutoCloseable {
    * and ends the call (waiting for its summary) once it holds {@link Options#callSnapshots}.
    */
   public void write(OrderBookSnapshot snapshot) throws InterruptedException {
+    int size = BatchingStreamWriter.checkSize(snapshot, "a snapshot"); // before it is pending: never sent
     pending.add(snapshot);
-    pendingBytes += snapshot.getSerializedSize();
+    pendingBytes += size;
     if (call == null) {
       resendPending();
     } else {

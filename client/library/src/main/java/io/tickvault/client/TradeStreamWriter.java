@@ -62,8 +62,8 @@ public final class TradeStreamWriter implements AutoCloseable {
    * How the writer batches and retries.
    *
    * @param maxBatchTrades trades per request (the server takes at most 10,000)
-   * @param maxBatchBytes a request is sent before it grows past about this many bytes (the server
-   *     takes messages up to 4 MiB)
+   * @param maxBatchBytes a request is sent before it grows past about this many bytes, at most
+   *     {@link BatchingStreamWriter#MAX_RECORD_BYTES} (the server takes messages up to 4 MiB)
    * @param maxUnacknowledged requests sent and not yet acknowledged, at most; they are kept for resending
    * @param retryFor how long to keep reconnecting without any acknowledgement before giving up
    * @param callOptions deadline-free options for each call: credentials, compression...
@@ -76,9 +76,10 @@ public final class TradeStreamWriter implements AutoCloseable {
       if (maxBatchTrades < 1 || maxBatchTrades > 10_000) {
         throw new IllegalArgumentException("maxBatchTrades must be 1 to 10000, got " + maxBatchTrades);
       }
-      if (maxBatchBytes < 1 || maxUnacknowledged < 1) {
-        throw new IllegalArgumentException("maxBatchBytes and maxUnacknowledged must be positive");
+      if (maxUnacknowledged < 1) {
+        throw new IllegalArgumentException("maxUnacknowledged must be positive, got " + maxUnacknowledged);
       }
+      BatchingStreamWriter.checkMaxBatchBytes(maxBatchBytes);
     }
 
     public Options withMaxBatchTrades(int trades) {
@@ -158,9 +159,13 @@ public final class TradeStreamWriter implements AutoCloseable {
     return new TradeStreamWriter(channel, options);
   }
 
-  /** Adds a trade; sends a request once the batch is full, waiting while the server is behind. */
+  /**
+   * Adds a trade; sends a request once the batch is full, waiting while the server is behind. A
+   * trade larger than {@link BatchingStreamWriter#MAX_RECORD_BYTES} is refused with
+   * IllegalArgumentException and not written: the trades around it go on.
+   */
   public void write(Trade trade) throws InterruptedException {
-    int size = trade.getSerializedSize() + 4;
+    int size = BatchingStreamWriter.checkSize(trade, "a trade") + 4;
     if (batch.getTradesCount() > 0 && batchBytes + size > options.maxBatchBytes()) {
       flush();
     }
