@@ -39,7 +39,7 @@ class CoverageCliIT {
   @BeforeAll
   static void claimAndReport() throws Exception {
     registerMarket(server.channel(), 1, 1);
-    registerMarket(server.channel(), 2, 1, 2, 3, 4, 5);
+    registerMarket(server.channel(), 2, 1, 2, 3, 4, 5, 6);
     target = "127.0.0.1:" + server.port();
     try (TickvaultClient client = TickvaultClient.builder().target(target).build();
          TradeStreamWriter writer = client.openTradeWriter()) {
@@ -150,6 +150,27 @@ class CoverageCliIT {
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.RECORDS_REJECTED);
     assertThat(result.out()).contains("coverage [" + at(T) + ", " + at(T + 60 * S) + ") not claimed: 1 line(s) could not be read");
     assertThat(coverage(3, T, T + 60 * S).getCoveredList()).isEmpty();
+  }
+
+  @Test
+  void ingestCovers_aGzipThatCannotBeReadToItsEnd_claimsNothing() throws Exception {
+    StringBuilder csv = new StringBuilder("exchange_id,currency_pair_no,trade_id,price,quantity,trade_time_ms\n");
+    for (int i = 0; i < 50_000; i++) {
+      csv.append("2,6,g").append(i).append(",100.").append(i % 97).append(",0.5,").append(T + i).append('\n');
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+      gzip.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    byte[] whole = bytes.toByteArray();
+    Path truncated = Files.write(dir.resolve("cut.csv.gz"), java.util.Arrays.copyOf(whole, whole.length * 9 / 10));
+
+    Cli.Result result = new Cli().run("ingest", "trades", truncated.toString(), "--target", target,
+        "--covers", range(T, T + 60 * S));
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.PARTLY_SENT);
+    assertThat(result.out()).contains(") not claimed: ");
+    assertThat(coverage(6, T, T + 60 * S).getCoveredList()).as("the trades after the cut were never sent").isEmpty();
   }
 
   @Test
