@@ -20,10 +20,13 @@ import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.service.Rpcs;
+import io.tickvault.server.trade.CandleBackfill;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +75,11 @@ public final class Application implements AutoCloseable {
     Markets markets = Markets.create(infra.jdbc(), clock);
     audit = Audit.start(config, masterKey, infra, clock, resources);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
+    CandleBackfill candleBackfill = CandleBackfill.open(infra.jdbc(), clock);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
-        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), clock);
+        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
-        executors.database(), infra.scheduler(), infra.metrics().ingest(), clock);
+        executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, clock);
     List<BindableService> services = List.of(
         markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),
@@ -86,6 +90,11 @@ public final class Application implements AutoCloseable {
         infra, audit, resources);
     metricsPort = startMetrics(config.endpoints());
     logStarted(config);
+    // Once serving: the stored trades are rolled up behind live ingestion, on a thread of their own.
+    ScheduledExecutorService backfillThread =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-candle-backfill-"));
+    resources.own(backfillThread::shutdownNow);
+    candleBackfill.start(backfillThread);
   }
 
   private int startMetrics(Endpoints endpoints) {

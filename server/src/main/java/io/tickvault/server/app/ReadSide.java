@@ -22,6 +22,7 @@ import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import io.tickvault.server.service.QueryGrpcService;
+import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradeReader;
 import java.time.Clock;
@@ -49,7 +50,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
    */
   public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
-      BlockingCalls blocking, PrometheusRegistry registry, Clock clock) {
+      BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
     ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
@@ -59,7 +60,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
     ReadArguments arguments = new ReadArguments(markets);
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
-        new CandleReader(history), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
+        new CandleReader(history, candleBackfill), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
         blocking, streams, metrics);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));

@@ -19,9 +19,10 @@ import java.util.List;
  * <p>A whole number of minutes over a range that starts and ends on a minute is read from the
  * one-minute rollup {@code trade_candles_1m} (at most 60 rows per hour, however busy the market),
  * and gives the same candles, digit for digit, as the trades themselves; any other interval or
- * range is computed from {@code trades}. The ordered aggregates hold one bucket's rows at a time;
- * GetCandles bounds the range a call may cover ({@link QueryGrpcService#MAX_CANDLES} buckets),
- * not the trades in one bucket.
+ * range is computed from {@code trades}, and so is every candle until the trades stored before the
+ * rollup existed are rolled up ({@link CandleBackfill}). The ordered aggregates hold one bucket's
+ * rows at a time; GetCandles bounds the range a call may cover
+ * ({@link QueryGrpcService#MAX_CANDLES} buckets), not the trades in one bucket.
  */
 public final class CandleReader {
   private static final String FROM_TRADES = """
@@ -54,14 +55,16 @@ public final class CandleReader {
       """;
 
   private final Jdbc jdbc;
+  private final CandleBackfill backfill;
 
-  public CandleReader(Jdbc jdbc) {
+  public CandleReader(Jdbc jdbc, CandleBackfill backfill) {
     this.jdbc = jdbc;
+    this.backfill = backfill;
   }
 
   /** The candles of the market's trades in {@code [start, end)}, oldest first; empty buckets left out. */
   public List<Candle> candles(int exchangeId, int currencyPairNo, long start, long end, long intervalMs) {
-    String sql = servedByRollup(start, end, intervalMs) ? FROM_ROLLUP : FROM_TRADES;
+    String sql = backfill.complete() && servedByRollup(start, end, intervalMs) ? FROM_ROLLUP : FROM_TRADES;
     return jdbc.query(sql, row -> candle(row, intervalMs), intervalMs, exchangeId, currencyPairNo, start, end);
   }
 

@@ -4,7 +4,9 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The only place that writes {@code trade_candles_1m}: the one-minute candles of the trades a
@@ -12,6 +14,9 @@ import java.util.Collection;
  * {@code INSERT … ON CONFLICT DO UPDATE} of a few rows. Only inserted trades are counted (the
  * caller knows which: all of a COPY, the RETURNING of the staging path), so a replay changes no
  * candle, and a trade of any minute, however late, is counted once, the moment it is stored.
+ *
+ * <p>While trades stored before the rollup are still being rolled up, the merge first takes the
+ * backfill's lock on each market ({@link CandleBackfill}).
  *
  * <p>The merge is associative and commutative (see V7__trade_candles_1m.sql), so batches may
  * commit in any order. Rows are written in key order, after the batch's trades: a transaction
@@ -45,10 +50,14 @@ final class CandleRollup {
           trade_count = c.trade_count + EXCLUDED.trade_count
       """;
 
-  private CandleRollup() {}
+  private final CandleBackfill backfill;
+
+  CandleRollup(CandleBackfill backfill) {
+    this.backfill = backfill;
+  }
 
   /** Merges the candles of {@code inserted}, trades this transaction inserted, into the rollup. */
-  static void merge(Connection c, Iterable<Trade> inserted) throws SQLException {
+  void merge(Connection c, Iterable<Trade> inserted) throws SQLException {
     MinuteCandles minutes = new MinuteCandles();
     for (Trade trade : inserted) {
       minutes.add(trade);
@@ -90,10 +99,25 @@ final class CandleRollup {
       counts[i] = candle.tradeCount;
       i++;
     }
+    lockMarkets(c, exchanges, pairs);
     Jdbc.execute(c, MERGE_SQL, c.createArrayOf("int4", exchanges), c.createArrayOf("int4", pairs),
         c.createArrayOf("int8", minuteStarts), c.createArrayOf("text", opens), c.createArrayOf("int8", openTimes),
         c.createArrayOf("text", openIds), c.createArrayOf("text", highs), c.createArrayOf("text", lows),
         c.createArrayOf("text", closes), c.createArrayOf("int8", closeTimes), c.createArrayOf("text", closeIds),
         c.createArrayOf("text", volumes), c.createArrayOf("text", quoteVolumes), c.createArrayOf("int8", counts));
+  }
+
+  /** The backfill's lock on each market of the candles (given in key order), once per market. */
+  private void lockMarkets(Connection c, Integer[] exchanges, Integer[] pairs) throws SQLException {
+    List<Integer> marketExchanges = new ArrayList<>();
+    List<Integer> marketPairs = new ArrayList<>();
+    for (int i = 0; i < exchanges.length; i++) {
+      int last = marketExchanges.size() - 1;
+      if (last < 0 || !marketExchanges.get(last).equals(exchanges[i]) || !marketPairs.get(last).equals(pairs[i])) {
+        marketExchanges.add(exchanges[i]);
+        marketPairs.add(pairs[i]);
+      }
+    }
+    backfill.lockMarkets(c, marketExchanges.toArray(Integer[]::new), marketPairs.toArray(Integer[]::new));
   }
 }

@@ -55,12 +55,14 @@ public final class TradeRepository {
       """;
 
   private final Jdbc jdbc;
+  private final CandleRollup candles;
   // Which path the next batch tries first. A hint shared by all streams, never a source of counts:
   // a wrong guess costs one failed COPY or one staging round, not a wrong answer.
   private volatile boolean lastBatchHadDuplicates;
 
-  public TradeRepository(Jdbc jdbc) {
+  public TradeRepository(Jdbc jdbc, CandleBackfill backfill) {
     this.jdbc = jdbc;
+    this.candles = new CandleRollup(backfill);
   }
 
   /** Key order, in which every batch is written (see the class comment). */
@@ -112,7 +114,7 @@ public final class TradeRepository {
           insertedRows.add(rows.get(found));
         }
       }
-      CandleRollup.merge(c, insertedRows);
+      candles.merge(c, insertedRows);
       rowsWritten.run();
       return insertedRows.size();
     });
@@ -168,7 +170,7 @@ public final class TradeRepository {
     try {
       jdbc.inTransaction(c -> {
         copy(c, COPY_TRADES_SQL, distinct, nowMillis);
-        CandleRollup.merge(c, distinct);
+        candles.merge(c, distinct);
         rowsWritten.run();
         return null;
       });

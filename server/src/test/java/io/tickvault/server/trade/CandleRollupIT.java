@@ -7,6 +7,7 @@ import io.tickvault.api.v1.Candle;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.testing.TestDatabase;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,8 +45,10 @@ class CandleRollupIT {
   @BeforeAll
   static void writeTradesThroughBothPaths() throws Exception {
     jdbc = database.jdbc();
-    repository = new TradeRepository(jdbc);
-    reader = new CandleReader(jdbc);
+    CandleBackfill backfill = CandleBackfill.open(jdbc, Clock.systemUTC());
+    assertThat(backfill.complete()).as("nothing was stored before the rollup").isTrue();
+    repository = new TradeRepository(jdbc, backfill);
+    reader = new CandleReader(jdbc, backfill);
     List<Trade> all = new ArrayList<>();
     for (int i = 0; i < 12_000; i++) {
       int pair = 1 + random.nextInt(2);
