@@ -1,6 +1,7 @@
 package io.tickvault.server.auth;
 
 import io.grpc.Context;
+import io.grpc.Status;
 import io.tickvault.server.grpc.Permission;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -64,5 +65,24 @@ public record Caller(String tokenId, String name, Set<Permission> permissions, S
 
   public boolean may(Permission permission) {
     return permissions.contains(permission);
+  }
+
+  /**
+   * PERMISSION_DENIED unless the user is in this caller's scope. Decided from the scope alone, before
+   * anything is looked up, so the answer is the same whether or not the user exists.
+   */
+  public void requireUser(String userId) {
+    if (!scope.allowsUser(userId)) {
+      throw Status.PERMISSION_DENIED.withDescription("user_id: this user is outside the scope of token " + tokenId)
+          .asRuntimeException();
+    }
+  }
+
+  /** PERMISSION_DENIED unless the exchange is in this caller's scope, decided from the scope alone. */
+  public void requireExchange(int exchangeId) {
+    if (!scope.allowsExchange(exchangeId)) {
+      throw Status.PERMISSION_DENIED.withDescription("exchange_id: exchange " + exchangeId
+          + " is outside the scope of token " + tokenId).asRuntimeException();
+    }
   }
 }

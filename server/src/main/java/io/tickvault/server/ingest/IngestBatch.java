@@ -2,6 +2,8 @@ package io.tickvault.server.ingest;
 
 import io.tickvault.api.v1.CoverageClaim;
 import io.tickvault.api.v1.RejectedRecord;
+import io.tickvault.api.v1.RejectionReason;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.ingest.PendingRequests.Pending;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ final class IngestBatch<R> {
   private record Outcome(int count, Rejections.Capped listed, int validClaims, List<RejectedRecord> refusedClaims) {}
 
   private final StreamIngestor<R> ingestor;
+  private final Scope scope;
   private final List<Pending<R>> requests;
   private final List<R> valid = new ArrayList<>();
   private final List<CoverageClaim> validClaims = new ArrayList<>();
@@ -29,8 +32,9 @@ final class IngestBatch<R> {
   private final CountDownLatch rowsIn = new CountDownLatch(1);
   private final FutureTask<List<RequestOutcome>> write = new FutureTask<>(this::writeAndCountDown);
 
-  IngestBatch(StreamIngestor<R> ingestor, List<Pending<R>> requests) {
+  IngestBatch(StreamIngestor<R> ingestor, Scope scope, List<Pending<R>> requests) {
     this.ingestor = ingestor;
+    this.scope = scope;
     this.requests = requests;
     this.rejections = new ArrayList<>(requests.size());
     validate();
@@ -83,7 +87,10 @@ final class IngestBatch<R> {
       List<R> records = pending.records();
       for (int i = 0; i < records.size(); i++) {
         R record = records.get(i);
-        RecordSink.Rejection rejection = sink.validate(record);
+        // The scope first: a record of an exchange out of reach is not checked further, so its
+        // rejection says nothing of that exchange's markets.
+        int exchangeId = sink.exchangeId(record);
+        RecordSink.Rejection rejection = scope.allowsExchange(exchangeId) ? sink.validate(record) : outOfScope(exchangeId);
         if (rejection == null) {
           valid.add(record);
         } else {
@@ -105,7 +112,8 @@ final class IngestBatch<R> {
     List<RejectedRecord> refused = new ArrayList<>();
     for (int i = 0; i < claims.size(); i++) {
       CoverageClaim claim = claims.get(i);
-      RecordSink.Rejection rejection = sink.validate(claim);
+      RecordSink.Rejection rejection = scope.allowsExchange(claim.getExchangeId()) ? sink.validate(claim)
+          : outOfScope(claim.getExchangeId());
       if (rejection == null) {
         validClaims.add(claim);
       } else {
@@ -114,6 +122,11 @@ final class IngestBatch<R> {
       }
     }
     return new Outcome(rejectedCount, rejected, claims.size() - refused.size(), refused);
+  }
+
+  private static RecordSink.Rejection outOfScope(int exchangeId) {
+    return new RecordSink.Rejection(RejectionReason.REJECTION_REASON_OUT_OF_SCOPE, "exchange_id",
+        "exchange " + exchangeId + " is outside the scope of this token");
   }
 
   private List<RequestOutcome> writeAndCountDown() {

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.ingest.PendingRequests.Pending;
@@ -79,6 +80,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private final ServerCallStreamObserver<S> call;
   private final RequestReader<Q, R> reader; // used only by the transport side
   private final Responder responder;
+  private final Scope scope;
 
   private final Object lock = new Object();
   private final PendingRequests<R> queue; // guarded by lock
@@ -86,19 +88,21 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private long askedAtNanos; // guarded by lock: when the phase became ASKED
 
-  private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Function<Q, List<R>> recordsOf,
-                     Function<Q, List<CoverageClaim>> claimsOf, Responder responder) {
+  private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Scope scope,
+                     Function<Q, List<R>> recordsOf, Function<Q, List<CoverageClaim>> claimsOf, Responder responder) {
     this.ingestor = ingestor;
     this.call = call;
+    this.scope = scope;
     this.reader = new RequestReader<>(recordsOf, claimsOf, ingestor.limits().maxRecordsPerRequest(), ingestor.recordNoun());
     this.responder = responder;
     this.queue = new PendingRequests<>(ingestor.limits(), ingestor.memory());
   }
 
-  static <Q, R, S> IngestCall<Q, R, S> start(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call,
+  /** @param scope the exchanges the caller's token reaches: a record or claim of another one is rejected on its own */
+  static <Q, R, S> IngestCall<Q, R, S> start(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Scope scope,
                                              Function<Q, List<R>> recordsOf, Function<Q, List<CoverageClaim>> claimsOf,
                                              Responder responder) {
-    IngestCall<Q, R, S> ingest = new IngestCall<>(ingestor, call, recordsOf, claimsOf, responder);
+    IngestCall<Q, R, S> ingest = new IngestCall<>(ingestor, call, scope, recordsOf, claimsOf, responder);
     // Manual flow control: gRPC delivers a message only when asked for it, so a fast client is
     // held back by HTTP/2 flow control instead of filling the heap.
     call.disableAutoRequest();
@@ -387,7 +391,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         continue;
       }
 
-      IngestBatch<R> next = new IngestBatch<>(ingestor, batch);
+      IngestBatch<R> next = new IngestBatch<>(ingestor, scope, batch);
       if (writing != null) {
         writing.awaitRowsIn();
       }

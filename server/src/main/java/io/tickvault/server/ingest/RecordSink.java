@@ -18,6 +18,9 @@ public interface RecordSink<R> {
   /** The record's natural key as text, for {@code RejectedRecord.record_key} and logs. */
   String recordKey(R record);
 
+  /** The exchange the record belongs to, which the caller's token must reach. */
+  int exchangeId(R record);
+
   /**
    * Writes valid records in one transaction with {@code INSERT … ON CONFLICT DO NOTHING} on the
    * natural key, in as few round trips as possible. Returns, per position of {@code records},

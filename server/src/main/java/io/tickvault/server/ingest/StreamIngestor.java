@@ -3,6 +3,7 @@ package io.tickvault.server.ingest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.CoverageClaim;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
@@ -69,16 +70,16 @@ public final class StreamIngestor<R> {
    * request's records are committed; the call completes after the client half-closes and every
    * request is answered.
    */
-  public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+  public <Q, S> StreamObserver<Q> acknowledgeEach(Scope scope, StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                                   Function<RequestOutcome, S> ack) {
-    return acknowledgeEach(responses, recordsOf, request -> List.of(), ack);
+    return acknowledgeEach(scope, responses, recordsOf, request -> List.of(), ack);
   }
 
-  /** {@link #acknowledgeEach(StreamObserver, Function, Function)} for requests that carry coverage claims. */
-  public <Q, S> StreamObserver<Q> acknowledgeEach(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+  /** {@link #acknowledgeEach(Scope, StreamObserver, Function, Function)} for requests that carry coverage claims. */
+  public <Q, S> StreamObserver<Q> acknowledgeEach(Scope scope, StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                                   Function<Q, List<CoverageClaim>> claimsOf, Function<RequestOutcome, S> ack) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return track(IngestCall.start(this, call, recordsOf, claimsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, scope, recordsOf, claimsOf, new IngestCall.Responder() {
       @Override
       public void requestDone(RequestOutcome outcome) {
         call.onNext(ack.apply(outcome));
@@ -95,16 +96,16 @@ public final class StreamIngestor<R> {
    * A client-streaming call: one response after the client half-closes, once every record counted
    * in it is committed.
    */
-  public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+  public <Q, S> StreamObserver<Q> summarize(Scope scope, StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                             Function<IngestSummary, S> summary) {
-    return summarize(responses, recordsOf, request -> List.of(), summary);
+    return summarize(scope, responses, recordsOf, request -> List.of(), summary);
   }
 
-  /** {@link #summarize(StreamObserver, Function, Function)} for requests that carry coverage claims. */
-  public <Q, S> StreamObserver<Q> summarize(StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
+  /** {@link #summarize(Scope, StreamObserver, Function, Function)} for requests that carry coverage claims. */
+  public <Q, S> StreamObserver<Q> summarize(Scope scope, StreamObserver<S> responses, Function<Q, List<R>> recordsOf,
                                             Function<Q, List<CoverageClaim>> claimsOf, Function<IngestSummary, S> summary) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
-    return track(IngestCall.start(this, call, recordsOf, claimsOf, new IngestCall.Responder() {
+    return track(IngestCall.start(this, call, scope, recordsOf, claimsOf, new IngestCall.Responder() {
       private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
 
       @Override

@@ -26,6 +26,11 @@ final class TimedSink<R> implements RecordSink<R> {
   }
 
   @Override
+  public int exchangeId(R record) {
+    return sink.exchangeId(record);
+  }
+
+  @Override
   public boolean[] write(List<R> records, Runnable rowsWritten) {
     long start = System.nanoTime();
     try {

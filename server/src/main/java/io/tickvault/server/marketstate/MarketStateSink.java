@@ -82,6 +82,11 @@ public final class MarketStateSink<R> implements RecordSink<R> {
   }
 
   @Override
+  public int exchangeId(R record) {
+    return sink.exchangeId(record);
+  }
+
+  @Override
   public boolean[] write(List<R> records, Runnable rowsWritten) {
     List<R> stamped = withReceiveTime(records);
     boolean[] inserted = sink.write(stamped, rowsWritten);

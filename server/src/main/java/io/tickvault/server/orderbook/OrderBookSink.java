@@ -114,6 +114,11 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   }
 
   @Override
+  public int exchangeId(OrderBookSnapshot s) {
+    return s.getExchangeId();
+  }
+
+  @Override
   public boolean[] write(List<OrderBookSnapshot> records, Runnable rowsWritten) {
     return repository.insert(records, clock.millis(), rowsWritten);
   }

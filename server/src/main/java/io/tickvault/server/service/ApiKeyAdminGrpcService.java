@@ -6,6 +6,7 @@ import io.tickvault.api.v1.DeleteApiKeyRequest;
 import io.tickvault.api.v1.DeleteApiKeyResponse;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutApiKeyResponse;
+import io.tickvault.server.auth.Caller;
 import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyFields;
 import io.tickvault.server.apikeys.ApiKeyRepository;
@@ -43,6 +44,7 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
       ApiKeyFields.requireSecret(violations, request.getSecretKey());
       ApiKeyFields.requireAtMost(violations, "label", request.getLabel(), ApiKeyFields.MAX_LABEL);
       violations.throwIfAny();
+      inScope(request.getUserId(), request.getExchangeId());
       if (!markets.exchangeExists(request.getExchangeId())) {
         throw Errors.invalidArgument("exchange_id", "exchange " + request.getExchangeId() + " is not registered: PutExchange first");
       }
@@ -65,11 +67,19 @@ public final class ApiKeyAdminGrpcService extends ApiKeyAdminServiceGrpc.ApiKeyA
       ApiKeyFields.requireExchangeId(violations, request.getExchangeId());
       ApiKeyFields.requireText(violations, "access_key", request.getAccessKey(), ApiKeyFields.MAX_ACCESS_KEY);
       violations.throwIfAny();
+      inScope(request.getUserId(), request.getExchangeId());
       boolean deleted = keys.delete(request.getUserId(), request.getExchangeId(), request.getAccessKey());
       if (deleted) {
         cache.invalidate(request.getUserId());
       }
       return DeleteApiKeyResponse.newBuilder().setDeleted(deleted).build();
     });
+  }
+
+  /** Refused from the caller's scope alone, before any lookup: the same answer whether the key exists or not. */
+  private static void inScope(String userId, int exchangeId) {
+    Caller caller = Caller.current();
+    caller.requireUser(userId);
+    caller.requireExchange(exchangeId);
   }
 }

@@ -9,6 +9,8 @@ import io.tickvault.server.apikeys.ApiKeyCache;
 import io.tickvault.server.apikeys.ApiKeyFields;
 import io.tickvault.server.apikeys.ApiKeySecrets;
 import io.tickvault.server.apikeys.StoredApiKey;
+import io.tickvault.server.auth.Caller;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.crypto.SecretDecryptionException;
 import io.tickvault.server.grpc.BlockingCalls;
 import io.tickvault.server.grpc.Errors;
@@ -38,9 +40,11 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
   @Override
   public void getApiKeys(GetApiKeysRequest request, StreamObserver<GetApiKeysResponse> observer) {
     GetApiKeysResponse near;
+    Scope scope;
     try {
       validate(request);
-      near = nearAnswer(request);
+      scope = inScope(request);
+      near = nearAnswer(request, scope);
     } catch (RuntimeException e) {
       observer.onError(Errors.toStatus(e));
       return;
@@ -50,7 +54,21 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
       observer.onCompleted();
       return;
     }
-    blocking.respond(observer, () -> lookup(request));
+    blocking.respond(observer, () -> lookup(request, scope));
+  }
+
+  /**
+   * The caller's scope, once the user and the exchange asked for are known to be in it: refused
+   * from the scope alone, before any lookup, so a user outside it gets the same answer whether it
+   * exists or not.
+   */
+  private static Scope inScope(GetApiKeysRequest request) {
+    Caller caller = Caller.current();
+    caller.requireUser(request.getUserId());
+    if (request.getExchangeId() != 0) {
+      caller.requireExchange(request.getExchangeId());
+    }
+    return caller.scope();
   }
 
   private static void validate(GetApiKeysRequest request) {
@@ -63,22 +81,22 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
   }
 
   /** The answer from the near cache, or null. A secret that does not decrypt is left to {@link #lookup}. */
-  private GetApiKeysResponse nearAnswer(GetApiKeysRequest request) {
+  private GetApiKeysResponse nearAnswer(GetApiKeysRequest request, Scope scope) {
     List<StoredApiKey> keys = cache.nearHit(request.getUserId());
     if (keys == null) {
       return null;
     }
     try {
-      return answer(keys, request.getExchangeId());
+      return answer(keys, request.getExchangeId(), scope);
     } catch (SecretDecryptionException e) {
       return null;
     }
   }
 
-  private GetApiKeysResponse lookup(GetApiKeysRequest request) {
+  private GetApiKeysResponse lookup(GetApiKeysRequest request, Scope scope) {
     ApiKeyCache.Lookup lookup = cache.get(request.getUserId());
     try {
-      return answer(lookup.keys(), request.getExchangeId());
+      return answer(lookup.keys(), request.getExchangeId(), scope);
     } catch (SecretDecryptionException e) {
       if (!lookup.fromCache()) {
         throw dataLoss(request.getUserId(), e);
@@ -87,17 +105,18 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
       log.warn("API key cache: a cached secret of user '{}' did not decrypt ({}); reading PostgreSQL",
           request.getUserId(), e.getMessage());
       try {
-        return answer(cache.loadFromDatabase(request.getUserId()), request.getExchangeId());
+        return answer(cache.loadFromDatabase(request.getUserId()), request.getExchangeId(), scope);
       } catch (SecretDecryptionException again) {
         throw dataLoss(request.getUserId(), again);
       }
     }
   }
 
-  private GetApiKeysResponse answer(List<StoredApiKey> keys, int exchangeId) {
+  /** The keys of the exchange asked for; with exchange_id 0, of every exchange in the scope. */
+  private GetApiKeysResponse answer(List<StoredApiKey> keys, int exchangeId, Scope scope) {
     GetApiKeysResponse.Builder response = GetApiKeysResponse.newBuilder();
     for (StoredApiKey key : keys) {
-      if (exchangeId == 0 || key.exchangeId() == exchangeId) {
+      if (exchangeId == 0 ? scope.allowsExchange(key.exchangeId()) : key.exchangeId() == exchangeId) {
         response.addApiKeys(secrets.open(key));
       }
     }

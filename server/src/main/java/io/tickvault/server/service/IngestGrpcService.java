@@ -12,6 +12,7 @@ import io.tickvault.api.v1.ReportGapRequest;
 import io.tickvault.api.v1.ReportGapResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.auth.Caller;
 import io.tickvault.server.coverage.GapReports;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.ingest.StreamIngestor;
@@ -40,7 +41,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
 
   @Override
   public StreamObserver<IngestTradesRequest> ingestTrades(StreamObserver<IngestTradesResponse> responses) {
-    return trades.summarize(responses, IngestTradesRequest::getTradesList, IngestTradesRequest::getCoverageList,
+    return trades.summarize(Caller.current().scope(), responses, IngestTradesRequest::getTradesList, IngestTradesRequest::getCoverageList,
         summary -> IngestTradesResponse.newBuilder()
             .setReceived(summary.received())
             .setInserted(summary.inserted())
@@ -55,7 +56,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
 
   @Override
   public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
-    return trades.acknowledgeEach(responses, StreamTradesRequest::getTradesList, StreamTradesRequest::getCoverageList,
+    return trades.acknowledgeEach(Caller.current().scope(), responses, StreamTradesRequest::getTradesList, StreamTradesRequest::getCoverageList,
         outcome -> IngestTradesAck.newBuilder()
             .setRequestIndex(outcome.requestIndex())
             .setReceived(outcome.received())
@@ -71,7 +72,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
 
   @Override
   public StreamObserver<IngestOrderBooksRequest> ingestOrderBooks(StreamObserver<IngestOrderBooksResponse> responses) {
-    return orderBooks.summarize(responses, IngestOrderBooksRequest::getSnapshotsList, IngestOrderBooksRequest::getCoverageList,
+    return orderBooks.summarize(Caller.current().scope(), responses, IngestOrderBooksRequest::getSnapshotsList, IngestOrderBooksRequest::getCoverageList,
         summary -> IngestOrderBooksResponse.newBuilder()
             .setReceived(summary.received())
             .setInserted(summary.inserted())
@@ -87,6 +88,7 @@ public final class IngestGrpcService extends IngestServiceGrpc.IngestServiceImpl
   @Override
   public void reportGap(ReportGapRequest request, StreamObserver<ReportGapResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
       gaps.report(request);
       return ReportGapResponse.getDefaultInstance();
     });

@@ -8,6 +8,8 @@ import io.tickvault.api.v1.PutCurrencyPairRequest;
 import io.tickvault.api.v1.PutCurrencyPairResponse;
 import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.PutExchangeResponse;
+import io.tickvault.server.auth.Caller;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
@@ -33,6 +35,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putExchange(PutExchangeRequest request, StreamObserver<PutExchangeResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
       FieldViolations violations = new FieldViolations();
       requireExchangeId(violations, request.getExchangeId());
       if (!EXCHANGE_CODE.matcher(request.getCode()).matches()) {
@@ -55,6 +58,7 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
   @Override
   public void putCurrencyPair(PutCurrencyPairRequest request, StreamObserver<PutCurrencyPairResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
       FieldViolations violations = new FieldViolations();
       requireExchangeId(violations, request.getExchangeId());
       requirePositive(violations, "currency_pair_no", request.getCurrencyPairNo());
@@ -77,9 +81,17 @@ public final class MarketGrpcService extends MarketServiceGrpc.MarketServiceImpl
       if (request.getExchangeId() < 0) {
         throw Errors.invalidArgument("exchange_id", "must be 0 (every exchange) or positive, got " + request.getExchangeId());
       }
+      Caller caller = Caller.current();
+      if (request.getExchangeId() != 0) {
+        caller.requireExchange(request.getExchangeId());
+      }
+      // Every exchange: those in the scope.
+      Scope scope = caller.scope();
       return ListCurrencyPairsResponse.newBuilder()
-          .addAllCurrencyPairs(markets.listCurrencyPairs(request.getExchangeId()))
-          .addAllExchanges(markets.listExchanges(request.getExchangeId()))
+          .addAllCurrencyPairs(markets.listCurrencyPairs(request.getExchangeId()).stream()
+              .filter(p -> scope.allowsExchange(p.getExchangeId())).toList())
+          .addAllExchanges(markets.listExchanges(request.getExchangeId()).stream()
+              .filter(e -> scope.allowsExchange(e.getExchangeId())).toList())
           .build();
     });
   }

@@ -19,6 +19,8 @@ import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.server.auth.Caller;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.coverage.CoverageReader;
 import io.tickvault.server.coverage.FeedFreshness;
 import io.tickvault.server.grpc.BlockingCalls;
@@ -92,6 +94,12 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   public void getMarketState(GetMarketStateRequest request, StreamObserver<GetMarketStateResponse> observer) {
     int exchangeId = request.getExchangeId();
     int pairNo = request.getCurrencyPairNo();
+    try {
+      Caller.current().requireExchange(exchangeId);
+    } catch (RuntimeException e) {
+      observer.onError(Errors.toStatus(e));
+      return;
+    }
     GetMarketStateResponse near = arguments.knownWithoutAsking(exchangeId, pairNo) ? state.nearHit(exchangeId, pairNo) : null;
     if (near != null) {
       observer.onNext(near);
@@ -131,6 +139,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   }
 
   private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
+    Caller.current().requireExchange(r.getExchangeId());
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
     FieldViolations violations = new FieldViolations();
@@ -170,6 +179,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   @Override
   public void getOrderBook(GetOrderBookRequest request, StreamObserver<GetOrderBookResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
       FieldViolations violations = new FieldViolations();
       ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       if (request.getAtTimeMs() < 0) {
@@ -200,6 +210,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   }
 
   private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
+    Caller.current().requireExchange(r.getExchangeId());
     int exchangeId = r.getExchangeId();
     int pairNo = r.getCurrencyPairNo();
     FieldViolations violations = new FieldViolations();
@@ -248,6 +259,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   @Override
   public void getCandles(GetCandlesRequest request, StreamObserver<GetCandlesResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
       FieldViolations violations = new FieldViolations();
       ReadArguments.marketIds(violations, request.getExchangeId(), request.getCurrencyPairNo());
       long start = request.getStartTimeMs();
@@ -276,11 +288,27 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
 
   @Override
   public void getCoverage(GetCoverageRequest request, StreamObserver<GetCoverageResponse> observer) {
-    UnaryCalls.respond(observer, () -> coverage.coverage(request));
+    UnaryCalls.respond(observer, () -> {
+      Caller.current().requireExchange(request.getExchangeId());
+      return coverage.coverage(request);
+    });
   }
 
   @Override
   public void listFeeds(ListFeedsRequest request, StreamObserver<ListFeedsResponse> observer) {
-    UnaryCalls.respond(observer, () -> feeds.list(request));
+    UnaryCalls.respond(observer, () -> {
+      Scope scope = Caller.current().scope();
+      if (request.getExchangeId() != 0) {
+        Caller.current().requireExchange(request.getExchangeId());
+      }
+      ListFeedsResponse all = feeds.list(request);
+      if (scope.allExchanges()) {
+        return all;
+      }
+      // Every exchange: those in the scope.
+      return ListFeedsResponse.newBuilder()
+          .addAllFeeds(all.getFeedsList().stream().filter(f -> scope.allowsExchange(f.getExchangeId())).toList())
+          .build();
+    });
   }
 }

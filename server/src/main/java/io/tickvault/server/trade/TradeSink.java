@@ -72,6 +72,11 @@ public final class TradeSink implements RecordSink<Trade> {
   }
 
   @Override
+  public int exchangeId(Trade trade) {
+    return trade.getExchangeId();
+  }
+
+  @Override
   public boolean[] write(List<Trade> batch, Runnable rowsWritten) {
     return trades.insert(batch, clock.millis(), rowsWritten);
   }

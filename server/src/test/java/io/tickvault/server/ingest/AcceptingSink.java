@@ -16,6 +16,11 @@ abstract class AcceptingSink implements RecordSink<Trade> {
     return record.getTradeId();
   }
 
+  @Override
+  public int exchangeId(Trade record) {
+    return record.getExchangeId();
+  }
+
   /** The answer of a write that inserted every record. */
   static boolean[] allInserted(List<Trade> records) {
     boolean[] inserted = new boolean[records.size()];

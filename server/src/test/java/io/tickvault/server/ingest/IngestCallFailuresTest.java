@@ -15,6 +15,7 @@ import io.tickvault.api.v1.IngestTradesRequest;
 import io.tickvault.api.v1.IngestTradesResponse;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.testing.Responses;
@@ -145,12 +146,12 @@ class IngestCallFailuresTest {
     server = InProcessServerBuilder.forName(name).executor(executor).addService(new IngestServiceGrpc.IngestServiceImplBase() {
       @Override
       public StreamObserver<IngestTradesRequest> ingestTrades(StreamObserver<IngestTradesResponse> responses) {
-        return ingestor.summarize(responses, recordsOf, summary);
+        return ingestor.summarize(Scope.UNRESTRICTED, responses, recordsOf, summary);
       }
 
       @Override
       public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
-        return ingestor.acknowledgeEach(responses, StreamTradesRequest::getTradesList, ack);
+        return ingestor.acknowledgeEach(Scope.UNRESTRICTED, responses, StreamTradesRequest::getTradesList, ack);
       }
     }).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -12,6 +12,7 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.trade.TradeCalls;
@@ -128,7 +129,7 @@ class IngestPipelineTest {
     server = InProcessServerBuilder.forName(name).executor(transport).addService(new IngestServiceGrpc.IngestServiceImplBase() {
       @Override
       public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
-        return ingestor.acknowledgeEach(responses, StreamTradesRequest::getTradesList, IngestPipelineTest::ack);
+        return ingestor.acknowledgeEach(Scope.UNRESTRICTED, responses, StreamTradesRequest::getTradesList, IngestPipelineTest::ack);
       }
     }).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

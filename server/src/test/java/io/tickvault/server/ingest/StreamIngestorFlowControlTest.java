@@ -14,6 +14,7 @@ import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.testing.Eventually;
@@ -68,7 +69,7 @@ class StreamIngestorFlowControlTest {
     server = InProcessServerBuilder.forName(name).executor(executor).addService(new IngestServiceGrpc.IngestServiceImplBase() {
       @Override
       public StreamObserver<StreamTradesRequest> streamTrades(StreamObserver<IngestTradesAck> responses) {
-        return ingestor.acknowledgeEach(responses, request -> {
+        return ingestor.acknowledgeEach(Scope.UNRESTRICTED, responses, request -> {
           requestsRead.incrementAndGet();
           return request.getTradesList();
         }, outcome -> IngestTradesAck.newBuilder().setRequestIndex(outcome.requestIndex())
