@@ -18,8 +18,10 @@ import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
+import io.tickvault.server.service.AuthGrpcService;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.service.Rpcs;
+import io.tickvault.server.service.TokenAdminGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -85,7 +87,9 @@ public final class Application implements AutoCloseable {
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),
         new ApiKeyAdminGrpcService(apiKeys.repository(), markets.repository(), apiKeys.secrets(), apiKeys.cache()),
         ingest,
-        reads.service());
+        reads.service(),
+        new TokenAdminGrpcService(tokens.admin(), clock),
+        new AuthGrpcService(tokens.tokens()));
     grpc = GrpcServer.start(config, builder, services, Rpcs.all(), tokens.tokens(), ingest::endStreams, executors,
         infra, audit, resources);
     metricsPort = startMetrics(config.endpoints());

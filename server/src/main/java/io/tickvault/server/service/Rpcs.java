@@ -5,8 +5,10 @@ import static io.tickvault.server.grpc.Permission.API_KEYS_WRITE;
 import static io.tickvault.server.grpc.Permission.MARKETS_WRITE;
 import static io.tickvault.server.grpc.Permission.MARKET_DATA_READ;
 import static io.tickvault.server.grpc.Permission.MARKET_DATA_WRITE;
+import static io.tickvault.server.grpc.Permission.TOKENS_ADMIN;
 import static io.tickvault.server.grpc.RpcRule.Access.OPEN;
 import static io.tickvault.server.grpc.RpcRule.Access.REFLECTION;
+import static io.tickvault.server.grpc.RpcRule.Access.TOKEN;
 import static io.tickvault.server.grpc.RpcRule.Cost.CHEAP;
 import static io.tickvault.server.grpc.RpcRule.Cost.HEAVY;
 import static io.tickvault.server.grpc.RpcRule.Runs.DATABASE;
@@ -18,9 +20,11 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
 import java.util.ArrayList;
@@ -62,7 +66,13 @@ public final class Rpcs {
         RpcRule.of(QueryServiceGrpc.getReadOrderBooksMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
         RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
         RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
-        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP)));
+        RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP),
+
+        RpcRule.of(TokenAdminServiceGrpc.getCreateTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(TokenAdminServiceGrpc.getRevokeTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
+        RpcRule.of(TokenAdminServiceGrpc.getListTokensMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
+        // Any valid token may ask what it may do; answered from memory.
+        RpcRule.of(AuthServiceGrpc.getWhoAmIMethod(), TOKEN, false, TRANSPORT, CHEAP)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
     every(rules, io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
     every(rules, io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor(), REFLECTION);
@@ -80,7 +90,8 @@ public final class Rpcs {
   /** The admin writes: each is recorded in the audit trail as it ends, whatever its outcome. */
   public static Set<String> auditedWrites() {
     return Stream.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(),
-            MarketServiceGrpc.getPutExchangeMethod(), MarketServiceGrpc.getPutCurrencyPairMethod())
+            MarketServiceGrpc.getPutExchangeMethod(), MarketServiceGrpc.getPutCurrencyPairMethod(),
+            TokenAdminServiceGrpc.getCreateTokenMethod(), TokenAdminServiceGrpc.getRevokeTokenMethod())
         .map(MethodDescriptor::getFullMethodName)
         .collect(Collectors.toUnmodifiableSet());
   }

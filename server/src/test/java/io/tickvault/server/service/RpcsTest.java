@@ -9,9 +9,11 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import io.tickvault.server.grpc.Permission;
 import io.tickvault.server.grpc.RpcRule;
 import io.tickvault.server.grpc.RpcRules;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class RpcsTest {
   private static final List<ServiceDescriptor> TICKVAULT = List.of(ApiKeyServiceGrpc.getServiceDescriptor(),
       ApiKeyAdminServiceGrpc.getServiceDescriptor(), MarketServiceGrpc.getServiceDescriptor(),
-      IngestServiceGrpc.getServiceDescriptor(), QueryServiceGrpc.getServiceDescriptor());
+      IngestServiceGrpc.getServiceDescriptor(), QueryServiceGrpc.getServiceDescriptor(),
+      TokenAdminServiceGrpc.getServiceDescriptor(), AuthServiceGrpc.getServiceDescriptor());
 
   @Test
   void everyMethodOfEveryContractHasARule() {
@@ -49,12 +52,16 @@ class RpcsTest {
         Map.entry(IngestServiceGrpc.getIngestOrderBooksMethod(), Permission.MARKET_DATA_WRITE),
         Map.entry(IngestServiceGrpc.getReportGapMethod(), Permission.MARKET_DATA_WRITE),
         Map.entry(QueryServiceGrpc.getReadTradesMethod(), Permission.MARKET_DATA_READ),
-        Map.entry(QueryServiceGrpc.getGetMarketStateMethod(), Permission.MARKET_DATA_READ));
+        Map.entry(QueryServiceGrpc.getGetMarketStateMethod(), Permission.MARKET_DATA_READ),
+        Map.entry(TokenAdminServiceGrpc.getCreateTokenMethod(), Permission.TOKENS_ADMIN),
+        Map.entry(TokenAdminServiceGrpc.getListTokensMethod(), Permission.TOKENS_ADMIN));
     expected.forEach((method, permission) -> {
       RpcRule rule = rules.of(method.getFullMethodName());
       assertThat(rule.access()).as(method.getFullMethodName()).isEqualTo(RpcRule.Access.TOKEN);
       assertThat(rule.needs()).as(method.getFullMethodName()).contains(permission);
     });
+    assertThat(rules.of(AuthServiceGrpc.getWhoAmIMethod().getFullMethodName()).access()).isEqualTo(RpcRule.Access.TOKEN);
+    assertThat(rules.of(AuthServiceGrpc.getWhoAmIMethod().getFullMethodName()).needs()).as("any valid token").isEmpty();
     assertThat(rules.of(HealthGrpc.getCheckMethod().getFullMethodName()).access()).isEqualTo(RpcRule.Access.OPEN);
     assertThat(rules.of(HealthGrpc.getCheckMethod().getFullMethodName()).needs()).isEmpty();
   }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private final boolean netty;
   private final TestDatabase database;
+  private final boolean ownsDatabase;
   private UnaryOperator<ServerConfig.Builder> customizer = UnaryOperator.identity();
   private String redisUrl;
   private Application app;
@@ -30,18 +31,28 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private String inProcessName;
   private Path auditSpoolDir;
 
-  private TestServer(boolean netty, TestDatabase database) {
+  private TestServer(boolean netty, TestDatabase database, boolean ownsDatabase) {
     this.netty = netty;
     this.database = database;
+    this.ownsDatabase = ownsDatabase;
   }
 
   public static TestServer inProcess() {
-    return new TestServer(false, new TestDatabase());
+    return new TestServer(false, new TestDatabase(), true);
   }
 
   /** On a real Netty port on 127.0.0.1. */
   public static TestServer netty() {
-    return new TestServer(true, new TestDatabase());
+    return new TestServer(true, new TestDatabase(), true);
+  }
+
+  /**
+   * Another replica on the database of {@code first}, which creates and drops that database and must
+   * start first: give both fields {@code @Order} (JUnit's order of extension fields is otherwise not
+   * their order in the class).
+   */
+  public static TestServer inProcessReplicaOf(TestServer first) {
+    return new TestServer(false, first.database, false);
   }
 
   /** Changes the configuration before start (tokens, TTL, TLS...). */
@@ -58,18 +69,25 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    database.create();
+    if (ownsDatabase) {
+      database.create();
+    }
     start();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
     stop();
-    database.drop();
+    if (ownsDatabase) {
+      database.drop();
+    }
   }
 
   /** Starts the server (again) on the same database. */
   public void start() {
+    if (database.url() == null) {
+      throw new IllegalStateException("the database of this replica's first server is not created yet: order the fields");
+    }
     byte[] masterKey = new byte[32];
     new SecureRandom().nextBytes(masterKey);
     if (auditSpoolDir == null) {

@@ -66,6 +66,16 @@ public final class TradeCalls {
     return await(summary.first());
   }
 
+  /** IngestTrades with one request carrying trades and coverage claims; the summary, or the call's error as thrown. */
+  public static IngestTradesResponse ingestWithClaims(Channel channel, List<Trade> trades,
+                                                      List<io.tickvault.api.v1.CoverageClaim> claims) {
+    Responses<IngestTradesResponse> summary = new Responses<>();
+    StreamObserver<IngestTradesRequest> requestStream = IngestServiceGrpc.newStub(channel).ingestTrades(summary);
+    requestStream.onNext(IngestTradesRequest.newBuilder().addAllTrades(trades).addAllCoverage(claims).build());
+    requestStream.onCompleted();
+    return await(summary.first());
+  }
+
   /** StreamTrades with one request per list; every ack, or the call's error as thrown. */
   public static List<IngestTradesAck> stream(Channel channel, List<List<Trade>> requests) {
     Responses<IngestTradesAck> acks = new Responses<>();
