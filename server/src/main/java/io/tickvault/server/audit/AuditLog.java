@@ -5,6 +5,7 @@ import io.tickvault.server.metrics.AuditMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -306,8 +307,20 @@ public final class AuditLog implements AutoCloseable {
 
   private void databaseFailed(RuntimeException e) {
     databaseRetryAt = nanoTime.getAsLong() + DATABASE_RETRY.toNanos();
-    failures.warn("audit: PostgreSQL did not take audit records (" + e.getMessage() + "); they go to the spool in "
+    failures.warn("audit: PostgreSQL did not take audit records (" + why(e) + "); they go to the spool in "
         + spool.dir().toAbsolutePath() + " until it does");
+  }
+
+  /** The driver's own reason, not the whole batch statement a BatchUpdateException repeats. */
+  private static String why(RuntimeException e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof SQLException sql && sql.getNextException() != null) {
+      t = sql.getNextException();
+    }
+    return t.getMessage();
   }
 
   private void logHeadWhenDue() {

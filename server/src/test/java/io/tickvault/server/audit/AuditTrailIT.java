@@ -1,6 +1,8 @@
 package io.tickvault.server.audit;
 
+import static io.tickvault.server.testing.Bearer.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
@@ -11,6 +13,7 @@ import io.tickvault.api.v1.GetApiKeysResponse;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.PutExchangeRequest;
+import io.tickvault.server.config.ServerConfig;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.TestDatabase;
@@ -30,8 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit trail over two replicas on real PostgreSQL and Redis: one record per GetApiKeys, near-cache
- * hits included, every admin write recorded, the chains verify, and a changed or a deleted record
- * is found at that record.
+ * hits included, every admin write and refusal recorded with the token's id, the chains verify, a
+ * changed or a deleted record is found at that record, and a dump of the database holds no token and
+ * no secret.
  */
 class AuditTrailIT {
   private static final String GET_API_KEYS = ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName();
@@ -40,19 +44,27 @@ class AuditTrailIT {
   @RegisterExtension
   static TestDatabase database = new TestDatabase();
 
+  private static final String WORKER = "worker-" + UUID.randomUUID();
+  private static final String ADMIN = "admin-" + UUID.randomUUID();
+
   static InProcessApp replicaA;
   static InProcessApp replicaB;
 
   @BeforeAll
   static void startTwoReplicas() {
-    replicaA = InProcessApp.start(database.url());
-    replicaB = InProcessApp.start(database.url());
-    MarketServiceGrpc.newBlockingStub(replicaA.channel())
+    replicaA = InProcessApp.start(config());
+    replicaB = InProcessApp.start(config());
+    as(ADMIN, MarketServiceGrpc.newBlockingStub(replicaA.channel()))
         .putExchange(PutExchangeRequest.newBuilder().setExchangeId(1).setCode("binance").build());
     for (int u = 0; u < 4; u++) {
-      ApiKeyAdminServiceGrpc.newBlockingStub(replicaA.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+      as(ADMIN, ApiKeyAdminServiceGrpc.newBlockingStub(replicaA.channel())).putApiKey(PutApiKeyRequest.newBuilder()
           .setUserId("user-" + u).setExchangeId(1).setAccessKey("access-" + u).setSecretKey(SECRET).build());
     }
+  }
+
+  private static ServerConfig config() {
+    return InProcessApp.config(database.url()).authDisabled(false).workerTokens(List.of(WORKER))
+        .adminTokens(List.of(ADMIN)).build();
   }
 
   @AfterAll
@@ -63,7 +75,9 @@ class AuditTrailIT {
 
   @Test
   void aThousandConcurrentGetApiKeysOverTwoReplicas_nearCacheHitsIncluded_leaveExactlyAThousandRecords() throws Exception {
+    String okByTheWorker = "method = ? AND outcome = 'OK' AND user_id LIKE 'user-%' AND token_id LIKE 'env-worker-%'";
     long before = count("method = ?", GET_API_KEYS);
+    long okBefore = count(okByTheWorker, GET_API_KEYS);
     double nearHitsBefore = nearHits(replicaA) + nearHits(replicaB);
     int calls = 1000;
     CountDownLatch done = new CountDownLatch(calls);
@@ -71,7 +85,7 @@ class AuditTrailIT {
     Map<String, Integer> failures = new ConcurrentHashMap<>();
     for (int i = 0; i < calls; i++) {
       ManagedChannel channel = (i % 2 == 0 ? replicaA : replicaB).channel();
-      ApiKeyServiceGrpc.newStub(channel).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-" + i % 4).build(),
+      as(WORKER, ApiKeyServiceGrpc.newStub(channel)).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-" + i % 4).build(),
           new StreamObserver<>() {
             @Override
             public void onNext(GetApiKeysResponse response) {
@@ -97,18 +111,17 @@ class AuditTrailIT {
     assertThat(answered).hasValue(calls);
     assertThat(nearHits(replicaA) + nearHits(replicaB) - nearHitsBefore).as("near-cache hits").isPositive();
     assertThat(count("method = ?", GET_API_KEYS) - before).isEqualTo(calls);
-    assertThat(count("method = ? AND outcome = 'OK' AND user_id LIKE 'user-%'", GET_API_KEYS) - before)
-        .isEqualTo(calls);
+    assertThat(count(okByTheWorker, GET_API_KEYS) - okBefore).isEqualTo(calls);
     assertThat(verifier().verify().intact()).isTrue();
   }
 
   @Test
   void adminWritesAreRecordedWithTheirUserAndOutcome() {
     long before = count("method LIKE '%PutApiKey' AND user_id = 'writer'");
-    ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+    as(ADMIN, ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel())).putApiKey(PutApiKeyRequest.newBuilder()
         .setUserId("writer").setExchangeId(1).setAccessKey("a").setSecretKey(SECRET).build());
     try {
-      ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel()).putApiKey(PutApiKeyRequest.newBuilder()
+      as(ADMIN, ApiKeyAdminServiceGrpc.newBlockingStub(replicaB.channel())).putApiKey(PutApiKeyRequest.newBuilder()
           .setUserId("writer").setExchangeId(99).setAccessKey("a").setSecretKey(SECRET).build());
     } catch (io.grpc.StatusRuntimeException expected) {
       // exchange 99 is not registered
@@ -121,7 +134,7 @@ class AuditTrailIT {
   @Test
   void anUpdatedRecordAndADeletedRecordAreEachFoundAtThatRecord() throws Exception {
     for (int i = 0; i < 20; i++) {
-      ApiKeyServiceGrpc.newBlockingStub(replicaA.channel()).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-1").build());
+      as(WORKER, ApiKeyServiceGrpc.newBlockingStub(replicaA.channel())).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-1").build());
     }
     UUID chain = replicaA.app().auditChainId();
     long target = 7;
@@ -156,9 +169,36 @@ class AuditTrailIT {
   }
 
   @Test
+  void refusalsAreRecorded_withTheRefusedTokensIdWhenItIsKnown() {
+    long before = count("outcome IN ('UNAUTHENTICATED', 'PERMISSION_DENIED')");
+    assertThat(catchThrowable(() -> ApiKeyServiceGrpc.newBlockingStub(replicaA.channel())
+        .getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-1").build())))
+        .hasMessageContaining("UNAUTHENTICATED");
+    assertThat(catchThrowable(() -> as(WORKER, MarketServiceGrpc.newBlockingStub(replicaB.channel()))
+        .putExchange(PutExchangeRequest.newBuilder().setExchangeId(2).setCode("kraken").build())))
+        .hasMessageContaining("PERMISSION_DENIED");
+    awaitCount(before + 2, "outcome IN ('UNAUTHENTICATED', 'PERMISSION_DENIED')");
+    assertThat(count("method = ? AND outcome = 'UNAUTHENTICATED' AND token_id = ''", GET_API_KEYS)).isEqualTo(1);
+    assertThat(count("method LIKE '%PutExchange' AND outcome = 'PERMISSION_DENIED' AND token_id LIKE 'env-worker-%'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aDumpOfTheDatabaseHoldsNoTokenAndNoSecret() throws Exception {
+    as(WORKER, ApiKeyServiceGrpc.newBlockingStub(replicaB.channel())).getApiKeys(GetApiKeysRequest.newBuilder()
+        .setUserId("user-2").build());
+    Process dump = new ProcessBuilder("pg_dump", "--data-only", database.url().substring("jdbc:".length()))
+        .redirectErrorStream(true).start();
+    String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(dump.waitFor()).as(text).isZero();
+    assertThat(text).contains("COPY public.audit_log").contains("user-2")
+        .doesNotContain(SECRET).doesNotContain(WORKER).doesNotContain(ADMIN);
+  }
+
+  @Test
   void theTableRefusesUpdateAndDelete() throws Exception {
     try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
-      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> s.execute("DELETE FROM audit_log")))
+      assertThat(catchThrowable(() -> s.execute("DELETE FROM audit_log")))
           .hasMessageContaining("append-only");
     }
   }
