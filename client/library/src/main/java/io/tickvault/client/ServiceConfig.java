@@ -3,9 +3,11 @@ package io.tickvault.client;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.Map;
  * The gRPC service config the client's channel starts with: round robin over every address the
  * target resolves to, and for unary calls a default deadline and retries on UNAVAILABLE.
  *
- * <p>Every unary RPC of tickvault is idempotent (puts are upserts, deletes of a missing key
+ * <p>Every unary RPC of tickvault but CreateToken is idempotent (puts are upserts, deletes of a missing key
  * succeed), so retrying after UNAVAILABLE — a replica restarting, PostgreSQL briefly away — can
  * never apply a change twice. Streams are not retried here: a stream's caller knows what was
  * acknowledged and replays from there (records are deduplicated on their natural keys), and a
@@ -38,7 +40,11 @@ final class ServiceConfig {
         Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "GetCoverage"),
         Map.of("service", QueryServiceGrpc.SERVICE_NAME, "method", "ListFeeds"),
         // Idempotent: the same report is stored once.
-        Map.of("service", IngestServiceGrpc.SERVICE_NAME, "method", "ReportGap"));
+        Map.of("service", IngestServiceGrpc.SERVICE_NAME, "method", "ReportGap"),
+        Map.of("service", AuthServiceGrpc.SERVICE_NAME),
+        // Revoking twice is revoking once. CreateToken is not retried: it would make two tokens.
+        Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "RevokeToken"),
+        Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "ListTokens"));
     Map<String, Object> retryPolicy = Map.of(
         // The config parser wants JSON numbers, which Java maps as Double.
         "maxAttempts", (double) maxAttempts,
@@ -50,9 +56,12 @@ final class ServiceConfig {
         "name", unaryServices,
         "timeout", seconds(unaryDeadline),
         "retryPolicy", retryPolicy);
+    Map<String, Object> unaryOnce = Map.of(
+        "name", List.of(Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "CreateToken")),
+        "timeout", seconds(unaryDeadline));
     return Map.of(
         "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-        "methodConfig", List.of(unary));
+        "methodConfig", List.of(unary, unaryOnce));
   }
 
   /** "1.5s": a duration as the config's JSON wants it (not String.format: its first use costs a CLI 10 ms). */

@@ -69,7 +69,7 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Unary calls get {@link Builder#deadline} unless the caller sets a shorter one, and are retried
- * on UNAVAILABLE with exponential back-off (they are all idempotent). Streaming calls get neither:
+ * on UNAVAILABLE with exponential back-off (all idempotent, but CreateToken: never retried). Streams get neither:
  * their length depends on the data; the stream writers replay what was not acknowledged, and the
  * readers resume from the last page token they received.
  * Instances are thread-safe; make one per process and share it. Each has a network thread of its
@@ -172,16 +172,14 @@ public final class TickvaultClient implements AutoCloseable {
     return ResendingOrderBookWriter.open(channel, options);
   }
 
-  /** Registers an exchange (or renames it); returns true when it was new. Admin token. */
+  /** Registers an exchange (or renames it); returns true when it was new. Needs PERMISSION_MARKETS_WRITE. */
   public boolean putExchange(int exchangeId, String code) {
-    return markets().putExchange(PutExchangeRequest.newBuilder()
-        .setExchangeId(exchangeId).setCode(code).build()).getCreated();
+    return markets().putExchange(PutExchangeRequest.newBuilder().setExchangeId(exchangeId).setCode(code).build()).getCreated();
   }
 
-  /** Registers a currency pair of a registered exchange; returns true when it was new. Admin token. */
+  /** Registers a currency pair of a registered exchange; returns true when it was new. Needs PERMISSION_MARKETS_WRITE. */
   public boolean putCurrencyPair(int exchangeId, int currencyPairNo, String baseCurrency, String quoteCurrency) {
-    return markets().putCurrencyPair(PutCurrencyPairRequest.newBuilder()
-        .setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
+    return markets().putCurrencyPair(PutCurrencyPairRequest.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(currencyPairNo)
         .setBaseCurrency(baseCurrency).setQuoteCurrency(quoteCurrency).build()).getCreated();
   }
 
@@ -197,16 +195,15 @@ public final class TickvaultClient implements AutoCloseable {
 
   /** The API keys of a user on one exchange, or on all when {@code exchangeId} is 0. */
   public List<ApiKey> getApiKeys(String userId, int exchangeId) {
-    return apiKeys().getApiKeys(GetApiKeysRequest.newBuilder()
-        .setUserId(userId).setExchangeId(exchangeId).build()).getApiKeysList();
+    return apiKeys().getApiKeys(GetApiKeysRequest.newBuilder().setUserId(userId).setExchangeId(exchangeId).build()).getApiKeysList();
   }
 
-  /** Stores or replaces an API key. Admin token. */
+  /** Stores or replaces an API key. Needs PERMISSION_API_KEYS_WRITE. */
   public PutApiKeyResponse putApiKey(PutApiKeyRequest request) {
     return apiKeyAdmin().putApiKey(request);
   }
 
-  /** Deletes an API key; returns false when there was none. Admin token. */
+  /** Deletes an API key; returns false when there was none. Needs PERMISSION_API_KEYS_WRITE. */
   public boolean deleteApiKey(String userId, int exchangeId, String accessKey) {
     return apiKeyAdmin().deleteApiKey(DeleteApiKeyRequest.newBuilder()
         .setUserId(userId).setExchangeId(exchangeId).setAccessKey(accessKey).build()).getDeleted();
@@ -215,6 +212,11 @@ public final class TickvaultClient implements AutoCloseable {
   /** What the feeds hold and where they have holes: gap reports, coverage, freshness. */
   public CoverageCalls coverage() {
     return new CoverageCalls(channel);
+  }
+
+  /** What this client's token may do ({@code whoAmI}); with a token admin's token, the stored tokens. */
+  public TokenCalls tokens() {
+    return new TokenCalls(channel);
   }
 
   /**

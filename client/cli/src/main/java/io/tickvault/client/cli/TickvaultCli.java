@@ -48,6 +48,8 @@ public final class TickvaultCli implements Runnable {
       ReadCommand.class,
       CoverageCommand.Get.class,
       CoverageCommand.ListFeeds.class,
+      TokensCommand.class,
+      TokensCommand.WhoAmI.class,
       BenchCommand.class,
       CallCommand.class,
       DescribeCommand.class,
