@@ -43,6 +43,28 @@ class CoverageClientIT {
   }
 
   @Test
+  void moreClaimsBetweenTwoBatchesThanOneRequestMayCarry_goInRequestsOfTheirOwn() throws Exception {
+    // Exchange 3 alone, so that the other tests' feeds are not touched.
+    registerMarket(server.channel(), 3, 1);
+    int claims = 2_500; // two and a half times what one request may carry
+    TradeStreamWriter.Summary summary;
+    try (TickvaultClient client = TickvaultClient.builder().target("127.0.0.1:" + server.port()).build();
+         TradeStreamWriter writer = client.openTradeWriter()) {
+      writer.write(trade(T).toBuilder().setExchangeId(3).build());
+      for (int i = 0; i < claims; i++) {
+        writer.claimCoverage(3, 1, T + i * S, T + (i + 1) * S);
+      }
+      summary = writer.finish();
+
+      GetCoverageResponse coverage = client.coverage().getCoverage(3, 1, Channel.CHANNEL_TRADES, T, T + claims * S);
+      assertThat(coverage.getComplete()).isTrue();
+    }
+    assertThat(summary.inserted()).isEqualTo(1);
+    assertThat(summary.coverageStored()).isEqualTo(claims);
+    assertThat(summary.coverageRejections()).isEmpty();
+  }
+
+  @Test
   void aWorkerClaimsAfterEachBatch_reportsItsGap_andReadersSeeTheHoleExplained() throws Exception {
     TradeStreamWriter.Summary summary;
     try (TickvaultClient client = TickvaultClient.builder().target("127.0.0.1:" + server.port()).build();

@@ -196,7 +196,20 @@ public final class TradeStreamWriter implements AutoCloseable {
       checkFailure();
       return;
     }
-    StreamTradesRequest request = batch.build();
+    // A request carries at most MAX_CLAIMS_PER_REQUEST claims: the rest follow in requests of
+    // claims only, still after every trade they were made after.
+    List<CoverageClaim> claims = List.copyOf(batch.getCoverageList());
+    int first = Math.min(claims.size(), BatchingStreamWriter.MAX_CLAIMS_PER_REQUEST);
+    send(batch.clearCoverage().addAllCoverage(claims.subList(0, first)).build());
+    for (int from = first; from < claims.size(); from += BatchingStreamWriter.MAX_CLAIMS_PER_REQUEST) {
+      int to = Math.min(claims.size(), from + BatchingStreamWriter.MAX_CLAIMS_PER_REQUEST);
+      send(StreamTradesRequest.newBuilder().addAllCoverage(claims.subList(from, to)).build());
+    }
+    batch = StreamTradesRequest.newBuilder();
+    batchBytes = 0;
+  }
+
+  private void send(StreamTradesRequest request) throws InterruptedException {
     synchronized (lock) {
       if (finishing) {
         throw new IllegalStateException("finish() was called: open a new writer");
@@ -209,8 +222,6 @@ public final class TradeStreamWriter implements AutoCloseable {
       sentTrades += request.getTradesCount();
       call.onNext(request);
     }
-    batch = StreamTradesRequest.newBuilder();
-    batchBytes = 0;
   }
 
   /**
