@@ -17,6 +17,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.service.ApiKeyAdminGrpcService;
+import io.tickvault.server.service.AuditGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
 import io.tickvault.server.service.AuthGrpcService;
 import io.tickvault.server.service.IngestGrpcService;
@@ -89,7 +90,8 @@ public final class Application implements AutoCloseable {
         ingest,
         reads.service(),
         new TokenAdminGrpcService(tokens.admin(), clock),
-        new AuthGrpcService(tokens.tokens()));
+        new AuthGrpcService(tokens.tokens()),
+        new AuditGrpcService(audit.reads(), audit.verifier(), reads.streams()));
     grpc = GrpcServer.start(config, builder, services, Rpcs.all(), tokens.tokens(), ingest::endStreams, executors,
         infra, audit, resources);
     metricsPort = startMetrics(config.endpoints());

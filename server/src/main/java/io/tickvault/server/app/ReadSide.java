@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The read side, wired: the readers over PostgreSQL, the hot market state in Redis, and the gRPC
  * service over both (docs/reading.md). Ingestion feeds {@link #marketState()} through
- * {@link MarketStateSink}.
+ * {@link MarketStateSink}; the other paged reads (the audit log) share {@link #streams()}.
  */
-public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
+public record ReadSide(QueryGrpcService service, MarketStateCache marketState, ReadStreams streams) {
   private static final Logger log = LoggerFactory.getLogger(ReadSide.class);
   /** How often the feed freshness gauges are read again: stale by at most this, one query each time. */
   static final long FEED_REFRESH_SECONDS = 10;
@@ -70,7 +70,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState) {
         .toList());
     scheduler.scheduleWithFixedDelay(() -> refreshQuietly(freshness), 0, FEED_REFRESH_SECONDS, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(state::repairStale, 1, 1, TimeUnit.SECONDS);
-    return new ReadSide(service, state);
+    return new ReadSide(service, state, streams);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tickvault.server.audit;
 
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,11 @@ public final class AuditVerifier {
    * @param firstBadSeq the seq of the first bad record, 0 when intact
    * @param chainId the chain of that record, null when intact
    */
-  public record Result(boolean intact, long recordsChecked, UUID chainId, long firstBadSeq, String detail) {}
+  public record Result(boolean intact, long recordsChecked, UUID chainId, long firstBadSeq, String detail,
+                       List<Head> heads) {}
+
+  /** The last record of a chain: what an operator compares with a head anchored earlier. */
+  public record Head(UUID chainId, long seq, byte[] hash) {}
 
   private final AuditRepository repository;
   private final AuditKeys keys;
@@ -34,7 +39,7 @@ public final class AuditVerifier {
 
   public Result verify() {
     long checked = 0;
-    long chains = 0;
+    List<Head> heads = new ArrayList<>();
     UUID chain = null;
     long seq = 0;
     byte[] prev = AuditChain.GENESIS;
@@ -42,22 +47,27 @@ public final class AuditVerifier {
       List<ChainedRecord> page = repository.inChainOrder(chain, seq, PAGE);
       for (ChainedRecord r : page) {
         if (!r.chainId().equals(chain)) {
+          if (chain != null) {
+            heads.add(new Head(chain, seq, prev));
+          }
           chain = r.chainId();
           seq = 0;
           prev = AuditChain.GENESIS;
-          chains++;
         }
         String bad = check(r, seq, prev);
         if (bad != null) {
           long badSeq = r.seq() == seq + 1 ? r.seq() : seq + 1;
-          return new Result(false, checked, chain, badSeq, "chain " + chain + ", record " + badSeq + ": " + bad);
+          return new Result(false, checked, chain, badSeq, "chain " + chain + ", record " + badSeq + ": " + bad, heads);
         }
         checked++;
         seq = r.seq();
         prev = r.hash();
       }
       if (page.size() < PAGE) {
-        return new Result(true, checked, null, 0, checked + " records in " + chains + " chains verified");
+        if (chain != null) {
+          heads.add(new Head(chain, seq, prev));
+        }
+        return new Result(true, checked, null, 0, checked + " records in " + heads.size() + " chains verified", heads);
       }
     }
   }

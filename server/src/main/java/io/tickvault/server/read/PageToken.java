@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.zip.CRC32;
 
 /**
@@ -45,7 +46,8 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
    */
   static final int MAX_TRADE_ID_BYTES = 256;
 
-  public enum Kind { TRADES, ORDER_BOOKS }
+  /** The read a token belongs to; an audit log token carries its chain in lastTradeId and its seq in lastSequenceId. */
+  public enum Kind { TRADES, ORDER_BOOKS, AUDIT_LOG }
 
   public String encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -113,6 +115,9 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
     if (kind == Kind.ORDER_BOOKS) {
       return lastTradeId.isEmpty() ? null : "an order book token with a trade id";
     }
+    if (kind == Kind.AUDIT_LOG) {
+      return lastSequenceId > 0 && isUuid(lastTradeId) ? null : "an audit log token without a chain and seq";
+    }
     if (lastSequenceId != 0) {
       return "a trade token with a sequence id";
     }
@@ -120,6 +125,14 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
       return lastTradeId.isEmpty() ? "an empty trade id" : "a trade id with a NUL character";
     }
     return null;
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      return UUID.fromString(text).toString().equals(text);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** What this token's read has that the request does not, in the request's own field names. */

@@ -1,6 +1,7 @@
 package io.tickvault.server.service;
 
 import static io.tickvault.server.grpc.Permission.API_KEYS_READ;
+import static io.tickvault.server.grpc.Permission.AUDIT_READ;
 import static io.tickvault.server.grpc.Permission.API_KEYS_WRITE;
 import static io.tickvault.server.grpc.Permission.MARKETS_WRITE;
 import static io.tickvault.server.grpc.Permission.MARKET_DATA_READ;
@@ -20,6 +21,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuditServiceGrpc;
 import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -71,6 +73,10 @@ public final class Rpcs {
         RpcRule.of(TokenAdminServiceGrpc.getCreateTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
         RpcRule.of(TokenAdminServiceGrpc.getRevokeTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
         RpcRule.of(TokenAdminServiceGrpc.getListTokensMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
+        // Both walk audit_log on the primary: the records and the chains as they are written.
+        RpcRule.of(AuditServiceGrpc.getReadAuditLogMethod(), AUDIT_READ, true, DATABASE, HEAVY),
+        RpcRule.of(AuditServiceGrpc.getVerifyAuditLogMethod(), AUDIT_READ, true, DATABASE, HEAVY),
+
         // Any valid token may ask what it may do; answered from memory.
         RpcRule.of(AuthServiceGrpc.getWhoAmIMethod(), TOKEN, false, TRANSPORT, CHEAP)));
     every(rules, HealthGrpc.getServiceDescriptor(), OPEN);
@@ -80,20 +86,22 @@ public final class Rpcs {
   }
 
   /**
-   * The RPCs whose answers carry a secret: each answer leaves only once its audit record is durable
-   * (docs/security.md).
+   * The RPCs whose answers carry a secret (a user's exchange keys, a new token): each answer leaves
+   * only once its audit record is durable (docs/security.md).
    */
   public static Set<String> secretReads() {
-    return Set.of(ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName());
+    return names(ApiKeyServiceGrpc.getGetApiKeysMethod(), TokenAdminServiceGrpc.getCreateTokenMethod());
   }
 
-  /** The admin writes: each is recorded in the audit trail as it ends, whatever its outcome. */
+  /** The admin writes that return no secret: each is recorded in the audit trail as it ends, whatever its outcome. */
   public static Set<String> auditedWrites() {
-    return Stream.of(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(),
-            MarketServiceGrpc.getPutExchangeMethod(), MarketServiceGrpc.getPutCurrencyPairMethod(),
-            TokenAdminServiceGrpc.getCreateTokenMethod(), TokenAdminServiceGrpc.getRevokeTokenMethod())
-        .map(MethodDescriptor::getFullMethodName)
-        .collect(Collectors.toUnmodifiableSet());
+    return names(ApiKeyAdminServiceGrpc.getPutApiKeyMethod(), ApiKeyAdminServiceGrpc.getDeleteApiKeyMethod(),
+        MarketServiceGrpc.getPutExchangeMethod(), MarketServiceGrpc.getPutCurrencyPairMethod(),
+        TokenAdminServiceGrpc.getRevokeTokenMethod());
+  }
+
+  private static Set<String> names(MethodDescriptor<?, ?>... methods) {
+    return Stream.of(methods).map(MethodDescriptor::getFullMethodName).collect(Collectors.toUnmodifiableSet());
   }
 
   /** Health and reflection: grpc-java's own services, no database, on the transport executor. */

@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.AuditChainHead;
+import io.tickvault.api.v1.AuditRecord;
+import io.tickvault.api.v1.AuditServiceGrpc;
+import io.tickvault.api.v1.ReadAuditLogRequest;
+import io.tickvault.api.v1.ReadAuditLogResponse;
+import io.tickvault.api.v1.VerifyAuditLogRequest;
+import io.tickvault.api.v1.VerifyAuditLogResponse;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
 import io.tickvault.api.v1.GetApiKeysRequest;
 import io.tickvault.api.v1.GetApiKeysResponse;
@@ -19,6 +26,7 @@ import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -193,6 +201,44 @@ class AuditTrailIT {
     assertThat(dump.waitFor()).as(text).isZero();
     assertThat(text).contains("COPY public.audit_log").contains("user-2")
         .doesNotContain(SECRET).doesNotContain(WORKER).doesNotContain(ADMIN);
+  }
+
+  @Test
+  void readAuditLog_pagesThroughOneUsersRecords_andResumesFromAPageToken() {
+    for (int i = 0; i < 5; i++) {
+      as(WORKER, ApiKeyServiceGrpc.newBlockingStub(i % 2 == 0 ? replicaA.channel() : replicaB.channel()))
+          .getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-3").build());
+    }
+    AuditServiceGrpc.AuditServiceBlockingStub audit = as(ADMIN, AuditServiceGrpc.newBlockingStub(replicaA.channel()));
+    ReadAuditLogRequest request = ReadAuditLogRequest.newBuilder().setUserId("user-3").setPageSize(2).build();
+    List<ReadAuditLogResponse> pages = new ArrayList<>();
+    audit.readAuditLog(request).forEachRemaining(pages::add);
+    List<AuditRecord> all = pages.stream().flatMap(p -> p.getRecordsList().stream()).toList();
+    assertThat(all).hasSizeGreaterThanOrEqualTo(5).allSatisfy(r -> {
+      assertThat(r.getUserId()).isEqualTo("user-3");
+      assertThat(r.getHash().size()).isEqualTo(32);
+    });
+    assertThat(all).extracting(AuditRecord::getTimeMs).isSorted();
+    assertThat(pages.get(0).getRecordsCount()).isEqualTo(2);
+    assertThat(pages.get(pages.size() - 1).getNextPageToken()).isEmpty();
+
+    List<AuditRecord> resumed = new ArrayList<>();
+    audit.readAuditLog(request.toBuilder().setPageToken(pages.get(0).getNextPageToken()).build())
+        .forEachRemaining(p -> resumed.addAll(p.getRecordsList()));
+    assertThat(resumed).isEqualTo(all.subList(2, all.size()));
+
+    assertThat(catchThrowable(() -> as(WORKER, AuditServiceGrpc.newBlockingStub(replicaA.channel()))
+        .readAuditLog(request).forEachRemaining(p -> { }))).hasMessageContaining("PERMISSION_DENIED");
+  }
+
+  @Test
+  void verifyAuditLogOverGrpc_givesEveryChainsHead() {
+    VerifyAuditLogResponse verified = as(ADMIN, AuditServiceGrpc.newBlockingStub(replicaB.channel()))
+        .verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());
+    assertThat(verified.getIntact()).as(verified.getDetail()).isTrue();
+    assertThat(verified.getRecordsChecked()).isPositive();
+    assertThat(verified.getChainHeadsList()).extracting(AuditChainHead::getChainId)
+        .contains(replicaA.app().auditChainId().toString(), replicaB.app().auditChainId().toString());
   }
 
   @Test
