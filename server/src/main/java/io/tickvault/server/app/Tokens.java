@@ -5,6 +5,7 @@ import io.tickvault.server.auth.AccessTokens;
 import io.tickvault.server.auth.TokenAdmin;
 import io.tickvault.server.auth.TokenAnnouncements;
 import io.tickvault.server.logging.RateLimitedLog;
+import io.tickvault.server.metrics.TokenMetrics;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import java.time.Clock;
@@ -49,6 +50,7 @@ record Tokens(AccessTokens tokens, TokenAdmin admin) {
     every(thread, CHECK_INTERVAL, tokens::reloadIfChanged, failures);
     every(thread, FULL_RELOAD_INTERVAL, tokens::reload, failures);
     every(thread, LAST_USE_FLUSH_INTERVAL, tokens::flushLastUse, failures);
+    TokenMetrics.register(infra.metrics().registry(), tokens::countByState);
     resources.own(() -> {
       thread.shutdownNow();
       guard(tokens::flushLastUse, failures).run(); // the last batch, while the pool is still open

@@ -140,8 +140,16 @@ public final class AccessTokens implements TokenVerifier {
     byId = Map.copyOf(next);
   }
 
-  /** How many stored tokens this server holds, revoked and expired ones included. */
-  public int size() {
-    return byId.size();
+  /** How many stored tokens this server holds in each state: active, expired, revoked (all three named). */
+  public Map<String, Integer> countByState() {
+    long now = clock.millis();
+    Map<String, Integer> counts = new HashMap<>(Map.of("active", 0, "expired", 0, "revoked", 0));
+    for (Entry entry : byId.values()) {
+      StoredToken token = entry.token();
+      String state = token.revokedAtMs() != 0 || revoked.contains(token.id()) ? "revoked"
+          : token.activeAt(now) ? "active" : "expired";
+      counts.merge(state, 1, Integer::sum);
+    }
+    return counts;
   }
 }

@@ -104,6 +104,16 @@ class StoredTokensIT {
   }
 
   @Test
+  void tokensAreCountedByState() {
+    adminOnA.create("active", EnumSet.of(Permission.API_KEYS_READ), Scope.UNRESTRICTED, 0);
+    adminOnA.create("expiring", EnumSet.of(Permission.API_KEYS_READ), Scope.UNRESTRICTED, clock.millis() + 1);
+    adminOnA.revoke(adminOnA.create("revoked", EnumSet.of(Permission.API_KEYS_READ), Scope.UNRESTRICTED, 0).info().id());
+    clock.advance(Duration.ofMillis(1));
+    assertThat(replicaA.countByState()).containsExactlyInAnyOrderEntriesOf(
+        java.util.Map.of("active", 1, "expired", 1, "revoked", 1));
+  }
+
+  @Test
   void anExpiredToken_isRefusedFromItsExpiryOn_onEveryServer() {
     long expiresAt = clock.millis() + 60_000;
     String token = adminOnA.create("t", EnumSet.of(Permission.API_KEYS_READ), Scope.UNRESTRICTED, expiresAt).token();
