@@ -168,13 +168,21 @@ public final class TradeBench {
         + exchangeId + ", " + PAIR_NO + ", 'BENCH', 'USD') ON CONFLICT DO NOTHING");
   }
 
-  /** Removes the timed market's trades; the stored ones stay (then vacuumed, so no dead rows slow the next round). */
+  /**
+   * Removes the timed market's trades, and their one-minute candles on a server that keeps them
+   * (each round then writes its candle rows afresh, as a live feed does); the stored ones stay
+   * (then vacuumed, so no dead rows slow the next round).
+   */
   private static void clear(Connection db, long stored) throws SQLException {
+    boolean candles = count(db, "SELECT count(*) FROM pg_class WHERE relname = 'trade_candles_1m'") > 0;
     if (stored == 0) {
-      execute(db, "TRUNCATE trades");
+      execute(db, candles ? "TRUNCATE trades, trade_candles_1m" : "TRUNCATE trades");
     } else {
       execute(db, "DELETE FROM trades WHERE exchange_id = " + EXCHANGE_ID);
       execute(db, "VACUUM trades");
+      if (candles) {
+        execute(db, "DELETE FROM trade_candles_1m WHERE exchange_id = " + EXCHANGE_ID);
+      }
     }
   }
 
