@@ -7,8 +7,12 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tickvault.api.v1.AuditRecord;
+import io.tickvault.api.v1.AuditServiceGrpc;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadAuditLogRequest;
+import io.tickvault.api.v1.ReadAuditLogResponse;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
@@ -29,8 +33,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Reads a paged stream of {@code tickvault.v1.QueryService} ({@code ReadTrades},
- * {@code ReadOrderBooks}) record by record, oldest first, and survives the stream breaking.
+ * Reads a paged stream ({@code ReadTrades}, {@code ReadOrderBooks}, {@code ReadAuditLog}) record by record, oldest first, and survives the stream breaking.
  *
  * <p>Every page the server sends carries the token that resumes the read right after it. When the
  * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or a status whose
@@ -124,6 +127,14 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
   }
 
   /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */
+  public static ResumingReader<AuditRecord> auditLog(Channel channel, ReadAuditLogRequest request, Options options) {
+    return new ResumingReader<>(
+        opener(channel, AuditServiceGrpc.getReadAuditLogMethod(), options.callOptions(),
+            token -> request.toBuilder().setPageToken(token).build(),
+            ReadAuditLogResponse::getRecordsList, ReadAuditLogResponse::getNextPageToken),
+        request.getPageToken(), options);
+  }
+
   public static ResumingReader<OrderBookSnapshot> orderBooks(Channel channel, ReadOrderBooksRequest request, Options options) {
     return new ResumingReader<>(
         opener(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options.callOptions(),

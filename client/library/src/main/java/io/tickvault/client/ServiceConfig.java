@@ -3,6 +3,7 @@ package io.tickvault.client;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuditServiceGrpc;
 import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -44,7 +45,8 @@ final class ServiceConfig {
         Map.of("service", AuthServiceGrpc.SERVICE_NAME),
         // Revoking twice is revoking once. CreateToken is not retried: it would make two tokens.
         Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "RevokeToken"),
-        Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "ListTokens"));
+        Map.of("service", TokenAdminServiceGrpc.SERVICE_NAME, "method", "ListTokens"),
+        Map.of("service", AuditServiceGrpc.SERVICE_NAME, "method", "VerifyAuditLog"));
     Map<String, Object> retryPolicy = Map.of(
         // The config parser wants JSON numbers, which Java maps as Double.
         "maxAttempts", (double) maxAttempts,

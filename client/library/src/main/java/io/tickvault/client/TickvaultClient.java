@@ -214,6 +214,11 @@ public final class TickvaultClient implements AutoCloseable {
     return new CoverageCalls(channel);
   }
 
+  /** The audit trail: its records, and whether its chains are whole. Needs PERMISSION_AUDIT_READ. */
+  public AuditCalls audit() {
+    return new AuditCalls(channel);
+  }
+
   /** What this client's token may do ({@code whoAmI}); with a token admin's token, the stored tokens. */
   public TokenCalls tokens() {
     return new TokenCalls(channel);

@@ -33,6 +33,8 @@ public final class ExitCodes {
    * {@code --skip} that resumes.
    */
   public static final int PARTLY_SENT = 8;
+  /** {@code audit verify}: a chain of the audit trail is broken (a record changed or deleted); the output names it. */
+  public static final int AUDIT_BROKEN = 9;
   /** Stopped by Ctrl-C (SIGINT, as shells report it: 128 + 2); {@code ingest} says what was committed. */
   public static final int INTERRUPTED = 130;
 

@@ -50,6 +50,7 @@ public final class TickvaultCli implements Runnable {
       CoverageCommand.ListFeeds.class,
       TokensCommand.class,
       TokensCommand.WhoAmI.class,
+      AuditCommand.class,
       BenchCommand.class,
       CallCommand.class,
       DescribeCommand.class,
