@@ -27,6 +27,9 @@ public final class AccessTokens implements TokenVerifier {
     }
   }
 
+  /** A last use is kept to within this; it is written every few tens of seconds anyway. */
+  static final long LAST_USE_RESOLUTION_MS = 1_000;
+
   private final AccessTokenRepository repository;
   private final Clock clock;
   private volatile Map<String, Entry> byId = Map.of();
@@ -57,8 +60,19 @@ public final class AccessTokens implements TokenVerifier {
     if (!entry.token().activeAt(now) || revoked.contains(entry.token().id())) {
       return Optional.empty();
     }
-    unwrittenUses.put(entry.token().id(), now);
+    noteUse(entry.token().id(), now);
     return Optional.of(entry.caller());
+  }
+
+  /**
+   * Notes a use at most once a second per token: many calls at once with one token then only read
+   * the map, instead of all writing the same entry.
+   */
+  private void noteUse(String id, long now) {
+    Long noted = unwrittenUses.get(id);
+    if (noted == null || now - noted >= LAST_USE_RESOLUTION_MS) {
+      unwrittenUses.put(id, now);
+    }
   }
 
   /** The token with this id as this server knows it, last use included. */

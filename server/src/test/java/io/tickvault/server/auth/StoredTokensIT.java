@@ -138,6 +138,17 @@ class StoredTokensIT {
 
     replicaA.flushLastUse();
     assertThat(storedLastUse(created.info().id())).isEqualTo(usedAt);
+
+    // Once written, the next use is noted, and the uses within a second of it are not.
+    clock.advance(Duration.ofMillis(10));
+    replicaA.callerOf(created.token());
+    clock.advance(Duration.ofMillis(999));
+    replicaA.callerOf(created.token());
+    assertThat(replicaA.find(created.info().id()).orElseThrow().lastUsedAtMs()).as("kept to a second")
+        .isEqualTo(usedAt + 10);
+    clock.advance(Duration.ofMillis(1));
+    replicaA.callerOf(created.token());
+    assertThat(replicaA.find(created.info().id()).orElseThrow().lastUsedAtMs()).isEqualTo(usedAt + 1010);
   }
 
   @Test
