@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Latency of GetApiKeys cache hits, measured from outside the JVM with h2load (Debian's
-# nghttp2-client), against grpc.health.v1.Health/Check on the same server in the same run:
-#   1. after an unmeasured warm-up phase of each call, the peak rate of GetApiKeys, closed loop
-#      (4 connections x 8 streams);
+# Latency of GetApiKeys cache hits (each one audited: its answer waits for its record to be
+# durable), measured from outside the JVM with h2load (Debian's nghttp2-client), against
+# grpc.health.v1.Health/Check on the same server in the same run:
+#   1. after an unmeasured warm-up phase of each call, the peak rates of Health/Check and
+#      GetApiKeys, closed loop (4 connections x 8 streams: 32 in flight), in alternating rounds,
+#      and their ratio;
 #   2. open loop at half that peak (h2load --rps) for Health/Check and GetApiKeys, alternating,
 #      with every request's latency logged (--log-file);
 #   3. p50/p99/p99.9 of each from the logs, and GetApiKeys' p99 over Health/Check's.
@@ -11,7 +13,8 @@
 #
 # Usage: bench/latency.sh   (after ./mvnw -q package -DskipTests)
 #   LATENCY_SECONDS   seconds per phase (default 10)
-#   LATENCY_ROUNDS    open-loop rounds per RPC, alternating (default 2)
+#   LATENCY_ROUNDS    open-loop rounds per RPC, alternating (default 2); as many closed-loop peak
+#                     rounds per RPC
 #   TICKVAULT_TARGET  host:port of a running server to measure instead of starting one; needs
 #                     TICKVAULT_TOKEN = an admin token when the server has tokens. It stores
 #                     exchange 9999 (code bench-latency) and one API key of user bench-latency.
@@ -37,7 +40,9 @@ if [ -n "${TICKVAULT_TARGET:-}" ]; then
 else
   admin_token=latency-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
   reader_token=latency-worker-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  start_server latency TICKVAULT_WORKER_TOKENS="$reader_token" TICKVAULT_ADMIN_TOKENS="$admin_token"
+  metrics_port=$(free_port)
+  start_server latency TICKVAULT_WORKER_TOKENS="$reader_token" TICKVAULT_ADMIN_TOKENS="$admin_token" \
+    TICKVAULT_METRICS_PORT="$metrics_port"
 fi
 export TICKVAULT_TARGET=$target TICKVAULT_TOKEN=$admin_token
 user=bench-latency
@@ -80,18 +85,28 @@ done
 
 h2() { h2load -c4 -m8 -t1 "${headers[@]}" -d "$@"; }
 
-echo "latency: server $target, $secs s per phase, $rounds open-loop rounds per RPC, h2load -c4 -m8"
+echo "latency: server $target, $secs s per phase, $rounds peak and open-loop rounds per RPC, h2load -c4 -m8"
 # A fresh server's JIT has compiled nothing yet: one unmeasured closed-loop phase of each call first.
 h2 "$work/health.body" -D "$secs" "$health_url" >/dev/null
 h2 "$work/keys.body" -D "$secs" "$keys_url" >/dev/null
-h2 "$work/keys.body" -D "$secs" --warm-up-time=2 "$keys_url" >"$work/peak.out"
-peak=$(awk '/^finished in/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($(i+1) == "req/s") print int($i) }' "$work/peak.out")
-grep -E '^requests:' "$work/peak.out" | sed 's/^/latency: peak run: /'
-if ! grep -qE 'requests: .* 0 failed, 0 errored' "$work/peak.out"; then
-  cat "$work/peak.out"; echo "latency: the peak run had failed requests"; exit 1
-fi
+# req/s of an h2load report.
+rate() { awk '/^finished in/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($(i+1) == "req/s") print int($i) }' "$1"; }
+for r in $(seq 1 "$rounds"); do
+  for call in health keys; do
+    url=$health_url; [ $call = keys ] && url=$keys_url
+    h2 "$work/$call.body" -D "$secs" --warm-up-time=2 "$url" >"$work/peak.$call.$r.out"
+    grep -qE 'requests: .* 0 failed, 0 errored' "$work/peak.$call.$r.out" \
+      || { cat "$work/peak.$call.$r.out"; echo "latency: the $call peak run $r had failed requests"; exit 1; }
+    echo "latency: peak round $r, $call: $(rate "$work/peak.$call.$r.out") calls/s"
+  done
+done
+best() { for f in "$work"/peak.$1.*.out; do rate "$f"; done | sort -n | tail -1; }
+peak=$(best keys)
+health_peak=$(best health)
+awk -v k="$peak" -v h="$health_peak" 'BEGIN {
+  printf "latency: best closed-loop peaks at 32 in flight: GetApiKeys %d calls/s, Health/Check %d calls/s: ratio %.2f (goal >= 0.5)\n", k, h, k / h }'
 per_client=$((peak / 2 / 4))
-[ "$per_client" -ge 1 ] || { cat "$work/peak.out"; echo "latency: no peak rate"; exit 1; }
+[ "$per_client" -ge 1 ] || { cat "$work"/peak.keys.*.out; echo "latency: no peak rate"; exit 1; }
 echo "latency: GetApiKeys peak, closed loop: $peak calls/s; open loop at $((per_client * 4)) calls/s (--rps $per_client x 4 connections)"
 
 for r in $(seq 1 "$rounds"); do
@@ -124,3 +139,15 @@ printf '%-26s %9s %9s %9s %9s %9s\n' 'GetApiKeys (cache hits)' "$k_n" "$k_p50" "
 awk -v k="$k_p99" -v h="$h_p99" -v k9="$k_p999" -v h9="$h_p999" 'BEGIN {
   printf "latency: GetApiKeys p99 / Health/Check p99 = %.2f (goal <= 1.2; p99 goal < 1 ms: %s); p99.9 ratio %.2f\n",
     k / h, (k < 1 ? "met" : "not met"), k9 / h9 }'
+# h2load counts every HTTP 200 as a success, and a gRPC error is a 200 too: on a server of its own
+# the script reads the server's own count of GetApiKeys that did not end OK (UNAVAILABLE when
+# their audit records could not be made durable in time), over every phase above.
+if [ -n "${metrics_port:-}" ]; then
+  not_ok=$(curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '/^grpc_server_handled_total/ && /GetApiKeys/ && !/grpc_code="OK"/ { n += $2 } END { print n + 0 }')
+  echo "latency: GetApiKeys that did not end OK on the server: $not_ok"
+  curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
+    /^grpc_server_handled_total/ && /GetApiKeys/ { calls += $2 }
+    /^tickvault_audit_records_total/ && /outcome="(written|spooled)"/ { records += $2 }
+    END { printf "latency: %d GetApiKeys answered, %d audit records written (admin writes included)\n", calls, records }'
+  [ "$not_ok" = 0 ] || { echo "latency: some GetApiKeys failed"; exit 1; }
+fi

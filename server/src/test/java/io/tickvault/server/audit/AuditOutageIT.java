@@ -18,7 +18,10 @@ import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.TestDependencies;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL stopped (a server of the test's own): GetApiKeys keeps answering from the cache within
  * 1.5 s, each answer either the key, its record in the local spool, or UNAVAILABLE; once PostgreSQL
  * is back, the spool is shipped, every answered call has its record in audit_log, and the chain
- * verifies.
+ * verifies. With the spool unwritable too, every call is UNAVAILABLE within 1.5 s, without its key.
  */
 class AuditOutageIT {
   private static final String GET_API_KEYS = ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName();
@@ -95,6 +98,35 @@ class AuditOutageIT {
         AuditVerifier.Result verified = new AuditVerifier(new AuditRepository(jdbc), AuditKeys.of(new byte[32], List.of()))
             .verify();
         assertThat(verified.intact()).as(verified.detail()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void whenNeitherPostgresNorTheSpoolTakesTheRecord_getApiKeysIsUnavailableWithinASecondAndAHalf_andNoSecretLeaves()
+      throws Exception {
+    Path spool = TestDependencies.scratchDir("audit-spool-lost-");
+    try (OwnPostgres postgres = OwnPostgres.start();
+         InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url()).auditSpoolDir(spool).build())) {
+      ManagedChannel channel = app.channel();
+      MarketServiceGrpc.newBlockingStub(channel).putExchange(PutExchangeRequest.newBuilder().setExchangeId(1).setCode("binance").build());
+      ApiKeyAdminServiceGrpc.newBlockingStub(channel).putApiKey(PutApiKeyRequest.newBuilder().setUserId("user-0")
+          .setExchangeId(1).setAccessKey("access").setSecretKey(SECRET).build());
+      ApiKeyServiceGrpc.newBlockingStub(channel).getApiKeys(GetApiKeysRequest.newBuilder().setUserId("user-0").build());
+
+      // The spool's directory becomes a file: nothing can be appended there any more.
+      Files.delete(spool);
+      Files.writeString(spool, "not a directory");
+      postgres.stop();
+      List<CompletableFuture<Answer>> calls = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        calls.add(getApiKeys(channel, "user-0"));
+      }
+      for (CompletableFuture<Answer> call : calls) {
+        Answer answer = call.get(30, TimeUnit.SECONDS);
+        assertThat(answer.code()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(answer.hadTheKey()).isFalse();
+        assertThat(answer.millis()).isLessThan(1_500);
       }
     }
   }
