@@ -16,6 +16,7 @@ import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.auth.AccessTokens;
 import io.tickvault.server.auth.AuthInterceptor;
 import io.tickvault.server.auth.BearerTokens;
+import io.tickvault.server.auth.RefusalListener;
 import io.tickvault.server.auth.TlsContexts;
 import io.tickvault.server.auth.TokenVerifier;
 import io.tickvault.server.config.AuthSettings;
@@ -33,6 +34,7 @@ import io.tickvault.server.grpc.StreamResets;
 import io.tickvault.server.logging.UncaughtErrors;
 import io.tickvault.server.metrics.DependencyMetrics;
 import io.tickvault.server.metrics.GrpcMetricsInterceptor;
+import io.tickvault.server.metrics.RefusalMetrics;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -122,14 +124,21 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
     // Interceptors run in reverse order of registration: the metrics one is added last so that it
     // sees every call first, including those that other interceptors refuse; the version one wraps
     // authentication, so that refused calls carry the version too. The audit one runs inside
-    // authentication, which tells it of the calls it refuses.
+    // authentication, which tells it of the calls it refuses; inside it, the count of the calls
+    // refused for their scope.
+    RefusalMetrics refusalMetrics = new RefusalMetrics(infra.metrics().registry());
+    builder.intercept(refusalMetrics.admittedCalls());
     builder.intercept(audit.interceptor());
     AuthSettings auth = config.auth();
+    RefusalListener auditRefusals = audit.interceptor().refusals();
     builder.intercept(auth.disabled()
         ? AuthInterceptor.authenticationOff()
         : new AuthInterceptor(rules, TokenVerifier.storedThen(storedTokens,
             new BearerTokens(auth.workerTokens(), auth.adminTokens())), auth.reflectionPublic(),
-            audit.interceptor().refusals()));
+            (call, tokenId, code) -> {
+              auditRefusals.refused(call, tokenId, code);
+              refusalMetrics.refused(code);
+            }));
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);

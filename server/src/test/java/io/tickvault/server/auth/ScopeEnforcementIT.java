@@ -34,6 +34,7 @@ import io.tickvault.api.v1.TokenInfo;
 import io.tickvault.api.v1.TokenScope;
 import io.tickvault.api.v1.WhoAmIRequest;
 import io.tickvault.server.testing.Eventually;
+import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
@@ -190,6 +191,24 @@ class ScopeEnforcementIT {
     assertDenied(() -> limited.createToken(CreateTokenRequest.newBuilder().setName("more permissions")
         .addPermissions(Permission.PERMISSION_API_KEYS_WRITE)
         .setScope(TokenScope.newBuilder().addUserIdPrefixes("acme-")).build()));
+  }
+
+  @Test
+  void refusalsAreCountedByReason_andTokensByState() {
+    var registry = server.app().metrics().registry();
+    double scope = MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "out_of_scope");
+    double permission = MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "no_permission");
+    double unauthenticated = MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "unauthenticated");
+    keysError("bob", 1);
+    assertDenied(() -> QueryServiceGrpc.newBlockingStub(as(keysReader)).getMarketState(GetMarketStateRequest.newBuilder()
+        .setExchangeId(1).setCurrencyPairNo(1).build()));
+    rpcError(() -> accessKeys("not-a-token-0123456789", "bob", 0));
+    assertThat(MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "out_of_scope")).isEqualTo(scope + 1);
+    assertThat(MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "no_permission"))
+        .isEqualTo(permission + 1);
+    assertThat(MetricValues.counter(registry, "tickvault_auth_refusals_total", "reason", "unauthenticated"))
+        .isEqualTo(unauthenticated + 1);
+    assertThat(MetricValues.gauge(registry, "tickvault_tokens", "state", "active")).isPositive();
   }
 
   private static CoverageClaim claim(int exchangeId, long from, long until) {
