@@ -121,7 +121,7 @@ public final class AuditLog implements AutoCloseable {
     CompletableFuture<Void> durable = new CompletableFuture<>();
     if (!offer(new Pending(event, durable))) {
       durable.completeExceptionally(new AuditUnavailableException(
-          "the audit trail is behind (" + MAX_QUEUED + " records waiting): retry later"));
+          "the audit trail takes no more records now (it is behind, or the server is stopping): retry later"));
       return durable;
     }
     durable.orTimeout(DURABLE_WITHIN.toMillis(), TimeUnit.MILLISECONDS);

@@ -9,6 +9,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
+import io.tickvault.api.v1.AuditServiceGrpc;
 import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.MarketServiceGrpc;
@@ -26,7 +27,8 @@ class RpcsTest {
   private static final List<ServiceDescriptor> TICKVAULT = List.of(ApiKeyServiceGrpc.getServiceDescriptor(),
       ApiKeyAdminServiceGrpc.getServiceDescriptor(), MarketServiceGrpc.getServiceDescriptor(),
       IngestServiceGrpc.getServiceDescriptor(), QueryServiceGrpc.getServiceDescriptor(),
-      TokenAdminServiceGrpc.getServiceDescriptor(), AuthServiceGrpc.getServiceDescriptor());
+      TokenAdminServiceGrpc.getServiceDescriptor(), AuthServiceGrpc.getServiceDescriptor(),
+      AuditServiceGrpc.getServiceDescriptor());
 
   @Test
   void everyMethodOfEveryContractHasARule() {
@@ -35,6 +37,19 @@ class RpcsTest {
       for (MethodDescriptor<?, ?> method : service.getMethods()) {
         assertThat(rules.of(method.getFullMethodName())).as(method.getFullMethodName()).isNotNull();
       }
+    }
+  }
+
+  @Test
+  void theAuditedRpcsAreDeclared_andTheSecretOnesAreApiKeysAndNewTokens() {
+    RpcRules rules = Rpcs.all();
+    assertThat(Rpcs.secretReads()).containsExactlyInAnyOrder(ApiKeyServiceGrpc.getGetApiKeysMethod().getFullMethodName(),
+        TokenAdminServiceGrpc.getCreateTokenMethod().getFullMethodName());
+    assertThat(Rpcs.auditedWrites()).doesNotContainAnyElementsOf(Rpcs.secretReads())
+        .contains(ApiKeyAdminServiceGrpc.getPutApiKeyMethod().getFullMethodName());
+    for (String method : Rpcs.auditedWrites()) {
+      assertThat(rules.of(method)).as(method).isNotNull();
+      assertThat(rules.of(method).needsPrimary()).as(method + " is a write").isTrue();
     }
   }
 
@@ -54,7 +69,9 @@ class RpcsTest {
         Map.entry(QueryServiceGrpc.getReadTradesMethod(), Permission.MARKET_DATA_READ),
         Map.entry(QueryServiceGrpc.getGetMarketStateMethod(), Permission.MARKET_DATA_READ),
         Map.entry(TokenAdminServiceGrpc.getCreateTokenMethod(), Permission.TOKENS_ADMIN),
-        Map.entry(TokenAdminServiceGrpc.getListTokensMethod(), Permission.TOKENS_ADMIN));
+        Map.entry(TokenAdminServiceGrpc.getListTokensMethod(), Permission.TOKENS_ADMIN),
+        Map.entry(AuditServiceGrpc.getReadAuditLogMethod(), Permission.AUDIT_READ),
+        Map.entry(AuditServiceGrpc.getVerifyAuditLogMethod(), Permission.AUDIT_READ));
     expected.forEach((method, permission) -> {
       RpcRule rule = rules.of(method.getFullMethodName());
       assertThat(rule.access()).as(method.getFullMethodName()).isEqualTo(RpcRule.Access.TOKEN);
