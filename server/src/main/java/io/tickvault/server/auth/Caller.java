@@ -3,7 +3,6 @@ package io.tickvault.server.auth;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.tickvault.server.grpc.Permission;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -30,8 +29,7 @@ public record Caller(String tokenId, String name, Set<Permission> permissions, S
   public Caller {
     Objects.requireNonNull(tokenId, "tokenId");
     Objects.requireNonNull(name, "name");
-    permissions = Collections.unmodifiableSet(permissions.isEmpty()
-        ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(permissions));
+    permissions = Permission.setOf(permissions);
     Objects.requireNonNull(scope, "scope");
   }
 

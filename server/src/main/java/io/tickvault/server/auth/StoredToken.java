@@ -1,8 +1,6 @@
 package io.tickvault.server.auth;
 
 import io.tickvault.server.grpc.Permission;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,8 +17,7 @@ public record StoredToken(String id, String name, Set<Permission> permissions, S
   public StoredToken {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
-    permissions = Collections.unmodifiableSet(permissions.isEmpty()
-        ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(permissions));
+    permissions = Permission.setOf(permissions);
     Objects.requireNonNull(scope, "scope");
   }
 

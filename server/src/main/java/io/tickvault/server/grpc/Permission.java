@@ -1,5 +1,10 @@
 package io.tickvault.server.grpc;
 
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * What a token may do, one value per kind of call; each RPC declares the one it needs
  * ({@link RpcRule}). The names follow {@code tickvault.v1.Permission} without its prefix.
@@ -19,6 +24,11 @@ public enum Permission {
   TOKENS_ADMIN,
   /** Read and verify the audit log. */
   AUDIT_READ;
+
+  /** An unmodifiable copy that iterates in the order of the enum, as the .proto lists them. */
+  public static Set<Permission> setOf(Collection<Permission> permissions) {
+    return Collections.unmodifiableSet(permissions.isEmpty() ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(permissions));
+  }
 
   /** As callers see it named: {@code PERMISSION_API_KEYS_READ}. */
   public String protoName() {

@@ -3,11 +3,8 @@ package io.tickvault.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.tickvault.api.v1.AuthServiceGrpc;
 import io.tickvault.api.v1.CreateTokenRequest;
 import io.tickvault.api.v1.CreateTokenResponse;
@@ -15,6 +12,7 @@ import io.tickvault.api.v1.Permission;
 import io.tickvault.api.v1.RevokeTokenRequest;
 import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import io.tickvault.api.v1.WhoAmIRequest;
+import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.TestServer;
 import java.time.Duration;
@@ -82,8 +80,6 @@ class ReplicaRevocationIT {
   }
 
   private static Channel as(TestServer server, String token) {
-    Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
-    return ClientInterceptors.intercept(server.channel(), MetadataUtils.newAttachHeadersInterceptor(headers));
+    return Bearer.channel(server.channel(), token);
   }
 }

@@ -4,11 +4,8 @@ import static io.tickvault.server.testing.GrpcAssertions.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.tickvault.api.v1.ApiKey;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
 import io.tickvault.api.v1.ApiKeyServiceGrpc;
@@ -33,6 +30,7 @@ import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import io.tickvault.api.v1.TokenInfo;
 import io.tickvault.api.v1.TokenScope;
 import io.tickvault.api.v1.WhoAmIRequest;
+import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.TestServer;
@@ -243,8 +241,6 @@ class ScopeEnforcementIT {
   }
 
   static Channel as(String token) {
-    Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
-    return ClientInterceptors.intercept(server.channel(), MetadataUtils.newAttachHeadersInterceptor(headers));
+    return Bearer.channel(server.channel(), token);
   }
 }
