@@ -79,10 +79,11 @@ public final class Application implements AutoCloseable {
     audit = Audit.start(config, masterKey, infra, clock, resources);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
     CandleBackfill candleBackfill = CandleBackfill.open(infra.jdbc(), clock);
+    Subscriptions subscriptions = Subscriptions.start(infra, markets.known(), clock, resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
-        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, clock);
+        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
-        executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, clock);
+        executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, subscriptions.log(), clock);
     List<BindableService> services = List.of(
         markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),

@@ -21,6 +21,7 @@ import io.tickvault.server.orderbook.OrderBookSink;
 import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
+import io.tickvault.server.trade.TradeCommitLog;
 import io.tickvault.server.trade.TradeRepository;
 import io.tickvault.server.trade.TradeSink;
 import java.time.Clock;
@@ -37,7 +38,7 @@ final class Ingestion {
 
   static IngestGrpcService service(IngestSettings settings, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
                                    Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics,
-                                   CandleBackfill candleBackfill, Clock clock) {
+                                   CandleBackfill candleBackfill, TradeCommitLog commitLog, Clock clock) {
     // One byte budget for every stream of every kind: the heap is shared.
     // By default an eighth of the heap: a parsed record takes several times its serialized size.
     // Each stream may hold one 4 MiB message beyond the budget; the per-stream limit and the
@@ -47,7 +48,7 @@ final class Ingestion {
     IdleTimeout idle = new IdleTimeout(scheduler, settings.streamIdleTimeout());
     CoverageRepository coverage = new CoverageRepository(jdbc);
     StreamIngestor<Trade> trades = new StreamIngestor<>(
-        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc, candleBackfill), clock), marketState, clock),
+        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc, candleBackfill, commitLog), clock), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_TRADES, clock), writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
         MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), settings.maxBookLevels(), clock),

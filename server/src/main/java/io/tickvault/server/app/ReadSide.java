@@ -25,6 +25,7 @@ import io.tickvault.server.service.QueryGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradeReader;
+import io.tickvault.server.trade.TradeSubscriptions;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,8 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
    */
   public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
-      BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, Clock clock) {
+      BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, TradeSubscriptions subscriptions,
+      Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
     ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
@@ -61,7 +63,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
         new CandleReader(history, candleBackfill), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
-        blocking, streams, metrics);
+        subscriptions, blocking, streams, metrics);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
     FeedMetrics.register(registry, () -> freshness.latest().stream()

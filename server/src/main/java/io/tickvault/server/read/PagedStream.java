@@ -48,9 +48,21 @@ public final class PagedStream<T> implements Runnable {
   /** gRPC's prefix of each message: a flag byte and the length. */
   private static final int FRAME_PREFIX = 5;
 
-  /** Fetches pages in order; blocking. */
+  /**
+   * Fetches pages in order; blocking. A pager of a stream with no end (a subscription) may have
+   * nothing yet: {@link #next()} returns null, and the stream asks again once {@link #whenMore}
+   * runs its wake-up.
+   */
   public interface Pager<T> {
     Page<T> next();
+
+    /** Runs {@code wake} once, when {@link #next()} may have a page again (perhaps at once). */
+    default void whenMore(Runnable wake) {
+      throw new IllegalStateException("this pager always has a page");
+    }
+
+    /** The stream ended: a pending {@link #whenMore} need not run. */
+    default void ended() {}
   }
 
   /**
@@ -136,7 +148,7 @@ public final class PagedStream<T> implements Runnable {
     }
   }
 
-  /** Fetches the next page into {@link #ahead}; false when that failed and the call was ended. */
+  /** Fetches the next page into {@link #ahead}; false when that failed and the call was ended, or there is none yet. */
   private boolean fetch() {
     Page<T> page;
     try {
@@ -144,6 +156,10 @@ public final class PagedStream<T> implements Runnable {
     } catch (RuntimeException e) {
       done = true;
       call.onError(Errors.toStatus(e));
+      return false;
+    }
+    if (page == null) {
+      pager.whenMore(() -> events.execute(this::run));
       return false;
     }
     ahead = page;
@@ -265,6 +281,7 @@ public final class PagedStream<T> implements Runnable {
   /** The call ended (completed, failed, or cancelled): gRPC holds none of its bytes any more. */
   private void ended() {
     done = true;
+    pager.ended();
     ahead = null;
     streams.memory().release(held);
     held = 0;

@@ -39,6 +39,10 @@ import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradePageEncoder;
 import io.tickvault.server.trade.TradeReader;
+import io.tickvault.server.trade.TradeSubscriptions;
+import io.tickvault.api.v1.SubscribeTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesResponse;
+import io.tickvault.api.v1.MarketRef;
 import java.util.List;
 
 /**
@@ -67,13 +71,14 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final CoverageReader coverage;
   private final FeedFreshness feeds;
   private final MarketStateCache state;
+  private final TradeSubscriptions subscriptions;
   private final BlockingCalls blocking;
   private final ReadStreams streams;
   private final QueryMetrics metrics;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
-                   CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, BlockingCalls blocking,
-                   ReadStreams streams, QueryMetrics metrics) {
+                   CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, TradeSubscriptions subscriptions,
+                   BlockingCalls blocking, ReadStreams streams, QueryMetrics metrics) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
@@ -81,6 +86,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
     this.coverage = coverage;
     this.feeds = feeds;
     this.state = state;
+    this.subscriptions = subscriptions;
     this.blocking = blocking;
     this.streams = streams;
     this.metrics = metrics;
@@ -174,6 +180,25 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
         return new PagedStream.Page<>(encoded, encoded.length(), token, false);
       }
     };
+  }
+
+  /**
+   * Trades of up to 100 markets as they are committed, after the stored ones
+   * (docs/subscribing.md). A market outside the caller's scope is PERMISSION_DENIED.
+   */
+  @Override
+  public void subscribeTrades(SubscribeTradesRequest request, StreamObserver<SubscribeTradesResponse> observer) {
+    PagedStream.Pager<SubscribeTradesResponse> pager;
+    try {
+      for (MarketRef market : request.getMarketsList()) {
+        Caller.current().requireExchange(market.getExchangeId());
+      }
+      pager = subscriptions.open(request);
+    } catch (RuntimeException e) {
+      observer.onError(Errors.toStatus(e));
+      return;
+    }
+    PagedStream.serve(observer, pager, streams);
   }
 
   @Override

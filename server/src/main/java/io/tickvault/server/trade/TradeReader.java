@@ -69,6 +69,17 @@ public final class TradeReader {
     return rows[0] > page.capacity();
   }
 
+  /**
+   * Up to {@code limit} of the market's trades after the key ({@code afterTime}, {@code afterId}),
+   * oldest first, on the caller's connection (a subscription reads them in the snapshot it reads
+   * the commit log in). ({@code time}, "") is before every trade of that time.
+   */
+  static java.util.List<Trade> after(java.sql.Connection c, int exchangeId, int currencyPairNo, long afterTime,
+                                     String afterId, int limit) throws SQLException {
+    return Jdbc.query(c, NEXT_PAGE, row -> trade(row, exchangeId, currencyPairNo), exchangeId, currencyPairNo,
+        Long.MAX_VALUE, afterTime, afterId, limit);
+  }
+
   /** The market's greatest trade by (trade_time_ms, trade_id). */
   public Optional<Trade> last(int exchangeId, int currencyPairNo) {
     return jdbc.queryOne(LAST, row -> trade(row, exchangeId, currencyPairNo), exchangeId, currencyPairNo);

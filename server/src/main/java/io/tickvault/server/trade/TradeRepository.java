@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * session-local staging table and moved with one {@code INSERT … SELECT … ON CONFLICT DO NOTHING
  * RETURNING} the keys it inserted, in one transaction: exact counts either way. The candles of the
  * rows inserted are merged into {@code trade_candles_1m} in the same transaction
- * ({@link CandleRollup}). After a batch with duplicates (a replay) the next batch goes to the
+ * ({@link CandleRollup}), and, as its last statement, the trades inserted are appended to the commit
+ * log that subscriptions read ({@link TradeCommitLog}). After a batch with duplicates (a replay) the next batch goes to the
  * staging path at once, until a batch without.
  * TradeWriteStrategies (server test code, run by hand) measures the alternatives (batched INSERTs,
  * one INSERT from unnest(array parameters), the staging path for every batch): COPY straight in
@@ -56,13 +57,15 @@ public final class TradeRepository {
 
   private final Jdbc jdbc;
   private final CandleRollup candles;
+  private final TradeCommitLog log;
   // Which path the next batch tries first. A hint shared by all streams, never a source of counts:
   // a wrong guess costs one failed COPY or one staging round, not a wrong answer.
   private volatile boolean lastBatchHadDuplicates;
 
-  public TradeRepository(Jdbc jdbc, CandleBackfill backfill) {
+  public TradeRepository(Jdbc jdbc, CandleBackfill backfill, TradeCommitLog log) {
     this.jdbc = jdbc;
     this.candles = new CandleRollup(backfill);
+    this.log = log;
   }
 
   /** Key order, in which every batch is written (see the class comment). */
@@ -96,6 +99,7 @@ public final class TradeRepository {
     // Some key is stored already (a replay, or a concurrent stream a moment ago): the staging path
     // tells which rows this call inserted. The staging table keeps the key order, so the
     // INSERT … SELECT from it inserts in key order too.
+    List<TradeCommitLog.Commit> commits = new ArrayList<>(1);
     int count = jdbc.inTransaction(c -> {
       try (Statement s = c.createStatement()) {
         s.execute(CREATE_STAGING_SQL);
@@ -116,8 +120,10 @@ public final class TradeRepository {
       }
       candles.merge(c, insertedRows);
       rowsWritten.run();
+      commits.addAll(log.append(c, insertedRows, nowMillis));
       return insertedRows.size();
     });
+    log.committed(commits);
     lastBatchHadDuplicates = count < rows.size();
     return inserted;
   }
@@ -167,14 +173,14 @@ public final class TradeRepository {
    * staging path, which sorts inserted from duplicate).
    */
   private boolean copyStraightIn(List<Trade> distinct, long nowMillis, Runnable rowsWritten) {
+    List<TradeCommitLog.Commit> commits;
     try {
-      jdbc.inTransaction(c -> {
+      commits = jdbc.inTransaction(c -> {
         copy(c, COPY_TRADES_SQL, distinct, nowMillis);
         candles.merge(c, distinct);
         rowsWritten.run();
-        return null;
+        return log.append(c, distinct, nowMillis);
       });
-      return true;
     } catch (DataAccessException e) {
       if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
         lastBatchHadDuplicates = true;
@@ -182,6 +188,8 @@ public final class TradeRepository {
       }
       throw e;
     }
+    log.committed(commits);
+    return true;
   }
 
   /** Copies the trades with {@code copySql}; returns the rows PostgreSQL stored. */

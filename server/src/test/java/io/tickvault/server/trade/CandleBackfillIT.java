@@ -50,12 +50,12 @@ class CandleBackfillIT {
     storeWithoutRollup(jdbc, 2, 160_000);
     CandleBackfill before = CandleBackfill.open(jdbc, Clock.systemUTC());
     // Trades counted by ingestion before the plan: the slices that cover them must not count them again.
-    new TradeRepository(jdbc, before).insert(lateTrades(1, "early-", 2_000, 1), T0, () -> { });
+    new TradeRepository(jdbc, before, new TradeCommitLog(commits -> { })).insert(lateTrades(1, "early-", 2_000, 1), T0, () -> { });
     replan();
 
     CandleBackfill backfill = CandleBackfill.open(jdbc, Clock.systemUTC());
     assertThat(backfill.complete()).isFalse();
-    TradeRepository repository = new TradeRepository(jdbc, backfill);
+    TradeRepository repository = new TradeRepository(jdbc, backfill, new TradeCommitLog(commits -> { }));
     CandleReader reader = new CandleReader(jdbc, backfill);
     assertThat(reader.candles(1, 1, T0, T0 + 60 * MINUTE, MINUTE)).as("served from trades meanwhile")
         .isEqualTo(reader.candlesFromTrades(1, 1, T0, T0 + 60 * MINUTE, MINUTE));

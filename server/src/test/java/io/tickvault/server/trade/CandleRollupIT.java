@@ -47,7 +47,7 @@ class CandleRollupIT {
     jdbc = database.jdbc();
     CandleBackfill backfill = CandleBackfill.open(jdbc, Clock.systemUTC());
     assertThat(backfill.complete()).as("nothing was stored before the rollup").isTrue();
-    repository = new TradeRepository(jdbc, backfill);
+    repository = new TradeRepository(jdbc, backfill, new TradeCommitLog(commits -> { }));
     reader = new CandleReader(jdbc, backfill);
     List<Trade> all = new ArrayList<>();
     for (int i = 0; i < 12_000; i++) {

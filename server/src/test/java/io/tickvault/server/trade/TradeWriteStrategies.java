@@ -44,7 +44,7 @@ public final class TradeWriteStrategies {
          HikariDataSource plain = Database.openPool(url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=false", null, null, 2)) {
       Database.migrate(ds);
       Jdbc jdbc = new Jdbc(ds);
-      TradeRepository repository = new TradeRepository(jdbc, CandleBackfill.open(jdbc, java.time.Clock.systemUTC()));
+      TradeRepository repository = new TradeRepository(jdbc, CandleBackfill.open(jdbc, java.time.Clock.systemUTC()), new TradeCommitLog(commits -> { }));
       Map<String, Strategy> strategies = new java.util.LinkedHashMap<>();
       Map<String, HikariDataSource> sources = new HashMap<>();
       strategies.put("unnest arrays, one INSERT..SELECT..RETURNING", TradeWriteStrategies::unnest);

@@ -1,0 +1,74 @@
+package io.tickvault.server.trade;
+
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.tickvault.server.redis.LazyRedisConnection;
+import io.tickvault.server.redis.RedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Tells every server of the trades committed through this one, through Redis pub/sub on
+ * {@link #CHANNEL} after each commit, so their subscribers read the log at once. Only for latency:
+ * a message lost (Redis down, a server reconnecting) costs its subscribers one poll of
+ * {@code market_commit_seq}, never a trade ({@link CommitWatch}).
+ */
+public final class CommitAnnouncements extends RedisPubSubAdapter<String, String> implements TradeCommitLog.Listener {
+  static final String CHANNEL = "trade_commits";
+
+  private final CommitWatch watch;
+  private final LazyRedisConnection<RedisConnection<String, byte[]>> redis;
+
+  public CommitAnnouncements(CommitWatch watch, LazyRedisConnection<RedisConnection<String, byte[]>> redis) {
+    this.watch = watch;
+    this.redis = redis;
+  }
+
+  /** Subscribes a freshly made connection; used as the connection's set-up step. */
+  public StatefulRedisPubSubConnection<String, String> subscribe(StatefulRedisPubSubConnection<String, String> c) {
+    c.addListener(this);
+    try {
+      c.sync().subscribe(CHANNEL);
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** This server's commits: its own subscribers at once, the others' through Redis. */
+  @Override
+  public void committed(List<TradeCommitLog.Commit> commits) {
+    watch.committed(commits);
+    RedisConnection<String, byte[]> c = redis.get();
+    if (c == null || !c.isOpen()) {
+      return;
+    }
+    StringBuilder message = new StringBuilder();
+    for (TradeCommitLog.Commit commit : commits) {
+      message.append(commit.exchangeId()).append(' ').append(commit.currencyPairNo()).append(' ')
+          .append(commit.seq()).append('\n');
+    }
+    // Fire and forget: a message Redis did not take is covered by the poll.
+    c.async().publish(CHANNEL, message.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void message(String channel, String message) {
+    List<TradeCommitLog.Commit> commits = new ArrayList<>();
+    for (String line : message.split("\n")) {
+      String[] parts = line.split(" ");
+      if (parts.length != 3) {
+        continue;
+      }
+      try {
+        commits.add(new TradeCommitLog.Commit(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
+            Long.parseLong(parts[2])));
+      } catch (NumberFormatException e) {
+        // not ours: the channel is open to anyone who can reach Redis
+      }
+    }
+    watch.committed(commits);
+  }
+}
