@@ -209,6 +209,18 @@ class ScopeEnforcementIT {
     assertThat(MetricValues.gauge(registry, "tickvault_tokens", "state", "active")).isPositive();
   }
 
+  @Test
+  void aDumpOfTheDatabaseHoldsTheTokensIdsButNeitherTheTokensNorTheirSecrets() throws Exception {
+    accessKeys("alice", 1); // used at least once, so its last use may be written too
+    Process dump = new ProcessBuilder("pg_dump", "--data-only", "--table=access_tokens",
+        server.database().url().substring("jdbc:".length())).redirectErrorStream(true).start();
+    String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(dump.waitFor()).as(text).isZero();
+    String secret = keysReader.substring(keysReader.lastIndexOf('_') + 1);
+    assertThat(text).contains("COPY public.access_tokens").contains(keysReaderId)
+        .doesNotContain(keysReader).doesNotContain(secret).doesNotContain(ADMIN);
+  }
+
   private static CoverageClaim claim(int exchangeId, long from, long until) {
     return CoverageClaim.newBuilder().setExchangeId(exchangeId).setCurrencyPairNo(1).setFromTimeMs(from)
         .setUntilTimeMs(until).setChannel(io.tickvault.api.v1.Channel.CHANNEL_TRADES).build();
