@@ -1,0 +1,164 @@
+package io.tickvault.client.bench;
+
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tickvault.api.v1.IngestServiceGrpc;
+import io.tickvault.api.v1.IngestTradesAck;
+import io.tickvault.api.v1.MarketRef;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.StreamTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesResponse;
+import io.tickvault.api.v1.Trade;
+import io.tickvault.api.v1.TradeSide;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long a committed trade takes to reach a subscriber on another server (docs/benchmarks.md):
+ * one StreamTrades stream writes one trade per request at a steady rate through one server, a
+ * SubscribeTrades stream (from now on) on another server receives them; per trade, the time from
+ * its acknowledgement reaching the writer to its receipt by the subscriber (both in this process,
+ * one clock). Run by hand: {@code java -cp client/target/tickvault.jar
+ * io.tickvault.client.bench.SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE] [SECONDS]}.
+ */
+public final class SubscribeBench {
+  static final int EXCHANGE_ID = 9_995;
+
+  private SubscribeBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      System.err.println("usage: SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE per s, 100] [SECONDS, 30]");
+      System.exit(2);
+    }
+    int rate = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+    int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+    ManagedChannel writer = channel(args[0]);
+    ManagedChannel subscriber = channel(args[1]);
+    try {
+      run(writer, subscriber, args[2], rate, seconds, System.out);
+    } finally {
+      writer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      subscriber.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  public static void run(Channel writer, Channel subscriber, String jdbcUrl, int rate, int seconds, PrintStream out)
+      throws Exception {
+    try (Connection db = DriverManager.getConnection(jdbcUrl); Statement s = db.createStatement()) {
+      s.execute("INSERT INTO exchanges (exchange_id, code) VALUES (" + EXCHANGE_ID + ", 'tickvault-bench-subscribe')"
+          + " ON CONFLICT DO NOTHING");
+      s.execute("INSERT INTO currency_pairs (exchange_id, currency_pair_no, base_currency, quote_currency) VALUES ("
+          + EXCHANGE_ID + ", 1, 'BENCH', 'USD') ON CONFLICT DO NOTHING");
+    }
+    int n = rate * seconds;
+    String prefix = Long.toString(System.currentTimeMillis(), 36) + "-";
+    Map<String, Long> received = new ConcurrentHashMap<>();
+    CountDownLatch caughtUp = new CountDownLatch(1);
+    CountDownLatch all = new CountDownLatch(n);
+    QueryServiceGrpc.newStub(subscriber).subscribeTrades(SubscribeTradesRequest.newBuilder()
+        .addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID).setCurrencyPairNo(1)).build(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(SubscribeTradesResponse r) {
+            long now = System.nanoTime();
+            for (Trade t : r.getTradesList()) {
+              if (t.getTradeId().startsWith(prefix) && received.putIfAbsent(t.getTradeId(), now) == null) {
+                all.countDown();
+              }
+            }
+            if (r.getCaughtUp()) {
+              caughtUp.countDown();
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            out.println("subscription ended: " + t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    if (!caughtUp.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the subscription did not start within 30 s");
+    }
+    long[] acked = new long[n];
+    AtomicInteger acks = new AtomicInteger();
+    CountDownLatch ackedAll = new CountDownLatch(1);
+    StreamObserver<StreamTradesRequest> requests = IngestServiceGrpc.newStub(writer).streamTrades(new StreamObserver<>() {
+      @Override
+      public void onNext(IngestTradesAck ack) {
+        acked[acks.getAndIncrement()] = System.nanoTime();
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        out.println("writer ended: " + t);
+        ackedAll.countDown();
+      }
+
+      @Override
+      public void onCompleted() {
+        ackedAll.countDown();
+      }
+    });
+    long interval = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long due = start + i * interval;
+      while (System.nanoTime() < due) {
+        LockSupport.parkNanos(due - System.nanoTime());
+      }
+      requests.onNext(StreamTradesRequest.newBuilder().addTrades(Trade.newBuilder()
+          .setExchangeId(EXCHANGE_ID).setCurrencyPairNo(1).setTradeId(prefix + i)
+          .setPrice("64000." + (10 + i % 90)).setQuantity("0.001").setTakerSide(TradeSide.TRADE_SIDE_BUY)
+          .setTradeTimeMs(System.currentTimeMillis())).build());
+    }
+    requests.onCompleted();
+    ackedAll.await(60, TimeUnit.SECONDS);
+    all.await(30, TimeUnit.SECONDS);
+    double[] latencies = new double[n];
+    int missing = 0;
+    for (int i = 0; i < n; i++) {
+      Long at = received.get(prefix + i);
+      if (at == null) {
+        missing++;
+        latencies[i] = Double.NaN;
+      } else {
+        latencies[i] = (at - acked[i]) / 1e6;
+      }
+    }
+    double[] got = Arrays.stream(latencies).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    long before = Arrays.stream(got).filter(d -> d < 0).count();
+    out.printf("subscribe latency: %,d trades at %d/s, one per request; from the writer's ack to the subscriber's receipt:"
+            + " p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d received before their ack; %d never received)%n",
+        n, rate, percentile(got, 0.50), percentile(got, 0.99), got.length == 0 ? Double.NaN : got[got.length - 1],
+        before, missing);
+  }
+
+  private static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+
+  private static ManagedChannel channel(String target) {
+    int colon = target.lastIndexOf(':');
+    return NettyChannelBuilder.forAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))
+        .usePlaintext().build();
+  }
+}
