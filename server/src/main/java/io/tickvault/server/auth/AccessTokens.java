@@ -86,9 +86,22 @@ public final class AccessTokens implements TokenVerifier {
     return Optional.of(unwritten == null ? token : token.lastUsed(unwritten));
   }
 
-  /** Refuses the token from now on, on this server; for revocations this server made or heard of. */
-  public synchronized void revoked(String id) {
+  /**
+   * Refuses the token from now on, on this server, at once: never waits, not even for a re-read of
+   * the table that is waiting on the database. For revocations heard of from another server; the
+   * next re-read brings the time of the revocation.
+   */
+  public void refuse(String id) {
     revoked.add(id);
+  }
+
+  /** A revocation this server made: refused at once, and shown revoked by {@link #find}. */
+  void revoked(String id) {
+    refuse(id);
+    markRevoked(id);
+  }
+
+  private synchronized void markRevoked(String id) {
     Entry entry = byId.get(id);
     if (entry != null) {
       Map<String, Entry> next = new HashMap<>(byId);

@@ -69,7 +69,7 @@ public final class TokenAnnouncements extends RedisPubSubAdapter<String, String>
   @Override
   public void message(String channel, String message) {
     if (message.startsWith(REVOKED)) {
-      tokens.revoked(message.substring(REVOKED.length()));
+      tokens.refuse(message.substring(REVOKED.length()));
     }
     reloads.execute(tokens::reloadIfChanged);
   }

@@ -98,7 +98,7 @@ class StoredTokensIT {
     TokenAdmin.Created created = adminOnA.create("t", EnumSet.of(Permission.API_KEYS_READ), Scope.UNRESTRICTED, 0);
     replicaB.reloadIfChanged();
     // Announced before the revocation is visible to B's next read (as a message can overtake a commit).
-    replicaB.revoked(created.info().id());
+    replicaB.refuse(created.info().id());
     replicaB.reload();
     assertThat(replicaB.callerOf(created.token())).isEmpty();
   }
