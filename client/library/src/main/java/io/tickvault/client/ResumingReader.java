@@ -17,6 +17,8 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
+import io.tickvault.api.v1.SubscribeTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesResponse;
 import io.tickvault.api.v1.Trade;
 import java.time.Duration;
 import java.util.Collections;
@@ -33,7 +35,8 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Reads a paged stream ({@code ReadTrades}, {@code ReadOrderBooks}, {@code ReadAuditLog}) record by record, oldest first, and survives the stream breaking.
+ * Reads a paged stream ({@code ReadTrades}, {@code ReadOrderBooks}, {@code ReadAuditLog}, and the endless
+ * {@code SubscribeTrades}) record by record, in the stream's order, and survives the stream breaking.
  *
  * <p>Every page the server sends carries the token that resumes the read right after it. When the
  * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or a status whose
@@ -124,6 +127,25 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
             token -> request.toBuilder().setPageToken(token).build(),
             ReadTradesResponse::getTradesList, ReadTradesResponse::getNextPageToken),
         request.getPageToken(), options);
+  }
+
+  /**
+   * The trades of {@code request}'s markets as they are committed, after the stored ones from its
+   * start time (SubscribeTrades): a stream without end, resumed with the last resume token like a
+   * read, so the caller sees every trade once. A market quiet for longer than the page timeout
+   * makes the reader open a new call (cheap; give a longer timeout to avoid it).
+   */
+  public static ResumingReader<Trade> subscribeTrades(Channel channel, SubscribeTradesRequest request, Options options) {
+    return new ResumingReader<>(
+        opener(channel, QueryServiceGrpc.getSubscribeTradesMethod(), options.callOptions(),
+            token -> request.toBuilder().setResumeToken(token).build(),
+            SubscribeTradesResponse::getTradesList, SubscribeTradesResponse::getResumeToken),
+        request.getResumeToken(), options);
+  }
+
+  /** The token that resumes right after the last page received: what a caller keeps to resume in another process. */
+  public String resumeToken() {
+    return resumeToken;
   }
 
   /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */

@@ -43,6 +43,7 @@ import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.Trade;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -265,6 +266,20 @@ public final class TickvaultClient implements AutoCloseable {
   /** As {@link #readTrades(ReadTradesRequest)}, with another page timeout or retry time. */
   public ResumingReader<Trade> readTrades(ReadTradesRequest request, ResumingReader.Options options) {
     return ResumingReader.trades(channel, request, options);
+  }
+
+  /**
+   * Subscribes to trades of up to 100 markets: the stored ones from the request's start time, then
+   * every one committed, each once, resuming by itself when the stream breaks (see
+   * {@link ResumingReader#subscribeTrades}). {@code hasNext()} waits for the next trade. Close it to stop.
+   */
+  public ResumingReader<Trade> subscribeTrades(SubscribeTradesRequest request) {
+    return ResumingReader.subscribeTrades(channel, request, ResumingReader.Options.DEFAULT);
+  }
+
+  /** As {@link #subscribeTrades(SubscribeTradesRequest)}, with another page timeout or retry time. */
+  public ResumingReader<Trade> subscribeTrades(SubscribeTradesRequest request, ResumingReader.Options options) {
+    return ResumingReader.subscribeTrades(channel, request, options);
   }
 
   /** Reads the order book snapshots of a market and time range, oldest first, resuming as {@link #readTrades}. */

@@ -46,6 +46,7 @@ public final class TickvaultCli implements Runnable {
       HealthCommand.class,
       IngestCommand.class,
       ReadCommand.class,
+      SubscribeCommand.class,
       CoverageCommand.Get.class,
       CoverageCommand.ListFeeds.class,
       TokensCommand.class,
