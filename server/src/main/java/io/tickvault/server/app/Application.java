@@ -7,6 +7,7 @@ import io.tickvault.api.TickvaultVersion;
 import io.tickvault.server.apikeys.ApiKeyReencryption;
 import io.tickvault.server.apikeys.ApiKeyRepository;
 import io.tickvault.server.apikeys.ApiKeySecrets;
+import io.tickvault.server.auth.AccessTokens;
 import io.tickvault.server.config.ConfigException;
 import io.tickvault.server.config.Endpoints;
 import io.tickvault.server.config.ServerConfig;
@@ -45,6 +46,7 @@ public final class Application implements AutoCloseable {
   private Infrastructure infra;
   private GrpcServer grpc;
   private Audit audit;
+  private AccessTokens storedTokens;
   private int metricsPort;
 
   private Application() {}
@@ -74,6 +76,7 @@ public final class Application implements AutoCloseable {
     byte[] masterKey = masterKey(config);
     infra = Infrastructure.start(config, resources);
     Tokens tokens = Tokens.start(infra, clock, resources);
+    storedTokens = tokens.tokens();
     ApiKeys apiKeys = ApiKeys.start(config.apiKeys(), masterKey, infra, clock);
     Markets markets = Markets.create(infra.jdbc(), clock);
     audit = Audit.start(config, masterKey, infra, clock, resources);
@@ -170,6 +173,11 @@ public final class Application implements AutoCloseable {
   /** This server's audit chain. */
   public UUID auditChainId() {
     return audit.log().chainId();
+  }
+
+  /** How many calls made with stored tokens are open: each is ended when its token is revoked or expires. */
+  public int openCallsWithStoredTokens() {
+    return storedTokens.openCalls().size();
   }
 
   public Metrics metrics() {

@@ -138,7 +138,7 @@ record GrpcServer(TickvaultServer server, DatabaseHealthMonitor healthMonitor) {
             (call, tokenId, code) -> {
               auditRefusals.refused(call, tokenId, code);
               refusalMetrics.refused(code);
-            }));
+            }, storedTokens.openCalls()));
     builder.intercept(new ServerVersionInterceptor(TickvaultVersion.current()));
     builder.intercept(new GrpcMetricsInterceptor(infra.metrics().registry()));
     TickvaultServer server = new TickvaultServer(builder.build(), config.shutdownGrace(), endStreams);

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * and, as the fallback while Redis is down, a check of the table's fingerprint every
  * {@link #CHECK_INTERVAL} (so a revocation reaches every server within a second either way), a
  * full re-read every {@link #FULL_RELOAD_INTERVAL} for edits made by hand, and the last uses
- * written every {@link #LAST_USE_FLUSH_INTERVAL}. All of it on a thread of its own, so a slow
+ * written every {@link #LAST_USE_FLUSH_INTERVAL}. The calls open with a token that was revoked end as
+ * the revocation arrives, and those of a token that expired at the next check. All of it on a thread of its own, so a slow
  * database never delays the other background work, nor a call.
  */
 record Tokens(AccessTokens tokens, TokenAdmin admin) {
@@ -50,6 +51,10 @@ record Tokens(AccessTokens tokens, TokenAdmin admin) {
     every(thread, CHECK_INTERVAL, tokens::reloadIfChanged, failures);
     every(thread, FULL_RELOAD_INTERVAL, tokens::reload, failures);
     every(thread, LAST_USE_FLUSH_INTERVAL, tokens::flushLastUse, failures);
+    // Expiry needs no database: checked on the shared scheduler, so a reload stuck on a slow database
+    // never holds it up.
+    infra.scheduler().scheduleWithFixedDelay(tokens.openCalls()::endRefused, CHECK_INTERVAL.toMillis(),
+        CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     TokenMetrics.register(infra.metrics().registry(), tokens::countByState);
     resources.own(() -> {
       thread.shutdownNow();

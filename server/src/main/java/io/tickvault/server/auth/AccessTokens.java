@@ -1,5 +1,6 @@
 package io.tickvault.server.auth;
 
+import io.grpc.Status;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.HashMap;
@@ -38,6 +39,8 @@ public final class AccessTokens implements TokenVerifier {
   private final Set<String> revoked = ConcurrentHashMap.newKeySet();
   /** Last uses not written yet, by token id: written in batches ({@link #flushLastUse()}). */
   private final ConcurrentHashMap<String, Long> unwrittenUses = new ConcurrentHashMap<>();
+  /** The calls in flight of each token, ended when it is revoked, expires or leaves the table. */
+  private final OpenCalls openCalls = new OpenCalls(this::refusalOf);
 
   public AccessTokens(AccessTokenRepository repository, Clock clock) {
     this.repository = repository;
@@ -92,7 +95,8 @@ public final class AccessTokens implements TokenVerifier {
    * next re-read brings the time of the revocation.
    */
   public void refuse(String id) {
-    revoked.add(id);
+    revoked.add(id); // before the calls are looked up: see OpenCalls.admit
+    openCalls.end(id, revokedStatus(id));
   }
 
   /** A revocation this server made: refused at once, and shown revoked by {@link #find}. */
@@ -147,6 +151,33 @@ public final class AccessTokens implements TokenVerifier {
     }
     byId = Map.copyOf(next);
     loaded = fingerprint;
+    openCalls.endRefused(); // a revocation or a deletion read from the table, Redis having said nothing
+  }
+
+  /** The calls in flight made with stored tokens. */
+  public OpenCalls openCalls() {
+    return openCalls;
+  }
+
+  /** Why the calls made with this token must end now, if they must. */
+  private Optional<Status> refusalOf(String id) {
+    Entry entry = byId.get(id);
+    if (revoked.contains(id) || entry != null && entry.token().revokedAtMs() != 0) {
+      return Optional.of(revokedStatus(id));
+    }
+    if (entry == null) {
+      return Optional.of(Status.UNAUTHENTICATED.withDescription("token " + id + " is no longer stored: "
+          + "the calls made with it are ended"));
+    }
+    if (!entry.token().activeAt(clock.millis())) {
+      return Optional.of(Status.UNAUTHENTICATED.withDescription("token " + id + " expired: "
+          + "the calls made with it are ended"));
+    }
+    return Optional.empty();
+  }
+
+  private static Status revokedStatus(String id) {
+    return Status.UNAUTHENTICATED.withDescription("token " + id + " was revoked: the calls made with it are ended");
   }
 
   /** Writes the last uses seen since the last flush, in one batch. */

@@ -17,7 +17,8 @@ import java.util.Optional;
  * it is public):
  * no token or an unknown one is UNAUTHENTICATED, a known token without the right is
  * PERMISSION_DENIED. Neither answer echoes the token. A call let through runs with its
- * {@link Caller} in its context.
+ * {@link Caller} in its context; one let through with a stored token is also registered in
+ * {@link OpenCalls}, which ends it when the token is revoked or expires.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -27,16 +28,20 @@ public final class AuthInterceptor implements ServerInterceptor {
   private final TokenVerifier tokens;
   private final boolean reflectionPublic;
   private final RefusalListener refusals;
+  private final OpenCalls openCalls;
 
   /**
    * @param reflectionPublic true when reflection, like health, needs no token ({@code TICKVAULT_REFLECTION=public})
    * @param refusals told of every refused call (the audit trail)
+   * @param openCalls where a call admitted with a stored token is registered, so that its revocation or expiry ends it
    */
-  public AuthInterceptor(RpcRules rules, TokenVerifier tokens, boolean reflectionPublic, RefusalListener refusals) {
+  public AuthInterceptor(RpcRules rules, TokenVerifier tokens, boolean reflectionPublic, RefusalListener refusals,
+                         OpenCalls openCalls) {
     this.rules = rules;
     this.tokens = tokens;
     this.reflectionPublic = reflectionPublic;
     this.refusals = refusals;
+    this.openCalls = openCalls;
   }
 
   /**
@@ -70,6 +75,9 @@ public final class AuthInterceptor implements ServerInterceptor {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(method.getFullMethodName() + " needs "
           + rule.needs().orElseThrow().protoName() + ", which token " + caller.get().tokenId() + " does not have"),
           caller.get().tokenId());
+    }
+    if (TokenFormat.isId(caller.get().tokenId())) { // a stored token: it may be revoked or expire while the call runs
+      return openCalls.admit(caller.get(), call, headers, next);
     }
     return admit(caller.get(), call, headers, next);
   }

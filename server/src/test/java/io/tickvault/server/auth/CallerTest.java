@@ -20,6 +20,7 @@ import io.tickvault.server.grpc.Permission;
 import io.tickvault.server.service.Rpcs;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +52,7 @@ class CallerTest {
   @Test
   void aWorkerTokensCall_runsAsItsEnvironmentCaller() throws Exception {
     start(new AuthInterceptor(Rpcs.all(), new BearerTokens(List.of(WORKER), List.of()), false,
-        RefusalListener.NONE));
+        RefusalListener.NONE, new OpenCalls(tokenId -> Optional.empty())));
     call(WORKER);
     assertThat(seen.get().tokenId()).isEqualTo(BearerTokens.tokenId(Role.WORKER, WORKER));
     assertThat(seen.get().permissions()).containsExactlyInAnyOrderElementsOf(Role.WORKER.permissions());
