@@ -174,7 +174,8 @@ public final class TradeCommitLog {
     List<Trade> stored = new ArrayList<>(trades.size());
     int size = 0;
     for (Trade t : trades) {
-      Trade s = Trade.newBuilder()
+      // As sent when it is already what is stored (the usual case): no copy.
+      Trade s = t.getReceiveTimeMs() != 0 && t.getUnknownFields().asMap().isEmpty() ? t : Trade.newBuilder()
           .setExchangeId(t.getExchangeId())
           .setCurrencyPairNo(t.getCurrencyPairNo())
           .setTradeId(t.getTradeId())
