@@ -15,6 +15,8 @@ import io.tickvault.api.v1.IngestTradesAck;
 import io.tickvault.api.v1.MarketRef;
 import io.tickvault.api.v1.Permission;
 import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.ReadTradesResponse;
 import io.tickvault.api.v1.RevokeTokenRequest;
 import io.tickvault.api.v1.StreamTradesRequest;
 import io.tickvault.api.v1.SubscribeTradesRequest;
@@ -24,6 +26,8 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.WhoAmIRequest;
 import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
+import io.tickvault.server.testing.MetricValues;
+import io.tickvault.server.testing.QueryCalls;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
@@ -31,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,7 +45,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Calls open with a stored token end when it is revoked on another replica (through Redis, or the
  * check of the table alone) or when it expires: the client gets UNAUTHENTICATED saying why; an
  * ingestion stream's acknowledged requests are stored and sending everything again with another
- * token stores each trade once; and no call stays registered once it has ended.
+ * token stores each trade once; a read stream waiting for its client gives back the pages it held;
+ * and no call stays registered once it has ended.
  */
 class OpenCallsRevocationIT {
   static final String ADMIN = "admin-token-0123456789abcdef";
@@ -63,7 +69,7 @@ class OpenCallsRevocationIT {
 
   @BeforeAll
   static void registerMarkets() {
-    TradeCalls.registerMarket(Bearer.channel(replicaA.channel(), ADMIN), 1, 1, 2, 3, 4);
+    TradeCalls.registerMarket(Bearer.channel(replicaA.channel(), ADMIN), 1, 1, 2, 3, 4, 5);
   }
 
   @Test
@@ -122,6 +128,33 @@ class OpenCallsRevocationIT {
     assertThat(inserted + duplicates).isEqualTo(Writer.PER_REQUEST * sent.size());
     assertThat(stored(3)).isEqualTo(Writer.PER_REQUEST * sent.size());
     assertNoCallRegistered();
+  }
+
+  @Test
+  void aReadTradesStreamWaitingForItsClient_endsWhenItsTokenIsRevoked_andGivesBackItsPages() throws Exception {
+    List<Trade> stored = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      stored.add(QueryCalls.trade(1, 5, "r-" + i, TradeCalls.TIME + i, "60000." + (i % 97), "0.01"));
+    }
+    QueryCalls.ingestTrades(Bearer.channel(replicaA.channel(), ADMIN), stored);
+    CreateTokenResponse created = create(Permission.PERMISSION_MARKET_DATA_READ, 0);
+    String token = awaitAccepted(replicaB, created);
+    // One page asked for: the stream then waits for its client, holding what it fetched ahead.
+    PageReader reader = PageReader.start(Bearer.channel(replicaB.channel(), token), ReadTradesRequest.newBuilder()
+        .setExchangeId(1).setCurrencyPairNo(5).setStartTimeMs(TradeCalls.TIME).setEndTimeMs(TradeCalls.TIME + 5_000)
+        .setPageSize(10).build());
+    Eventually.await("the first page", Duration.ofSeconds(10), () -> reader.pages() > 0);
+    assertThat(replicaB.app().openCallsWithStoredTokens()).isEqualTo(1);
+
+    revoke(created);
+    reader.takeTheRest();
+    Status end = reader.end.get(5, TimeUnit.SECONDS);
+    assertThat(end.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(end.getDescription()).contains("was revoked");
+    assertThat(reader.pages()).isLessThan(500);
+    assertNoCallRegistered();
+    Eventually.await("the pages fetched ahead are given back", Duration.ofSeconds(5),
+        () -> MetricValues.gauge(replicaB.app().metrics().registry(), "tickvault_read_buffer_bytes", "state", "used") == 0);
   }
 
   @Test
@@ -195,10 +228,24 @@ class OpenCallsRevocationIT {
     return created.getToken();
   }
 
-  /** A SubscribeTrades call from the start of a market's trades: how it ended, once it has. */
-  private static final class Subscription
-      implements ClientResponseObserver<SubscribeTradesRequest, SubscribeTradesResponse> {
+  /** A call's responses, and how it ended once it has. */
+  private abstract static class Ending<T> implements StreamObserver<T> {
     final CompletableFuture<Status> end = new CompletableFuture<>();
+
+    @Override
+    public void onError(Throwable t) {
+      end.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      end.complete(Status.OK);
+    }
+  }
+
+  /** A SubscribeTrades call from the start of a market's trades: how it ended, once it has. */
+  private static final class Subscription extends Ending<SubscribeTradesResponse>
+      implements ClientResponseObserver<SubscribeTradesRequest, SubscribeTradesResponse> {
     private volatile boolean caughtUp;
     private ClientCallStreamObserver<SubscribeTradesRequest> call;
 
@@ -220,16 +267,6 @@ class OpenCallsRevocationIT {
       caughtUp |= response.getCaughtUp();
     }
 
-    @Override
-    public void onError(Throwable t) {
-      end.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      end.complete(Status.OK);
-    }
-
     boolean caughtUp() {
       return caughtUp;
     }
@@ -239,10 +276,41 @@ class OpenCallsRevocationIT {
     }
   }
 
+  /** A ReadTrades call that takes one page, then the rest when told. */
+  private static final class PageReader extends Ending<ReadTradesResponse>
+      implements ClientResponseObserver<ReadTradesRequest, ReadTradesResponse> {
+    private final AtomicInteger pages = new AtomicInteger();
+    private ClientCallStreamObserver<ReadTradesRequest> call;
+
+    static PageReader start(Channel channel, ReadTradesRequest request) {
+      PageReader reader = new PageReader();
+      QueryServiceGrpc.newStub(channel).readTrades(request, reader);
+      return reader;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ReadTradesRequest> requestStream) {
+      call = requestStream;
+      call.disableAutoRequestWithInitial(1);
+    }
+
+    void takeTheRest() {
+      call.request(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(ReadTradesResponse page) {
+      pages.incrementAndGet();
+    }
+
+    int pages() {
+      return pages.get();
+    }
+  }
+
   /** A StreamTrades call that sends its next request as each one is acknowledged, until it ends. */
-  private static final class Writer implements StreamObserver<IngestTradesAck> {
+  private static final class Writer extends Ending<IngestTradesAck> {
     static final int PER_REQUEST = 200;
-    final CompletableFuture<Status> end = new CompletableFuture<>();
     private final int pairNo;
     private final List<List<Trade>> sent = new ArrayList<>();
     private StreamObserver<StreamTradesRequest> requests;
@@ -279,16 +347,6 @@ class OpenCallsRevocationIT {
       if (!end.isDone()) {
         sendNext();
       }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      end.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      end.complete(Status.OK);
     }
 
     synchronized long acked() {
