@@ -77,7 +77,7 @@ public final class AuthInterceptor implements ServerInterceptor {
           caller.get().tokenId());
     }
     if (TokenFormat.isId(caller.get().tokenId())) { // a stored token: it may be revoked or expire while the call runs
-      return openCalls.admit(caller.get(), call, headers, next);
+      return openCalls.admit(caller.get(), call, headers, next, refusals);
     }
     return admit(caller.get(), call, headers, next);
   }

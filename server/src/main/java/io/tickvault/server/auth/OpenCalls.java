@@ -36,11 +36,17 @@ public final class OpenCalls {
     this.refusal = refusal;
   }
 
-  /** Runs the call in its own cancellable context, registered under the caller's token id until it ends. */
-  <Q, R> ServerCall.Listener<Q> admit(Caller caller, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  /**
+   * Runs the call in its own cancellable context, registered under the caller's token id until it ends.
+   *
+   * @param refusals told of the call if it is ended, as of a call refused (the audit trail, the metrics)
+   */
+  <Q, R> ServerCall.Listener<Q> admit(Caller caller, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
+                                      RefusalListener refusals) {
     String tokenId = caller.tokenId();
     Context.CancellableContext context = caller.attachTo(Context.current()).withCancellation();
-    OpenCall<Q, R> open = new OpenCall<>(call, context, c -> leave(tokenId, c));
+    OpenCall<Q, R> open = new OpenCall<>(call, context, c -> leave(tokenId, c), () -> refusals.refused(call, tokenId,
+        Status.Code.UNAUTHENTICATED));
     byToken.compute(tokenId, (id, calls) -> {
       Set<OpenCall<?, ?>> set = calls == null ? ConcurrentHashMap.newKeySet() : calls;
       set.add(open);
@@ -111,13 +117,19 @@ public final class OpenCalls {
   private static final class OpenCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final Context.CancellableContext context;
     private final Runnable leave;
+    private final Runnable refused;
     private boolean closed; // guarded by this
+    /** Closed by {@link #end}: set before the close, so the transport's onComplete that follows is seen as such. */
     private volatile boolean ended;
+    /** Set once the end is complete, context cancelled included: what the call's own code sees. */
+    private volatile boolean cancelled;
 
-    OpenCall(ServerCall<Q, R> delegate, Context.CancellableContext context, Consumer<OpenCall<?, ?>> leave) {
+    OpenCall(ServerCall<Q, R> delegate, Context.CancellableContext context, Consumer<OpenCall<?, ?>> leave,
+             Runnable refused) {
       super(delegate);
       this.context = context;
       this.leave = () -> leave.accept(this);
+      this.refused = refused;
     }
 
     /** Closes the call with {@code status} unless it was closed already; true when it did. */
@@ -128,9 +140,14 @@ public final class OpenCalls {
         }
         closed = true;
         ended = true;
-        super.close(status, new Metadata());
+        try {
+          refused.run();
+        } finally {
+          super.close(status, new Metadata());
+        }
       }
       context.cancel(status.asRuntimeException());
+      cancelled = true;
       return true;
     }
 
@@ -168,7 +185,7 @@ public final class OpenCalls {
 
     @Override
     public boolean isCancelled() {
-      return ended || super.isCancelled();
+      return cancelled || super.isCancelled();
     }
 
     ServerCall.Listener<Q> listener(ServerCall.Listener<Q> delegate) {

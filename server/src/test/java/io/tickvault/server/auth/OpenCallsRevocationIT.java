@@ -88,6 +88,7 @@ class OpenCallsRevocationIT {
     Subscription subscription = Subscription.start(Bearer.channel(other.channel(), token), pairNo);
     Eventually.await("the subscription has caught up", Duration.ofSeconds(10), subscription::caughtUp);
     assertThat(other.app().openCallsWithStoredTokens()).isEqualTo(1);
+    double refusalsBefore = unauthenticatedRefusals(other);
 
     revoke(created);
     long revokedAt = System.nanoTime();
@@ -98,6 +99,12 @@ class OpenCallsRevocationIT {
         + " was revoked: the calls made with it are ended");
     assertThat(took).isLessThan(WITHIN);
     assertNoCallRegistered();
+    // Told as a refusal, to the audit trail and the metrics alike.
+    assertThat(unauthenticatedRefusals(other) - refusalsBefore).isEqualTo(1);
+  }
+
+  private static double unauthenticatedRefusals(TestServer server) {
+    return MetricValues.counter(server.app().metrics().registry(), "tickvault_auth_refusals_total", "reason", "unauthenticated");
   }
 
   @Test
