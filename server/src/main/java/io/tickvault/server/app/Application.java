@@ -16,6 +16,7 @@ import io.tickvault.server.db.Database;
 import io.tickvault.server.db.DatabaseHealthMonitor;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
+import io.tickvault.server.metrics.CandleMetrics;
 import io.tickvault.server.metrics.Metrics;
 import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.AuditGrpcService;
@@ -82,6 +83,7 @@ public final class Application implements AutoCloseable {
     audit = Audit.start(config, masterKey, infra, clock, resources);
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
     CandleBackfill candleBackfill = CandleBackfill.open(infra.jdbc(), clock);
+    CandleMetrics.register(infra.metrics().registry(), candleBackfill::complete, candleBackfill::slicesDone);
     Subscriptions subscriptions = Subscriptions.start(infra, markets.known(), clock, resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
         infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(), clock);

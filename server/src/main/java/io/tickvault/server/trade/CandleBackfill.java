@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,7 @@ public final class CandleBackfill {
   private final Jdbc jdbc;
   private final RateLimitedLog failures;
   private volatile boolean complete;
+  private final AtomicLong slicesDone = new AtomicLong();
 
   private CandleBackfill(Jdbc jdbc, boolean complete, Clock clock) {
     this.jdbc = jdbc;
@@ -96,6 +98,11 @@ public final class CandleBackfill {
   /** The backfill of the database behind {@code jdbc}, complete or not as its plan says now. */
   public static CandleBackfill open(Jdbc jdbc, Clock clock) {
     return new CandleBackfill(jdbc, !pending(jdbc), clock);
+  }
+
+  /** Slices this server has rolled up since it started. */
+  public long slicesDone() {
+    return slicesDone.get();
   }
 
   /** Whether every trade stored before the rollup existed is rolled up. */
@@ -156,7 +163,9 @@ public final class CandleBackfill {
       Jdbc.execute(c, ADVANCE_SQL, end, exchangeId, pairNo);
       return true;
     });
-    if (!done && !pending(jdbc)) {
+    if (done) {
+      slicesDone.incrementAndGet();
+    } else if (!pending(jdbc)) {
       complete = true;
     }
     return done;

@@ -4,9 +4,12 @@ import static io.tickvault.server.testing.QueryCalls.ingestTrades;
 import static io.tickvault.server.testing.QueryCalls.trade;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.metrics.CandleMetrics;
 import io.tickvault.server.testing.Eventually;
+import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.ServerProcess;
 import io.tickvault.server.testing.TestDatabase;
 import java.io.InputStream;
@@ -57,6 +60,9 @@ class CandleBackfillIT {
 
     CandleBackfill backfill = CandleBackfill.open(jdbc, Clock.systemUTC());
     assertThat(backfill.complete()).isFalse();
+    PrometheusRegistry registry = new PrometheusRegistry();
+    CandleMetrics.register(registry, backfill::complete, backfill::slicesDone);
+    assertThat(MetricValues.gauge(registry, "tickvault_candle_backfill_complete")).isZero();
     TradeRepository repository = new TradeRepository(jdbc, backfill, new TradeCommitLog(commits -> { }));
     CandleReader reader = new CandleReader(jdbc, backfill);
     assertThat(reader.candles(1, 1, T0, T0 + 60 * MINUTE, MINUTE)).as("served from trades meanwhile")
@@ -73,6 +79,8 @@ class CandleBackfillIT {
     ingesting.get();
     assertThat(slices).isGreaterThanOrEqualTo(160_000 / CandleBackfill.SLICE_TRADES);
     assertThat(backfill.complete()).isTrue();
+    assertThat(MetricValues.gauge(registry, "tickvault_candle_backfill_complete")).isEqualTo(1);
+    assertThat(MetricValues.counter(registry, "tickvault_candle_backfill_slices")).isEqualTo(slices);
     assertRollupEqualsTrades(jdbc, 2, 160_000 + 2_000 + 40 * 500);
   }
 

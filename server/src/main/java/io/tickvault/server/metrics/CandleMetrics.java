@@ -1,0 +1,28 @@
+package io.tickvault.server.metrics;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The background rollup of the trades stored before {@code trade_candles_1m} existed: whether it
+ * is done (until then GetCandles reads raw trades) and how many slices this server has rolled up.
+ */
+public final class CandleMetrics {
+  private CandleMetrics() {}
+
+  public static void register(PrometheusRegistry registry, BooleanSupplier backfillComplete, LongSupplier slicesDone) {
+    GaugeWithCallback.builder()
+        .name("tickvault_candle_backfill_complete")
+        .help("1 once every trade stored before the one-minute rollup existed is rolled up (GetCandles reads the rollup), else 0")
+        .callback(callback -> callback.call(backfillComplete.getAsBoolean() ? 1 : 0))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("tickvault_candle_backfill_slices")
+        .help("Slices of stored trades this server rolled up into trade_candles_1m")
+        .callback(callback -> callback.call(slicesDone.getAsLong()))
+        .register(registry);
+  }
+}
