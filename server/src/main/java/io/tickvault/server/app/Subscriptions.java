@@ -2,6 +2,7 @@ package io.tickvault.server.app;
 
 import io.tickvault.server.logging.RateLimitedLog;
 import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import io.tickvault.server.trade.CommitAnnouncements;
@@ -32,6 +33,7 @@ record Subscriptions(TradeCommitLog log, TradeSubscriptions trades) {
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
   static Subscriptions start(Infrastructure infra, KnownMarkets markets, Clock clock, Resources resources) {
+    SubscriptionMetrics metrics = new SubscriptionMetrics(infra.metrics().registry());
     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
         DaemonThreads.named("tickvault-subscriptions-", infra.uncaughtErrors()));
     resources.own(thread::shutdownNow);
@@ -64,6 +66,6 @@ record Subscriptions(TradeCommitLog log, TradeSubscriptions trades) {
       }
     }, PRUNE_INTERVAL.toMillis(), PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return new Subscriptions(new TradeCommitLog(announcements),
-        new TradeSubscriptions(infra.jdbc(), watch, markets, () -> { }));
+        new TradeSubscriptions(infra.jdbc(), watch, markets, metrics, clock));
   }
 }

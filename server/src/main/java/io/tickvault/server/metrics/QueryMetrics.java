@@ -50,7 +50,7 @@ public final class QueryMetrics {
     snapshotRowsRead = rows.labelValues("snapshot");
     readsStalled = Counter.builder()
         .name("tickvault_read_stalled_total")
-        .help("ReadTrades and ReadOrderBooks streams ended because their client took nothing for the stall timeout")
+        .help("ReadTrades, ReadOrderBooks and SubscribeTrades streams ended because their client took nothing for the stall timeout")
         .register(registry);
   }
 

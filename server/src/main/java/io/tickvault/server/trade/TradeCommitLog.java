@@ -31,7 +31,7 @@ public final class TradeCommitLog {
   public record Commit(int exchangeId, int currencyPairNo, long seq) {}
 
   /** One log entry as read: its market's position in the request, its seq, its trades. */
-  public record Entry(int market, long seq, List<Trade> trades) {}
+  public record Entry(int market, long seq, List<Trade> trades, long committedAtMs) {}
 
   /** What is told of every committed transaction, after its commit. */
   public interface Listener {
@@ -44,8 +44,8 @@ public final class TradeCommitLog {
           INSERT INTO market_commit_seq AS m (exchange_id, currency_pair_no, seq) VALUES (?, ?, 1)
           ON CONFLICT ON CONSTRAINT pk_market_commit_seq DO UPDATE SET seq = m.seq + 1
           RETURNING seq)
-      INSERT INTO trade_commit_log (exchange_id, currency_pair_no, commit_seq, trades, trade_count)
-      SELECT ?, ?, seq, ?, ? FROM s
+      INSERT INTO trade_commit_log (exchange_id, currency_pair_no, commit_seq, trades, trade_count, committed_at)
+      SELECT ?, ?, seq, ?, ?, clock_timestamp() FROM s
       RETURNING commit_seq
       """;
   private static final String SEQS_SQL = """
@@ -55,10 +55,10 @@ public final class TradeCommitLog {
        ORDER BY m.i
       """;
   private static final String ENTRIES_SQL = """
-      SELECT m.i, l.commit_seq, l.trades
+      SELECT m.i, l.commit_seq, l.trades, (extract(epoch FROM l.committed_at) * 1000)::bigint
         FROM unnest(?::integer[], ?::integer[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS m(e, p, after, upto, i)
         CROSS JOIN LATERAL (
-            SELECT commit_seq, trades FROM trade_commit_log
+            SELECT commit_seq, trades, committed_at FROM trade_commit_log
              WHERE exchange_id = m.e AND currency_pair_no = m.p AND commit_seq > m.after AND commit_seq <= m.upto
              ORDER BY commit_seq
              LIMIT ?) l
@@ -69,10 +69,12 @@ public final class TradeCommitLog {
           DELETE FROM trade_commit_log WHERE committed_at < now() - ?::double precision * interval '1 second'
           RETURNING exchange_id, currency_pair_no, commit_seq),
       markets AS (
-          SELECT exchange_id, currency_pair_no, max(commit_seq) AS through FROM gone GROUP BY 1, 2)
-      UPDATE market_commit_seq s SET pruned_through = greatest(s.pruned_through, markets.through)
-        FROM markets
-       WHERE s.exchange_id = markets.exchange_id AND s.currency_pair_no = markets.currency_pair_no
+          SELECT exchange_id, currency_pair_no, max(commit_seq) AS through FROM gone GROUP BY 1, 2),
+      moved AS (
+          UPDATE market_commit_seq s SET pruned_through = greatest(s.pruned_through, markets.through)
+            FROM markets
+           WHERE s.exchange_id = markets.exchange_id AND s.currency_pair_no = markets.currency_pair_no)
+      SELECT count(*) FROM gone
       """;
 
   private final Listener listener;
@@ -154,7 +156,7 @@ public final class TradeCommitLog {
       ps.setInt(5, perMarket);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          entries.add(new Entry((int) rs.getLong(1) - 1, rs.getLong(2), decode(rs.getBytes(3))));
+          entries.add(new Entry((int) rs.getLong(1) - 1, rs.getLong(2), decode(rs.getBytes(3)), rs.getLong(4)));
         }
       }
     }
@@ -163,7 +165,7 @@ public final class TradeCommitLog {
 
   /** Deletes the entries committed more than {@code retention} ago; returns how many. */
   public static int prune(Jdbc jdbc, Duration retention) {
-    return jdbc.inTransaction(c -> Jdbc.execute(c, PRUNE_SQL, retention.toSeconds()));
+    return jdbc.inTransaction(c -> Jdbc.query(c, PRUNE_SQL, row -> row.getInt(1), retention.toSeconds()).get(0));
   }
 
   /**

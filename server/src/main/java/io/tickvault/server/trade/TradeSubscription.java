@@ -4,11 +4,13 @@ import io.grpc.Status;
 import io.tickvault.api.v1.SubscribeTradesResponse;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.read.PageToken;
 import io.tickvault.server.read.PagedStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +43,8 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
 
   private final Jdbc jdbc;
   private final CommitWatch watch;
-  private final Runnable retentionHint;
+  private final SubscriptionMetrics metrics;
+  private final Clock clock;
   private final long startTimeMs;
   private final int[] exchangeIds;
   private final int[] pairNos;
@@ -54,12 +57,14 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
   private String cursorId;
   private boolean announced;
   private Runnable cancelWait;
+  private boolean closed;
 
-  TradeSubscription(Jdbc jdbc, CommitWatch watch, Runnable retentionHint, long startTimeMs, int[] exchangeIds,
-                    int[] pairNos, SubscriptionToken resumeFrom) {
+  TradeSubscription(Jdbc jdbc, CommitWatch watch, SubscriptionMetrics metrics, Clock clock, long startTimeMs,
+                    int[] exchangeIds, int[] pairNos, SubscriptionToken resumeFrom) {
     this.jdbc = jdbc;
     this.watch = watch;
-    this.retentionHint = retentionHint;
+    this.metrics = metrics;
+    this.clock = clock;
     this.startTimeMs = startTimeMs;
     this.exchangeIds = exchangeIds;
     this.pairNos = pairNos;
@@ -68,6 +73,7 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
     for (int i = 0; i < keys.length; i++) {
       keys[i] = CommitWatch.key(exchangeIds[i], pairNos[i]);
     }
+    metrics.opened(keys.length);
   }
 
   @Override
@@ -80,6 +86,7 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
     while (current < seqs.length && trades.isEmpty()) {
       historyStep(trades);
     }
+    metrics.history(trades.size());
     // The last page of stored trades goes without caught_up; the next response carries it.
     boolean caughtUp = trades.isEmpty();
     if (caughtUp) {
@@ -180,6 +187,7 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
       byMarket.get(entry.market()).add(entry);
     }
     // Round robin: a busy market does not keep a quiet one waiting.
+    long oldest = Long.MAX_VALUE;
     for (int round = 0; round < LIVE_ENTRIES_PER_MARKET && trades.size() < LIVE_MAX_TRADES; round++) {
       for (int i = 0; i < seqs.length && trades.size() < LIVE_MAX_TRADES; i++) {
         List<TradeCommitLog.Entry> of = byMarket.get(i);
@@ -190,19 +198,31 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
           }
           trades.addAll(entry.trades());
           seqs[i] = entry.seq();
+          oldest = Math.min(oldest, entry.committedAtMs());
         }
       }
+    }
+    if (!trades.isEmpty()) {
+      metrics.live(trades.size(), (clock.millis() - oldest) / 1000.0);
     }
   }
 
   @Override
   public void whenMore(Runnable wake) {
-    ended();
+    cancelWait();
     cancelWait = watch.await(keys, seqs.clone(), wake);
   }
 
   @Override
   public void ended() {
+    cancelWait();
+    if (!closed) {
+      closed = true;
+      metrics.closed(keys.length);
+    }
+  }
+
+  private void cancelWait() {
     Runnable cancel = cancelWait;
     cancelWait = null;
     if (cancel != null) {
@@ -217,7 +237,7 @@ final class TradeSubscription implements PagedStream.Pager<SubscribeTradesRespon
   }
 
   private RuntimeException gone(int m) {
-    retentionHint.run();
+    metrics.outOfRetention();
     return Status.OUT_OF_RANGE.withDescription("the commit log no longer holds what this subscription has not received"
         + " of market " + exchangeIds[m] + "/" + pairNos[m] + " (it keeps commits for a bounded time, docs/subscribing.md):"
         + " subscribe again without resume_token, from a start_time_ms").asRuntimeException();

@@ -6,7 +6,9 @@ import io.tickvault.api.v1.SubscribeTradesResponse;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.read.PagedStream;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -23,14 +25,15 @@ public final class TradeSubscriptions {
   private final Jdbc primary;
   private final CommitWatch watch;
   private final KnownMarkets markets;
-  private final Runnable outOfRetention;
+  private final SubscriptionMetrics metrics;
+  private final Clock clock;
 
-  /** @param outOfRetention counts a subscription ended because the log no longer held its next commits */
-  public TradeSubscriptions(Jdbc primary, CommitWatch watch, KnownMarkets markets, Runnable outOfRetention) {
+  public TradeSubscriptions(Jdbc primary, CommitWatch watch, KnownMarkets markets, SubscriptionMetrics metrics, Clock clock) {
     this.primary = primary;
     this.watch = watch;
     this.markets = markets;
-    this.outOfRetention = outOfRetention;
+    this.metrics = metrics;
+    this.clock = clock;
   }
 
   /** The stream of a request; INVALID_ARGUMENT naming every bad field when the request is bad. */
@@ -77,7 +80,7 @@ public final class TradeSubscriptions {
       }
     }
     violations.throwIfAny();
-    return new TradeSubscription(primary, watch, outOfRetention, r.getStartTimeMs(), exchangeIds, pairNos, token);
+    return new TradeSubscription(primary, watch, metrics, clock, r.getStartTimeMs(), exchangeIds, pairNos, token);
   }
 
   private static void positive(FieldViolations violations, String field, int value) {

@@ -23,6 +23,8 @@ import io.tickvault.api.v1.Permission;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.SubscribeTradesRequest;
+import io.tickvault.api.v1.MarketRef;
 import io.tickvault.api.v1.RejectedRecord;
 import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.RevokeTokenRequest;
@@ -136,6 +138,9 @@ class ScopeEnforcementIT {
     assertThat(QueryServiceGrpc.newBlockingStub(asWriter).readTrades(ReadTradesRequest.newBuilder()
         .setExchangeId(1).setCurrencyPairNo(1).setStartTimeMs(t).setEndTimeMs(t + 1000).build()).next().getTradesCount())
         .isEqualTo(2);
+    assertDenied(() -> QueryServiceGrpc.newBlockingStub(asWriter).subscribeTrades(SubscribeTradesRequest.newBuilder()
+        .addMarkets(MarketRef.newBuilder().setExchangeId(1).setCurrencyPairNo(1))
+        .addMarkets(MarketRef.newBuilder().setExchangeId(2).setCurrencyPairNo(1)).setStartTimeMs(t).build()).hasNext());
     ListCurrencyPairsResponse pairs = MarketServiceGrpc.newBlockingStub(asWriter)
         .listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance());
     assertThat(pairs.getCurrencyPairsList()).allSatisfy(p -> assertThat(p.getExchangeId()).isEqualTo(1)).isNotEmpty();

@@ -91,6 +91,8 @@ class SubscribeTradesIT {
     CompletableFuture<Void> writer = new CompletableFuture<>();
     TradeSubscriber first = TradeSubscriber.start(replicaB.channel(),
         TradeSubscriber.request(T0, "", new int[] {1, 3}), s -> s.count() >= 1_500);
+    // Once its first page came, its snapshot is taken: every trade written from here on is new to it.
+    Eventually.await("the first page", DELIVERY, () -> first.responses() > 0);
     CompletableFuture.runAsync(() -> {
       for (int r = 0; r < 40; r++) {
         List<Trade> request = new ArrayList<>();
