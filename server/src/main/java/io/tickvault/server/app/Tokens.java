@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * and, as the fallback while Redis is down, a check of the table's fingerprint every
  * {@link #CHECK_INTERVAL} (so a revocation reaches every server within a second either way), a
  * full re-read every {@link #FULL_RELOAD_INTERVAL} for edits made by hand, and the last uses
- * written every {@link #LAST_USE_FLUSH_INTERVAL}. The calls open with a token that was revoked end as
- * the revocation arrives, and those of a token that expired at the next check. All of it on a thread of its own, so a slow
- * database never delays the other background work, nor a call.
+ * written every {@link #LAST_USE_FLUSH_INTERVAL}. All of it on a thread of its own, so a slow
+ * database never delays the other background work, nor a call. The calls open with a token end as
+ * its revocation arrives, or at the first check after its expiry (on the shared scheduler).
  */
 record Tokens(AccessTokens tokens, TokenAdmin admin) {
   private static final Logger log = LoggerFactory.getLogger(Tokens.class);
