@@ -7,15 +7,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.zip.CRC32;
 
 /**
  * The {@code next_page_token} of a streamed read: the key of the last row sent, and the identity of
@@ -23,9 +18,8 @@ import java.util.zip.CRC32;
  * instead of silently skipping or repeating rows. Never a row offset: rows stored meanwhile do not
  * shift what a token means.
  *
- * <p>Encoding: URL-safe base64 (no padding) of a version byte, then the fields, then a CRC-32 of all
- * of it, which catches a token that was cut or mangled on its way through a shell or a file. The
- * CRC is not a signature: anyone can recompute it. A forged token is harmless only because every
+ * <p>Encoding: a {@link TokenEnvelope} (base64 of a version byte, the fields, a CRC-32). The CRC is
+ * not a signature: anyone can recompute it. A forged token is harmless only because every
  * field it decodes to is checked before it reaches a query ({@link #impossible}): a key that no
  * read can have sent (a trade id that is not UTF-8, holds a NUL or is longer than any stored one,
  * a time outside the read's range) is INVALID_ARGUMENT like a mangled token, and a well-formed
@@ -52,7 +46,6 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
   public String encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
       out.writeByte(kind.ordinal());
       out.writeInt(exchangeId);
       out.writeInt(currencyPairNo);
@@ -63,14 +56,10 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
       out.writeShort(tradeId.length);
       out.write(tradeId);
       out.writeLong(lastSequenceId);
-      out.flush();
-      CRC32 crc = new CRC32();
-      crc.update(bytes.toByteArray());
-      out.writeInt((int) crc.getValue());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array does not fail
     }
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.toByteArray());
+    return TokenEnvelope.seal(VERSION, bytes.toByteArray());
   }
 
   /**
@@ -154,26 +143,11 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
 
   /** The token, or null when it is not one this server issued. */
   private static PageToken parse(String token) {
-    byte[] bytes;
-    try {
-      bytes = Base64.getUrlDecoder().decode(token);
-    } catch (IllegalArgumentException e) {
+    byte[] fields = TokenEnvelope.open(token, VERSION);
+    if (fields == null) {
       return null;
     }
-    if (bytes.length < 5 || bytes[0] != VERSION) {
-      return null;
-    }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      in.skipBytes(bytes.length - 4);
-      if (in.readInt() != (int) crc.getValue()) {
-        return null;
-      }
-    } catch (IOException e) {
-      return null;
-    }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 5))) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(fields))) {
       int kind = in.readUnsignedByte();
       if (kind >= Kind.values().length) {
         return null;
@@ -194,19 +168,10 @@ public record PageToken(Kind kind, int exchangeId, int currencyPairNo, long star
         return null;
       }
       return new PageToken(Kind.values()[kind], exchangeId, currencyPairNo, start, end, lastTime,
-          strictUtf8(tradeId), lastSequenceId);
+          TokenEnvelope.strictUtf8(tradeId), lastSequenceId);
     } catch (IOException e) {
       return null; // cut short, or a trade id that is not UTF-8
     }
-  }
-
-  /** The text of {@code bytes}, which must be UTF-8: a forged id is refused, not read with U+FFFD in it. */
-  private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes))
-        .toString();
   }
 
   /** Compares by code point, which is the byte order of UTF-8 (and of PostgreSQL's "C" collation). */

@@ -1,26 +1,21 @@
 package io.tickvault.server.trade;
 
 import io.tickvault.server.grpc.FieldViolations;
+import io.tickvault.server.read.TokenEnvelope;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.zip.CRC32;
 
 /**
  * The {@code resume_token} of a SubscribeTrades stream: where it stands in each market, and the
  * request it belongs to (start time and markets, in order), so that a token handed to another
- * subscription is refused. Encoded like the read tokens ({@code read/PageToken}): URL-safe base64
- * of a version byte, the fields and a CRC-32; not a signature, so every field is checked before it
- * reaches a query, and a forgery can read nothing its caller could not subscribe to anyway.
+ * subscription is refused. In a {@link TokenEnvelope}, like the read tokens: not a signature, so
+ * every field is checked before it reaches a query, and a forgery can read nothing its caller could not subscribe to anyway.
  *
  * @param seqs per market, the last commit seq whose trades are delivered (in the history phase of
  *     that market and those after it: of the snapshot their history is read in)
@@ -42,7 +37,6 @@ record SubscriptionToken(long startTimeMs, int[] exchangeIds, int[] pairNos, lon
   String encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 16 * seqs.length);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
       out.writeLong(startTimeMs);
       out.writeShort(seqs.length);
       for (int i = 0; i < seqs.length; i++) {
@@ -55,14 +49,10 @@ record SubscriptionToken(long startTimeMs, int[] exchangeIds, int[] pairNos, lon
       byte[] id = cursorId.getBytes(StandardCharsets.UTF_8);
       out.writeShort(id.length);
       out.write(id);
-      out.flush();
-      CRC32 crc = new CRC32();
-      crc.update(bytes.toByteArray());
-      out.writeInt((int) crc.getValue());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array does not fail
     }
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.toByteArray());
+    return TokenEnvelope.seal(VERSION, bytes.toByteArray());
   }
 
   /**
@@ -114,21 +104,11 @@ record SubscriptionToken(long startTimeMs, int[] exchangeIds, int[] pairNos, lon
   }
 
   private static SubscriptionToken parse(String token) {
-    byte[] bytes;
-    try {
-      bytes = Base64.getUrlDecoder().decode(token);
-    } catch (IllegalArgumentException e) {
+    byte[] fields = TokenEnvelope.open(token, VERSION);
+    if (fields == null) {
       return null;
     }
-    if (bytes.length < 5 || bytes[0] != VERSION) {
-      return null;
-    }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    if (ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt() != (int) crc.getValue()) {
-      return null;
-    }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 5))) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(fields))) {
       long start = in.readLong();
       int n = in.readUnsignedShort();
       int[] exchanges = new int[n];
@@ -150,17 +130,9 @@ record SubscriptionToken(long startTimeMs, int[] exchangeIds, int[] pairNos, lon
       if (in.available() != 0) {
         return null;
       }
-      return new SubscriptionToken(start, exchanges, pairs, seqs, current, cursorTime, strictUtf8(id));
+      return new SubscriptionToken(start, exchanges, pairs, seqs, current, cursorTime, TokenEnvelope.strictUtf8(id));
     } catch (IOException e) {
       return null; // cut short, or an id that is not UTF-8
     }
-  }
-
-  private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes))
-        .toString();
   }
 }
