@@ -99,6 +99,8 @@ class OpenCallsRevocationIT {
         + " was revoked: the calls made with it are ended");
     assertThat(took).isLessThan(WITHIN);
     assertNoCallRegistered();
+    Eventually.await("the subscription is closed on the server", Duration.ofSeconds(5),
+        () -> MetricValues.gauge(other.app().metrics().registry(), "tickvault_subscriptions_open") == 0);
     // Told as a refusal, to the audit trail and the metrics alike.
     assertThat(unauthenticatedRefusals(other) - refusalsBefore).isEqualTo(1);
   }
