@@ -32,6 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * its acknowledgement reaching the writer to its receipt by the subscriber (both in this process,
  * one clock). Run by hand: {@code java -cp client/target/tickvault.jar
  * io.tickvault.client.bench.SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE] [SECONDS]}.
+ *
+ * <p>With {@code catch-up N} instead of the rate: N trades stored by SQL, then rounds of ReadTrades
+ * of all of them against a SubscribeTrades from their first time until it is caught up, on the
+ * subscriber's server; the ratio is the subscription's throughput over the read's.
  */
 public final class SubscribeBench {
   static final int EXCHANGE_ID = 9_995;
@@ -43,11 +47,15 @@ public final class SubscribeBench {
       System.err.println("usage: SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE per s, 100] [SECONDS, 30]");
       System.exit(2);
     }
-    int rate = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-    int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
     ManagedChannel writer = channel(args[0]);
     ManagedChannel subscriber = channel(args[1]);
     try {
+      if (args.length > 4 && args[3].equals("catch-up")) {
+        catchUp(subscriber, args[2], Integer.parseInt(args[4]), 3, System.out);
+        return;
+      }
+      int rate = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+      int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
       run(writer, subscriber, args[2], rate, seconds, System.out);
     } finally {
       writer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -155,6 +163,51 @@ public final class SubscribeBench {
         n, rate, percentile(fromAck, 0.50), percentile(fromAck, 0.99),
         fromAck.length == 0 ? Double.NaN : fromAck[fromAck.length - 1], before, missing,
         percentile(fromSend, 0.50), percentile(fromSend, 0.99));
+  }
+
+  /** ReadTrades of {@code n} stored trades against a subscription's history of the same, alternating. */
+  public static void catchUp(Channel channel, String jdbcUrl, int n, int rounds, PrintStream out) throws Exception {
+    long base = 1_764_000_000_000L;
+    try (Connection db = DriverManager.getConnection(jdbcUrl); Statement s = db.createStatement()) {
+      s.execute("INSERT INTO exchanges (exchange_id, code) VALUES (" + EXCHANGE_ID + ", 'tickvault-bench-subscribe')"
+          + " ON CONFLICT DO NOTHING");
+      s.execute("INSERT INTO currency_pairs (exchange_id, currency_pair_no, base_currency, quote_currency) VALUES ("
+          + EXCHANGE_ID + ", 2, 'BENCH', 'USD') ON CONFLICT DO NOTHING");
+      s.execute("DELETE FROM trades WHERE exchange_id = " + EXCHANGE_ID + " AND currency_pair_no = 2");
+      s.execute("INSERT INTO trades SELECT " + EXCHANGE_ID + ", 2, 'c-' || lpad(g::text, 9, '0'), 64000 + (g % 997) / 100.0,"
+          + " 0.001 * (1 + g % 13), 1 + g % 2, " + base + " + g, " + base + " + g + 3 FROM generate_series(1, " + n + ") g");
+      s.execute("VACUUM ANALYZE trades");
+    }
+    for (int round = 1; round <= rounds; round++) {
+      long started = System.nanoTime();
+      long read = 0;
+      var pages = QueryServiceGrpc.newBlockingStub(channel).readTrades(io.tickvault.api.v1.ReadTradesRequest.newBuilder()
+          .setExchangeId(EXCHANGE_ID).setCurrencyPairNo(2).setStartTimeMs(base).build());
+      while (pages.hasNext()) {
+        read += pages.next().getTradesCount();
+      }
+      double readSeconds = (System.nanoTime() - started) / 1e9;
+      started = System.nanoTime();
+      long caught = 0;
+      io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+      try {
+        var responses = context.call(() -> QueryServiceGrpc.newBlockingStub(channel).subscribeTrades(
+            SubscribeTradesRequest.newBuilder().addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID)
+                .setCurrencyPairNo(2)).setStartTimeMs(base).build()));
+        while (responses.hasNext()) {
+          SubscribeTradesResponse r = responses.next();
+          caught += r.getTradesCount();
+          if (r.getCaughtUp()) {
+            break;
+          }
+        }
+      } finally {
+        context.cancel(null);
+      }
+      double subscribeSeconds = (System.nanoTime() - started) / 1e9;
+      out.printf("round %d: ReadTrades %,d trades %,9.0f trades/s   SubscribeTrades history %,d trades %,9.0f trades/s"
+          + "   ratio %.2f%n", round, read, read / readSeconds, caught, caught / subscribeSeconds, readSeconds / subscribeSeconds);
+    }
   }
 
   private static double percentile(double[] sorted, double q) {
