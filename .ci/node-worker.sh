@@ -10,7 +10,9 @@
 # gap of their played disconnect and find the session incomplete with that one hole, explained
 # (GetCoverage). Then the reader (reader.js, worker token)
 # reads the trades back with ReadTrades, one page per call, each call resuming from the last
-# page's token, and GetCandles: every stored trade once, in order, and the exact volume.
+# page's token, and GetCandles: every stored trade once, in order, and the exact volume. Last, the
+# subscriber (subscriber.js) subscribes from the first trade's time, one response per call, each
+# call resuming from the last resume_token: every stored trade once, and caught up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${NODE_WORKER_GRPC_PORT:-50051}
@@ -31,11 +33,14 @@ worker | tee "$work/second.json"
 TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 \
   node client/examples/node/reader.js --exchange-id 8 --pair-no 1 --page-size 100 --pages-per-call 1 \
   | tee "$work/read.json"
+TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 timeout 60 \
+  node client/examples/node/subscriber.js --exchange-id 8 --pair-no 1 --from 1764115200000 --max 249 \
+  --responses-per-call 1 | tee "$work/subscribed.json"
 
-node - "$work/first.json" "$work/second.json" "$work/read.json" <<'JS'
+node - "$work/first.json" "$work/second.json" "$work/read.json" "$work/subscribed.json" <<'JS'
 const fs = require('fs');
 const assert = require('assert');
-const [first, second, read] = process.argv.slice(2).map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
+const [first, second, read, subscribed] = process.argv.slice(2).map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
 const counts = (run) => [run.received, run.inserted, run.duplicates, run.rejected];
 assert.deepStrictEqual(counts(first), [250, 249, 0, 1], 'first run counts');
 assert.deepStrictEqual(counts(second), [250, 0, 249, 1], 'second run counts');
@@ -60,6 +65,10 @@ assert.strictEqual(read.volume, '31.371', 'volume of the trades read');
 assert.deepStrictEqual(read.candles, [{ open_time_ms: '1764115200000', open: '30000.25', high: '30249.25',
   low: '30000.25', close: '30249.25', volume: '31.371', trade_count: '249' }], 'candles');
 assert.strictEqual(read.volume_ok, true, 'candle volume = sum of the quantities read');
+// The 249 stored trades in one page, then the caught_up response, each call resumed by token.
+assert.deepStrictEqual([subscribed.received, subscribed.distinct, subscribed.caught_up], [249, 249, true], 'subscribed');
+assert.ok(subscribed.calls >= 2, 'subscription resumed by token');
 console.log('node-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, BadRequest decoded,'
-  + ' coverage claimed with the disconnect\'s hole explained, read back by page token, candles exact)');
+  + ' coverage claimed with the disconnect\'s hole explained, read back by page token, candles exact,'
+  + ' subscribed and resumed by token)');
 JS
