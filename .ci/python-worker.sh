@@ -5,8 +5,8 @@
 # server on the embedded default with tokens, stores an API key with the Java CLI, runs the worker
 # twice and checks what it printed: the first run stores every valid trade and has the one invalid
 # trade rejected; the second finds them all stored (duplicates); both read the key, read their
-# trades back exactly, every field of every trade (ReadTrades) and find the last one, whole, in the
-# market's state (GetMarketState); both claim coverage batch by batch, report the gap of their
+# trades back exactly, every field of every trade (ReadTrades, and SubscribeTrades resumed by token
+# until caught up) and find the last one, whole, in the market's state (GetMarketState); both claim coverage batch by batch, report the gap of their
 # played disconnect, and find the session incomplete with that one hole, explained (GetCoverage).
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
@@ -45,6 +45,8 @@ check("second run counts", [second[k] for k in ("received", "inserted", "duplica
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])
     check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
+    # One page of 249 stored trades, then the caught_up response: two calls, the second resumed by token.
+    check("trades subscribed to", [run["subscribed"], run["subscribed_ok"], run["subscribe_calls"]], [249, True, 2])
     check("last trade in the market state", [run["last_trade_id"], run["last_trade_price"], run["state_ok"]],
           ["py-249", "30249.90", True])
     # Batches of 100 claim [0, 99), [99, 199), [199, 249) (ms after the first trade); the disconnect
@@ -53,5 +55,5 @@ for run in (first, second):
     check("coverage", run["coverage"], {"complete": False, "covered": [[0, 249], [259, 299]],
                                         "holes": [{"range": [249, 259], "reports": ["GAP_REASON_DISCONNECTED"]}]})
 print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back, "
-      "coverage claimed with the disconnect's hole explained)")
+      "coverage claimed with the disconnect's hole explained, subscribed and resumed by token)")
 PY

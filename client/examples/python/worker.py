@@ -6,8 +6,9 @@ show a per-record rejection), each batch claiming the coverage it completes, the
 disconnect from the exchange: on reconnecting it reports the gap (ReportGap) and claims again from
 where the feed resumed. It reads a user's API keys, its trades back (ReadTrades, page by page,
 resuming from the last page token if the stream breaks), the market's hot state (GetMarketState)
-and its coverage (GetCoverage), checks them against what it sent, and prints it all as one JSON
-object. Run it twice: the second run finds every valid trade already stored (duplicates), because
+and its coverage (GetCoverage), subscribes to the market from its first trade (SubscribeTrades,
+one response per call, each call resumed from the last resume_token) until caught up, checks them
+against what it sent, and prints it all as one JSON object. Run it twice: the second run finds every valid trade already stored (duplicates), because
 the server keys trades on (exchange_id, currency_pair_no, trade_id), and its claims and report
 change nothing.
 
@@ -100,6 +101,34 @@ def read_trades(query, request, metadata, attempts=5):
     raise RuntimeError("ReadTrades: still UNAVAILABLE after %d attempts" % attempts)
 
 
+def subscribe_trades(query, request, metadata, expected):
+    """The trades of a subscription until it has caught up with `expected` of them. Each call is
+    ended after one response on purpose and the next one resumes from its resume_token, as after a
+    broken stream (UNAVAILABLE, a restart): no trade is missed or received twice."""
+    received = []
+    caught_up = False
+    token = ""
+    calls = 0
+    while not (caught_up and len(received) >= expected):
+        calls += 1
+        call = query.SubscribeTrades(query_pb2.SubscribeTradesRequest(
+            markets=request.markets, start_time_ms=request.start_time_ms, resume_token=token), metadata=metadata)
+        try:
+            for response in call:
+                received.extend(response.trades)
+                caught_up = caught_up or response.caught_up
+                token = response.resume_token
+                break
+        except grpc.RpcError as e:
+            if e.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise
+        finally:
+            call.cancel()
+        if calls > 100:
+            raise RuntimeError("SubscribeTrades: not caught up after 100 calls")
+    return received, calls
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", default=os.environ.get("TICKVAULT_TARGET", "127.0.0.1:50051"))
@@ -151,11 +180,16 @@ def main():
         coverage = query.GetCoverage(query_pb2.GetCoverageRequest(
             exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, channel=coverage_pb2.CHANNEL_TRADES,
             start_time_ms=FIRST_TIME_MS, end_time_ms=resumed + QUIET_MS), metadata=metadata, timeout=deadline)
+        # The same trades from a subscription: the stored ones first, then it has caught up.
+        subscribed, subscribe_calls = subscribe_trades(query, query_pb2.SubscribeTradesRequest(
+            markets=[query_pb2.MarketRef(exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO)],
+            start_time_ms=FIRST_TIME_MS), metadata, args.trades - 1)
 
     # Every field of every trade as sent (protobuf messages compare field by field, so decimals
     # compare as the strings they are, digit for digit), in the order sent, which is the read order.
     stored = [t for i, t in enumerate(sent) if i != REJECTED]
     read_back_ok = list(read) == stored
+    subscribed_ok = list(subscribed) == stored
     # The market's last trade is the last one stored, whole; this worker stores no order book.
     state_ok = state.last_trade == stored[-1] and not state.HasField("last_order_book")
 
@@ -171,6 +205,9 @@ def main():
                      for k in keys],
         "read_back": len(read),
         "read_back_ok": read_back_ok,
+        "subscribed": len(subscribed),
+        "subscribed_ok": subscribed_ok,
+        "subscribe_calls": subscribe_calls,
         "last_trade_id": state.last_trade.trade_id,
         "last_trade_price": state.last_trade.price,
         "state_ok": state_ok,
@@ -185,6 +222,8 @@ def main():
     }))
     if not read_back_ok:
         sys.exit("worker: the trades read back differ from the trades stored")
+    if not subscribed_ok:
+        sys.exit("worker: the trades subscribed to differ from the trades stored")
     if not state_ok:
         sys.exit("worker: GetMarketState does not give the last trade stored (or gives an order book)")
 
