@@ -79,6 +79,7 @@ public final class PagedStream<T> implements Runnable {
   private final ReadStreams streams;
   private final Executor events;
   private final Runnable reset;
+  private final String tokenField;
   // Touched only on the call's serialized executor.
   private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
   private Page<T> ahead;
@@ -92,22 +93,28 @@ public final class PagedStream<T> implements Runnable {
   private boolean done;
 
   private PagedStream(ServerCallStreamObserver<T> call, Pager<T> pager, ReadStreams streams, Executor events,
-                      Runnable reset) {
+                      Runnable reset, String tokenField) {
     this.call = call;
     this.pager = pager;
     this.streams = streams;
     this.events = events;
     this.reset = reset;
+    this.tokenField = tokenField;
   }
 
   /** Starts sending; call from the service method, which may then return. */
   public static <T> void serve(StreamObserver<T> responses, Pager<T> pager, ReadStreams streams) {
+    serve(responses, pager, streams, "next_page_token");
+  }
+
+  /** As {@link #serve(StreamObserver, Pager, ReadStreams)}, for pages whose resume token is the field {@code tokenField}. */
+  public static <T> void serve(StreamObserver<T> responses, Pager<T> pager, ReadStreams streams, String tokenField) {
     ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
     Executor events = DatabaseCalls.currentCallEvents();
     if (events == null) {
       throw new IllegalStateException("a paged stream needs its call's executor: declare its RPC to run on DATABASE");
     }
-    PagedStream<T> stream = new PagedStream<>(call, pager, streams, events, StreamResets.current());
+    PagedStream<T> stream = new PagedStream<>(call, pager, streams, events, StreamResets.current(), tokenField);
     // With a handler set, a page sent after the client cancelled is dropped instead of throwing;
     // the loop sees the cancellation through isCancelled() and stops fetching.
     call.setOnCancelHandler(stream::ended);
@@ -264,8 +271,8 @@ public final class PagedStream<T> implements Runnable {
       ahead = null;
     }
     String resume = surelySentToken.isEmpty()
-        ? "no page has surely reached it: resume with the last next_page_token received, or from the start"
-        : "resume with the last next_page_token received; every page up to the one whose next_page_token is "
+        ? "no page has surely reached it: resume with the last " + tokenField + " received, or from the start"
+        : "resume with the last " + tokenField + " received; every page up to the one whose " + tokenField + " is "
             + surelySentToken + " was sent";
     call.onError(Status.DEADLINE_EXCEEDED.withDescription("the client took nothing of this read for "
         + streams.stallTimeout().toSeconds() + " s, so the server ended it: " + resume).asRuntimeException());

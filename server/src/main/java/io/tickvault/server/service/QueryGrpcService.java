@@ -198,7 +198,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
       observer.onError(Errors.toStatus(e));
       return;
     }
-    PagedStream.serve(observer, pager, streams);
+    PagedStream.serve(observer, pager, streams, "resume_token");
   }
 
   @Override
