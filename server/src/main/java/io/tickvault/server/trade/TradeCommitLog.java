@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -77,6 +78,9 @@ public final class TradeCommitLog {
       SELECT count(*) FROM gone
       """;
 
+  private static final Comparator<Trade> MARKET_ORDER = Comparator.comparingInt(Trade::getExchangeId)
+      .thenComparingInt(Trade::getCurrencyPairNo);
+
   private final Listener listener;
 
   public TradeCommitLog(Listener listener) {
@@ -84,12 +88,13 @@ public final class TradeCommitLog {
   }
 
   /**
-   * Appends the entries of {@code inserted} (trades this transaction inserted, in key order, so a
-   * market's trades are together and markets come in key order: two transactions lock their seq
-   * rows in the same order). Call it as the transaction's last statement; {@code receive_time_ms}
-   * 0 is stored as {@code nowMillis}, as in {@code trades}.
+   * Appends the entries of {@code inserted} (trades this transaction inserted), one per market, the
+   * markets in key order, so two transactions lock their seq rows in the same order and never
+   * deadlock. Call it as the transaction's last statement; {@code receive_time_ms} 0 is stored as
+   * {@code nowMillis}, as in {@code trades}.
    */
-  List<Commit> append(Connection c, List<Trade> inserted, long nowMillis) throws SQLException {
+  List<Commit> append(Connection c, List<Trade> insertedRows, long nowMillis) throws SQLException {
+    List<Trade> inserted = byMarket(insertedRows);
     List<Commit> commits = new ArrayList<>(1);
     int from = 0;
     while (from < inserted.size()) {
@@ -115,6 +120,22 @@ public final class TradeCommitLog {
       from = to;
     }
     return commits;
+  }
+
+  /**
+   * The trades with each market's together and the markets in key order, each market's trades in
+   * the order given: as given when they already are (a COPY's batch is in key order), else sorted
+   * (the RETURNING of the staging path promises no order).
+   */
+  private static List<Trade> byMarket(List<Trade> trades) {
+    for (int i = 1; i < trades.size(); i++) {
+      if (MARKET_ORDER.compare(trades.get(i - 1), trades.get(i)) > 0) {
+        List<Trade> sorted = new ArrayList<>(trades);
+        sorted.sort(MARKET_ORDER); // stable
+        return sorted;
+      }
+    }
+    return trades;
   }
 
   /** Tells the listener, after the commit, of the entries {@link #append} wrote. */
