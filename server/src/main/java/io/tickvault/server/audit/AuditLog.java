@@ -14,6 +14,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,6 +65,8 @@ public final class AuditLog implements AutoCloseable {
   private final AuditMetrics metrics;
   private final RateLimitedLog failures;
   private final Thread writer;
+  private final ExecutorService answers =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "tickvault-audit-answers"));
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queuedOrClosed = lock.newCondition();
@@ -94,8 +98,13 @@ public final class AuditLog implements AutoCloseable {
         () -> head);
     this.databaseRetryAt = nanoTime.getAsLong();
     this.nextHeadLog = nanoTime.getAsLong() + HEAD_LOG_INTERVAL.toNanos();
-    this.writer = new Thread(this::run, "tickvault-audit-writer");
-    this.writer.setDaemon(true);
+    this.writer = daemon(this::run, "tickvault-audit-writer");
+  }
+
+  private static Thread daemon(Runnable body, String name) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    return thread;
   }
 
   /** Starts the writer, after taking the spool files of servers that stopped without shipping them. */
@@ -247,11 +256,13 @@ public final class AuditLog implements AutoCloseable {
     if (durable) {
       chain.advance(records);
       head = new AuditMetrics.Head(chain.id().toString(), chain.lastSeq());
-      group.forEach(p -> {
+      // The answers held for these records are sent by the thread that completes them: not this
+      // one, which goes on to the next group meanwhile.
+      answers.execute(() -> group.forEach(p -> {
         if (p.durable() != null) {
           p.durable().complete(null);
         }
-      });
+      }));
       return;
     }
     failures.warn("audit: " + records.size() + " records could be written neither to PostgreSQL nor to the spool ("
@@ -354,6 +365,7 @@ public final class AuditLog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    answers.shutdown(); // the answers already handed over are still sent
     if (!writer.isAlive()) {
       logHead();
       spool.close();
