@@ -328,10 +328,13 @@ class RedisClusterIT {
     return cluster.livePorts().stream().mapToInt(RedisClusterIT::subscribersOn).sum();
   }
 
-  /** Connections subscribed to a channel on this node (CLIENT LIST shows sub=N for each). */
+  /**
+   * Connections subscribed to the API key invalidations on this node. Servers subscribe to other
+   * channels too (token revocations, trade commits), so connections with any subscription are not it.
+   */
   private static int subscribersOn(int port) {
-    String clients = cluster.onNode(port, c -> c.sync().clientList());
-    return (int) clients.lines().filter(line -> !line.contains(" sub=0 ")).count();
+    String channel = "api_keys:invalidations"; // ApiKeyRedis.INVALIDATION_CHANNEL
+    return cluster.onNode(port, c -> c.sync().pubsubNumsub(channel)).getOrDefault(channel, 0L).intValue();
   }
 
   private static String valueKey(String user) {
