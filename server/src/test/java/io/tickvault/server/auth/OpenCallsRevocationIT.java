@@ -133,7 +133,9 @@ class OpenCallsRevocationIT {
     List<IngestTradesAck> again = TradeCalls.stream(Bearer.channel(replicaB.channel(), another), sent);
     long inserted = again.stream().mapToLong(IngestTradesAck::getInserted).sum();
     long duplicates = again.stream().mapToLong(IngestTradesAck::getDuplicates).sum();
-    assertThat(duplicates).isEqualTo(storedBefore);
+    // What was stored before is refused as duplicates now; so may be the request that was being
+    // written as the call ended, if its transaction committed after storedBefore was read.
+    assertThat(duplicates).isGreaterThanOrEqualTo(storedBefore);
     assertThat(inserted + duplicates).isEqualTo(Writer.PER_REQUEST * sent.size());
     assertThat(stored(3)).isEqualTo(Writer.PER_REQUEST * sent.size());
     assertNoCallRegistered();
