@@ -172,9 +172,9 @@ public final class Application implements AutoCloseable {
     return infra.dataSource();
   }
 
-  /** This server's audit chains. */
-  public List<UUID> auditChainIds() {
-    return audit.log().chainIds();
+  /** This server's audit chain. */
+  public UUID auditChainId() {
+    return audit.log().chainId();
   }
 
   /** How many calls made with stored tokens are open: each is ended when its token is revoked or expires. */

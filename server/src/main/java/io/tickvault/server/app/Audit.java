@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The audit trail, wired: its keys derived from the master keys, the writers on a pool of their own
+ * The audit trail, wired: its keys derived from the master keys, the writer on a pool of its own
  * with its spool, the interceptor that records calls, and what reads and verifies the log (on the
  * server's pool). docs/security.md.
  */
@@ -26,8 +26,7 @@ record Audit(AuditLog log, AuditInterceptor interceptor, AuditRepository reads, 
   static Audit start(ServerConfig config, byte[] masterKey, Infrastructure infra, Clock clock, Resources resources) {
     AuditKeys keys = AuditKeys.of(masterKey, config.apiKeys().oldMasterKeys());
     HikariDataSource pool = resources.own(Database.openAuditPool(infra.databaseUrl(),
-        Infrastructure.user(config.database()), config.database().password().orElse(null),
-        AuditLog.CHAINS + 1)); // a connection per writer, and one spare while a broken one is replaced
+        Infrastructure.user(config.database()), config.database().password().orElse(null)));
     AuditLog log = resources.own(new AuditLog(keys, new AuditRepository(new Jdbc(pool)),
         spoolDir(config), config.audit().maxSpoolBytes(),
         infra.databaseHealth()::reachable, infra.metrics().registry(), clock, System::nanoTime)).start();

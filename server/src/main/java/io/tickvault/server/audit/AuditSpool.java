@@ -13,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +53,6 @@ final class AuditSpool implements AutoCloseable {
 
   private final Path dir;
   private final Path ownPath;
-  /** The files of this server's other chains: never adopted, nor even opened, since closing a channel drops the process's lock on its file. */
-  private final Set<Path> siblingPaths;
   private final long maxBytes;
   private SpoolFile own;
   /** Files of dead servers, locked by this one until they are shipped and deleted. */
@@ -63,14 +60,8 @@ final class AuditSpool implements AutoCloseable {
   private volatile long oldestUnshippedMs; // read by the metrics
 
   AuditSpool(Path dir, UUID chainId, long maxBytes) {
-    this(dir, chainId, Set.of(), maxBytes);
-  }
-
-  /** @param siblings the other chains of this server, whose spool files their own writers hold */
-  AuditSpool(Path dir, UUID chainId, Set<UUID> siblings, long maxBytes) {
     this.dir = dir;
     this.ownPath = dir.resolve(PREFIX + chainId + SUFFIX);
-    this.siblingPaths = Set.copyOf(siblings.stream().map(id -> dir.resolve(PREFIX + id + SUFFIX)).toList());
     this.maxBytes = maxBytes;
   }
 
@@ -137,7 +128,7 @@ final class AuditSpool implements AutoCloseable {
     long found = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
       for (Path path : files) {
-        if (!path.equals(ownPath) && !siblingPaths.contains(path) && leftovers.stream().noneMatch(l -> l.path.equals(path))) {
+        if (!path.equals(ownPath) && leftovers.stream().noneMatch(l -> l.path.equals(path))) {
           found += adopt(path);
         }
       }

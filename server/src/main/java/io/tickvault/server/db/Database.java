@@ -48,13 +48,13 @@ public final class Database {
   }
 
   /**
-   * The audit writers' own pool: a connection per writer, never shared with calls, so a busy pool
-   * does not hold an audit group back. It opens while PostgreSQL is down and gives up on a connection after
+   * The audit writer's own pool: two connections, never shared with calls, so a busy pool does not
+   * hold an audit group back. It opens while PostgreSQL is down and gives up on a connection after
    * {@link #AUDIT_CONNECTION_TIMEOUT}, a statement after two seconds: the writer then spools
    * instead (well within the second a secret waits for its record).
    */
-  public static HikariDataSource openAuditPool(String url, String user, String password, int connections) {
-    HikariConfig config = poolConfig("tickvault-audit", url, user, password, connections);
+  public static HikariDataSource openAuditPool(String url, String user, String password) {
+    HikariConfig config = poolConfig("tickvault-audit", url, user, password, 2);
     config.setConnectionTimeout(AUDIT_CONNECTION_TIMEOUT.toMillis());
     config.setValidationTimeout(AUDIT_CONNECTION_TIMEOUT.toMillis());
     config.setInitializationFailTimeout(-1);

@@ -4,7 +4,6 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.util.List;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -12,7 +11,7 @@ import java.util.function.Supplier;
  * The audit trail's figures: {@code tickvault_audit_records_total{outcome}} (written straight to
  * PostgreSQL, spooled to the local file, shipped from it later, dropped because nothing could take
  * them), the spool's depth and the age of its oldest record, the records waiting in memory, and
- * the head of each of this server's chains (its seq; the hash goes to the log, see docs/security.md).
+ * the head of this server's chain (its seq; the hash goes to the log, see docs/security.md).
  */
 public final class AuditMetrics {
   /** The head of a chain as the gauges show it. */
@@ -29,7 +28,7 @@ public final class AuditMetrics {
    * @param queued records waiting in memory for the writer
    */
   public AuditMetrics(PrometheusRegistry registry, DoubleSupplier spoolDepth, DoubleSupplier oldestUnshippedSeconds,
-                      DoubleSupplier queued, Supplier<List<Head>> heads) {
+                      DoubleSupplier queued, Supplier<Head> head) {
     Counter records = Counter.builder()
         .name("tickvault_audit_records_total")
         .help("Audit records: written to PostgreSQL, spooled to the local file, shipped from it to PostgreSQL, "
@@ -50,13 +49,12 @@ public final class AuditMetrics {
         .help("Audit records waiting in memory for the writer")
         .callback(callback -> callback.call(queued.getAsDouble())).register(registry);
     GaugeWithCallback.builder().name("tickvault_audit_chain_head_seq")
-        .help("The seq of the last durable record of each of this server's audit chains; its hash is in the log line "
+        .help("The seq of the last durable record of this server's audit chain; its hash is in the log line "
             + "'audit chain head'")
         .labelNames("chain_id")
         .callback(callback -> {
-          for (Head h : heads.get()) {
-            callback.call(h.seq(), h.chainId());
-          }
+          Head h = head.get();
+          callback.call(h.seq(), h.chainId());
         })
         .register(registry);
   }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -79,21 +78,6 @@ class AuditSpoolTest {
       liveSpool.append(live.extend(events(2, 1)));
       assertThat(other.adoptLeftovers()).isZero();
       assertThat(liveSpool.unshippedRecords()).isEqualTo(2);
-    }
-  }
-
-  @Test
-  void aFileOfASiblingChain_isNeverTaken_evenUnlocked() throws IOException {
-    AuditChain sibling = new AuditChain(UUID.randomUUID(), KEYS);
-    try (AuditSpool siblingSpool = new AuditSpool(dir, sibling.id(), 1 << 20)) {
-      siblingSpool.append(sibling.extend(events(2, 1)));
-    } // closed unshipped: the file stays, its lock free
-    try (AuditSpool spool = new AuditSpool(dir, UUID.randomUUID(), Set.of(sibling.id()), 1 << 20)) {
-      assertThat(spool.adoptLeftovers()).isZero();
-      assertThat(spool.unshippedRecords()).isZero();
-    }
-    try (AuditSpool stranger = new AuditSpool(dir, UUID.randomUUID(), 1 << 20)) {
-      assertThat(stranger.adoptLeftovers()).as("the file is there to take").isEqualTo(2);
     }
   }
 
