@@ -42,9 +42,6 @@ final class IngestCommand {
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
                  int reconnects, long coverageStored, List<RejectedRecord> coverageRejections) {}
 
-  /** A rejection, by the line of the file it came from; code is null for a line that could not be read (not sent). */
-  record LineRejection(long line, String key, String field, String reason, RejectionReason code) {}
-
   enum Format { csv, jsonl }
 
   /** A stream writer as the command drives it, whatever the record kind. */
@@ -176,7 +173,7 @@ final class IngestCommand {
                   throw new InterruptedException();
                 }
                 if (line.record() == null) {
-                  rejections.add(shown(line.lineNumber(), line.key(), line.field(), line.reason(), null));
+                  rejections.add(LineRejection.shown(line.lineNumber(), line.key(), line.field(), line.reason(), null));
                   continue;
                 }
                 saw(coverage, line.record());
@@ -291,7 +288,7 @@ final class IngestCommand {
         long line = r.getIndex() >= 0 && r.getIndex() < sent ? lineOfRecord[(int) r.getIndex()] : -1;
         // A code this tool does not know yet is taken as unspecified, as the .proto asks.
         RejectionReason code = r.getCode() == RejectionReason.UNRECOGNIZED ? RejectionReason.REJECTION_REASON_UNSPECIFIED : r.getCode();
-        rejections.add(shown(line, r.getRecordKey(), r.getField(), r.getReason(), code));
+        rejections.add(LineRejection.shown(line, r.getRecordKey(), r.getField(), r.getReason(), code));
       }
       rejections.sort(Comparator.comparingLong(LineRejection::line));
       long rejected = summary.rejected() + unreadable;
@@ -320,7 +317,7 @@ final class IngestCommand {
       if (unreadable > 0) {
         out.printf(Locale.ROOT, "(%d of the rejected lines could not be read and were not sent)%n", unreadable);
       }
-      rejections.stream().limit(showRejections).forEach(r -> out.println(describe(r)));
+      rejections.stream().limit(showRejections).forEach(r -> out.println(r.text()));
       if (rejections.size() > showRejections) {
         out.printf(Locale.ROOT, "... and %d more rejections%n", rejections.size() - showRejections);
       }
@@ -347,39 +344,9 @@ final class IngestCommand {
       json.addProperty("unreadable", unreadable);
       json.addProperty("reconnects", summary.reconnects());
       JsonArray list = new JsonArray();
-      for (LineRejection r : rejections) {
-        JsonObject rejection = new JsonObject();
-        rejection.addProperty("line", r.line());
-        rejection.addProperty("key", r.key() == null ? "" : r.key());
-        rejection.addProperty("field", r.field() == null ? "" : r.field());
-        rejection.addProperty("reason", r.reason());
-        if (r.code() != null) {
-          rejection.addProperty("code", r.code().name());
-        }
-        list.add(rejection);
-      }
+      rejections.forEach(r -> list.add(r.json()));
       json.add("rejections", list);
       return json;
-    }
-
-    private static String describe(LineRejection r) {
-      StringBuilder text = new StringBuilder("rejected line ").append(r.line() < 0 ? "?" : String.valueOf(r.line()));
-      if (r.key() != null && !r.key().isEmpty()) {
-        text.append(" (").append(r.key()).append(')');
-      }
-      text.append(": ");
-      if (r.field() != null && !r.field().isEmpty()) {
-        text.append(r.field()).append(": ");
-      }
-      return text.append(r.reason()).toString();
-    }
-
-    /**
-     * A rejection as it is shown: the key holds the file's trade id and the server's reason may quote
-     * a value, so both are {@link Excerpt}s (a reason is our words around an excerpt: a longer cap).
-     */
-    private static LineRejection shown(long line, String key, String field, String reason, RejectionReason code) {
-      return new LineRejection(line, Excerpt.of(key), Excerpt.of(field), Excerpt.of(reason, 4 * Excerpt.MAX_BYTES), code);
     }
   }
 
