@@ -2,22 +2,11 @@ package io.tickvault.client;
 
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.MetadataUtils;
 import io.tickvault.api.TickvaultVersion;
 import io.tickvault.api.v1.ApiKey;
@@ -45,14 +34,11 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.Trade;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -76,9 +62,8 @@ import java.util.stream.Stream;
  * Instances are thread-safe; make one per process and share it. Each has a network thread of its
  * own (a Netty event loop), which {@link #close()} ends, so a process that closed its clients exits at once.
  *
- * <p>This file is longer than the project's 450 lines on purpose: it is a list of one-line calls
- * (the groups that grew have moved to {@link CoverageCalls}, {@link TokenCalls}, {@link AuditCalls}),
- * and the rest is its {@link Builder}, which workers name as {@code TickvaultClient.Builder}.
+ * <p>The groups of calls that grew have classes of their own ({@link CoverageCalls}, {@link TokenCalls},
+ * {@link AuditCalls}), and the channel with its network thread is {@link ClientTransport}.
  */
 public final class TickvaultClient implements AutoCloseable {
   /** Where the client connects when no target is given. */
@@ -87,22 +72,15 @@ public final class TickvaultClient implements AutoCloseable {
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
   /** Default number of attempts of a unary call that fails with UNAVAILABLE. */
   public static final int DEFAULT_MAX_ATTEMPTS = 4;
-  /** Largest message the client accepts, as the server's limit on requests (4 MiB) plus room. */
-  private static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-  private final ManagedChannel managedChannel;
-  /** The channel's event loop, or null where gRPC's shared one serves (unix: targets). */
-  private final EventLoopGroup eventLoop;
+  private final ClientTransport transport;
   private final Channel channel;
   private final String target;
 
-  private TickvaultClient(ManagedChannel managedChannel, EventLoopGroup eventLoop, CallCredentials credentials,
-      String target) {
-    this.managedChannel = managedChannel;
-    this.eventLoop = eventLoop;
+  private TickvaultClient(ClientTransport transport, CallCredentials credentials, String target) {
+    this.transport = transport;
     this.channel = credentials == null
-        ? managedChannel
-        : ClientInterceptors.intercept(managedChannel, new DefaultCredentials(credentials));
+        ? transport.channel()
+        : ClientInterceptors.intercept(transport.channel(), new DefaultCredentials(credentials));
     this.target = target;
   }
 
@@ -328,18 +306,7 @@ public final class TickvaultClient implements AutoCloseable {
   /** Closes the channel, letting calls in flight finish for up to five seconds, and its threads. */
   @Override
   public void close() {
-    managedChannel.shutdown();
-    try {
-      if (!managedChannel.awaitTermination(5, TimeUnit.SECONDS)) {
-        managedChannel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      managedChannel.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    if (eventLoop != null) {
-      eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    }
+    transport.close();
   }
 
   /** Options of a {@link TickvaultClient}; each setter checks its value at once. */
@@ -422,45 +389,9 @@ public final class TickvaultClient implements AutoCloseable {
 
     /** Opens the channel (lazily: nothing connects before the first call). */
     public TickvaultClient build() {
-      ChannelCredentials credentials = channelCredentials();
-      // An event loop of the client's own, ended by close(), rather than gRPC's shared one: the
-      // shared loop's threads wait in epoll for a second after the last channel closes, and a JVM
-      // that exits meanwhile waits up to 0.3 s for threads in native code, a cost the CLI paid on
-      // every run (measured with bench/cli-startup.sh). NIO: no native library to unpack at start.
-      // A unix: target needs gRPC's own choice of transport (epoll's domain sockets).
-      boolean domainSocket = target.startsWith("unix:");
-      EventLoopGroup eventLoop = domainSocket
-          ? null : new NioEventLoopGroup(1, new DefaultThreadFactory("tickvault-client", true));
-      ManagedChannelBuilder<?> builder = domainSocket
-          ? Grpc.newChannelBuilder(target, credentials)
-          : NettyChannelBuilder.forTarget(target, credentials).eventLoopGroup(eventLoop).channelType(NioSocketChannel.class);
-      builder.defaultServiceConfig(ServiceConfig.of(deadline, maxAttempts))
-          .enableRetry()
-          .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-          .keepAliveTime(30, TimeUnit.SECONDS)
-          .userAgent("tickvault-java");
-      if (authorityOverride != null) {
-        builder.overrideAuthority(authorityOverride);
-      }
-      return new TickvaultClient(builder.build(), eventLoop, token == null ? null : new BearerToken(token), target);
-    }
-
-    private ChannelCredentials channelCredentials() {
-      if (!tls) {
-        return InsecureChannelCredentials.create();
-      }
-      try {
-        TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
-        if (caFile != null) {
-          credentials.trustManager(caFile.toFile());
-        }
-        if (clientCertFile != null) {
-          credentials.keyManager(clientCertFile.toFile(), clientKeyFile.toFile());
-        }
-        return credentials.build();
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not read the TLS files: " + e.getMessage(), e);
-      }
+      ClientTransport transport = ClientTransport.open(target,
+          ClientTransport.credentials(tls, caFile, clientCertFile, clientKeyFile), deadline, maxAttempts, authorityOverride);
+      return new TickvaultClient(transport, token == null ? null : new BearerToken(token), target);
     }
 
     private static Path requireReadable(Path file, String what) {
