@@ -29,25 +29,18 @@ public final class AuditMetrics {
    */
   public AuditMetrics(PrometheusRegistry registry, DoubleSupplier spoolDepth, DoubleSupplier oldestUnshippedSeconds,
                       DoubleSupplier queued, Supplier<Head> head) {
-    Counter records = Counter.builder()
-        .name("tickvault_audit_records_total")
-        .help("Audit records: written to PostgreSQL, spooled to the local file, shipped from it to PostgreSQL, "
-            + "or dropped (neither could take them)")
-        .labelNames("outcome")
-        .register(registry);
+    Counter records = Meters.counter(registry, "tickvault_audit_records_total",
+        "Audit records: written to PostgreSQL, spooled to the local file, shipped from it to PostgreSQL, "
+            + "or dropped (neither could take them)", "outcome");
     written = records.labelValues("written");
     spooled = records.labelValues("spooled");
     shipped = records.labelValues("shipped");
     dropped = records.labelValues("dropped");
-    GaugeWithCallback.builder().name("tickvault_audit_spool_records")
-        .help("Audit records in the local spool not yet shipped to PostgreSQL")
-        .callback(callback -> callback.call(spoolDepth.getAsDouble())).register(registry);
-    GaugeWithCallback.builder().name("tickvault_audit_spool_oldest_age_seconds")
-        .help("Age of the oldest audit record in the spool not yet shipped to PostgreSQL (0: none)")
-        .callback(callback -> callback.call(oldestUnshippedSeconds.getAsDouble())).register(registry);
-    GaugeWithCallback.builder().name("tickvault_audit_queued_records")
-        .help("Audit records waiting in memory for the writer")
-        .callback(callback -> callback.call(queued.getAsDouble())).register(registry);
+    Meters.gauge(registry, "tickvault_audit_spool_records",
+        "Audit records in the local spool not yet shipped to PostgreSQL", spoolDepth);
+    Meters.gauge(registry, "tickvault_audit_spool_oldest_age_seconds",
+        "Age of the oldest audit record in the spool not yet shipped to PostgreSQL (0: none)", oldestUnshippedSeconds);
+    Meters.gauge(registry, "tickvault_audit_queued_records", "Audit records waiting in memory for the writer", queued);
     GaugeWithCallback.builder().name("tickvault_audit_chain_head_seq")
         .help("The seq of the last durable record of this server's audit chain; its hash is in the log line "
             + "'audit chain head'")

@@ -1,7 +1,6 @@
 package io.tickvault.server.metrics;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -14,11 +13,9 @@ public final class CandleMetrics {
   private CandleMetrics() {}
 
   public static void register(PrometheusRegistry registry, BooleanSupplier backfillComplete, LongSupplier slicesDone) {
-    GaugeWithCallback.builder()
-        .name("tickvault_candle_backfill_complete")
-        .help("1 once every trade stored before the one-minute rollup existed is rolled up (GetCandles reads the rollup), else 0")
-        .callback(callback -> callback.call(backfillComplete.getAsBoolean() ? 1 : 0))
-        .register(registry);
+    Meters.gauge(registry, "tickvault_candle_backfill_complete",
+        "1 once every trade stored before the one-minute rollup existed is rolled up (GetCandles reads the rollup), else 0",
+        () -> backfillComplete.getAsBoolean() ? 1 : 0);
     CounterWithCallback.builder()
         .name("tickvault_candle_backfill_slices")
         .help("Slices of stored trades this server rolled up into trade_candles_1m")

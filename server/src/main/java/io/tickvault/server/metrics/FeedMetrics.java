@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Each feed's freshness as gauges, from the last list the server read (never a query per scrape):
@@ -17,26 +18,26 @@ public final class FeedMetrics {
   private FeedMetrics() {}
 
   public static void register(PrometheusRegistry registry, Supplier<List<Freshness>> feeds) {
+    register(registry, "tickvault_feed_covered_until_timestamp_seconds",
+        "End of the feed's latest range claimed complete by workers (Unix seconds); absent while it has no claim",
+        feeds, Freshness::coveredUntilMs);
+    register(registry, "tickvault_feed_last_record_timestamp_seconds",
+        "Time of the feed's newest stored record (Unix seconds); absent while it has no record",
+        feeds, Freshness::lastRecordTimeMs);
+  }
+
+  /** A gauge of one time of each feed in seconds, leaving out the feeds where it is 0 (none). */
+  private static void register(PrometheusRegistry registry, String name, String help, Supplier<List<Freshness>> feeds,
+                               ToLongFunction<Freshness> timeMs) {
     GaugeWithCallback.builder()
-        .name("tickvault_feed_covered_until_timestamp_seconds")
-        .help("End of the feed's latest range claimed complete by workers (Unix seconds); absent while it has no claim")
+        .name(name)
+        .help(help)
         .labelNames("exchange_id", "currency_pair_no", "channel")
         .callback(callback -> {
           for (Freshness f : feeds.get()) {
-            if (f.coveredUntilMs() > 0) {
-              callback.call(f.coveredUntilMs() / 1000.0, labels(f));
-            }
-          }
-        })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("tickvault_feed_last_record_timestamp_seconds")
-        .help("Time of the feed's newest stored record (Unix seconds); absent while it has no record")
-        .labelNames("exchange_id", "currency_pair_no", "channel")
-        .callback(callback -> {
-          for (Freshness f : feeds.get()) {
-            if (f.lastRecordTimeMs() > 0) {
-              callback.call(f.lastRecordTimeMs() / 1000.0, labels(f));
+            long ms = timeMs.applyAsLong(f);
+            if (ms > 0) {
+              callback.call(ms / 1000.0, labels(f));
             }
           }
         })

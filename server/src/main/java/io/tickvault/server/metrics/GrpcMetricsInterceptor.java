@@ -12,7 +12,6 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -44,34 +43,16 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
 
   GrpcMetricsInterceptor(PrometheusRegistry registry, LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
-    started = Counter.builder()
-        .name("grpc_server_started_total")
-        .help("gRPC calls started on the server")
-        .labelNames("grpc_service", "grpc_method", "grpc_type")
-        .register(registry);
-    handled = Counter.builder()
-        .name("grpc_server_handled_total")
-        .help("gRPC calls completed on the server, by status code")
-        .labelNames("grpc_service", "grpc_method", "grpc_type", "grpc_code")
-        .register(registry);
-    received = Counter.builder()
-        .name("grpc_server_msg_received_total")
-        .help("gRPC messages received from clients (stream requests counted one by one)")
-        .labelNames("grpc_service", "grpc_method", "grpc_type")
-        .register(registry);
-    sent = Counter.builder()
-        .name("grpc_server_msg_sent_total")
-        .help("gRPC messages sent to clients (stream responses and acks counted one by one)")
-        .labelNames("grpc_service", "grpc_method", "grpc_type")
-        .register(registry);
-    latency = Histogram.builder()
-        .name("grpc_server_handling_seconds")
-        .help("Time from a call's arrival to its status being sent")
-        .unit(Unit.SECONDS)
-        .labelNames("grpc_service", "grpc_method", "grpc_type")
-        .classicOnly()
-        .classicUpperBounds(LATENCY_BUCKETS)
-        .register(registry);
+    started = Meters.counter(registry, "grpc_server_started_total",
+        "gRPC calls started on the server", "grpc_service", "grpc_method", "grpc_type");
+    handled = Meters.counter(registry, "grpc_server_handled_total",
+        "gRPC calls completed on the server, by status code", "grpc_service", "grpc_method", "grpc_type", "grpc_code");
+    received = Meters.counter(registry, "grpc_server_msg_received_total",
+        "gRPC messages received from clients (stream requests counted one by one)", "grpc_service", "grpc_method", "grpc_type");
+    sent = Meters.counter(registry, "grpc_server_msg_sent_total",
+        "gRPC messages sent to clients (stream responses and acks counted one by one)", "grpc_service", "grpc_method", "grpc_type");
+    latency = Meters.seconds(registry, "grpc_server_handling_seconds",
+        "Time from a call's arrival to its status being sent", LATENCY_BUCKETS, "grpc_service", "grpc_method", "grpc_type");
   }
 
   @Override

@@ -5,7 +5,6 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * Records stored by the ingestion services, by kind and outcome, and the time each batch took to
@@ -34,19 +33,10 @@ public final class IngestMetrics {
   private final DistributionDataPoint[] writeSeconds = new DistributionDataPoint[Kind.values().length];
 
   public IngestMetrics(PrometheusRegistry registry) {
-    Counter records = Counter.builder()
-        .name("tickvault_ingest_records_total")
-        .help("Market-data records received by the ingestion services, by kind and outcome")
-        .labelNames("kind", "outcome")
-        .register(registry);
-    Histogram writes = Histogram.builder()
-        .name("tickvault_db_write_seconds")
-        .help("Time to write one batch of records to PostgreSQL, transaction and commit included, by kind")
-        .unit(Unit.SECONDS)
-        .labelNames("kind")
-        .classicOnly()
-        .classicUpperBounds(WRITE_BUCKETS)
-        .register(registry);
+    Counter records = Meters.counter(registry, "tickvault_ingest_records_total",
+        "Market-data records received by the ingestion services, by kind and outcome", "kind", "outcome");
+    Histogram writes = Meters.seconds(registry, "tickvault_db_write_seconds",
+        "Time to write one batch of records to PostgreSQL, transaction and commit included, by kind", WRITE_BUCKETS, "kind");
     for (Kind kind : Kind.values()) {
       writeSeconds[kind.ordinal()] = writes.labelValues(kind.label);
       // Children are created up front so every series is exported from the start, at zero:

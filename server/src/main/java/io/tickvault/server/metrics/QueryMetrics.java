@@ -19,39 +19,24 @@ public final class QueryMetrics {
   private final Counter redisErrors;
 
   public QueryMetrics(PrometheusRegistry registry) {
-    Counter requests = Counter.builder()
-        .name("tickvault_market_state_requests_total")
-        .help("GetMarketState lookups by cache result: hit, miss, or error (Redis failed or the market is stale; answered from PostgreSQL)")
-        .labelNames("result")
-        .register(registry);
+    Counter requests = Meters.counter(registry, "tickvault_market_state_requests_total",
+        "GetMarketState lookups by cache result: hit, miss, or error (Redis failed or the market is stale; answered from PostgreSQL)", "result");
     stateHit = requests.labelValues("hit");
     stateMiss = requests.labelValues("miss");
     stateError = requests.labelValues("error");
-    stateNearHits = Counter.builder()
-        .name("tickvault_market_state_near_hits_total")
-        .help("GetMarketState answered from the in-process near cache, without asking Redis (also counted as result=hit)")
-        .register(registry);
-    stateDatabaseLoads = Counter.builder()
-        .name("tickvault_market_state_database_loads_total")
-        .help("Market states read from PostgreSQL (misses, Redis failures, repairs)")
-        .register(registry);
-    redisErrors = Counter.builder()
-        .name("tickvault_market_state_redis_errors_total")
-        .help("Redis commands of the market state that failed, timed out or were skipped, by operation "
-            + "(lookup, offer after ingestion, fill after a miss, repair, decode)")
-        .labelNames("operation")
-        .register(registry);
-    Counter rows = Counter.builder()
-        .name("tickvault_read_rows_total")
-        .help("Rows fetched from PostgreSQL by ReadTrades and ReadOrderBooks (snapshot headers), by kind")
-        .labelNames("kind")
-        .register(registry);
+    stateNearHits = Meters.counter(registry, "tickvault_market_state_near_hits_total",
+        "GetMarketState answered from the in-process near cache, without asking Redis (also counted as result=hit)");
+    stateDatabaseLoads = Meters.counter(registry, "tickvault_market_state_database_loads_total",
+        "Market states read from PostgreSQL (misses, Redis failures, repairs)");
+    redisErrors = Meters.counter(registry, "tickvault_market_state_redis_errors_total",
+        "Redis commands of the market state that failed, timed out or were skipped, by operation "
+            + "(lookup, offer after ingestion, fill after a miss, repair, decode)", "operation");
+    Counter rows = Meters.counter(registry, "tickvault_read_rows_total",
+        "Rows fetched from PostgreSQL by ReadTrades and ReadOrderBooks (snapshot headers), by kind", "kind");
     tradeRowsRead = rows.labelValues("trade");
     snapshotRowsRead = rows.labelValues("snapshot");
-    readsStalled = Counter.builder()
-        .name("tickvault_read_stalled_total")
-        .help("ReadTrades, ReadOrderBooks and SubscribeTrades streams ended because their client took nothing for the stall timeout")
-        .register(registry);
+    readsStalled = Meters.counter(registry, "tickvault_read_stalled_total",
+        "ReadTrades, ReadOrderBooks and SubscribeTrades streams ended because their client took nothing for the stall timeout");
   }
 
   /** {@code tickvault_read_buffer_bytes}: what read streams hold (used) and may hold (limit), read at scrape time. */

@@ -20,10 +20,8 @@ public final class RedisMetrics implements AutoCloseable {
   private final Disposable subscription;
 
   private RedisMetrics(PrometheusRegistry registry, EventBus events) {
-    Counter reconnects = Counter.builder()
-        .name("tickvault_redis_reconnect_attempts_total")
-        .help("Attempts to reconnect a Redis connection that was lost")
-        .register(registry);
+    Counter reconnects = Meters.counter(registry, "tickvault_redis_reconnect_attempts_total",
+        "Attempts to reconnect a Redis connection that was lost");
     subscription = events.get().subscribe(event -> {
       if (event instanceof ConnectionActivatedEvent) {
         activeConnections.incrementAndGet();

@@ -24,11 +24,8 @@ public final class RefusalMetrics {
   private final CounterDataPoint outOfScope;
 
   public RefusalMetrics(PrometheusRegistry registry) {
-    Counter refusals = Counter.builder()
-        .name("tickvault_auth_refusals_total")
-        .help("Calls refused for their token: unauthenticated, no_permission, out_of_scope")
-        .labelNames("reason")
-        .register(registry);
+    Counter refusals = Meters.counter(registry, "tickvault_auth_refusals_total",
+        "Calls refused for their token: unauthenticated, no_permission, out_of_scope", "reason");
     unauthenticated = refusals.labelValues("unauthenticated");
     noPermission = refusals.labelValues("no_permission");
     outOfScope = refusals.labelValues("out_of_scope");

@@ -5,7 +5,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
  * SubscribeTrades on this server (docs/subscribing.md). A subscription ended because its client
@@ -22,32 +21,17 @@ public final class SubscriptionMetrics {
   private final Histogram lag;
 
   public SubscriptionMetrics(PrometheusRegistry registry) {
-    open = Gauge.builder()
-        .name("tickvault_subscriptions_open")
-        .help("SubscribeTrades streams open on this server")
-        .register(registry);
-    markets = Gauge.builder()
-        .name("tickvault_subscription_markets_open")
-        .help("Markets followed by the SubscribeTrades streams open on this server, summed over the streams")
-        .register(registry);
-    Counter trades = Counter.builder()
-        .name("tickvault_subscription_trades_total")
-        .help("Trades sent by SubscribeTrades, by phase: history (stored before, read by time) or live (from the commit log)")
-        .labelNames("phase")
-        .register(registry);
+    open = Meters.gauge(registry, "tickvault_subscriptions_open", "SubscribeTrades streams open on this server");
+    markets = Meters.gauge(registry, "tickvault_subscription_markets_open",
+        "Markets followed by the SubscribeTrades streams open on this server, summed over the streams");
+    Counter trades = Meters.counter(registry, "tickvault_subscription_trades_total",
+        "Trades sent by SubscribeTrades, by phase: history (stored before, read by time) or live (from the commit log)", "phase");
     historyTrades = trades.labelValues("history");
     liveTrades = trades.labelValues("live");
-    outOfRetention = Counter.builder()
-        .name("tickvault_subscriptions_out_of_retention_total")
-        .help("SubscribeTrades streams ended OUT_OF_RANGE: the commit log no longer held what they had not received")
-        .register(registry);
-    lag = Histogram.builder()
-        .name("tickvault_subscription_lag_seconds")
-        .help("From a commit (the database's clock) to its trades' response being handed to gRPC (this server's clock), live phase")
-        .unit(Unit.SECONDS)
-        .classicOnly()
-        .classicUpperBounds(LAG_BUCKETS)
-        .register(registry);
+    outOfRetention = Meters.counter(registry, "tickvault_subscriptions_out_of_retention_total",
+        "SubscribeTrades streams ended OUT_OF_RANGE: the commit log no longer held what they had not received");
+    lag = Meters.seconds(registry, "tickvault_subscription_lag_seconds",
+        "From a commit (the database's clock) to its trades' response being handed to gRPC (this server's clock), live phase", LAG_BUCKETS);
   }
 
   public void opened(int marketCount) {
