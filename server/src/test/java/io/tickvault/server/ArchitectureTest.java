@@ -21,7 +21,8 @@ class ArchitectureTest {
   private static final String[] FEATURES = {"io.tickvault.server.apikeys..", "io.tickvault.server.trade..",
       "io.tickvault.server.orderbook..", "io.tickvault.server.marketstate..", "io.tickvault.server.coverage..",
       "io.tickvault.server.audit.."};
-  private static final String[] SHARED = {"io.tickvault.server.ingest..", "io.tickvault.server.read.."};
+  private static final String[] SHARED = {"io.tickvault.server.ingest..", "io.tickvault.server.read..",
+      "io.tickvault.server.retention.."};
   private static final String[] MARKETS = {"io.tickvault.server.market.."};
   private static final String[] EDGE = {"io.tickvault.server.grpc..", "io.tickvault.server.auth.."};
   private static final String[] INFRASTRUCTURE = {"io.tickvault.server.db..", "io.tickvault.server.redis..",

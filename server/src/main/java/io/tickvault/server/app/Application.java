@@ -18,6 +18,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.embedded.EmbeddedServices;
 import io.tickvault.server.metrics.CandleMetrics;
 import io.tickvault.server.metrics.Metrics;
+import io.tickvault.server.retention.RetentionDeleter;
 import io.tickvault.server.service.ApiKeyAdminGrpcService;
 import io.tickvault.server.service.AuditGrpcService;
 import io.tickvault.server.service.ApiKeyGrpcService;
@@ -48,6 +49,7 @@ public final class Application implements AutoCloseable {
   private GrpcServer grpc;
   private Audit audit;
   private AccessTokens storedTokens;
+  private Retention retention;
   private int metricsPort;
 
   private Application() {}
@@ -84,6 +86,7 @@ public final class Application implements AutoCloseable {
     CallExecutor executors = CallExecutor.start(config, infra.uncaughtErrors(), resources);
     CandleBackfill candleBackfill = CandleBackfill.open(infra.jdbc(), clock);
     CandleMetrics.register(infra.metrics().registry(), candleBackfill::complete, candleBackfill::slicesDone);
+    retention = Retention.start(config.retention(), infra, candleBackfill, clock);
     Subscriptions subscriptions = Subscriptions.start(infra, markets.known(), clock, resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
         infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(), clock);
@@ -107,6 +110,7 @@ public final class Application implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tickvault-candle-backfill-"));
     resources.own(backfillThread::shutdownNow);
     candleBackfill.start(backfillThread);
+    retention.startDeleting(resources);
   }
 
   private int startMetrics(Endpoints endpoints) {
@@ -180,6 +184,11 @@ public final class Application implements AutoCloseable {
   /** How many calls made with stored tokens are open: each is ended when its token is revoked or expires. */
   public int openCallsWithStoredTokens() {
     return storedTokens.openCalls().size();
+  }
+
+  /** What removes the data older than its retention window; tests run it with {@code runOnce()}. */
+  public RetentionDeleter retention() {
+    return retention.deleter();
   }
 
   public Metrics metrics() {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Everything the server is told from outside, read once at start-up and immutable afterwards: one
  * part per concern ({@link Endpoints}, {@link DatabaseSettings}, {@link RedisSettings},
  * {@link TlsSettings}, {@link AuthSettings}, {@link ApiKeySettings}, {@link IngestSettings},
- * {@link ReadSettings}, {@link ConnectionLimits}, {@link AuditSettings}), each checking its own variables when it is made, plus the server's own
+ * {@link ReadSettings}, {@link ConnectionLimits}, {@link AuditSettings}, {@link RetentionSettings}), each checking its own variables when it is made, plus the server's own
  * two settings and the one rule between parts.
  *
  * <p>{@link #fromEnvironment(Map)} reads the {@code TICKVAULT_*} variables (docs/operations.md);
@@ -35,12 +35,14 @@ public final class ServerConfig {
   private final ReadSettings reads;
   private final ConnectionLimits connectionLimits;
   private final AuditSettings audit;
+  private final RetentionSettings retention;
   private final Duration shutdownGrace;
   private final Path dataDir;
 
   private ServerConfig(Endpoints endpoints, DatabaseSettings database, RedisSettings redis, TlsSettings tls,
                        AuthSettings auth, ApiKeySettings apiKeys, IngestSettings ingest, ReadSettings reads,
-                       ConnectionLimits connectionLimits, AuditSettings audit, Duration shutdownGrace, Path dataDir) {
+                       ConnectionLimits connectionLimits, AuditSettings audit, RetentionSettings retention,
+                       Duration shutdownGrace, Path dataDir) {
     SHUTDOWN_GRACE.check(shutdownGrace);
     // No token is fine for the embedded default, one developer's server; an external database is
     // shared by workers, so running it open has to be asked for by name.
@@ -59,6 +61,7 @@ public final class ServerConfig {
     this.reads = reads;
     this.connectionLimits = connectionLimits;
     this.audit = audit;
+    this.retention = retention;
     this.shutdownGrace = shutdownGrace;
     this.dataDir = dataDir;
   }
@@ -78,9 +81,10 @@ public final class ServerConfig {
     ReadSettings reads = r.part(ReadSettings::fromEnvironment);
     ConnectionLimits connectionLimits = r.part(ConnectionLimits::fromEnvironment);
     AuditSettings audit = r.part(AuditSettings::fromEnvironment);
+    RetentionSettings retention = r.part(RetentionSettings::fromEnvironment);
     r.throwFirstRefusal();
     return new ServerConfig(endpoints, database, redis, tls, auth, apiKeys, ingest, reads, connectionLimits,
-        audit, shutdownGrace, dataDir);
+        audit, retention, shutdownGrace, dataDir);
   }
 
   public static Builder builder() {
@@ -97,6 +101,7 @@ public final class ServerConfig {
   public ReadSettings reads() { return reads; }
   public ConnectionLimits connectionLimits() { return connectionLimits; }
   public AuditSettings audit() { return audit; }
+  public RetentionSettings retention() { return retention; }
   /** On SIGTERM, how long calls in flight may finish. */
   public Duration shutdownGrace() { return shutdownGrace; }
   /** Where the embedded PostgreSQL and Redis and the generated master key live. */
@@ -137,6 +142,7 @@ public final class ServerConfig {
     private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
     private Path auditSpoolDir;
     private long auditMaxSpoolBytes = AuditSettings.DEFAULT_MAX_SPOOL_BYTES;
+    private RetentionSettings retention = RetentionSettings.KEEP_FOREVER;
 
     private Builder() {}
 
@@ -173,6 +179,7 @@ public final class ServerConfig {
     public Builder connectionLimits(ConnectionLimits limits) { this.connectionLimits = Objects.requireNonNull(limits); return this; }
     public Builder auditSpoolDir(Path dir) { this.auditSpoolDir = dir; return this; }
     public Builder auditMaxSpoolBytes(long bytes) { this.auditMaxSpoolBytes = bytes; return this; }
+    public Builder retention(RetentionSettings settings) { this.retention = Objects.requireNonNull(settings); return this; }
 
     public ServerConfig build() {
       return new ServerConfig(
@@ -186,8 +193,8 @@ public final class ServerConfig {
           new ApiKeySettings(masterKey, oldMasterKeys, apiKeyTtl),
           new IngestSettings(maxBookLevels, ingestBufferBytes, streamIdleTimeout),
           new ReadSettings(readBufferBytes, readStallTimeout),
-          connectionLimits, new AuditSettings(Optional.ofNullable(auditSpoolDir), auditMaxSpoolBytes), shutdownGrace,
-          dataDir);
+          connectionLimits, new AuditSettings(Optional.ofNullable(auditSpoolDir), auditMaxSpoolBytes), retention,
+          shutdownGrace, dataDir);
     }
   }
 }
