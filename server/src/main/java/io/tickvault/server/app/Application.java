@@ -91,7 +91,8 @@ public final class Application implements AutoCloseable {
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
         infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
-        executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, subscriptions.log(), clock);
+        executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, subscriptions.log(),
+        retention.horizons(), clock);
     List<BindableService> services = List.of(
         markets.service(),
         new ApiKeyGrpcService(apiKeys.cache(), apiKeys.secrets(), executors.nearMisses()),

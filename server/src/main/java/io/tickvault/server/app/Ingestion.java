@@ -19,6 +19,9 @@ import io.tickvault.server.metrics.IngestMetrics;
 import io.tickvault.server.orderbook.OrderBookRepository;
 import io.tickvault.server.orderbook.OrderBookSink;
 import io.tickvault.server.read.ReadArguments;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
+import io.tickvault.server.retention.RetentionGuard;
 import io.tickvault.server.service.IngestGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.TradeCommitLog;
@@ -38,7 +41,8 @@ final class Ingestion {
 
   static IngestGrpcService service(IngestSettings settings, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
                                    Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics,
-                                   CandleBackfill candleBackfill, TradeCommitLog commitLog, Clock clock) {
+                                   CandleBackfill candleBackfill, TradeCommitLog commitLog, Horizons horizons,
+                                   Clock clock) {
     // One byte budget for every stream of every kind: the heap is shared.
     // By default an eighth of the heap: a parsed record takes several times its serialized size.
     // Each stream may hold one 4 MiB message beyond the budget; the per-stream limit and the
@@ -48,11 +52,12 @@ final class Ingestion {
     IdleTimeout idle = new IdleTimeout(scheduler, settings.streamIdleTimeout());
     CoverageRepository coverage = new CoverageRepository(jdbc);
     StreamIngestor<Trade> trades = new StreamIngestor<>(
-        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc, candleBackfill, commitLog), clock), marketState, clock),
+        MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc, candleBackfill, commitLog,
+            new RetentionGuard(Dataset.TRADES, horizons)), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_TRADES, clock), writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
-        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc), settings.maxBookLevels(), clock),
-            marketState, clock),
+        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc,
+            new RetentionGuard(Dataset.ORDER_BOOKS, horizons)), settings.maxBookLevels(), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_ORDER_BOOKS, clock), writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     GapReports gaps = new GapReports(coverage, new ReadArguments(markets), clock);
     return new IngestGrpcService(trades, orderBooks, gaps);

@@ -67,6 +67,17 @@ public final class RecordChecks {
         : null;
   }
 
+  /**
+   * A record's time against the retention horizon of its table ({@code horizon} 0: nothing was
+   * removed): a record before it may have been stored and removed already, and would be stored
+   * (and its trade rolled up) a second time.
+   */
+  public static Rejection retained(String field, long value, long horizon, String window) {
+    return value >= horizon ? null : new Rejection(RejectionReason.REJECTION_REASON_PAST_RETENTION, field,
+        "is before the retention horizon " + Instant.ofEpochMilli(horizon) + " (" + horizon + " ms): records older than "
+            + window + " are removed, and this one is no longer taken, got " + value);
+  }
+
   /** {@code exchange_id} and {@code currency_pair_no}: both required and positive. */
   public static Rejection marketIds(int exchangeId, int currencyPairNo) {
     Rejection rejection = requirePositive("exchange_id", exchangeId);

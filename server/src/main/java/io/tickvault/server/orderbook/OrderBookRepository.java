@@ -4,6 +4,9 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.server.db.CopyWriter;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
+import io.tickvault.server.retention.RetentionGuard;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,9 +46,16 @@ public final class OrderBookRepository {
       "COPY orderbook_levels (exchange_id, currency_pair_no, snapshot_id, side, level_index, price, quantity) FROM STDIN";
 
   private final Jdbc jdbc;
+  private final RetentionGuard retention;
 
   public OrderBookRepository(Jdbc jdbc) {
+    this(jdbc, new RetentionGuard(Dataset.ORDER_BOOKS, new Horizons(List::of)));
+  }
+
+  /** @param retention keeps every batch from storing a snapshot before a retention horizon moved meanwhile */
+  public OrderBookRepository(Jdbc jdbc, RetentionGuard retention) {
     this.jdbc = jdbc;
+    this.retention = retention;
   }
 
   /**
@@ -72,7 +82,9 @@ public final class OrderBookRepository {
         .sorted(Map.Entry.comparingByKey())
         .mapToInt(Map.Entry::getValue)
         .toArray();
+    long oldest = records.stream().mapToLong(OrderBookSnapshot::getServerTimeMs).min().orElseThrow();
     jdbc.inTransaction(c -> {
+      retention.check(c, oldest);
       Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, nowMillis);
       if (!ids.isEmpty()) {
         copyLevels(c, records, positions, uniqueCount, ids);

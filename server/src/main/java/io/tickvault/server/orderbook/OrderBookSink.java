@@ -8,6 +8,8 @@ import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
 import java.time.Clock;
 import java.util.List;
 
@@ -32,6 +34,7 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
   private final KnownMarkets markets;
   private final int maxLevelsPerSide;
   private final Clock clock;
+  private final Horizons horizons;
 
   /**
    * @param maxLevelsPerSide more levels on either side rejects the snapshot
@@ -39,6 +42,12 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
    * @param clock gives the receive time of snapshots sent without one, and bounds how far ahead times may be
    */
   public OrderBookSink(KnownMarkets markets, OrderBookRepository repository, int maxLevelsPerSide, Clock clock) {
+    this(markets, repository, maxLevelsPerSide, clock, new Horizons(List::of));
+  }
+
+  /** @param horizons snapshots before the retention horizon are refused (docs/retention.md) */
+  public OrderBookSink(KnownMarkets markets, OrderBookRepository repository, int maxLevelsPerSide, Clock clock,
+                       Horizons horizons) {
     if (maxLevelsPerSide < 1 || maxLevelsPerSide > MAX_LEVELS_PER_SIDE) {
       throw new IllegalArgumentException("maxLevelsPerSide must be 1 to " + MAX_LEVELS_PER_SIDE
           + " (level_index is a smallint), got " + maxLevelsPerSide);
@@ -47,6 +56,7 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
     this.markets = markets;
     this.maxLevelsPerSide = maxLevelsPerSide;
     this.clock = clock;
+    this.horizons = horizons;
   }
 
   @Override
@@ -55,6 +65,10 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
     Rejection rejection = RecordChecks.marketIds(s.getExchangeId(), s.getCurrencyPairNo());
     if (rejection == null) {
       rejection = RecordChecks.time("server_time_ms", s.getServerTimeMs(), latest);
+    }
+    if (rejection == null) {
+      rejection = RecordChecks.retained("server_time_ms", s.getServerTimeMs(), horizons.horizon(Dataset.ORDER_BOOKS),
+          "TICKVAULT_ORDERBOOK_RETENTION_DAYS");
     }
     if (rejection == null && s.getSequenceId() < 0) {
       rejection = new Rejection(RejectionReason.REJECTION_REASON_OUT_OF_RANGE, "sequence_id",

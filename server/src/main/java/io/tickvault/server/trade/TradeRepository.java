@@ -5,6 +5,9 @@ import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.db.CopyWriter;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
+import io.tickvault.server.retention.RetentionGuard;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,14 +61,21 @@ public final class TradeRepository {
   private final Jdbc jdbc;
   private final CandleRollup candles;
   private final TradeCommitLog log;
+  private final RetentionGuard retention;
   // Which path the next batch tries first. A hint shared by all streams, never a source of counts:
   // a wrong guess costs one failed COPY or one staging round, not a wrong answer.
   private volatile boolean lastBatchHadDuplicates;
 
   public TradeRepository(Jdbc jdbc, CandleBackfill backfill, TradeCommitLog log) {
+    this(jdbc, backfill, log, new RetentionGuard(Dataset.TRADES, new Horizons(List::of)));
+  }
+
+  /** @param retention keeps every batch from storing a trade before a retention horizon moved meanwhile */
+  public TradeRepository(Jdbc jdbc, CandleBackfill backfill, TradeCommitLog log, RetentionGuard retention) {
     this.jdbc = jdbc;
     this.candles = new CandleRollup(backfill);
     this.log = log;
+    this.retention = retention;
   }
 
   /** Key order, in which every batch is written (see the class comment). */
@@ -101,6 +111,7 @@ public final class TradeRepository {
     // INSERT … SELECT from it inserts in key order too.
     List<TradeCommitLog.Commit> commits = new ArrayList<>(1);
     int count = jdbc.inTransaction(c -> {
+      retention.check(c, oldest(rows));
       try (Statement s = c.createStatement()) {
         s.execute(CREATE_STAGING_SQL);
       }
@@ -176,6 +187,7 @@ public final class TradeRepository {
     List<TradeCommitLog.Commit> commits;
     try {
       commits = jdbc.inTransaction(c -> {
+        retention.check(c, oldest(distinct));
         copy(c, COPY_TRADES_SQL, distinct, nowMillis);
         candles.merge(c, distinct);
         rowsWritten.run();
@@ -190,6 +202,14 @@ public final class TradeRepository {
     }
     log.committed(commits);
     return true;
+  }
+
+  private static long oldest(List<Trade> trades) {
+    long oldest = Long.MAX_VALUE;
+    for (Trade t : trades) {
+      oldest = Math.min(oldest, t.getTradeTimeMs());
+    }
+    return oldest;
   }
 
   /** Copies the trades with {@code copySql}; returns the rows PostgreSQL stored. */

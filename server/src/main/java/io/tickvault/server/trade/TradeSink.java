@@ -6,6 +6,8 @@ import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.ingest.RecordChecks;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
 import java.time.Clock;
 import java.util.List;
 
@@ -19,11 +21,18 @@ public final class TradeSink implements RecordSink<Trade> {
   private final KnownMarkets markets;
   private final TradeRepository trades;
   private final Clock clock;
+  private final Horizons horizons;
 
   public TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock) {
+    this(markets, trades, clock, new Horizons(java.util.List::of));
+  }
+
+  /** @param horizons trades before the retention horizon are refused (docs/retention.md) */
+  public TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock, Horizons horizons) {
     this.markets = markets;
     this.trades = trades;
     this.clock = clock;
+    this.horizons = horizons;
   }
 
   @Override
@@ -56,6 +65,10 @@ public final class TradeSink implements RecordSink<Trade> {
     }
     long latest = RecordChecks.latestTime(clock);
     rejection = RecordChecks.time("trade_time_ms", trade.getTradeTimeMs(), latest);
+    if (rejection == null) {
+      rejection = RecordChecks.retained("trade_time_ms", trade.getTradeTimeMs(), horizons.horizon(Dataset.TRADES),
+          "TICKVAULT_RETENTION_DAYS");
+    }
     if (rejection == null) {
       rejection = RecordChecks.receiveTime(trade.getReceiveTimeMs(), latest);
     }

@@ -267,4 +267,31 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_READ_MAX_LAG_MS", "0")))
         .hasMessage("TICKVAULT_DATABASE_READ_MAX_LAG_MS=0: out of range (expected 1 to 3600000)");
   }
+
+  @Test
+  void retention_unsetKeepsForever_daysAreRead_andZeroOrTextIsRefusedByName() {
+    RetentionSettings none = ServerConfig.fromEnvironment(Map.of()).retention();
+    assertThat(none.trades()).isEmpty();
+    assertThat(none.orderBooks()).isEmpty();
+    assertThat(none.batchRows()).isEqualTo(10_000);
+    assertThat(none.pause()).isEqualTo(Duration.ofMillis(100));
+
+    RetentionSettings set = ServerConfig.fromEnvironment(Map.of("TICKVAULT_RETENTION_DAYS", "30",
+        "TICKVAULT_ORDERBOOK_RETENTION_DAYS", "7", "TICKVAULT_RETENTION_BATCH_ROWS", "500",
+        "TICKVAULT_RETENTION_PAUSE_MS", "0")).retention();
+    assertThat(set.trades()).contains(Duration.ofDays(30));
+    assertThat(set.orderBooks()).contains(Duration.ofDays(7));
+    assertThat(set.batchRows()).isEqualTo(500);
+    assertThat(set.pause()).isZero();
+
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_RETENTION_DAYS", "0")))
+        .hasMessage("TICKVAULT_RETENTION_DAYS=0: out of range (expected 1 to 36500)");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_ORDERBOOK_RETENTION_DAYS", "7d")))
+        .hasMessage("TICKVAULT_ORDERBOOK_RETENTION_DAYS=7d: not a whole number (expected 1 to 36500)");
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_RETENTION_BATCH_ROWS", "10")))
+        .hasMessage("TICKVAULT_RETENTION_BATCH_ROWS=10: out of range (expected 100 to 1000000)");
+    assertThatThrownBy(() -> ServerConfig.builder().retention(new RetentionSettings(
+            java.util.Optional.of(Duration.ofHours(36)), java.util.Optional.empty(), 1_000, Duration.ZERO)).build())
+        .hasMessage("TICKVAULT_RETENTION_DAYS: a whole number of days, got PT36H");
+  }
 }
