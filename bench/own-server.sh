@@ -16,7 +16,7 @@ free_port() {
   done
 }
 
-# start_server NAME [TICKVAULT_X=VALUE...]: server/target/tickvault-server.jar on the embedded
+# start_server NAME [TICKVAULT_X=VALUE...]: $server_jar (default server/target/tickvault-server.jar) on the embedded
 # default, on loopback, on a free port, in $work/data, with those settings too; sets port, target
 # and pid once it answers SERVING, or exits (NAME says which script) with its log after 3 minutes.
 start_server() {
@@ -25,7 +25,7 @@ start_server() {
   port=$(free_port)
   target=127.0.0.1:$port
   env TICKVAULT_DATA_DIR="$work/data" TICKVAULT_BIND_ADDRESS=127.0.0.1 TICKVAULT_GRPC_PORT="$port" \
-    TICKVAULT_METRICS_PORT=0 "$@" java -jar server/target/tickvault-server.jar >"$work/server.log" 2>&1 &
+    TICKVAULT_METRICS_PORT=0 "$@" java -jar "${server_jar:-server/target/tickvault-server.jar}" >"$work/server.log" 2>&1 &
   pid=$!
   for i in $(seq 1 180); do
     java -jar client/target/tickvault.jar health --target "$target" >/dev/null 2>&1 && return 0

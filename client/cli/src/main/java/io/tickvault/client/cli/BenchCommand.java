@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tickvault.client.TickvaultClient;
 import io.tickvault.client.bench.ApiKeyBench;
 import io.tickvault.client.bench.CoverageBench;
+import io.tickvault.client.bench.FleetBench;
 import io.tickvault.client.bench.OrderBookBench;
 import io.tickvault.client.bench.ReadBench;
 import io.tickvault.client.bench.TradeBench;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
         + "as the reference). Use a server and a database kept for benchmarks: the runs empty and "
         + "fill tables.",
     subcommands = {BenchCommand.Trades.class, BenchCommand.OrderBooks.class, BenchCommand.ApiKeys.class,
-        BenchCommand.Read.class})
+        BenchCommand.Read.class, BenchCommand.Fleet.class})
 final class BenchCommand {
   /** The database option every benchmark needs for its reference. */
   static final class Database {
@@ -180,6 +181,57 @@ final class BenchCommand {
     void run(Channel channel, PrintStream out) throws Exception {
       ReadBench.Options options = new ReadBench.Options(trades, pageSize, rounds, concurrency, Duration.ofSeconds(seconds));
       ReadBench.run(channel, database.url, options, out);
+    }
+  }
+
+  @Command(name = "fleet", mixinStandardHelpOptions = true,
+      description = "Many small StreamTrades streams at once, one market each (made first by PutExchange and "
+          + "PutCurrencyPair): per request the time from its send to its ack, every ack counted, the schedule "
+          + "kept, this client's CPU, and with --server-pid the server's RSS and threads against the goals "
+          + "(docs/benchmarks.md). With --idle the streams send one request each, then stay open and silent. "
+          + "Plaintext only (a bench server on this machine).")
+  static final class Fleet implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "500", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "4", description = "Requests a second per stream (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--trades-per-request", paramLabel = "K", defaultValue = "5", description = "Trades a request (default ${DEFAULT-VALUE}).")
+    int tradesPerRequest;
+
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "30", description = "Seconds measured (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Seconds at the same rate before, not measured (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--connections", paramLabel = "C", defaultValue = "8", description = "Connections the streams are spread over (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+        description = "The server's process on this machine: its VmRSS, threads and CPU are read from /proc.")
+    long serverPid;
+
+    @Option(names = "--idle", description = "Open the streams, one request each, then hold them silent for --seconds.")
+    boolean idle;
+
+    @Override
+    public Integer call() throws Exception {
+      String target = connection.resolvedTarget();
+      ConnectionOptions.checkTarget(target);
+      FleetBench.Options options = new FleetBench.Options(streams, rate, tradesPerRequest, seconds, warmup, connections,
+          serverPid, idle);
+      try (PrintStream out = printStream(spec)) {
+        FleetBench.run(target, connection.resolvedToken(), options, out);
+      }
+      return ExitCodes.OK;
     }
   }
 

@@ -92,6 +92,11 @@ final class ConnectionOptions {
     return builder.build();
   }
 
+  /** The bearer token the settings resolve to; null when none. */
+  String resolvedToken() {
+    return first(token, settings().get("token"), null);
+  }
+
   /** Whether the connection uses TLS, for error messages. */
   boolean usesTls() {
     Map<String, String> file = settings();
