@@ -10,6 +10,7 @@ import io.tickvault.api.v1.GapReason;
 import io.tickvault.api.v1.GapReport;
 import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.Hole;
+import io.tickvault.api.v1.HoleKind;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.PriceLevel;
 import io.tickvault.api.v1.RejectedRecord;
@@ -88,7 +89,7 @@ class CoverageClientIT {
       assertThat(coverage.getCoveredList()).containsExactly(
           TimeRange.newBuilder().setFromTimeMs(T).setUntilTimeMs(T + 40 * S).build(),
           TimeRange.newBuilder().setFromTimeMs(T + 60 * S).setUntilTimeMs(T + 90 * S).build());
-      assertThat(coverage.getHolesList()).containsExactly(Hole.newBuilder().setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
+      assertThat(coverage.getHolesList()).containsExactly(Hole.newBuilder().setKind(HoleKind.HOLE_KIND_NOT_CLAIMED).setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
           .addReports(GapReport.newBuilder().setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 60 * S)
               .setReason(GapReason.GAP_REASON_DISCONNECTED).setDetail("code 1006"))
           .build());

@@ -89,7 +89,8 @@ public final class Application implements AutoCloseable {
     retention = Retention.start(config.retention(), infra, candleBackfill, clock);
     Subscriptions subscriptions = Subscriptions.start(infra, markets.known(), clock, resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
-        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(), clock);
+        infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(),
+        retention.horizons(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
         executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, subscriptions.log(),
         retention.horizons(), clock);

@@ -21,6 +21,7 @@ import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
+import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.service.QueryGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.CandleReader;
@@ -52,7 +53,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
   public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
       BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, TradeSubscriptions subscriptions,
-      Clock clock) {
+      Horizons horizons, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
     ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
@@ -62,8 +63,8 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
     ReadArguments arguments = new ReadArguments(markets);
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
-        new CandleReader(history, candleBackfill), new CoverageReader(coverage, arguments, clock), new FeedFreshness(coverage), state,
-        subscriptions, blocking, streams, metrics);
+        new CandleReader(history, candleBackfill, horizons), new CoverageReader(coverage, arguments, clock, horizons),
+        new FeedFreshness(coverage), state, subscriptions, blocking, streams, metrics, horizons);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
     FeedMetrics.register(registry, () -> freshness.latest().stream()

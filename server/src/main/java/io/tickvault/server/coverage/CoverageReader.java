@@ -3,27 +3,39 @@ package io.tickvault.server.coverage;
 import io.tickvault.api.v1.GapReport;
 import io.tickvault.api.v1.GetCoverageRequest;
 import io.tickvault.api.v1.GetCoverageResponse;
+import io.tickvault.api.v1.Channel;
 import io.tickvault.api.v1.Hole;
+import io.tickvault.api.v1.HoleKind;
 import io.tickvault.api.v1.TimeRange;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.read.ReadArguments;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * GetCoverage: the covered parts of an asked range (the union of every worker's claims, cut to the
- * range), the holes between them, and beside each hole the gap reports that overlap it.
+ * range), the holes between them, and beside each hole the gap reports that overlap it. The part
+ * of the range before the retention horizon of the channel's table is a hole of its own kind,
+ * whatever was claimed: its records are gone (docs/retention.md), and no feed lost them.
  */
 public final class CoverageReader {
   private final CoverageRepository repository;
   private final ReadArguments arguments;
   private final Clock clock;
+  private final Horizons horizons;
 
   public CoverageReader(CoverageRepository repository, ReadArguments arguments, Clock clock) {
+    this(repository, arguments, clock, new Horizons(List::of));
+  }
+
+  public CoverageReader(CoverageRepository repository, ReadArguments arguments, Clock clock, Horizons horizons) {
     this.repository = repository;
     this.arguments = arguments;
     this.clock = clock;
+    this.horizons = horizons;
   }
 
   public GetCoverageResponse coverage(GetCoverageRequest r) {
@@ -45,14 +57,21 @@ public final class CoverageReader {
     violations.throwIfAny();
 
     FeedKey feed = new FeedKey(r.getExchangeId(), r.getCurrencyPairNo(), r.getChannel());
-    List<TimeRange> covered = repository.covered(feed, start, end);
-    List<TimeRange> holes = holes(covered, start, end);
+    long horizon = horizons.horizon(r.getChannel() == Channel.CHANNEL_TRADES ? Dataset.TRADES : Dataset.ORDER_BOOKS);
+    long kept = Math.min(end, Math.max(start, horizon)); // [start, kept) is removed by retention
+    List<TimeRange> covered = kept < end ? repository.covered(feed, kept, end) : List.of();
+    List<TimeRange> holes = holes(covered, kept, end);
     GetCoverageResponse.Builder response = GetCoverageResponse.newBuilder()
-        .setComplete(holes.isEmpty())
+        .setComplete(holes.isEmpty() && kept == start)
         .addAllCovered(covered);
-    List<GapReport> reports = holes.isEmpty() ? List.of() : repository.gaps(feed, start, end);
+    if (kept > start) {
+      response.addHoles(Hole.newBuilder().setFromTimeMs(start).setUntilTimeMs(kept)
+          .setKind(HoleKind.HOLE_KIND_REMOVED_BY_RETENTION));
+    }
+    List<GapReport> reports = holes.isEmpty() ? List.of() : repository.gaps(feed, kept, end);
     for (TimeRange hole : holes) {
-      Hole.Builder h = Hole.newBuilder().setFromTimeMs(hole.getFromTimeMs()).setUntilTimeMs(hole.getUntilTimeMs());
+      Hole.Builder h = Hole.newBuilder().setFromTimeMs(hole.getFromTimeMs()).setUntilTimeMs(hole.getUntilTimeMs())
+          .setKind(HoleKind.HOLE_KIND_NOT_CLAIMED);
       for (GapReport report : reports) { // oldest range first: none after one that starts past the hole
         if (report.getFromTimeMs() >= hole.getUntilTimeMs()) {
           break;

@@ -20,16 +20,10 @@ public final class RetentionMetrics {
   private final Counter batches;
 
   public RetentionMetrics(PrometheusRegistry registry, List<String> tables, Supplier<List<Table>> figures) {
-    removed = Counter.builder()
-        .name("tickvault_retention_deleted_rows_total")
-        .help("Rows this server removed because they were older than their retention window, by table")
-        .labelNames("table")
-        .register(registry);
-    batches = Counter.builder()
-        .name("tickvault_retention_batches_total")
-        .help("Deleting transactions this server ran, by table of the records they removed")
-        .labelNames("table")
-        .register(registry);
+    removed = Meters.counter(registry, "tickvault_retention_deleted_rows_total",
+        "Rows this server removed because they were older than their retention window, by table", "table");
+    batches = Meters.counter(registry, "tickvault_retention_batches_total",
+        "Deleting transactions this server ran, by table of the records they removed", "table");
     for (String table : tables) {
       removed.labelValues(table);
     }

@@ -36,6 +36,8 @@ import io.tickvault.server.read.PageToken;
 import io.tickvault.server.read.PagedStream;
 import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.read.ReadStreams;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradePageEncoder;
 import io.tickvault.server.trade.TradeReader;
@@ -75,10 +77,11 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final BlockingCalls blocking;
   private final ReadStreams streams;
   private final QueryMetrics metrics;
+  private final Horizons horizons;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
                    CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, TradeSubscriptions subscriptions,
-                   BlockingCalls blocking, ReadStreams streams, QueryMetrics metrics) {
+                   BlockingCalls blocking, ReadStreams streams, QueryMetrics metrics, Horizons horizons) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
@@ -90,6 +93,13 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
     this.blocking = blocking;
     this.streams = streams;
     this.metrics = metrics;
+    this.horizons = horizons;
+  }
+
+  /** {@code retained_from_ms} of a read from {@code start}: the horizon when the range starts before it, else 0. */
+  private long retainedFrom(Dataset dataset, long start) {
+    long horizon = horizons.horizon(dataset);
+    return start < horizon ? horizon : 0;
   }
 
   /**
@@ -169,14 +179,15 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
         }
         boolean more = trades.page(page, r.getStartTimeMs(), end, after);
         metrics.tradeRowsRead.inc(page.count() + (more ? 1 : 0)); // the rows PostgreSQL gave
+        long retainedFrom = retainedFrom(Dataset.TRADES, r.getStartTimeMs());
         if (!more) {
-          EncodedMessage last = page.finish("");
+          EncodedMessage last = page.finish("", retainedFrom);
           return new PagedStream.Page<>(last, last.length(), "", true);
         }
         after = new PageToken(PageToken.Kind.TRADES, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),
             page.lastTime(), page.lastTradeId(), 0);
         String token = after.encode();
-        EncodedMessage encoded = page.finish(token);
+        EncodedMessage encoded = page.finish(token, retainedFrom);
         return new PagedStream.Page<>(encoded, encoded.length(), token, false);
       }
     };
@@ -268,7 +279,8 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
         boolean last = count == headers.size();
         List<OrderBookReader.Header> page = headers.subList(0, count);
         ReadOrderBooksResponse.Builder response = ReadOrderBooksResponse.newBuilder()
-            .addAllSnapshots(books.withLevels(exchangeId, pairNo, page, depth));
+            .addAllSnapshots(books.withLevels(exchangeId, pairNo, page, depth))
+            .setRetainedFromMs(retainedFrom(Dataset.ORDER_BOOKS, r.getStartTimeMs()));
         if (!last) {
           OrderBookReader.Header h = page.get(page.size() - 1);
           after = new PageToken(PageToken.Kind.ORDER_BOOKS, exchangeId, pairNo, r.getStartTimeMs(), r.getEndTimeMs(),

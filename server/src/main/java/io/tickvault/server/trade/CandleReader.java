@@ -1,7 +1,10 @@
 package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Candle;
+import io.grpc.Status;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.retention.Dataset;
+import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.service.QueryGrpcService;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,6 +26,10 @@ import java.util.List;
  * rollup existed are rolled up ({@link CandleBackfill}). The ordered aggregates hold one bucket's
  * rows at a time; GetCandles bounds the range a call may cover
  * ({@link QueryGrpcService#MAX_CANDLES} buckets), not the trades in one bucket.
+ *
+ * <p>The rollup keeps the candles of trades removed by retention; the raw trades do not. A range
+ * the rollup cannot serve that starts before the retention horizon is refused rather than
+ * answered from the trades left, whose candles would look whole and be wrong (docs/retention.md).
  */
 public final class CandleReader {
   private static final String FROM_TRADES = """
@@ -56,15 +63,29 @@ public final class CandleReader {
 
   private final Jdbc jdbc;
   private final CandleBackfill backfill;
+  private final Horizons horizons;
 
   public CandleReader(Jdbc jdbc, CandleBackfill backfill) {
+    this(jdbc, backfill, new Horizons(List::of));
+  }
+
+  public CandleReader(Jdbc jdbc, CandleBackfill backfill, Horizons horizons) {
     this.jdbc = jdbc;
     this.backfill = backfill;
+    this.horizons = horizons;
   }
 
   /** The candles of the market's trades in {@code [start, end)}, oldest first; empty buckets left out. */
   public List<Candle> candles(int exchangeId, int currencyPairNo, long start, long end, long intervalMs) {
-    String sql = backfill.complete() && servedByRollup(start, end, intervalMs) ? FROM_ROLLUP : FROM_TRADES;
+    boolean fromRollup = backfill.complete() && servedByRollup(start, end, intervalMs);
+    long horizon = horizons.horizon(Dataset.TRADES);
+    if (!fromRollup && start < horizon) {
+      throw Status.FAILED_PRECONDITION.withDescription("the trades before " + java.time.Instant.ofEpochMilli(horizon)
+          + " (" + horizon + " ms) were removed by retention (TICKVAULT_RETENTION_DAYS) and their candles are kept"
+          + " per minute only: ask an interval_ms of whole minutes with start_time_ms and end_time_ms on minutes,"
+          + " or start at or after " + horizon).asRuntimeException();
+    }
+    String sql = fromRollup ? FROM_ROLLUP : FROM_TRADES;
     return jdbc.query(sql, row -> candle(row, intervalMs), intervalMs, exchangeId, currencyPairNo, start, end);
   }
 

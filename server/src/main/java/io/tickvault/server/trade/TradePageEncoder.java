@@ -22,6 +22,7 @@ public final class TradePageEncoder {
   private static final int VARINT = 0;
   private static final byte TRADES_TAG = tag(ReadTradesResponse.TRADES_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final byte TOKEN_TAG = tag(ReadTradesResponse.NEXT_PAGE_TOKEN_FIELD_NUMBER, LENGTH_DELIMITED);
+  private static final byte RETAINED_FROM_TAG = tag(ReadTradesResponse.RETAINED_FROM_MS_FIELD_NUMBER, VARINT);
   private static final byte TRADE_ID_TAG = tag(Trade.TRADE_ID_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final byte PRICE_TAG = tag(Trade.PRICE_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final byte QUANTITY_TAG = tag(Trade.QUANTITY_FIELD_NUMBER, LENGTH_DELIMITED);
@@ -100,11 +101,18 @@ public final class TradePageEncoder {
 
   /** The response: the trades added, then the token ({@code ""} on the last page). */
   public EncodedMessage finish(String nextPageToken) {
+    return finish(nextPageToken, 0);
+  }
+
+  /** The response: the trades added, the token ({@code ""} on the last page), {@code retained_from_ms} (0: none). */
+  public EncodedMessage finish(String nextPageToken, long retainedFromMs) {
     if (!nextPageToken.isEmpty()) {
       byte[] token = nextPageToken.getBytes(StandardCharsets.UTF_8);
       reserve(bytesFieldSize(token));
       putBytesField(TOKEN_TAG, token);
     }
+    reserve(varintFieldSize(retainedFromMs));
+    putVarintField(RETAINED_FROM_TAG, retainedFromMs);
     return new EncodedMessage(buffer, length);
   }
 

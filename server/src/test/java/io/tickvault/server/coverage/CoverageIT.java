@@ -10,6 +10,7 @@ import io.tickvault.api.v1.GapReport;
 import io.tickvault.api.v1.GetCoverageRequest;
 import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.Hole;
+import io.tickvault.api.v1.HoleKind;
 import io.tickvault.api.v1.IngestServiceGrpc;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReportGapRequest;
@@ -80,7 +81,7 @@ class CoverageIT {
 
     assertThat(response.getComplete()).isFalse();
     assertThat(response.getCoveredList()).containsExactly(range(T, T + 40 * S), range(T + 50 * S, T + 100 * S));
-    assertThat(response.getHolesList()).containsExactly(Hole.newBuilder()
+    assertThat(response.getHolesList()).containsExactly(Hole.newBuilder().setKind(HoleKind.HOLE_KIND_NOT_CLAIMED)
         .setFromTimeMs(T + 40 * S).setUntilTimeMs(T + 50 * S).addReports(asReport(disconnect)).build());
   }
 
@@ -105,10 +106,10 @@ class CoverageIT {
 
     assertThat(books.getComplete()).isFalse();
     assertThat(books.getCoveredList()).isEmpty();
-    assertThat(books.getHolesList()).containsExactly(Hole.newBuilder().setFromTimeMs(T).setUntilTimeMs(T + 10 * S).build());
+    assertThat(books.getHolesList()).containsExactly(Hole.newBuilder().setKind(HoleKind.HOLE_KIND_NOT_CLAIMED).setFromTimeMs(T).setUntilTimeMs(T + 10 * S).build());
     GetCoverageResponse tail = coverage(3, Channel.CHANNEL_TRADES, T + 5 * S, T + 12 * S);
     assertThat(tail.getCoveredList()).containsExactly(range(T + 5 * S, T + 10 * S));
-    assertThat(tail.getHolesList()).containsExactly(Hole.newBuilder().setFromTimeMs(T + 10 * S).setUntilTimeMs(T + 12 * S).build());
+    assertThat(tail.getHolesList()).containsExactly(Hole.newBuilder().setKind(HoleKind.HOLE_KIND_NOT_CLAIMED).setFromTimeMs(T + 10 * S).setUntilTimeMs(T + 12 * S).build());
   }
 
   @Test
@@ -126,7 +127,7 @@ class CoverageIT {
 
     GetCoverageResponse response = coverage(4, Channel.CHANNEL_TRADES, T, T + 40 * S);
 
-    assertThat(response.getHolesList()).containsExactly(Hole.newBuilder().setFromTimeMs(T + 10 * S).setUntilTimeMs(T + 30 * S)
+    assertThat(response.getHolesList()).containsExactly(Hole.newBuilder().setKind(HoleKind.HOLE_KIND_NOT_CLAIMED).setFromTimeMs(T + 10 * S).setUntilTimeMs(T + 30 * S)
         .addReports(asReport(restart)).addReports(asReport(jump)).build());
   }
 

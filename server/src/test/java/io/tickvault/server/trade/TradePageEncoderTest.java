@@ -40,6 +40,17 @@ class TradePageEncoderTest {
   }
 
   @Test
+  void retainedFrom_isEncodedAfterTheToken_asProtobufWould() throws Exception {
+    Trade t = trade("7", "1", "2", TradeSide.TRADE_SIDE_BUY, 1_700_000_000_000L, 0);
+    TradePageEncoder page = new TradePageEncoder(300, 70_000, 10);
+    add(page, t);
+    assertThat(page.finish("tok", 1_699_000_000_000L).toByteArray()).isEqualTo(ReadTradesResponse.newBuilder()
+        .addTrades(t).setNextPageToken("tok").setRetainedFromMs(1_699_000_000_000L).build().toByteArray());
+    assertThat(new TradePageEncoder(1, 1, 10).finish("", 5).toByteArray())
+        .isEqualTo(ReadTradesResponse.newBuilder().setRetainedFromMs(5).build().toByteArray());
+  }
+
+  @Test
   void theLastPageHasNoTokenAndAnEmptyPageIsAnEmptyMessage() throws Exception {
     TradePageEncoder empty = new TradePageEncoder(1, 1, 10);
     assertThat(empty.finish("").length()).isZero();

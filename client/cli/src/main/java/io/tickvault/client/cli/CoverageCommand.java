@@ -5,6 +5,7 @@ import io.tickvault.api.v1.Feed;
 import io.tickvault.api.v1.GapReport;
 import io.tickvault.api.v1.GetCoverageResponse;
 import io.tickvault.api.v1.Hole;
+import io.tickvault.api.v1.HoleKind;
 import io.tickvault.api.v1.TimeRange;
 import io.tickvault.client.TickvaultClient;
 import java.io.PrintWriter;
@@ -76,7 +77,8 @@ final class CoverageCommand {
       }
       for (Hole h : coverage.getHolesList()) {
         out.println("hole    " + range(h.getFromTimeMs(), h.getUntilTimeMs())
-            + (h.getReportsCount() == 0 ? "  unexplained" : ""));
+            + (h.getKind() == HoleKind.HOLE_KIND_REMOVED_BY_RETENTION ? "  removed by retention"
+                : h.getReportsCount() == 0 ? "  unexplained" : ""));
         for (GapReport g : h.getReportsList()) {
           out.println("        reported " + range(g.getFromTimeMs(), g.getUntilTimeMs()) + " "
               + g.getReason().name().replaceFirst("^GAP_REASON_", "").toLowerCase()
