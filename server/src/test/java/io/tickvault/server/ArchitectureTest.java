@@ -22,7 +22,7 @@ class ArchitectureTest {
       "io.tickvault.server.orderbook..", "io.tickvault.server.marketstate..", "io.tickvault.server.coverage..",
       "io.tickvault.server.audit.."};
   private static final String[] SHARED = {"io.tickvault.server.ingest..", "io.tickvault.server.read..",
-      "io.tickvault.server.retention.."};
+      "io.tickvault.server.retention..", "io.tickvault.server.subscribe.."};
   private static final String[] MARKETS = {"io.tickvault.server.market.."};
   private static final String[] EDGE = {"io.tickvault.server.grpc..", "io.tickvault.server.auth.."};
   private static final String[] INFRASTRUCTURE = {"io.tickvault.server.db..", "io.tickvault.server.redis..",

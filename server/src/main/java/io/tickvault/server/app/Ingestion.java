@@ -16,6 +16,7 @@ import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.marketstate.MarketStateCache;
 import io.tickvault.server.marketstate.MarketStateSink;
 import io.tickvault.server.metrics.IngestMetrics;
+import io.tickvault.server.orderbook.OrderBookCommitLog;
 import io.tickvault.server.orderbook.OrderBookRepository;
 import io.tickvault.server.orderbook.OrderBookSink;
 import io.tickvault.server.read.ReadArguments;
@@ -41,8 +42,8 @@ final class Ingestion {
 
   static IngestGrpcService service(IngestSettings settings, Jdbc jdbc, KnownMarkets markets, MarketStateCache marketState,
                                    Executor writers, ScheduledExecutorService scheduler, IngestMetrics metrics,
-                                   CandleBackfill candleBackfill, TradeCommitLog commitLog, Horizons horizons,
-                                   Clock clock) {
+                                   CandleBackfill candleBackfill, TradeCommitLog commitLog,
+                                   OrderBookCommitLog orderBookLog, Horizons horizons, Clock clock) {
     // One byte budget for every stream of every kind: the heap is shared.
     // By default an eighth of the heap: a parsed record takes several times its serialized size.
     // Each stream may hold one 4 MiB message beyond the budget; the per-stream limit and the
@@ -56,7 +57,7 @@ final class Ingestion {
             new RetentionGuard(Dataset.TRADES, horizons)), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_TRADES, clock), writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
-        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc,
+        MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc, orderBookLog,
             new RetentionGuard(Dataset.ORDER_BOOKS, horizons)), settings.maxBookLevels(), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_ORDER_BOOKS, clock), writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     GapReports gaps = new GapReports(coverage, new ReadArguments(markets), clock);

@@ -16,6 +16,7 @@ import io.tickvault.server.marketstate.MarketStateSink;
 import io.tickvault.server.metrics.FeedMetrics;
 import io.tickvault.server.metrics.QueryMetrics;
 import io.tickvault.server.orderbook.OrderBookReader;
+import io.tickvault.server.orderbook.OrderBookSubscriptions;
 import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.read.ReadStreams;
@@ -53,7 +54,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
   public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
       BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, TradeSubscriptions subscriptions,
-      Horizons horizons, Clock clock) {
+      OrderBookSubscriptions orderBookSubscriptions, Horizons horizons, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
     ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
@@ -64,7 +65,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
         new CandleReader(history, candleBackfill, horizons), new CoverageReader(coverage, arguments, clock, horizons),
-        new FeedFreshness(coverage), state, subscriptions, blocking, streams, metrics, horizons);
+        new FeedFreshness(coverage), state, subscriptions, orderBookSubscriptions, blocking, streams, metrics, horizons);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
     FeedMetrics.register(registry, () -> freshness.latest().stream()

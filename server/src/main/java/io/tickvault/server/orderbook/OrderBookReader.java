@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +50,18 @@ public final class OrderBookReader {
       ORDER BY server_time_ms DESC, sequence_id DESC
       LIMIT 1
       """;
+  private static final String BY_ID = "SELECT " + HEADER_COLUMNS + """
+       FROM orderbook_snapshots
+      WHERE snapshot_id BETWEEN ? AND ? AND snapshot_id = ANY (?)
+      """;
+  // The range of the ids beside the list (here and in BY_ID): a generic plan (PostgreSQL's after a
+  // statement's fifth run) does not know how long the list is, and without a range it scanned all
+  // the market's levels: 2 s instead of 0.1 s for 500 snapshots of 40 levels.
   private static final String LEVELS = """
       SELECT snapshot_id, side, price::text, quantity::text
         FROM orderbook_levels
-       WHERE exchange_id = ? AND currency_pair_no = ? AND snapshot_id = ANY (?) AND level_index < ?
+       WHERE exchange_id = ? AND currency_pair_no = ? AND snapshot_id BETWEEN ? AND ? AND snapshot_id = ANY (?)
+         AND level_index < ?
        ORDER BY snapshot_id, side, level_index
       """;
   private static final short BID = 1;
@@ -96,7 +105,28 @@ public final class OrderBookReader {
     });
   }
 
-  private static List<OrderBookSnapshot> withLevels(Connection c, int exchangeId, int currencyPairNo,
+  /**
+   * Up to {@code limit} headers of the market after the key ({@code afterTime}, {@code afterSequence}),
+   * oldest first, on the caller's connection (a subscription reads them in the snapshot it reads
+   * the commit log in).
+   */
+  static List<Header> after(Connection c, int exchangeId, int currencyPairNo, long afterTime, long afterSequence,
+                            int limit) throws SQLException {
+    return Jdbc.query(c, NEXT_PAGE, OrderBookReader::header, exchangeId, currencyPairNo, Long.MAX_VALUE, afterTime,
+        afterSequence, limit);
+  }
+
+  /** The headers of these snapshot ids, by id; an id no longer stored (retention) is not in it. */
+  static Map<Long, Header> byId(Connection c, long[] ids) throws SQLException {
+    Map<Long, Header> headers = new HashMap<>(ids.length * 2);
+    for (Header h : Jdbc.query(c, BY_ID, OrderBookReader::header, Arrays.stream(ids).min().getAsLong(),
+        Arrays.stream(ids).max().getAsLong(), ids)) {
+      headers.put(h.snapshotId(), h);
+    }
+    return headers;
+  }
+
+  static List<OrderBookSnapshot> withLevels(Connection c, int exchangeId, int currencyPairNo,
       List<Header> headers, int depth) throws SQLException {
     long[] ids = new long[headers.size()];
     Map<Long, OrderBookSnapshot.Builder> byId = new HashMap<>(headers.size() * 2);
@@ -115,7 +145,7 @@ public final class OrderBookReader {
     }
     List<Level> levels = Jdbc.query(c, LEVELS, row -> new Level(row.getLong(1), row.getShort(2),
         PriceLevel.newBuilder().setPrice(row.getString(3)).setQuantity(row.getString(4)).build()),
-        exchangeId, currencyPairNo, ids, depth);
+        exchangeId, currencyPairNo, Arrays.stream(ids).min().getAsLong(), Arrays.stream(ids).max().getAsLong(), ids, depth);
     for (Level level : levels) {
       OrderBookSnapshot.Builder b = byId.get(level.snapshotId());
       if (level.side() == BID) {

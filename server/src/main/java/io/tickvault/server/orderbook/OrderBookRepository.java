@@ -7,6 +7,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.retention.RetentionGuard;
+import io.tickvault.server.subscribe.CommitLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +30,9 @@ import org.postgresql.PGConnection;
  * transaction, so a conflict would mean a broken table, and failing the batch is better than
  * storing a snapshot with levels missing. A snapshot whose key is already stored is a duplicate
  * and its levels are not written again: the first write stands. Because the header and its levels
- * commit together, no reader ever sees a header without its levels.
+ * commit together, no reader ever sees a header without its levels. As the transaction's last
+ * statement, the snapshots inserted are appended to the commit log that subscriptions read
+ * ({@link OrderBookCommitLog}).
  */
 public final class OrderBookRepository {
   static final short BID = 1;
@@ -46,15 +49,17 @@ public final class OrderBookRepository {
       "COPY orderbook_levels (exchange_id, currency_pair_no, snapshot_id, side, level_index, price, quantity) FROM STDIN";
 
   private final Jdbc jdbc;
+  private final OrderBookCommitLog log;
   private final RetentionGuard retention;
 
-  public OrderBookRepository(Jdbc jdbc) {
-    this(jdbc, new RetentionGuard(Dataset.ORDER_BOOKS, new Horizons(List::of)));
+  public OrderBookRepository(Jdbc jdbc, OrderBookCommitLog log) {
+    this(jdbc, log, new RetentionGuard(Dataset.ORDER_BOOKS, new Horizons(List::of)));
   }
 
   /** @param retention keeps every batch from storing a snapshot before a retention horizon moved meanwhile */
-  public OrderBookRepository(Jdbc jdbc, RetentionGuard retention) {
+  public OrderBookRepository(Jdbc jdbc, OrderBookCommitLog log, RetentionGuard retention) {
     this.jdbc = jdbc;
+    this.log = log;
     this.retention = retention;
   }
 
@@ -83,19 +88,32 @@ public final class OrderBookRepository {
         .mapToInt(Map.Entry::getValue)
         .toArray();
     long oldest = records.stream().mapToLong(OrderBookSnapshot::getServerTimeMs).min().orElseThrow();
-    jdbc.inTransaction(c -> {
+    List<CommitLog.Commit> commits = jdbc.inTransaction(c -> {
       retention.check(c, oldest);
       Map<SnapshotKey, Long> ids = insertHeaders(c, records, positions, uniqueCount, nowMillis);
       if (!ids.isEmpty()) {
         copyLevels(c, records, positions, uniqueCount, ids);
       }
+      // The log's entries name the snapshots inserted, market by market in key order.
+      int[] exchangeIds = new int[ids.size()];
+      int[] pairNos = new int[ids.size()];
+      long[] insertedIds = new long[ids.size()];
+      int count = 0;
       for (int u = 0; u < uniqueCount; u++) {
         int position = positions[u];
-        inserted[position] = ids.containsKey(SnapshotKey.of(records.get(position)));
+        OrderBookSnapshot s = records.get(position);
+        Long id = ids.get(SnapshotKey.of(s));
+        inserted[position] = id != null;
+        if (id != null) {
+          exchangeIds[count] = s.getExchangeId();
+          pairNos[count] = s.getCurrencyPairNo();
+          insertedIds[count++] = id;
+        }
       }
       rowsWritten.run();
-      return null;
+      return log.append(c, exchangeIds, pairNos, insertedIds, count);
     });
+    log.committed(commits);
     return inserted;
   }
 

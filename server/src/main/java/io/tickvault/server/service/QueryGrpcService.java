@@ -32,6 +32,7 @@ import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.marketstate.MarketStateCache;
 import io.tickvault.server.metrics.QueryMetrics;
 import io.tickvault.server.orderbook.OrderBookReader;
+import io.tickvault.server.orderbook.OrderBookSubscriptions;
 import io.tickvault.server.read.PageToken;
 import io.tickvault.server.read.PagedStream;
 import io.tickvault.server.read.ReadArguments;
@@ -42,10 +43,13 @@ import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradePageEncoder;
 import io.tickvault.server.trade.TradeReader;
 import io.tickvault.server.trade.TradeSubscriptions;
+import io.tickvault.api.v1.SubscribeOrderBooksRequest;
+import io.tickvault.api.v1.SubscribeOrderBooksResponse;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.SubscribeTradesResponse;
 import io.tickvault.api.v1.MarketRef;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code tickvault.v1.QueryService}: reads back what ingestion stored. The limits below are the
@@ -74,6 +78,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final FeedFreshness feeds;
   private final MarketStateCache state;
   private final TradeSubscriptions subscriptions;
+  private final OrderBookSubscriptions orderBookSubscriptions;
   private final BlockingCalls blocking;
   private final ReadStreams streams;
   private final QueryMetrics metrics;
@@ -81,7 +86,8 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
                    CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, TradeSubscriptions subscriptions,
-                   BlockingCalls blocking, ReadStreams streams, QueryMetrics metrics, Horizons horizons) {
+                   OrderBookSubscriptions orderBookSubscriptions, BlockingCalls blocking, ReadStreams streams,
+                   QueryMetrics metrics, Horizons horizons) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
@@ -90,6 +96,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
     this.feeds = feeds;
     this.state = state;
     this.subscriptions = subscriptions;
+    this.orderBookSubscriptions = orderBookSubscriptions;
     this.blocking = blocking;
     this.streams = streams;
     this.metrics = metrics;
@@ -199,12 +206,26 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
    */
   @Override
   public void subscribeTrades(SubscribeTradesRequest request, StreamObserver<SubscribeTradesResponse> observer) {
-    PagedStream.Pager<SubscribeTradesResponse> pager;
+    subscribe(request.getMarketsList(), () -> subscriptions.open(request), observer);
+  }
+
+  /**
+   * Order book snapshots of up to 100 markets as they are committed, after the stored ones
+   * (docs/subscribing.md). A market outside the caller's scope is PERMISSION_DENIED.
+   */
+  @Override
+  public void subscribeOrderBooks(SubscribeOrderBooksRequest request, StreamObserver<SubscribeOrderBooksResponse> observer) {
+    subscribe(request.getMarketsList(), () -> orderBookSubscriptions.open(request), observer);
+  }
+
+  private <M> void subscribe(List<MarketRef> markets, Supplier<PagedStream.Pager<M>> open,
+                                    StreamObserver<M> observer) {
+    PagedStream.Pager<M> pager;
     try {
-      for (MarketRef market : request.getMarketsList()) {
+      for (MarketRef market : markets) {
         Caller.current().requireExchange(market.getExchangeId());
       }
-      pager = subscriptions.open(request);
+      pager = open.get();
     } catch (RuntimeException e) {
       observer.onError(Errors.toStatus(e));
       return;

@@ -71,6 +71,8 @@ public final class Rpcs {
         RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP),
         // Reads the primary (the commit log and the trades in one snapshot); waits holding nothing.
         RpcRule.of(QueryServiceGrpc.getSubscribeTradesMethod(), MARKET_DATA_READ, true, DATABASE, HEAVY),
+        // The same, with the order book commit log, headers and levels.
+        RpcRule.of(QueryServiceGrpc.getSubscribeOrderBooksMethod(), MARKET_DATA_READ, true, DATABASE, HEAVY),
 
         RpcRule.of(TokenAdminServiceGrpc.getCreateTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),
         RpcRule.of(TokenAdminServiceGrpc.getRevokeTokenMethod(), TOKENS_ADMIN, true, DATABASE, CHEAP),

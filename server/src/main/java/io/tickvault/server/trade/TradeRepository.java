@@ -8,6 +8,7 @@ import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.retention.RetentionGuard;
+import io.tickvault.server.subscribe.CommitLog;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -109,7 +110,7 @@ public final class TradeRepository {
     // Some key is stored already (a replay, or a concurrent stream a moment ago): the staging path
     // tells which rows this call inserted. The staging table keeps the key order, so the
     // INSERT … SELECT from it inserts in key order too.
-    List<TradeCommitLog.Commit> commits = new ArrayList<>(1);
+    List<CommitLog.Commit> commits = new ArrayList<>(1);
     int count = jdbc.inTransaction(c -> {
       retention.check(c, oldest(rows));
       try (Statement s = c.createStatement()) {
@@ -184,7 +185,7 @@ public final class TradeRepository {
    * staging path, which sorts inserted from duplicate).
    */
   private boolean copyStraightIn(List<Trade> distinct, long nowMillis, Runnable rowsWritten) {
-    List<TradeCommitLog.Commit> commits;
+    List<CommitLog.Commit> commits;
     try {
       commits = jdbc.inTransaction(c -> {
         retention.check(c, oldest(distinct));

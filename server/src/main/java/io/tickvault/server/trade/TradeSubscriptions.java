@@ -1,91 +1,23 @@
 package io.tickvault.server.trade;
 
-import io.tickvault.api.v1.MarketRef;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.SubscribeTradesResponse;
-import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.grpc.FieldViolations;
-import io.tickvault.server.market.KnownMarkets;
-import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.read.PagedStream;
-import java.time.Clock;
-import java.util.HashSet;
-import java.util.Set;
+import io.tickvault.server.subscribe.MarketSubscriptions;
 
-/**
- * Opens SubscribeTrades streams: checks the request (docs/subscribing.md lists the rules) and
- * gives the {@link TradeSubscription} that serves it. Subscriptions read the primary: the log and
- * the stored trades must come from one database, and the primary is where a commit is first
- * seen, so the wake-up that follows a commit finds it.
- */
+/** Opens SubscribeTrades streams (docs/subscribing.md): the request's fields are every subscription's. */
 public final class TradeSubscriptions {
-  /** Markets one subscription may follow. */
-  public static final int MAX_MARKETS = 100;
+  private final MarketSubscriptions subscriptions;
 
-  private final Jdbc primary;
-  private final CommitWatch watch;
-  private final KnownMarkets markets;
-  private final SubscriptionMetrics metrics;
-  private final Clock clock;
-
-  public TradeSubscriptions(Jdbc primary, CommitWatch watch, KnownMarkets markets, SubscriptionMetrics metrics, Clock clock) {
-    this.primary = primary;
-    this.watch = watch;
-    this.markets = markets;
-    this.metrics = metrics;
-    this.clock = clock;
+  public TradeSubscriptions(MarketSubscriptions subscriptions) {
+    this.subscriptions = subscriptions;
   }
 
   /** The stream of a request; INVALID_ARGUMENT naming every bad field when the request is bad. */
   public PagedStream.Pager<SubscribeTradesResponse> open(SubscribeTradesRequest r) {
-    FieldViolations violations = new FieldViolations();
-    int n = r.getMarketsCount();
-    if (n == 0 || n > MAX_MARKETS) {
-      violations.add("markets", "must name 1 to " + MAX_MARKETS + " markets, got " + n);
-    }
-    int[] exchangeIds = new int[n];
-    int[] pairNos = new int[n];
-    Set<Long> seen = new HashSet<>();
-    for (int i = 0; i < n; i++) {
-      MarketRef m = r.getMarkets(i);
-      exchangeIds[i] = m.getExchangeId();
-      pairNos[i] = m.getCurrencyPairNo();
-      positive(violations, "markets[" + i + "].exchange_id", m.getExchangeId());
-      positive(violations, "markets[" + i + "].currency_pair_no", m.getCurrencyPairNo());
-      if (!seen.add(CommitWatch.key(m.getExchangeId(), m.getCurrencyPairNo()))) {
-        violations.add("markets[" + i + "]", "names market " + m.getExchangeId() + "/" + m.getCurrencyPairNo()
-            + " a second time");
-      }
-    }
-    if (r.getStartTimeMs() < 0) {
-      violations.add("start_time_ms", "must not be negative (epoch milliseconds, or 0 for only what is committed from now on), got "
-          + r.getStartTimeMs());
-    }
-    SubscriptionToken token = SubscriptionToken.decode(violations, r.getResumeToken(), r.getStartTimeMs(), exchangeIds,
-        pairNos);
-    // Last: the lookups may query PostgreSQL (see ReadArguments.registered).
-    for (int i = 0; i < n && n <= MAX_MARKETS; i++) {
-      if (exchangeIds[i] <= 0 || pairNos[i] <= 0) {
-        continue;
-      }
-      KnownMarkets.Unregistered unregistered;
-      try {
-        unregistered = markets.unregistered(exchangeIds[i], pairNos[i]);
-      } catch (RuntimeException e) {
-        violations.throwIfAny();
-        throw e;
-      }
-      if (unregistered != null) {
-        violations.add("markets[" + i + "]." + unregistered.field(), unregistered.reason());
-      }
-    }
-    violations.throwIfAny();
-    return new TradeSubscription(primary, watch, metrics, clock, r.getStartTimeMs(), exchangeIds, pairNos, token);
-  }
-
-  private static void positive(FieldViolations violations, String field, int value) {
-    if (value <= 0) {
-      violations.add(field, value == 0 ? "is required" : "must be positive, got " + value);
-    }
+    return subscriptions.open(new FieldViolations(), SubscribedTrades.INSTANCE, r.getMarketsList(), r.getStartTimeMs(),
+        r.getResumeToken(), (trades, token, caughtUp) -> SubscribeTradesResponse.newBuilder()
+            .addAllTrades(trades).setResumeToken(token).setCaughtUp(caughtUp).build());
   }
 }

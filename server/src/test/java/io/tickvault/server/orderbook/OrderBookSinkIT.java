@@ -50,7 +50,7 @@ class OrderBookSinkIT {
 
   private static OrderBookSink newSink(Jdbc jdbc, int maxLevels) {
     Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
-    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc()), clock), new OrderBookRepository(jdbc),
+    return new OrderBookSink(new KnownMarkets(new MarketRepository(db.jdbc()), clock), new OrderBookRepository(jdbc, new OrderBookCommitLog(commits -> { })),
         maxLevels, clock);
   }
 

@@ -10,6 +10,7 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.db.DataAccessException;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.orderbook.OrderBookCommitLog;
 import io.tickvault.server.orderbook.OrderBookRepository;
 import io.tickvault.server.testing.QueryCalls;
 import io.tickvault.server.testing.TestDatabase;
@@ -37,7 +38,7 @@ class RetentionGuardIT {
     Horizons stale = new Horizons(List::of); // never refreshed: horizon 0
     TradeRepository trades = new TradeRepository(jdbc, CandleBackfill.open(jdbc, Clock.systemUTC()),
         new TradeCommitLog(commits -> { }), new RetentionGuard(Dataset.TRADES, stale));
-    OrderBookRepository books = new OrderBookRepository(jdbc, new RetentionGuard(Dataset.ORDER_BOOKS, stale));
+    OrderBookRepository books = new OrderBookRepository(jdbc, new OrderBookCommitLog(commits -> { }), new RetentionGuard(Dataset.ORDER_BOOKS, stale));
     long now = System.currentTimeMillis();
     long horizon = new RetentionRepository(jdbc).raise(Dataset.TRADES, now - DAY);
     new RetentionRepository(jdbc).raise(Dataset.ORDER_BOOKS, now - DAY);

@@ -10,6 +10,7 @@ import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.QueryCalls;
+import io.tickvault.server.testing.Subscriber;
 import io.tickvault.server.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -154,16 +154,9 @@ class SubscribeTradesIT {
     subscriber.cancel();
   }
 
-  /** Waits until the subscribers have received as many trades as expected, and a moment more, then compares. */
+  /** Compares what the subscribers received, once they have as many trades as expected. */
   private static void assertDeliveredExactly(List<TradeSubscriber> subscribers, List<Trade> expected) {
-    Predicate<Object> enough = x -> subscribers.stream().mapToInt(TradeSubscriber::count).sum() >= expected.size();
-    try {
-      Eventually.await(expected.size() + " trades delivered", DELIVERY, () -> enough.test(null));
-    } catch (AssertionError e) {
-      // compared below, to show which
-    }
-    long until = System.nanoTime() + Duration.ofMillis(700).toNanos();
-    Eventually.await("a moment for anything extra", Duration.ofSeconds(5), () -> System.nanoTime() > until);
+    Subscriber.awaitDelivered(subscribers, expected.size(), DELIVERY);
     List<Trade> received = new ArrayList<>();
     subscribers.forEach(s -> received.addAll(s.trades()));
     Set<String> keys = new HashSet<>();

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.tickvault.api.v1.MarketRef;
 import io.tickvault.api.v1.SubscribeTradesRequest;
+import io.tickvault.server.subscribe.Subscribable;
+import io.tickvault.server.subscribe.SubscriptionToken;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.QueryCalls;
 import io.tickvault.server.testing.TestServer;
@@ -46,7 +48,8 @@ class SubscribeTradesRequestsIT {
     assertRefused(TradeSubscriber.request(0, "bm90IGEgdG9rZW4", new int[] {1, 1}), Status.Code.INVALID_ARGUMENT,
         "resume_token");
     // A well-formed token of a commit that never was.
-    String beyond = new SubscriptionToken(0, new int[] {1}, new int[] {2}, new long[] {1_000_000}, 1, 0, "").encode();
+    String beyond = new SubscriptionToken((byte) 1, 0, new int[] {1}, new int[] {2}, new long[] {1_000_000}, new int[1], 1,
+        new Subscribable.Cursor(0, 0, "")).encode();
     assertRefused(TradeSubscriber.request(0, beyond, new int[] {1, 2}), Status.Code.INVALID_ARGUMENT, "resume_token");
   }
 

@@ -1,4 +1,4 @@
-package io.tickvault.server.trade;
+package io.tickvault.server.subscribe;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -9,18 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Tells every server of the trades committed through this one, through Redis pub/sub on
- * {@link #CHANNEL} after each commit, so their subscribers read the log at once. Only for latency:
- * a message lost (Redis down, a server reconnecting) costs its subscribers one poll of
- * {@code market_commit_seq}, never a trade ({@link CommitWatch}).
+ * Tells every server of the records of one kind committed through this one, through Redis pub/sub
+ * on the kind's channel ({@link #TRADES}, {@link #ORDER_BOOKS}) after each commit, so their
+ * subscribers read the log at once. Only for latency: a message lost (Redis down, a server
+ * reconnecting) costs its subscribers one poll of the log's counter, never a record
+ * ({@link CommitWatch}).
  */
-public final class CommitAnnouncements extends RedisPubSubAdapter<String, String> implements TradeCommitLog.Listener {
-  static final String CHANNEL = "trade_commits";
+public final class CommitAnnouncements extends RedisPubSubAdapter<String, String> implements CommitLog.Listener {
+  public static final String TRADES = "trade_commits";
+  public static final String ORDER_BOOKS = "orderbook_commits";
 
+  private final String channel;
   private final CommitWatch watch;
   private final LazyRedisConnection<RedisConnection<String, byte[]>> redis;
 
-  public CommitAnnouncements(CommitWatch watch, LazyRedisConnection<RedisConnection<String, byte[]>> redis) {
+  public CommitAnnouncements(String channel, CommitWatch watch, LazyRedisConnection<RedisConnection<String, byte[]>> redis) {
+    this.channel = channel;
     this.watch = watch;
     this.redis = redis;
   }
@@ -29,7 +33,7 @@ public final class CommitAnnouncements extends RedisPubSubAdapter<String, String
   public StatefulRedisPubSubConnection<String, String> subscribe(StatefulRedisPubSubConnection<String, String> c) {
     c.addListener(this);
     try {
-      c.sync().subscribe(CHANNEL);
+      c.sync().subscribe(channel);
       return c;
     } catch (RuntimeException e) {
       c.close();
@@ -39,31 +43,31 @@ public final class CommitAnnouncements extends RedisPubSubAdapter<String, String
 
   /** This server's commits: its own subscribers at once, the others' through Redis. */
   @Override
-  public void committed(List<TradeCommitLog.Commit> commits) {
+  public void committed(List<CommitLog.Commit> commits) {
     watch.committed(commits);
     RedisConnection<String, byte[]> c = redis.get();
     if (c == null || !c.isOpen()) {
       return;
     }
     StringBuilder message = new StringBuilder();
-    for (TradeCommitLog.Commit commit : commits) {
+    for (CommitLog.Commit commit : commits) {
       message.append(commit.exchangeId()).append(' ').append(commit.currencyPairNo()).append(' ')
           .append(commit.seq()).append('\n');
     }
     // Fire and forget: a message Redis did not take is covered by the poll.
-    c.async().publish(CHANNEL, message.toString().getBytes(StandardCharsets.UTF_8));
+    c.async().publish(channel, message.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
-  public void message(String channel, String message) {
-    List<TradeCommitLog.Commit> commits = new ArrayList<>();
+  public void message(String from, String message) {
+    List<CommitLog.Commit> commits = new ArrayList<>();
     for (String line : message.split("\n")) {
       String[] parts = line.split(" ");
       if (parts.length != 3) {
         continue;
       }
       try {
-        commits.add(new TradeCommitLog.Commit(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
+        commits.add(new CommitLog.Commit(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
             Long.parseLong(parts[2])));
       } catch (NumberFormatException e) {
         // not ours: the channel is open to anyone who can reach Redis

@@ -1,4 +1,4 @@
-package io.tickvault.server.trade;
+package io.tickvault.server.subscribe;
 
 import java.util.List;
 import java.util.Map;
@@ -36,13 +36,13 @@ public final class CommitWatch {
   private final Map<Long, Long> latest = new ConcurrentHashMap<>();
   private final Map<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
-  static long key(int exchangeId, int currencyPairNo) {
+  public static long key(int exchangeId, int currencyPairNo) {
     return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
   }
 
   /** Records commits (from anywhere) and wakes the subscriptions waiting for them. */
-  public void committed(List<TradeCommitLog.Commit> commits) {
-    for (TradeCommitLog.Commit commit : commits) {
+  public void committed(List<CommitLog.Commit> commits) {
+    for (CommitLog.Commit commit : commits) {
       committed(commit.exchangeId(), commit.currencyPairNo(), commit.seq());
     }
   }
@@ -68,7 +68,7 @@ public final class CommitWatch {
    * Runs {@code wake} once, as soon as a market {@code markets[i]} has a commit after
    * {@code after[i]} (perhaps at once); returns what cancels the wait.
    */
-  Runnable await(long[] markets, long[] after, Runnable wake) {
+  public Runnable await(long[] markets, long[] after, Runnable wake) {
     Waiter w = new Waiter(markets, after, wake);
     for (long market : markets) {
       // Added inside the map's lock of the market, so a concurrent remove never drops the set under it.
