@@ -90,7 +90,7 @@ public final class Application implements AutoCloseable {
     Subscriptions subscriptions = Subscriptions.start(infra, markets.known(), clock, resources);
     ReadSide reads = ReadSide.start(config.reads(), infra.jdbc(), infra.readJdbc(), markets.known(), infra.redis().commands(),
         infra.scheduler(), executors.nearMisses(), infra.metrics().registry(), candleBackfill, subscriptions.trades(),
-        subscriptions.orderBooks(), retention.horizons(), clock);
+        subscriptions.orderBooks(), retention.horizons(), retention.report(), clock);
     IngestGrpcService ingest = Ingestion.service(config.ingest(), infra.jdbc(), markets.known(), reads.marketState(),
         executors.database(), infra.scheduler(), infra.metrics().ingest(), candleBackfill, subscriptions.tradeLog(),
         subscriptions.orderBookLog(), retention.horizons(), clock);

@@ -23,6 +23,7 @@ import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import io.tickvault.server.retention.Horizons;
+import io.tickvault.server.retention.RetentionReport;
 import io.tickvault.server.service.QueryGrpcService;
 import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.CandleReader;
@@ -54,7 +55,7 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
   public static ReadSide start(ReadSettings settings, Jdbc primary, Jdbc history, KnownMarkets markets,
       LazyRedisConnection<RedisConnection<String, byte[]>> redis, ScheduledExecutorService scheduler,
       BlockingCalls blocking, PrometheusRegistry registry, CandleBackfill candleBackfill, TradeSubscriptions subscriptions,
-      OrderBookSubscriptions orderBookSubscriptions, Horizons horizons, Clock clock) {
+      OrderBookSubscriptions orderBookSubscriptions, Horizons horizons, RetentionReport retention, Clock clock) {
     redis.start(scheduler);
     QueryMetrics metrics = new QueryMetrics(registry);
     ReadStreams streams = readStreams(settings, scheduler, metrics, registry);
@@ -65,7 +66,8 @@ public record ReadSide(QueryGrpcService service, MarketStateCache marketState, R
     CoverageRepository coverage = new CoverageRepository(history);
     QueryGrpcService service = new QueryGrpcService(arguments, new TradeReader(history), new OrderBookReader(history),
         new CandleReader(history, candleBackfill, horizons), new CoverageReader(coverage, arguments, clock, horizons),
-        new FeedFreshness(coverage), state, subscriptions, orderBookSubscriptions, blocking, streams, metrics, horizons);
+        new FeedFreshness(coverage), state, subscriptions, orderBookSubscriptions, blocking, streams, metrics, horizons,
+        retention);
     // The gauges of feed freshness, from the primary: they say what ingestion committed.
     FeedFreshness freshness = new FeedFreshness(new CoverageRepository(primary));
     FeedMetrics.register(registry, () -> freshness.latest().stream()

@@ -8,6 +8,7 @@ import io.tickvault.server.orderbook.OldOrderBooks;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
 import io.tickvault.server.retention.RetentionDeleter;
+import io.tickvault.server.retention.RetentionReport;
 import io.tickvault.server.retention.RetentionRepository;
 import io.tickvault.server.trade.CandleBackfill;
 import io.tickvault.server.trade.OldTrades;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * no window still keeps the horizons: another server's deleter may move them, and every server
  * must then refuse and report alike.
  */
-record Retention(Horizons horizons, RetentionDeleter deleter, RetentionRepository repository) {
+record Retention(Horizons horizons, RetentionDeleter deleter, RetentionReport report) {
   private static final Logger log = LoggerFactory.getLogger(Retention.class);
   static final long REFRESH_SECONDS = 5;
 
@@ -52,7 +53,7 @@ record Retention(Horizons horizons, RetentionDeleter deleter, RetentionRepositor
     settings.orderBooks().ifPresent(keep -> windows.add(new RetentionDeleter.Window(new OldOrderBooks(), keep)));
     RetentionDeleter deleter = new RetentionDeleter(infra.jdbc(), new MarketRepository(infra.jdbc()), horizons, windows,
         candleBackfill::complete, settings.batchRows(), settings.pause(), metrics, clock);
-    return new Retention(horizons, deleter, repository);
+    return new Retention(horizons, deleter, new RetentionReport(repository, settings.trades(), settings.orderBooks()));
   }
 
   /** Starts removing, on a thread of its own (a run pauses between batches). */

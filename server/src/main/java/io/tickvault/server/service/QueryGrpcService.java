@@ -39,6 +39,9 @@ import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.read.ReadStreams;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
+import io.tickvault.server.retention.RetentionReport;
+import io.tickvault.api.v1.GetRetentionRequest;
+import io.tickvault.api.v1.GetRetentionResponse;
 import io.tickvault.server.trade.CandleReader;
 import io.tickvault.server.trade.TradePageEncoder;
 import io.tickvault.server.trade.TradeReader;
@@ -83,11 +86,12 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
   private final ReadStreams streams;
   private final QueryMetrics metrics;
   private final Horizons horizons;
+  private final RetentionReport retention;
 
   public QueryGrpcService(ReadArguments arguments, TradeReader trades, OrderBookReader books, CandleReader candles,
                    CoverageReader coverage, FeedFreshness feeds, MarketStateCache state, TradeSubscriptions subscriptions,
                    OrderBookSubscriptions orderBookSubscriptions, BlockingCalls blocking, ReadStreams streams,
-                   QueryMetrics metrics, Horizons horizons) {
+                   QueryMetrics metrics, Horizons horizons, RetentionReport retention) {
     this.arguments = arguments;
     this.trades = trades;
     this.books = books;
@@ -101,6 +105,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
     this.streams = streams;
     this.metrics = metrics;
     this.horizons = horizons;
+    this.retention = retention;
   }
 
   /** {@code retained_from_ms} of a read from {@code start}: the horizon when the range starts before it, else 0. */
@@ -350,6 +355,12 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
       Caller.current().requireExchange(request.getExchangeId());
       return coverage.coverage(request);
     });
+  }
+
+  /** What each table keeps (docs/retention.md); the same for every token that may read market data. */
+  @Override
+  public void getRetention(GetRetentionRequest request, StreamObserver<GetRetentionResponse> observer) {
+    UnaryCalls.respond(observer, retention::report);
   }
 
   @Override

@@ -69,6 +69,8 @@ public final class Rpcs {
         RpcRule.of(QueryServiceGrpc.getGetCandlesMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
         RpcRule.of(QueryServiceGrpc.getGetCoverageMethod(), MARKET_DATA_READ, false, DATABASE, HEAVY),
         RpcRule.of(QueryServiceGrpc.getListFeedsMethod(), MARKET_DATA_READ, false, DATABASE, CHEAP),
+        // Three rows of the primary: what the deleters did, as committed.
+        RpcRule.of(QueryServiceGrpc.getGetRetentionMethod(), MARKET_DATA_READ, true, DATABASE, CHEAP),
         // Reads the primary (the commit log and the trades in one snapshot); waits holding nothing.
         RpcRule.of(QueryServiceGrpc.getSubscribeTradesMethod(), MARKET_DATA_READ, true, DATABASE, HEAVY),
         // The same, with the order book commit log, headers and levels.

@@ -49,6 +49,7 @@ public final class TickvaultCli implements Runnable {
       SubscribeCommand.class,
       CoverageCommand.Get.class,
       CoverageCommand.ListFeeds.class,
+      RetentionCommand.class,
       TokensCommand.class,
       TokensCommand.WhoAmI.class,
       AuditCommand.class,

@@ -43,8 +43,8 @@ class TickvaultCliTest {
     assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"--help"}).getSubcommands())
         .containsKeys("keys", "markets", "health", "ingest", "read", "subscribe", "coverage", "feeds", "tokens",
             "whoami", "audit", "bench", "call", "describe", "completion", "help");
-    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"helth"}).getSubcommands()).hasSize(16);
-    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"help", "health"}).getSubcommands()).hasSize(16);
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"helth"}).getSubcommands()).hasSize(17);
+    assertThat(TickvaultCli.commandLine(context(Map.of()), new String[] {"help", "health"}).getSubcommands()).hasSize(17);
 
     // The branch alone behaves as in the whole tree: inherited options, defaults, help.
     StringWriter out = new StringWriter();
