@@ -12,6 +12,11 @@ public final class AuditRepository {
   private static final String COLUMNS =
       "chain_id, seq, time_ms, token_id, peer, method, user_id, exchange_id, outcome, key_id, prev_hash, hash";
 
+  /** A group of records as one array per column, in one statement. */
+  private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") SELECT * FROM unnest(?::uuid[],"
+      + " ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[],"
+      + " ?::bytea[], ?::bytea[]) ON CONFLICT (chain_id, seq) DO NOTHING";
+
   private final Jdbc jdbc;
 
   public AuditRepository(Jdbc jdbc) {
@@ -19,35 +24,56 @@ public final class AuditRepository {
   }
 
   /**
-   * Stores a group of records in one transaction, one commit for all of them. A record already
-   * there (the same chain and seq: a spool shipped again after a crash between its commit and its
-   * truncation) is skipped, so shipping is idempotent.
+   * Stores a group of records with one statement in auto-commit: one transaction and one round
+   * trip to PostgreSQL for the whole group, whatever its size (each column goes as one array). A
+   * record already there (the same chain and seq: a spool shipped again after a crash between its
+   * commit and its truncation) is skipped, so shipping is idempotent.
    */
   int insert(List<ChainedRecord> records) {
-    return jdbc.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS + ")"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chain_id, seq) DO NOTHING")) {
-        for (ChainedRecord r : records) {
-          AuditEvent e = r.event();
-          ps.setObject(1, r.chainId());
-          ps.setLong(2, r.seq());
-          ps.setLong(3, e.timeMs());
-          ps.setString(4, e.tokenId());
-          ps.setString(5, e.peer());
-          ps.setString(6, e.method());
-          ps.setString(7, e.userId());
-          ps.setInt(8, e.exchangeId());
-          ps.setString(9, e.outcome());
-          ps.setString(10, r.keyId());
-          ps.setBytes(11, r.prevHash());
-          ps.setBytes(12, r.hash());
-          ps.addBatch();
-        }
-        int inserted = 0;
-        for (int n : ps.executeBatch()) {
-          inserted += Math.max(n, 0);
-        }
-        return inserted;
+    int n = records.size();
+    UUID[] chains = new UUID[n];
+    long[] seqs = new long[n];
+    long[] times = new long[n];
+    String[] tokens = new String[n];
+    String[] peers = new String[n];
+    String[] methods = new String[n];
+    String[] users = new String[n];
+    int[] exchanges = new int[n];
+    String[] outcomes = new String[n];
+    String[] keys = new String[n];
+    byte[][] prevHashes = new byte[n][];
+    byte[][] hashes = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      ChainedRecord r = records.get(i);
+      AuditEvent e = r.event();
+      chains[i] = r.chainId();
+      seqs[i] = r.seq();
+      times[i] = e.timeMs();
+      tokens[i] = e.tokenId();
+      peers[i] = e.peer();
+      methods[i] = e.method();
+      users[i] = e.userId();
+      exchanges[i] = e.exchangeId();
+      outcomes[i] = e.outcome();
+      keys[i] = r.keyId();
+      prevHashes[i] = r.prevHash();
+      hashes[i] = r.hash();
+    }
+    return jdbc.withConnection(c -> {
+      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+        ps.setArray(1, c.createArrayOf("uuid", chains));
+        ps.setObject(2, seqs);
+        ps.setObject(3, times);
+        ps.setObject(4, tokens);
+        ps.setObject(5, peers);
+        ps.setObject(6, methods);
+        ps.setObject(7, users);
+        ps.setObject(8, exchanges);
+        ps.setObject(9, outcomes);
+        ps.setObject(10, keys);
+        ps.setObject(11, prevHashes);
+        ps.setObject(12, hashes);
+        return ps.executeUpdate();
       }
     });
   }
