@@ -17,6 +17,8 @@ import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadOrderBooksResponse;
 import io.tickvault.api.v1.ReadTradesRequest;
 import io.tickvault.api.v1.ReadTradesResponse;
+import io.tickvault.api.v1.SubscribeOrderBooksRequest;
+import io.tickvault.api.v1.SubscribeOrderBooksResponse;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.SubscribeTradesResponse;
 import io.tickvault.api.v1.Trade;
@@ -36,7 +38,7 @@ import java.util.stream.StreamSupport;
 
 /**
  * Reads a paged stream ({@code ReadTrades}, {@code ReadOrderBooks}, {@code ReadAuditLog}, and the endless
- * {@code SubscribeTrades}) record by record, in the stream's order, and survives the stream breaking.
+ * {@code SubscribeTrades} and {@code SubscribeOrderBooks}) record by record, in the stream's order, and survives the stream breaking.
  *
  * <p>Every page the server sends carries the token that resumes the read right after it. When the
  * call fails with UNAVAILABLE (a replica restarting, PostgreSQL away) or a status whose
@@ -140,6 +142,20 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
         opener(channel, QueryServiceGrpc.getSubscribeTradesMethod(), options.callOptions(),
             token -> request.toBuilder().setResumeToken(token).build(),
             SubscribeTradesResponse::getTradesList, SubscribeTradesResponse::getResumeToken),
+        request.getResumeToken(), options);
+  }
+
+  /**
+   * The order book snapshots of {@code request}'s markets as they are committed, after the stored
+   * ones from its start time, each cut to the request's depth (SubscribeOrderBooks): resumed as
+   * {@link #subscribeTrades}.
+   */
+  public static ResumingReader<OrderBookSnapshot> subscribeOrderBooks(Channel channel, SubscribeOrderBooksRequest request,
+                                                                      Options options) {
+    return new ResumingReader<>(
+        opener(channel, QueryServiceGrpc.getSubscribeOrderBooksMethod(), options.callOptions(),
+            token -> request.toBuilder().setResumeToken(token).build(),
+            SubscribeOrderBooksResponse::getSnapshotsList, SubscribeOrderBooksResponse::getResumeToken),
         request.getResumeToken(), options);
   }
 

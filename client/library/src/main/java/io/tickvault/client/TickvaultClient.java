@@ -32,6 +32,7 @@ import io.tickvault.api.v1.PutExchangeRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadOrderBooksRequest;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.SubscribeOrderBooksRequest;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.Trade;
 import java.nio.file.Path;
@@ -262,6 +263,21 @@ public final class TickvaultClient implements AutoCloseable {
   /** As {@link #subscribeTrades(SubscribeTradesRequest)}, with another page timeout or retry time. */
   public ResumingReader<Trade> subscribeTrades(SubscribeTradesRequest request, ResumingReader.Options options) {
     return ResumingReader.subscribeTrades(channel, request, options);
+  }
+
+  /**
+   * Subscribes to order book snapshots of up to 100 markets, each cut to the request's depth: the
+   * stored ones from the request's start time, then every one committed, each once, resuming by
+   * itself as {@link #subscribeTrades(SubscribeTradesRequest)} does. Close it to stop.
+   */
+  public ResumingReader<OrderBookSnapshot> subscribeOrderBooks(SubscribeOrderBooksRequest request) {
+    return ResumingReader.subscribeOrderBooks(channel, request, ResumingReader.Options.DEFAULT);
+  }
+
+  /** As {@link #subscribeOrderBooks(SubscribeOrderBooksRequest)}, with another page timeout or retry time. */
+  public ResumingReader<OrderBookSnapshot> subscribeOrderBooks(SubscribeOrderBooksRequest request,
+                                                               ResumingReader.Options options) {
+    return ResumingReader.subscribeOrderBooks(channel, request, options);
   }
 
   /** Reads the order book snapshots of a market and time range, oldest first, resuming as {@link #readTrades}. */

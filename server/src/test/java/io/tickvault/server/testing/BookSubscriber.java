@@ -6,29 +6,15 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.SubscribeOrderBooksRequest;
 import io.tickvault.api.v1.SubscribeOrderBooksResponse;
-import java.util.List;
 import java.util.function.Predicate;
 
 /** SubscribeOrderBooks calls for tests, kept by a {@link Subscriber}. */
 public final class BookSubscriber {
   private BookSubscriber() {}
 
-  private static final Subscriber.Fields<SubscribeOrderBooksResponse, OrderBookSnapshot> FIELDS = new Subscriber.Fields<>() {
-    @Override
-    public List<OrderBookSnapshot> records(SubscribeOrderBooksResponse response) {
-      return response.getSnapshotsList();
-    }
-
-    @Override
-    public String resumeToken(SubscribeOrderBooksResponse response) {
-      return response.getResumeToken();
-    }
-
-    @Override
-    public boolean caughtUp(SubscribeOrderBooksResponse response) {
-      return response.getCaughtUp();
-    }
-  };
+  private static final Subscriber.Fields<SubscribeOrderBooksResponse, OrderBookSnapshot> FIELDS = new Subscriber.Fields<>(
+      SubscribeOrderBooksResponse::getSnapshotsList, SubscribeOrderBooksResponse::getResumeToken,
+      SubscribeOrderBooksResponse::getCaughtUp);
 
   public static SubscribeOrderBooksRequest request(long startTimeMs, int depth, String token, int[]... markets) {
     SubscribeOrderBooksRequest.Builder r = SubscribeOrderBooksRequest.newBuilder().setStartTimeMs(startTimeMs)

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -21,13 +22,7 @@ import java.util.function.Predicate;
  */
 public class Subscriber<Q, R, T> implements ClientResponseObserver<Q, R> {
   /** What a response holds. */
-  public interface Fields<R, T> {
-    List<T> records(R response);
-
-    String resumeToken(R response);
-
-    boolean caughtUp(R response);
-  }
+  public record Fields<R, T>(Function<R, List<T>> records, Function<R, String> resumeToken, Predicate<R> caughtUp) {}
 
   private final Fields<R, T> fields;
   private final Predicate<Subscriber<Q, R, T>> cancelWhen;
@@ -54,9 +49,9 @@ public class Subscriber<Q, R, T> implements ClientResponseObserver<Q, R> {
       return;
     }
     responses++;
-    records.addAll(fields.records(response));
-    caughtUp |= fields.caughtUp(response);
-    lastToken = fields.resumeToken(response);
+    records.addAll(fields.records().apply(response));
+    caughtUp |= fields.caughtUp().test(response);
+    lastToken = fields.resumeToken().apply(response);
     if (cancelWhen.test(this)) {
       end.complete(Status.CANCELLED);
       call.cancel("the test cuts the subscription", null);

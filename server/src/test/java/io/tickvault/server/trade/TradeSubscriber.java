@@ -12,22 +12,8 @@ import java.util.function.Predicate;
 
 /** A SubscribeTrades call that keeps what it receives ({@link Subscriber}). */
 final class TradeSubscriber extends Subscriber<SubscribeTradesRequest, SubscribeTradesResponse, Trade> {
-  private static final Fields<SubscribeTradesResponse, Trade> FIELDS = new Fields<>() {
-    @Override
-    public List<Trade> records(SubscribeTradesResponse response) {
-      return response.getTradesList();
-    }
-
-    @Override
-    public String resumeToken(SubscribeTradesResponse response) {
-      return response.getResumeToken();
-    }
-
-    @Override
-    public boolean caughtUp(SubscribeTradesResponse response) {
-      return response.getCaughtUp();
-    }
-  };
+  private static final Fields<SubscribeTradesResponse, Trade> FIELDS = new Fields<>(SubscribeTradesResponse::getTradesList,
+      SubscribeTradesResponse::getResumeToken, SubscribeTradesResponse::getCaughtUp);
 
   private TradeSubscriber(Predicate<TradeSubscriber> cancelWhen) {
     super(FIELDS, s -> cancelWhen.test((TradeSubscriber) s));
