@@ -23,6 +23,7 @@ import io.tickvault.api.v1.Permission;
 import io.tickvault.api.v1.PutApiKeyRequest;
 import io.tickvault.api.v1.QueryServiceGrpc;
 import io.tickvault.api.v1.ReadTradesRequest;
+import io.tickvault.api.v1.SubscribeOrderBooksRequest;
 import io.tickvault.api.v1.SubscribeTradesRequest;
 import io.tickvault.api.v1.MarketRef;
 import io.tickvault.api.v1.RejectedRecord;
@@ -141,6 +142,9 @@ class ScopeEnforcementIT {
     assertDenied(() -> QueryServiceGrpc.newBlockingStub(asWriter).subscribeTrades(SubscribeTradesRequest.newBuilder()
         .addMarkets(MarketRef.newBuilder().setExchangeId(1).setCurrencyPairNo(1))
         .addMarkets(MarketRef.newBuilder().setExchangeId(2).setCurrencyPairNo(1)).setStartTimeMs(t).build()).hasNext());
+    assertDenied(() -> QueryServiceGrpc.newBlockingStub(asWriter).subscribeOrderBooks(SubscribeOrderBooksRequest
+        .newBuilder().addMarkets(MarketRef.newBuilder().setExchangeId(2).setCurrencyPairNo(1)).setStartTimeMs(t).build())
+        .hasNext());
     ListCurrencyPairsResponse pairs = MarketServiceGrpc.newBlockingStub(asWriter)
         .listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance());
     assertThat(pairs.getCurrencyPairsList()).allSatisfy(p -> assertThat(p.getExchangeId()).isEqualTo(1)).isNotEmpty();

@@ -68,6 +68,8 @@ class RpcsTest {
         Map.entry(IngestServiceGrpc.getReportGapMethod(), Permission.MARKET_DATA_WRITE),
         Map.entry(QueryServiceGrpc.getReadTradesMethod(), Permission.MARKET_DATA_READ),
         Map.entry(QueryServiceGrpc.getGetMarketStateMethod(), Permission.MARKET_DATA_READ),
+        Map.entry(QueryServiceGrpc.getSubscribeTradesMethod(), Permission.MARKET_DATA_READ),
+        Map.entry(QueryServiceGrpc.getSubscribeOrderBooksMethod(), Permission.MARKET_DATA_READ),
         Map.entry(TokenAdminServiceGrpc.getCreateTokenMethod(), Permission.TOKENS_ADMIN),
         Map.entry(TokenAdminServiceGrpc.getListTokensMethod(), Permission.TOKENS_ADMIN),
         Map.entry(AuditServiceGrpc.getReadAuditLogMethod(), Permission.AUDIT_READ),
@@ -94,7 +96,8 @@ class RpcsTest {
     RpcRules rules = Rpcs.all();
     for (MethodDescriptor<?, ?> heavy : List.of(QueryServiceGrpc.getReadTradesMethod(),
         QueryServiceGrpc.getReadOrderBooksMethod(), QueryServiceGrpc.getGetCandlesMethod(),
-        QueryServiceGrpc.getGetCoverageMethod())) {
+        QueryServiceGrpc.getGetCoverageMethod(), QueryServiceGrpc.getSubscribeTradesMethod(),
+        QueryServiceGrpc.getSubscribeOrderBooksMethod())) {
       RpcRule rule = rules.of(heavy.getFullMethodName());
       assertThat(rule.cost()).as(heavy.getFullMethodName()).isEqualTo(RpcRule.Cost.HEAVY);
       assertThat(rule.cost().statementTimeout()).isPositive();
