@@ -14,19 +14,7 @@ import java.util.List;
  * The coverage claims of the streams of one channel: checked as records are (each fault is
  * REJECTION_REASON_INVALID_CLAIM on the claim's field), and merged into the feeds' coverage.
  */
-public final class CoverageClaims implements ClaimSink {
-  private final CoverageRepository repository;
-  private final KnownMarkets markets;
-  private final Channel channel;
-  private final Clock clock;
-
-  public CoverageClaims(CoverageRepository repository, KnownMarkets markets, Channel channel, Clock clock) {
-    this.repository = repository;
-    this.markets = markets;
-    this.channel = channel;
-    this.clock = clock;
-  }
-
+public record CoverageClaims(CoverageRepository repository, KnownMarkets markets, Channel channel, Clock clock) implements ClaimSink {
   @Override
   public Rejection validate(CoverageClaim claim) {
     Rejection fault = RecordChecks.marketIds(claim.getExchangeId(), claim.getCurrencyPairNo());

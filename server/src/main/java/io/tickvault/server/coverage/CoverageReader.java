@@ -21,21 +21,9 @@ import java.util.List;
  * of the range before the retention horizon of the channel's table is a hole of its own kind,
  * whatever was claimed: its records are gone (docs/retention.md), and no feed lost them.
  */
-public final class CoverageReader {
-  private final CoverageRepository repository;
-  private final ReadArguments arguments;
-  private final Clock clock;
-  private final Horizons horizons;
-
+public record CoverageReader(CoverageRepository repository, ReadArguments arguments, Clock clock, Horizons horizons) {
   public CoverageReader(CoverageRepository repository, ReadArguments arguments, Clock clock) {
     this(repository, arguments, clock, new Horizons(List::of));
-  }
-
-  public CoverageReader(CoverageRepository repository, ReadArguments arguments, Clock clock, Horizons horizons) {
-    this.repository = repository;
-    this.arguments = arguments;
-    this.clock = clock;
-    this.horizons = horizons;
   }
 
   public GetCoverageResponse coverage(GetCoverageRequest r) {

@@ -8,17 +8,7 @@ import io.tickvault.server.read.ReadArguments;
 import java.time.Clock;
 
 /** ReportGap: checks a worker's report of a missing range and stores it once. */
-public final class GapReports {
-  private final CoverageRepository repository;
-  private final ReadArguments arguments;
-  private final Clock clock;
-
-  public GapReports(CoverageRepository repository, ReadArguments arguments, Clock clock) {
-    this.repository = repository;
-    this.arguments = arguments;
-    this.clock = clock;
-  }
-
+public record GapReports(CoverageRepository repository, ReadArguments arguments, Clock clock) {
   /** Stores the report, or throws INVALID_ARGUMENT naming every bad field (the market checked last). */
   public void report(ReportGapRequest r) {
     FieldViolations violations = new FieldViolations();

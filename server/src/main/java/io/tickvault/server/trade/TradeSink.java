@@ -14,25 +14,15 @@ import java.util.List;
 /**
  * Trades for the ingestion machinery: the per-trade checks (docs/ingestion.md lists them), and the
  * write through {@link TradeRepository}, which knows the table.
+ *
+ * @param horizons trades before the retention horizon are refused (docs/retention.md)
  */
-public final class TradeSink implements RecordSink<Trade> {
+public record TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock, Horizons horizons)
+    implements RecordSink<Trade> {
   public static final int MAX_TRADE_ID_LENGTH = 64;
-
-  private final KnownMarkets markets;
-  private final TradeRepository trades;
-  private final Clock clock;
-  private final Horizons horizons;
 
   public TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock) {
     this(markets, trades, clock, new Horizons(java.util.List::of));
-  }
-
-  /** @param horizons trades before the retention horizon are refused (docs/retention.md) */
-  public TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock, Horizons horizons) {
-    this.markets = markets;
-    this.trades = trades;
-    this.clock = clock;
-    this.horizons = horizons;
   }
 
   @Override
