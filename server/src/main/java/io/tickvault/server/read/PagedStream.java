@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Sends a server stream page by page at the pace of the client, holding a bounded amount of memory
@@ -102,13 +103,25 @@ public final class PagedStream<T> implements Runnable {
     this.tokenField = tokenField;
   }
 
-  /** Starts sending; call from the service method, which may then return. */
-  public static <T> void serve(StreamObserver<T> responses, Pager<T> pager, ReadStreams streams) {
-    serve(responses, pager, streams, "next_page_token");
+  /**
+   * Makes the stream's pager, which checks the request, and starts sending; or answers with the
+   * status of what the request got wrong (or the caller may not read). Call from the service
+   * method, which may then return.
+   */
+  public static <T> void serve(StreamObserver<T> responses, Supplier<Pager<T>> checkedPager, ReadStreams streams) {
+    serve(responses, checkedPager, streams, "next_page_token");
   }
 
-  /** As {@link #serve(StreamObserver, Pager, ReadStreams)}, for pages whose resume token is the field {@code tokenField}. */
-  public static <T> void serve(StreamObserver<T> responses, Pager<T> pager, ReadStreams streams, String tokenField) {
+  /** As {@link #serve(StreamObserver, Supplier, ReadStreams)}, for pages whose resume token is the field {@code tokenField}. */
+  public static <T> void serve(StreamObserver<T> responses, Supplier<Pager<T>> checkedPager, ReadStreams streams,
+                               String tokenField) {
+    Pager<T> pager;
+    try {
+      pager = checkedPager.get();
+    } catch (RuntimeException e) {
+      responses.onError(Errors.toStatus(e));
+      return;
+    }
     ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
     Executor events = DatabaseCalls.currentCallEvents();
     if (events == null) {

@@ -14,7 +14,6 @@ import io.tickvault.server.audit.AuditPosition;
 import io.tickvault.server.audit.AuditRepository;
 import io.tickvault.server.audit.AuditVerifier;
 import io.tickvault.server.audit.ChainedRecord;
-import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.grpc.UnaryCalls;
 import io.tickvault.server.read.PageToken;
@@ -41,14 +40,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   @Override
   public void readAuditLog(ReadAuditLogRequest request, StreamObserver<ReadAuditLogResponse> observer) {
-    PagedStream.Pager<ReadAuditLogResponse> pager;
-    try {
-      pager = pager(request);
-    } catch (RuntimeException e) {
-      observer.onError(Errors.toStatus(e));
-      return;
-    }
-    PagedStream.serve(observer, pager, streams);
+    PagedStream.serve(observer, () -> pager(request), streams);
   }
 
   private PagedStream.Pager<ReadAuditLogResponse> pager(ReadAuditLogRequest r) {

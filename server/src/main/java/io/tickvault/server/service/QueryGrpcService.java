@@ -156,14 +156,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
 
   /** Trades of a market by time, in pages encoded from the rows (see {@link #bindService()}). */
   void readTradePages(ReadTradesRequest request, StreamObserver<EncodedMessage> observer) {
-    PagedStream.Pager<EncodedMessage> pager;
-    try {
-      pager = tradePager(request);
-    } catch (RuntimeException e) {
-      observer.onError(Errors.toStatus(e));
-      return;
-    }
-    PagedStream.serve(observer, pager, streams);
+    PagedStream.serve(observer, () -> tradePager(request), streams);
   }
 
   private PagedStream.Pager<EncodedMessage> tradePager(ReadTradesRequest r) {
@@ -225,17 +218,12 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
 
   private <M> void subscribe(List<MarketRef> markets, Supplier<PagedStream.Pager<M>> open,
                                     StreamObserver<M> observer) {
-    PagedStream.Pager<M> pager;
-    try {
+    PagedStream.serve(observer, () -> {
       for (MarketRef market : markets) {
         Caller.current().requireExchange(market.getExchangeId());
       }
-      pager = open.get();
-    } catch (RuntimeException e) {
-      observer.onError(Errors.toStatus(e));
-      return;
-    }
-    PagedStream.serve(observer, pager, streams, "resume_token");
+      return open.get();
+    }, streams, "resume_token");
   }
 
   @Override
@@ -261,14 +249,7 @@ public final class QueryGrpcService implements QueryServiceGrpc.AsyncService, Bi
 
   @Override
   public void readOrderBooks(ReadOrderBooksRequest request, StreamObserver<ReadOrderBooksResponse> observer) {
-    PagedStream.Pager<ReadOrderBooksResponse> pager;
-    try {
-      pager = orderBookPager(request);
-    } catch (RuntimeException e) {
-      observer.onError(Errors.toStatus(e));
-      return;
-    }
-    PagedStream.serve(observer, pager, streams);
+    PagedStream.serve(observer, () -> orderBookPager(request), streams);
   }
 
   private PagedStream.Pager<ReadOrderBooksResponse> orderBookPager(ReadOrderBooksRequest r) {
