@@ -8,23 +8,14 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Owns the gRPC {@link Server}: start, stop with a grace period, block until it is down. */
-public final class TickvaultServer {
+/**
+ * Owns the gRPC {@link Server}: start, stop with a grace period, block until it is down.
+ *
+ * @param endStreams ends the long-lived streams once no new call is taken (ingestion streams
+ *     never end on their own): they commit what they read and answer UNAVAILABLE, retryable
+ */
+public record TickvaultServer(Server server, Duration grace, Runnable endStreams) {
   private static final Logger log = LoggerFactory.getLogger(TickvaultServer.class);
-
-  private final Server server;
-  private final Duration grace;
-  private final Runnable endStreams;
-
-  /**
-   * @param endStreams ends the long-lived streams once no new call is taken (ingestion streams
-   *     never end on their own): they commit what they read and answer UNAVAILABLE, retryable
-   */
-  public TickvaultServer(Server server, Duration grace, Runnable endStreams) {
-    this.server = server;
-    this.grace = grace;
-    this.endStreams = endStreams;
-  }
 
   public void start() {
     try {
