@@ -1,7 +1,7 @@
 package io.tickvault.client.cli;
 
 import java.io.PrintWriter;
-import java.time.Clock;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Locale;
 
@@ -24,7 +24,7 @@ final class Progress {
 
   private final PrintWriter out;
   private final boolean terminal;
-  private final Clock clock;
+  private final InstantSource clock;
   private final String unit;
   private final String verb;
   private long totalBytes;
@@ -34,12 +34,12 @@ final class Progress {
   private boolean lineOpen;
 
   /** @param totalBytes the file's size, or -1 when unknown (standard input): no bar, no ETA */
-  Progress(PrintWriter out, boolean terminal, Clock clock, String unit, long totalBytes) {
+  Progress(PrintWriter out, boolean terminal, InstantSource clock, String unit, long totalBytes) {
     this(out, terminal, clock, unit, "sent", totalBytes);
   }
 
   /** With the verb of the last line ("sent 5 trades in …", "read 5 trades in …"). */
-  Progress(PrintWriter out, boolean terminal, Clock clock, String unit, String verb, long totalBytes) {
+  Progress(PrintWriter out, boolean terminal, InstantSource clock, String unit, String verb, long totalBytes) {
     this.out = out;
     this.verb = verb;
     this.terminal = terminal;

@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
-  private final MutableClock clock = new MutableClock();
+  /** The time the progress reads, moved by hand. */
+  private Instant now = Instant.parse("2026-11-26T00:00:00Z");
+  private final InstantSource clock = () -> now;
   private final StringWriter text = new StringWriter();
 
   @Test
   void terminal_redrawsOneLineWithBarRowsRateAndEta() {
     Progress progress = new Progress(new PrintWriter(text), true, clock, "trades", 1000);
 
-    clock.advance(Duration.ofSeconds(2));
+    now = now.plus(Duration.ofSeconds(2));
     progress.update(5_000, 250); // a quarter of the file in 2 s: 6 s left
 
     assertThat(text.toString()).isEqualTo(
@@ -26,9 +30,9 @@ class ProgressTest {
   void terminal_redrawsAtMostTenTimesASecond() {
     Progress progress = new Progress(new PrintWriter(text), true, clock, "trades", 1000);
 
-    clock.advance(Duration.ofMillis(150));
+    now = now.plus(Duration.ofMillis(150));
     progress.update(1, 10);
-    clock.advance(Duration.ofMillis(50));
+    now = now.plus(Duration.ofMillis(50));
     progress.update(2, 20);
 
     assertThat(text.toString().chars().filter(c -> c == '\r')).hasSize(1);
@@ -38,11 +42,11 @@ class ProgressTest {
   void notATerminal_writesPlainLinesEveryFiveSeconds() {
     Progress progress = new Progress(new PrintWriter(text), false, clock, "trades", 1000);
 
-    clock.advance(Duration.ofSeconds(1));
+    now = now.plus(Duration.ofSeconds(1));
     progress.update(1_000, 100); // too soon: nothing
-    clock.advance(Duration.ofSeconds(4));
+    now = now.plus(Duration.ofSeconds(4));
     progress.update(5_000, 500);
-    clock.advance(Duration.ofSeconds(5));
+    now = now.plus(Duration.ofSeconds(5));
     progress.finish(10_000);
 
     assertThat(text.toString()).isEqualTo(
@@ -59,11 +63,11 @@ class ProgressTest {
     long rows = 0;
     long bytes = 0;
     for (int s = 0; s < 20; s++) {
-      clock.advance(Duration.ofSeconds(1));
+      now = now.plus(Duration.ofSeconds(1));
       progress.update(rows += 100, bytes += 100);
     }
     for (int s = 0; s < 10; s++) {
-      clock.advance(Duration.ofSeconds(1));
+      now = now.plus(Duration.ofSeconds(1));
       progress.update(rows += 10_000, bytes += 10_000);
     }
 
@@ -77,7 +81,7 @@ class ProgressTest {
   void unknownSize_showsRowsAndRateWithoutEta() {
     Progress progress = new Progress(new PrintWriter(text), false, clock, "trades", -1);
 
-    clock.advance(Duration.ofSeconds(5));
+    now = now.plus(Duration.ofSeconds(5));
     progress.update(5_000, 123);
 
     assertThat(text.toString()).isEqualTo("progress: 5,000 trades, 1,000 trades/s\n");

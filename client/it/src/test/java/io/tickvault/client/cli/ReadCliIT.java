@@ -3,15 +3,14 @@ package io.tickvault.client.cli;
 import static io.tickvault.client.cli.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tickvault.server.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -123,29 +122,7 @@ class ReadCliIT extends CliAgainstServer {
     }
     ok(cli.run("ingest", "trades", Files.write(dir.resolve("p.csv"), lines(HEADER, rows)).toString()));
     // A clock that moves a second each time it is asked, so every record is worth a redraw.
-    Clock ticking = new Clock() {
-      private final AtomicLong now = new AtomicLong(1_764_200_000_000L);
-
-      @Override
-      public long millis() {
-        return now.addAndGet(1_000);
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(millis());
-      }
-
-      @Override
-      public ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(ZoneId zone) {
-        return this;
-      }
-    };
+    Clock ticking = new MutableClock(Instant.ofEpochMilli(1_764_200_000_000L), Duration.ofSeconds(1));
 
     Cli.Result read = cli.terminal(true).clock(ticking).run("read", "trades", "--exchange-id", "1", "--pair-no", "1",
         "--from", "1764115200000", "--to", "1764115205000", "--page-size", "2");
