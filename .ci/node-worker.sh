@@ -21,15 +21,13 @@ port=${NODE_WORKER_GRPC_PORT:-50051}
 
 source .ci/worker-server.sh
 start_server "$port" worker-token-node-00001 admin-token-node-000001
-cli markets put-exchange --exchange-id 8 --code node-demo
-cli keys put --user-id js-user --exchange-id 8 --access-key AK-JS --secret-key-file /dev/stdin --label from-java <<< 'js-secret'
+store_key 8 node-demo js-user AK-JS js-secret
 
 worker() {
   TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=admin-token-node-000001 \
     node client/examples/node/worker.js --user-id js-user --trades 250 --batch-size 20 --max-in-flight 4
 }
-worker | tee "$work/first.json"
-worker | tee "$work/second.json"
+twice worker
 TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 \
   node client/examples/node/reader.js --exchange-id 8 --pair-no 1 --page-size 100 --pages-per-call 1 \
   | tee "$work/read.json"

@@ -22,15 +22,13 @@ bash client/examples/python/generate.sh
 
 source .ci/worker-server.sh
 start_server "$port" worker-token-python-0001 admin-token-python-0001
-cli markets put-exchange --exchange-id 7 --code python-demo
-cli keys put --user-id py-user --exchange-id 7 --access-key AK-PY --secret-key-file /dev/stdin --label from-java <<< 'py-secret'
+store_key 7 python-demo py-user AK-PY py-secret
 
 worker() {
   TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=admin-token-python-0001 \
     /usr/bin/python3 client/examples/python/worker.py --user-id py-user --trades 250 --batch-size 100
 }
-worker | tee "$work/first.json"
-worker | tee "$work/second.json"
+twice worker
 
 /usr/bin/python3 - "$work/first.json" "$work/second.json" <<'PY'
 import json, sys

@@ -5,6 +5,11 @@
 #   start_server PORT WORKER_TOKEN ADMIN_TOKEN   starts it, waits until it is SERVING, and stops it
 #                                                (and removes the scratch dir $work) on exit
 #   cli ARGS...                                  the Java CLI against it, with the admin token
+#   store_key EXCHANGE_ID CODE USER_ID ACCESS_KEY SECRET
+#                                                registers the exchange and stores the user's API key
+#                                                on it (label from-java) with the CLI, for the worker
+#   twice COMMAND                                runs COMMAND twice, its output shown and kept in
+#                                                $work/first.json and $work/second.json
 
 start_server() {
   server_target="127.0.0.1:$1"
@@ -25,4 +30,14 @@ start_server() {
 
 cli() {
   java -jar client/target/tickvault.jar "$@" --target "$server_target" --token "$admin_token"
+}
+
+store_key() {
+  cli markets put-exchange --exchange-id "$1" --code "$2"
+  cli keys put --user-id "$3" --exchange-id "$1" --access-key "$4" --secret-key-file /dev/stdin --label from-java <<< "$5"
+}
+
+twice() {
+  "$@" | tee "$work/first.json"
+  "$@" | tee "$work/second.json"
 }

@@ -14,15 +14,9 @@
 //     node client/examples/node/reader.js --exchange-id 8 --pair-no 1 --page-size 100 --pages-per-call 1
 'use strict';
 
-const path = require('path');
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-
-const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
-
-// The same options as worker.js (docs/worker-guide.md): .proto field names, int64 as strings.
-const LOADER_OPTIONS = { includeDirs: [CONTRACTS], keepCase: true, longs: String, enums: String, defaults: true };
+const { CONNECTION_OPTIONS, bearer, exitWith, loadServices } = require('./connect');
 
 /**
  * One ReadTrades call from `token` (empty: the start of the range), at most `maxPages` pages.
@@ -68,8 +62,7 @@ function before(a, b) {
 async function main() {
   const { values: args } = parseArgs({
     options: {
-      target: { type: 'string', default: process.env.TICKVAULT_TARGET || '127.0.0.1:50051' },
-      token: { type: 'string', default: process.env.TICKVAULT_TOKEN || '' },
+      ...CONNECTION_OPTIONS,
       'exchange-id': { type: 'string', default: '8' },
       'pair-no': { type: 'string', default: '1' },
       from: { type: 'string', default: '1764115200000' }, // epoch ms, included
@@ -79,11 +72,9 @@ async function main() {
       'interval-ms': { type: 'string', default: '60000' },
     },
   });
-  const definition = protoLoader.loadSync(['tickvault/v1/query.proto'], LOADER_OPTIONS);
-  const v1 = grpc.loadPackageDefinition(definition).tickvault.v1;
+  const v1 = loadServices(['tickvault/v1/query.proto']);
   const query = new v1.QueryService(args.target, grpc.credentials.createInsecure());
-  const metadata = new grpc.Metadata();
-  if (args.token) metadata.set('authorization', `Bearer ${args.token}`);
+  const metadata = bearer(args.token);
   const market = { exchange_id: Number(args['exchange-id']), currency_pair_no: Number(args['pair-no']) };
   const range = { ...market, start_time_ms: args.from, end_time_ms: args.to };
 
@@ -125,7 +116,4 @@ async function main() {
   query.close();
 }
 
-main().catch((error) => {
-  console.error(typeof error.code === 'number' ? `reader: ${grpc.status[error.code]}: ${error.details}` : error.stack);
-  process.exit(error.code === grpc.status.UNAVAILABLE ? 3 : 1);
-});
+main().catch(exitWith('reader'));

@@ -12,13 +12,9 @@
 //     node client/examples/node/subscriber.js --exchange-id 8 --pair-no 1 --from 1764115200000 --max 249
 'use strict';
 
-const path = require('path');
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-
-const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
-const LOADER_OPTIONS = { includeDirs: [CONTRACTS], keepCase: true, longs: String, enums: String, defaults: true };
+const { CONNECTION_OPTIONS, bearer, exitWith, loadServices } = require('./connect');
 
 /**
  * One SubscribeTrades call from `token`, ended after `maxResponses` responses (0: never) or once
@@ -52,8 +48,7 @@ function subscribeOnce(query, request, token, maxResponses, metadata, onResponse
 async function main() {
   const { values: args } = parseArgs({
     options: {
-      target: { type: 'string', default: process.env.TICKVAULT_TARGET || '127.0.0.1:50051' },
-      token: { type: 'string', default: process.env.TICKVAULT_TOKEN || '' },
+      ...CONNECTION_OPTIONS,
       'exchange-id': { type: 'string', default: '8' },
       'pair-no': { type: 'string', default: '1' },
       from: { type: 'string', default: '0' }, // epoch ms; 0: only what is committed from now on
@@ -61,11 +56,9 @@ async function main() {
       'responses-per-call': { type: 'string', default: '0' }, // 0: one call for everything
     },
   });
-  const definition = protoLoader.loadSync(['tickvault/v1/query.proto'], LOADER_OPTIONS);
-  const v1 = grpc.loadPackageDefinition(definition).tickvault.v1;
+  const v1 = loadServices(['tickvault/v1/query.proto']);
   const query = new v1.QueryService(args.target, grpc.credentials.createInsecure());
-  const metadata = new grpc.Metadata();
-  if (args.token) metadata.set('authorization', `Bearer ${args.token}`);
+  const metadata = bearer(args.token);
   const request = {
     markets: [{ exchange_id: Number(args['exchange-id']), currency_pair_no: Number(args['pair-no']) }],
     start_time_ms: args.from,
@@ -95,7 +88,4 @@ async function main() {
   query.close();
 }
 
-main().catch((error) => {
-  console.error(typeof error.code === 'number' ? `subscriber: ${grpc.status[error.code]}: ${error.details}` : error.stack);
-  process.exit(error.code === grpc.status.UNAVAILABLE ? 3 : 1);
-});
+main().catch(exitWith('subscriber'));

@@ -16,13 +16,13 @@
 //     node client/examples/node/worker.js --user-id alice
 'use strict';
 
-const path = require('path');
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
-
-const CONTRACTS = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
+// The .proto files loaded at run time with the options that decide how messages look in
+// JavaScript (LOADER_OPTIONS there: .proto field names, int64 as strings, enums by name), the
+// --target and --token options, the token on each call.
+const { CONNECTION_OPTIONS, bearer, exitWith, loadServices } = require('./connect');
 
 const EXCHANGE_ID = 8;
 const PAIR_NO = 1;
@@ -31,22 +31,6 @@ const FIRST_TIME_MS = 1764115200000;
 // again RECONNECT_MS later, and the market stays quiet (heartbeats, no trade) for QUIET_MS more.
 const RECONNECT_MS = 10;
 const QUIET_MS = 40;
-
-// The options that decide how messages look in JavaScript (docs/worker-guide.md):
-const LOADER_OPTIONS = {
-  includeDirs: [CONTRACTS], // imports such as "tickvault/v1/common.proto" resolve from here
-  keepCase: true, // field names as in the .proto: trade_id, not tradeId
-  longs: String, // int64 fields (times, counts, indexes) as decimal strings: "1764115200000"
-  enums: String, // enums by full name: "TRADE_SIDE_BUY"
-  defaults: true, // fields left at 0 / "" / [] are present, not undefined
-};
-
-function loadServices() {
-  const definition = protoLoader.loadSync(
-    ['tickvault/v1/market.proto', 'tickvault/v1/api_keys.proto', 'tickvault/v1/ingest.proto', 'tickvault/v1/query.proto'],
-    LOADER_OPTIONS);
-  return grpc.loadPackageDefinition(definition).tickvault.v1;
-}
 
 // google.rpc.Status and google.rpc.BadRequest (googleapis, google/rpc/status.proto and
 // error_details.proto), declared with the field numbers of those files: enough to read the trailer
@@ -193,18 +177,17 @@ function streamTrades(ingest, metadata, requests, first, maxInFlight) {
 async function main() {
   const { values: args } = parseArgs({
     options: {
-      target: { type: 'string', default: process.env.TICKVAULT_TARGET || '127.0.0.1:50051' },
-      token: { type: 'string', default: process.env.TICKVAULT_TOKEN || '' },
+      ...CONNECTION_OPTIONS,
       'user-id': { type: 'string', default: 'alice' },
       trades: { type: 'string', default: '250' },
       'batch-size': { type: 'string', default: '100' },
       'max-in-flight': { type: 'string', default: '16' },
     },
   });
-  const v1 = loadServices();
+  const v1 = loadServices(
+    ['tickvault/v1/market.proto', 'tickvault/v1/api_keys.proto', 'tickvault/v1/ingest.proto', 'tickvault/v1/query.proto']);
   const details = loadErrorDetails();
-  const metadata = new grpc.Metadata();
-  if (args.token) metadata.set('authorization', `Bearer ${args.token}`);
+  const metadata = bearer(args.token);
   const credentials = grpc.credentials.createInsecure();
   const markets = new v1.MarketService(args.target, credentials);
   const apiKeys = new v1.ApiKeyService(args.target, credentials);
@@ -261,8 +244,4 @@ async function main() {
   for (const client of [markets, apiKeys, ingest, query]) client.close();
 }
 
-main().catch((error) => {
-  // A gRPC error has a numeric code and details; anything else is a bug here: show its stack.
-  console.error(typeof error.code === 'number' ? `worker: ${grpc.status[error.code]}: ${error.details}` : error.stack);
-  process.exit(error.code === grpc.status.UNAVAILABLE ? 3 : 1);
-});
+main().catch(exitWith('worker'));
