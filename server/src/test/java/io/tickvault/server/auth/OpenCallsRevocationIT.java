@@ -28,12 +28,12 @@ import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.QueryCalls;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,7 +92,7 @@ class OpenCallsRevocationIT {
 
     revoke(created);
     long revokedAt = System.nanoTime();
-    Status end = subscription.end.get(5, TimeUnit.SECONDS);
+    Status end = subscription.end().get(5, TimeUnit.SECONDS);
     Duration took = Duration.ofNanos(System.nanoTime() - revokedAt);
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(end.getDescription()).isEqualTo("token " + created.getInfo().getTokenId()
@@ -119,7 +119,7 @@ class OpenCallsRevocationIT {
 
     revoke(created);
     long revokedAt = System.nanoTime();
-    Status end = writer.end.get(5, TimeUnit.SECONDS);
+    Status end = writer.end().get(5, TimeUnit.SECONDS);
     assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(WITHIN);
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(end.getDescription()).contains("was revoked");
@@ -159,7 +159,7 @@ class OpenCallsRevocationIT {
 
     revoke(created);
     reader.takeTheRest();
-    Status end = reader.end.get(5, TimeUnit.SECONDS);
+    Status end = reader.end().get(5, TimeUnit.SECONDS);
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(end.getDescription()).contains("was revoked");
     assertThat(reader.pages()).isLessThan(500);
@@ -176,7 +176,7 @@ class OpenCallsRevocationIT {
     Subscription subscription = Subscription.start(Bearer.channel(replicaB.channel(), token), 4);
     Eventually.await("the subscription has caught up", Duration.ofSeconds(10), subscription::caughtUp);
 
-    Status end = subscription.end.get(10, TimeUnit.SECONDS);
+    Status end = subscription.end().get(10, TimeUnit.SECONDS);
     long endedAt = System.currentTimeMillis();
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(end.getDescription()).isEqualTo("token " + created.getInfo().getTokenId()
@@ -239,23 +239,8 @@ class OpenCallsRevocationIT {
     return created.getToken();
   }
 
-  /** A call's responses, and how it ended once it has. */
-  private abstract static class Ending<T> implements StreamObserver<T> {
-    final CompletableFuture<Status> end = new CompletableFuture<>();
-
-    @Override
-    public void onError(Throwable t) {
-      end.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      end.complete(Status.OK);
-    }
-  }
-
   /** A SubscribeTrades call from the start of a market's trades: how it ended, once it has. */
-  private static final class Subscription extends Ending<SubscribeTradesResponse>
+  private static final class Subscription extends Responses<SubscribeTradesResponse>
       implements ClientResponseObserver<SubscribeTradesRequest, SubscribeTradesResponse> {
     private volatile boolean caughtUp;
     private ClientCallStreamObserver<SubscribeTradesRequest> call;
@@ -288,7 +273,7 @@ class OpenCallsRevocationIT {
   }
 
   /** A ReadTrades call that takes one page, then the rest when told. */
-  private static final class PageReader extends Ending<ReadTradesResponse>
+  private static final class PageReader extends Responses<ReadTradesResponse>
       implements ClientResponseObserver<ReadTradesRequest, ReadTradesResponse> {
     private final AtomicInteger pages = new AtomicInteger();
     private ClientCallStreamObserver<ReadTradesRequest> call;
@@ -320,7 +305,7 @@ class OpenCallsRevocationIT {
   }
 
   /** A StreamTrades call that sends its next request as each one is acknowledged, until it ends. */
-  private static final class Writer extends Ending<IngestTradesAck> {
+  private static final class Writer extends Responses<IngestTradesAck> {
     static final int PER_REQUEST = 200;
     private final int pairNo;
     private final List<List<Trade>> sent = new ArrayList<>();
@@ -355,7 +340,7 @@ class OpenCallsRevocationIT {
     public synchronized void onNext(IngestTradesAck ack) {
       acked++;
       ackedInserted += ack.getInserted();
-      if (!end.isDone()) {
+      if (!end().isDone()) {
         sendNext();
       }
     }

@@ -24,6 +24,7 @@ import io.tickvault.server.app.Application;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.InProcessApp;
 import io.tickvault.server.testing.OwnPostgres;
+import io.tickvault.server.testing.Responses;
 import io.tickvault.server.trade.TradeCalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,26 +133,26 @@ class OutageFirstSecondIT {
   /** The calls of the flood: how many of each at once, and how one is made (on a channel, with names unique to it). */
   private enum Kind {
     LIST_CURRENCY_PAIRS(15, (channel, id) -> {
-      Answer<ListCurrencyPairsResponse> answer = new Answer<>();
+      Responses<ListCurrencyPairsResponse> answer = new Responses<>();
       MarketServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .listCurrencyPairs(ListCurrencyPairsRequest.getDefaultInstance(), answer);
-      return answer.done;
+      return answer.end();
     }),
     GET_API_KEYS_FROM_DATABASE(15, (channel, id) -> {
-      Answer<GetApiKeysResponse> answer = new Answer<>();
+      Responses<GetApiKeysResponse> answer = new Responses<>();
       ApiKeyServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .getApiKeys(GetApiKeysRequest.newBuilder().setUserId("outage-" + id).build(), answer);
-      return answer.done;
+      return answer.end();
     }),
     INGEST_TRADES(4, (channel, id) -> {
-      Answer<IngestTradesResponse> answer = new Answer<>();
+      Responses<IngestTradesResponse> answer = new Responses<>();
       StreamObserver<IngestTradesRequest> requests =
           IngestServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).ingestTrades(answer);
       requests.onNext(IngestTradesRequest.newBuilder().addAllTrades(trades(id)).build());
       requests.onCompleted();
-      return answer.done;
+      return answer.end();
     }),
-    STREAM_TRADES(1, (channel, id) -> new Stream(channel, id).answer.done);
+    STREAM_TRADES(1, (channel, id) -> new Stream(channel, id).answer.end());
 
     final int inFlight;
     private final BiFunction<ManagedChannel, String, CompletableFuture<Status>> call;
@@ -178,7 +179,7 @@ class OutageFirstSecondIT {
   private static final class Stream implements ClientResponseObserver<StreamTradesRequest, IngestTradesAck> {
     static volatile boolean stopping;
     static final AtomicLong acks = new AtomicLong();
-    final Answer<IngestTradesAck> answer = new Answer<>();
+    final Responses<IngestTradesAck> answer = new Responses<>();
     private final String id;
     private ClientCallStreamObserver<StreamTradesRequest> requests;
     private int sent;
@@ -216,24 +217,6 @@ class OutageFirstSecondIT {
     @Override
     public void onCompleted() {
       answer.onCompleted();
-    }
-  }
-
-  /** How a call ended. */
-  private static final class Answer<T> implements StreamObserver<T> {
-    final CompletableFuture<Status> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(T value) {}
-
-    @Override
-    public void onError(Throwable t) {
-      done.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(Status.OK);
     }
   }
 
