@@ -35,9 +35,6 @@ import picocli.CommandLine.Parameters;
         + "file's range for each market in it once every record is committed.",
     subcommands = {IngestCommand.Trades.class, IngestCommand.OrderBooks.class})
 final class IngestCommand {
-  /** How long a run stopped by Ctrl-C waits for the acknowledgements of what it sent. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(5);
-
   /** The server's counts, whatever the record kind, and the coverage claims it stored or refused. */
   record Summary(long received, long inserted, long duplicates, long rejected, List<RejectedRecord> rejections,
                  int reconnects, long coverageStored, List<RejectedRecord> coverageRejections) {}
@@ -100,6 +97,10 @@ final class IngestCommand {
             + "from what it said was committed.")
     long skip;
 
+    @Option(names = "--stop-wait", paramLabel = "SECONDS", defaultValue = "5",
+        description = "How long Ctrl-C waits for the acknowledgements of what was sent, 1 to 3600 (default ${DEFAULT-VALUE}).")
+    int stopWaitSeconds;
+
     @Option(names = "--strict",
         description = "Refuse JSON lines with a field the record does not have (by default ignored, with one warning).")
     boolean strict;
@@ -134,6 +135,9 @@ final class IngestCommand {
       }
       if (skip < 0) {
         throw new IllegalArgumentException("--skip: must be 0 or more, got " + skip);
+      }
+      if (stopWaitSeconds < 1 || stopWaitSeconds > 3600) {
+        throw new IllegalArgumentException("--stop-wait: must be 1 to 3600 seconds, got " + stopWaitSeconds);
       }
       Format named = format != null ? format : Input.formatOf(file);
       if (named != null) {
@@ -250,7 +254,7 @@ final class IngestCommand {
     }
 
     /**
-     * After the first Ctrl-C: stops sending, waits {@link #STOP_WAIT} for the acknowledgements in
+     * After the first Ctrl-C: stops sending, waits {@code --stop-wait} for the acknowledgements in
      * flight, then says what was committed: exactly, unless they did not all come (or a second
      * Ctrl-C cut the wait short, which quits with what was known then).
      */
@@ -259,14 +263,14 @@ final class IngestCommand {
       ctrlC.onSecond(() -> "interrupted again: quitting without waiting; " + committed(skipped + writer.acknowledged(),
           skipped + sent, skipped + writer.acknowledgedPrefix(), "the count may be low"));
       err.printf(Locale.ROOT, "interrupted: stopping; waiting up to %d s for the acknowledgements of what was sent "
-          + "(Ctrl-C again to quit at once)%n", STOP_WAIT.toSeconds());
+          + "(Ctrl-C again to quit at once)%n", stopWaitSeconds);
       err.flush();
-      boolean exact = writer.stop(STOP_WAIT);
+      boolean exact = writer.stop(Duration.ofSeconds(stopWaitSeconds));
       long committed = skipped + writer.acknowledged();
       long resumeAt = skipped + writer.acknowledgedPrefix();
       writer.close(); // cancels what is left: anything not acknowledged may or may not be stored
       err.println("interrupted: " + committed(committed, skipped + sent, resumeAt, exact ? null
-          : "some acknowledgements did not come within " + STOP_WAIT.toSeconds() + " s: the count may be low"));
+          : "some acknowledgements did not come within " + stopWaitSeconds + " s: the count may be low"));
       if (output.json()) {
         JsonObject json = new JsonObject();
         json.addProperty("file", name);

@@ -84,12 +84,14 @@ class IngestInterruptIT {
       database.jdbc().execute("TRUNCATE trades");
       Cli.atPort(server.port()).registerBinanceBtcUsdt();
       CliProcess ingest = CliProcess.start(dir, Map.of("TICKVAULT_TARGET", "127.0.0.1:" + server.port()),
-          "ingest", "trades", file.toString(), "--batch-size", "500");
+          "ingest", "trades", file.toString(), "--batch-size", "500", "--stop-wait", "120");
       Eventually.await("20,000 trades stored", Duration.ofSeconds(60), () -> count() >= 20_000);
-      server.kill(); // no acknowledgement can come now: the first Ctrl-C waits its full 5 s
+      // No acknowledgement can come now: the first Ctrl-C waits its full --stop-wait, long enough
+      // for the second to arrive within it however slow the machine (5 s once was not).
+      server.kill();
       ingest.interrupt();
       Eventually.await("the first Ctrl-C's wait", Duration.ofSeconds(30),
-          () -> ingest.errSoFar().contains("interrupted: stopping; waiting up to 5 s"));
+          () -> ingest.errSoFar().contains("interrupted: stopping; waiting up to 120 s"));
       ingest.interrupt();
       Cli.Result quit = ingest.await();
 
