@@ -58,9 +58,7 @@ class ResendingOrderBookWriterIT {
   @Test
   void postgresDownMidStream_theWriterSendsTheCallAgain_andTheTableHoldsEachSnapshotOnce() throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
-          .shutdownGrace(Duration.ofSeconds(5))
-          .build())) {
+      try (InProcessApp app = InProcessApp.start(postgres.url())) {
         ManagedChannel channel = app.channel();
         registerMarket(channel, 1, 1);
         int total = 60_000;

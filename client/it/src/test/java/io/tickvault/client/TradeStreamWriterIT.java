@@ -105,9 +105,7 @@ class TradeStreamWriterIT {
   @Test
   void postgresDownMidStream_theWriterReconnectsAndResends_andTheTableHoldsEachTradeOnce() throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
-          .shutdownGrace(Duration.ofSeconds(5))
-          .build())) {
+      try (InProcessApp app = InProcessApp.start(postgres.url())) {
         ManagedChannel channel = app.channel();
         new Jdbc(app.app().dataSource()).execute("TRUNCATE trades");
         registerMarket(channel, 1, 1);

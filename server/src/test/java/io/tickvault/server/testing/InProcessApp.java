@@ -5,6 +5,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.tickvault.server.app.Application;
 import io.tickvault.server.config.ServerConfig;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -12,18 +13,10 @@ import java.util.UUID;
  * the server themselves (on an {@link OwnPostgres} they stop, with a config of their own) instead
  * of through {@link TestServer}. Closing it shuts the channel, then the application.
  */
-public final class InProcessApp implements AutoCloseable {
-  private final Application app;
-  private final ManagedChannel channel;
-
-  private InProcessApp(Application app, ManagedChannel channel) {
-    this.app = app;
-    this.channel = channel;
-  }
-
+public record InProcessApp(Application app, ManagedChannel channel) implements AutoCloseable {
   /**
    * The tests' defaults on this database: the tests' Redis, a zero master key, metrics on port 0,
-   * auth off, an audit spool of its own.
+   * auth off, an audit spool of its own, and 5 s to stop (as {@link TestServer}), not 30.
    */
   public static ServerConfig.Builder config(String databaseUrl) {
     return ServerConfig.builder()
@@ -32,7 +25,8 @@ public final class InProcessApp implements AutoCloseable {
         .redisUrl(TestDependencies.redisUrl())
         .masterKey(new byte[32])
         .metricsPort(0)
-        .authDisabled(true);
+        .authDisabled(true)
+        .shutdownGrace(Duration.ofSeconds(5));
   }
 
   public static InProcessApp start(ServerConfig config) {
@@ -44,14 +38,6 @@ public final class InProcessApp implements AutoCloseable {
   /** {@link #start(ServerConfig)} with {@link #config(String)} unchanged. */
   public static InProcessApp start(String databaseUrl) {
     return start(config(databaseUrl).build());
-  }
-
-  public Application app() {
-    return app;
-  }
-
-  public ManagedChannel channel() {
-    return channel;
   }
 
   @Override

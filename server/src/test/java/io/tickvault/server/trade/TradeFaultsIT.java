@@ -51,9 +51,7 @@ class TradeFaultsIT {
   void postgresStoppedMidStream_failsUnavailable_keepsWhatWasAcked_andAReplayLeavesExactlyTheDistinctTrades()
       throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
-          .shutdownGrace(Duration.ofSeconds(5))
-          .build())) {
+      try (InProcessApp app = InProcessApp.start(postgres.url())) {
         ManagedChannel channel = app.channel();
         Jdbc jdbc = new Jdbc(app.app().dataSource());
         jdbc.execute("TRUNCATE trades");
@@ -257,9 +255,7 @@ class TradeFaultsIT {
   @Test
   void postgresStoppedBeforeABatchCommits_itsClaimIsNotVisibleAfterRecovery_andTheClaimAckedBeforeItIs() throws Exception {
     try (OwnPostgres postgres = OwnPostgres.start()) {
-      try (InProcessApp app = InProcessApp.start(InProcessApp.config(postgres.url())
-          .shutdownGrace(Duration.ofSeconds(5))
-          .build())) {
+      try (InProcessApp app = InProcessApp.start(postgres.url())) {
         ManagedChannel channel = app.channel();
         registerMarket(channel, 1, 1);
         List<List<Trade>> requests = timed(StreamSender.requests(0, 2, TRADES_PER_REQUEST));
