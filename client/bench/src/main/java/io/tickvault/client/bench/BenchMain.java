@@ -6,8 +6,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the benchmarks' own main methods share: the usage line when arguments are missing, and a
- * plaintext channel to the host:port of the first argument, shut down after the run.
+ * What the benchmarks' own main methods share: the usage line when arguments are missing, a
+ * plaintext channel to the host:port of the first argument, shut down after the run, and the
+ * optional arguments after the required ones.
  */
 final class BenchMain {
   interface Run {
@@ -30,5 +31,15 @@ final class BenchMain {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** The argument at {@code index} as an int, or {@code absent} when the command line stops before it. */
+  static int intArg(String[] args, int index, int absent) {
+    return args.length > index ? Integer.parseInt(args[index]) : absent;
+  }
+
+  /** As {@link #intArg}, a long. */
+  static long longArg(String[] args, int index, long absent) {
+    return args.length > index ? Long.parseLong(args[index]) : absent;
   }
 }

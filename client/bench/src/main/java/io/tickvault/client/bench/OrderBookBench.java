@@ -58,9 +58,9 @@ public final class OrderBookBench {
   public static void main(String[] args) throws Exception {
     BenchMain.run(args, 3, "OrderBookBench host:port jdbc-url snapshots [levels-per-side=20] [streams=1] [rounds=3]",
         channel -> run(channel, args[1], Integer.parseInt(args[2]),
-            args.length > 3 ? Integer.parseInt(args[3]) : 20,
-            args.length > 4 ? Integer.parseInt(args[4]) : 1,
-            args.length > 5 ? Integer.parseInt(args[5]) : 3,
+            BenchMain.intArg(args, 3, 20),
+            BenchMain.intArg(args, 4, 1),
+            BenchMain.intArg(args, 5, 3),
             System.out));
   }
 

@@ -68,10 +68,10 @@ public final class ReadBench {
   public static void main(String[] args) throws Exception {
     Options d = Options.DEFAULT;
     Options options = new Options(
-        args.length > 2 ? Long.parseLong(args[2]) : d.trades(),
-        args.length > 3 ? Integer.parseInt(args[3]) : d.pageSize(),
-        args.length > 4 ? Integer.parseInt(args[4]) : d.rounds(),
-        args.length > 5 ? Integer.parseInt(args[5]) : d.concurrency(),
+        BenchMain.longArg(args, 2, d.trades()),
+        BenchMain.intArg(args, 3, d.pageSize()),
+        BenchMain.intArg(args, 4, d.rounds()),
+        BenchMain.intArg(args, 5, d.concurrency()),
         d.phase());
     BenchMain.run(args, 2, "ReadBench host:port jdbc-url [trades=1000000] [page-size=0] [rounds=3] [concurrency=32]",
         channel -> run(channel, args[1], options, System.out));

@@ -54,8 +54,8 @@ public final class SubscribeBench {
         catchUp(subscriber, args[2], Integer.parseInt(args[4]), 3, System.out);
         return;
       }
-      int rate = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-      int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+      int rate = BenchMain.intArg(args, 3, 100);
+      int seconds = BenchMain.intArg(args, 4, 30);
       run(writer, subscriber, args[2], rate, seconds, System.out);
     } finally {
       writer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -62,9 +62,9 @@ public final class TradeBench {
   public static void main(String[] args) throws Exception {
     BenchMain.run(args, 3, "TradeBench host:port jdbc-url trades [streams=1] [rounds=3] [stored=0]",
         channel -> run(channel, args[1], Long.parseLong(args[2]),
-            args.length > 3 ? Integer.parseInt(args[3]) : 1,
-            args.length > 4 ? Integer.parseInt(args[4]) : 3,
-            args.length > 5 ? Long.parseLong(args[5]) : 0,
+            BenchMain.intArg(args, 3, 1),
+            BenchMain.intArg(args, 4, 3),
+            BenchMain.longArg(args, 5, 0),
             System.out));
   }
 
