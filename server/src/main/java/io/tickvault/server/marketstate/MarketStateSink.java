@@ -2,6 +2,7 @@ package io.tickvault.server.marketstate;
 
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.ingest.ForwardingSink;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.read.PageToken;
 import java.time.Clock;
@@ -23,7 +24,7 @@ import java.util.function.ToLongFunction;
  *
  * @param <R> the record's message type
  */
-public final class MarketStateSink<R> implements RecordSink<R> {
+public final class MarketStateSink<R> implements ForwardingSink<R> {
   private final RecordSink<R> sink;
   private final Clock clock;
   private final ToLongFunction<R> market;
@@ -72,18 +73,8 @@ public final class MarketStateSink<R> implements RecordSink<R> {
   }
 
   @Override
-  public Rejection validate(R record) {
-    return sink.validate(record);
-  }
-
-  @Override
-  public String recordKey(R record) {
-    return sink.recordKey(record);
-  }
-
-  @Override
-  public int exchangeId(R record) {
-    return sink.exchangeId(record);
+  public RecordSink<R> wrapped() {
+    return sink;
   }
 
   @Override
