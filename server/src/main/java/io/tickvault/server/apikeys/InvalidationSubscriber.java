@@ -1,7 +1,7 @@
 package io.tickvault.server.apikeys;
 
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.tickvault.server.redis.ChannelListener;
 import io.tickvault.server.redis.LazyRedisConnection;
 
 /**
@@ -10,11 +10,15 @@ import io.tickvault.server.redis.LazyRedisConnection;
  * confirmed subscription and the moment the connection is seen down; each (re)subscription starts
  * from an empty near cache, since messages sent meanwhile were lost.
  */
-public final class InvalidationSubscriber extends RedisPubSubAdapter<String, String> {
+public final class InvalidationSubscriber extends ChannelListener {
   private volatile LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> connection;
   private volatile NearCache nearCache;
   private volatile Runnable onMessage = () -> {};
   private volatile boolean subscribed;
+
+  public InvalidationSubscriber() {
+    super(ApiKeyRedis.INVALIDATION_CHANNEL);
+  }
 
   void attach(NearCache cache, Runnable onMessage) {
     this.nearCache = cache;
@@ -24,18 +28,6 @@ public final class InvalidationSubscriber extends RedisPubSubAdapter<String, Str
   /** The connection whose state tells whether messages are arriving. */
   public void listenOn(LazyRedisConnection<StatefulRedisPubSubConnection<String, String>> connection) {
     this.connection = connection;
-  }
-
-  /** Subscribes a freshly made connection; used as the connection's set-up step. */
-  public StatefulRedisPubSubConnection<String, String> subscribe(StatefulRedisPubSubConnection<String, String> c) {
-    c.addListener(this);
-    try {
-      c.sync().subscribe(ApiKeyRedis.INVALIDATION_CHANNEL);
-      return c;
-    } catch (RuntimeException e) {
-      c.close();
-      throw e;
-    }
   }
 
   /** True while invalidations are known to arrive. */

@@ -1,10 +1,8 @@
 package io.tickvault.server.auth;
 
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.tickvault.server.redis.ChannelListener;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 
 /**
@@ -13,7 +11,7 @@ import java.util.concurrent.Executor;
  * the server re-read the table off the listener's thread. When Redis is down nothing arrives: the
  * servers' periodic check of the table's fingerprint still finds the change within its interval.
  */
-public final class TokenAnnouncements extends RedisPubSubAdapter<String, String> {
+public final class TokenAnnouncements extends ChannelListener {
   static final String CHANNEL = "access_tokens:invalidations";
   private static final String REVOKED = "revoked ";
   private static final String CREATED = "created ";
@@ -27,21 +25,10 @@ public final class TokenAnnouncements extends RedisPubSubAdapter<String, String>
    * @param redis where announcements are published
    */
   public TokenAnnouncements(AccessTokens tokens, Executor reloads, LazyRedisConnection<RedisConnection<String, byte[]>> redis) {
+    super(CHANNEL);
     this.tokens = tokens;
     this.reloads = reloads;
     this.redis = redis;
-  }
-
-  /** Subscribes a freshly made connection; used as the connection's set-up step. */
-  public StatefulRedisPubSubConnection<String, String> subscribe(StatefulRedisPubSubConnection<String, String> c) {
-    c.addListener(this);
-    try {
-      c.sync().subscribe(CHANNEL);
-      return c;
-    } catch (RuntimeException e) {
-      c.close();
-      throw e;
-    }
   }
 
   void revoked(String tokenId) {
@@ -54,10 +41,7 @@ public final class TokenAnnouncements extends RedisPubSubAdapter<String, String>
 
   // Fire and forget: a message Redis did not take is covered by the periodic check.
   private void publish(String message) {
-    RedisConnection<String, byte[]> c = redis.get();
-    if (c != null && c.isOpen()) {
-      c.async().publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8));
-    }
+    publish(redis, message);
   }
 
   @Override

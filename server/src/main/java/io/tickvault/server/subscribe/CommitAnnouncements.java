@@ -1,10 +1,8 @@
 package io.tickvault.server.subscribe;
 
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.tickvault.server.redis.ChannelListener;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,47 +13,30 @@ import java.util.List;
  * reconnecting) costs its subscribers one poll of the log's counter, never a record
  * ({@link CommitWatch}).
  */
-public final class CommitAnnouncements extends RedisPubSubAdapter<String, String> implements CommitLog.Listener {
+public final class CommitAnnouncements extends ChannelListener implements CommitLog.Listener {
   public static final String TRADES = "trade_commits";
   public static final String ORDER_BOOKS = "orderbook_commits";
 
-  private final String channel;
   private final CommitWatch watch;
   private final LazyRedisConnection<RedisConnection<String, byte[]>> redis;
 
   public CommitAnnouncements(String channel, CommitWatch watch, LazyRedisConnection<RedisConnection<String, byte[]>> redis) {
-    this.channel = channel;
+    super(channel);
     this.watch = watch;
     this.redis = redis;
-  }
-
-  /** Subscribes a freshly made connection; used as the connection's set-up step. */
-  public StatefulRedisPubSubConnection<String, String> subscribe(StatefulRedisPubSubConnection<String, String> c) {
-    c.addListener(this);
-    try {
-      c.sync().subscribe(channel);
-      return c;
-    } catch (RuntimeException e) {
-      c.close();
-      throw e;
-    }
   }
 
   /** This server's commits: its own subscribers at once, the others' through Redis. */
   @Override
   public void committed(List<CommitLog.Commit> commits) {
     watch.committed(commits);
-    RedisConnection<String, byte[]> c = redis.get();
-    if (c == null || !c.isOpen()) {
-      return;
-    }
     StringBuilder message = new StringBuilder();
     for (CommitLog.Commit commit : commits) {
       message.append(commit.exchangeId()).append(' ').append(commit.currencyPairNo()).append(' ')
           .append(commit.seq()).append('\n');
     }
     // Fire and forget: a message Redis did not take is covered by the poll.
-    c.async().publish(channel, message.toString().getBytes(StandardCharsets.UTF_8));
+    publish(redis, message.toString());
   }
 
   @Override
