@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HexFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tickvault audit read|verify}: the audit trail, for a token with PERMISSION_AUDIT_READ. */
@@ -21,14 +22,8 @@ final class AuditCommand {
       description = "Prints the audit records of a time range, oldest first: one line each, or with -o json one JSON "
           + "object per line.")
   static final class Read extends ServerCommand {
-    @Option(names = "--from", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
-        description = "First time included: epoch milliseconds or ISO-8601 (2026-11-26T10:00:00Z; 2026-11-26 is "
-            + "midnight UTC); default: from the first record.")
-    long from;
-
-    @Option(names = "--to", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
-        description = "First time excluded, written as --from; default: no end.")
-    long to;
+    @Mixin
+    TimeRange range;
 
     @Option(names = "--user-id", paramLabel = "USER", defaultValue = "", description = "Only the records about this user.")
     String userId;
@@ -39,7 +34,7 @@ final class AuditCommand {
 
     @Override
     public Integer call() {
-      ReadAuditLogRequest request = ReadAuditLogRequest.newBuilder().setStartTimeMs(from).setEndTimeMs(to)
+      ReadAuditLogRequest request = ReadAuditLogRequest.newBuilder().setStartTimeMs(range.from).setEndTimeMs(range.to)
           .setUserId(userId).setTokenId(tokenId).build();
       try (TickvaultClient client = connection.connect();
            ResumingReader<AuditRecord> records = client.audit().read(request)) {

@@ -110,14 +110,8 @@ final class ReadCommand {
 
   /** A range read through a resuming stream, with progress on standard error. */
   abstract static class RangeRead<R extends MessageOrBuilder> extends MarketRead {
-    @Option(names = "--from", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
-        description = "First time included: epoch milliseconds or ISO-8601 (2026-11-26T10:00:00Z; 2026-11-26 is "
-            + "midnight UTC); default: from the first record.")
-    long from;
-
-    @Option(names = "--to", paramLabel = "TIME", defaultValue = "0", converter = TimeArguments.EpochMillis.class,
-        description = "First time excluded, written as --from; default: no end.")
-    long to;
+    @Mixin
+    TimeRange range;
 
     @Option(names = "--require-complete",
         description = "Read only when the workers' coverage claims cover all of [--from, --to) (--to: now by default): "
@@ -160,13 +154,13 @@ final class ReadCommand {
      * the now it was checked to), else the holes said on standard error and the exit code.
      */
     private Integer refuseIncomplete(TickvaultClient client, PrintWriter err) {
-      if (from == 0) {
+      if (range.from == 0) {
         throw new IllegalArgumentException("--require-complete: give --from (the range whose coverage is checked)");
       }
-      if (to == 0) {
-        to = context.clock().millis();
+      if (range.to == 0) {
+        range.to = context.clock().millis();
       }
-      GetCoverageResponse coverage = client.coverage().getCoverage(market.exchangeId, market.pairNo, channel(), from, to);
+      GetCoverageResponse coverage = client.coverage().getCoverage(market.exchangeId, market.pairNo, channel(), range.from, range.to);
       if (coverage.getComplete()) {
         return null;
       }
@@ -180,8 +174,8 @@ final class ReadCommand {
      * GetMarketState tells (or now, when it cannot tell: the bar is then only a guess).
      */
     private long progressEnd(TickvaultClient client) {
-      if (to > 0) {
-        return to;
+      if (range.to > 0) {
+        return range.to;
       }
       try {
         long last = lastTime(client.getMarketState(market.exchangeId, market.pairNo));
@@ -211,13 +205,13 @@ final class ReadCommand {
       try (ResumingReader<R> records = open(client);
            Writer out = output.open(spec)) {
         long end = progressEnd(client);
-        progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - from));
+        progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - range.from));
         if (format == Format.csv) {
           out.write(csvHeader());
           out.write('\n');
         }
         StringBuilder line = new StringBuilder(256);
-        long origin = from;
+        long origin = range.from;
         while (records.hasNext()) {
           R record = records.next();
           line.setLength(0);
@@ -228,7 +222,7 @@ final class ReadCommand {
           }
           line.append('\n');
           out.append(line);
-          if (rows++ == 0 && from == 0) {
+          if (rows++ == 0 && range.from == 0) {
             origin = timeOf(record); // from the first record: the bar starts where the data does
             progress.total(Math.max(1, end - origin));
           }
@@ -269,7 +263,7 @@ final class ReadCommand {
     ResumingReader<Trade> open(TickvaultClient client) {
       return client.readTrades(ReadTradesRequest.newBuilder()
           .setExchangeId(market.exchangeId).setCurrencyPairNo(market.pairNo)
-          .setStartTimeMs(from).setEndTimeMs(to).setPageSize(pageSize).build());
+          .setStartTimeMs(range.from).setEndTimeMs(range.to).setPageSize(pageSize).build());
     }
 
     @Override
@@ -318,7 +312,7 @@ final class ReadCommand {
     ResumingReader<OrderBookSnapshot> open(TickvaultClient client) {
       return client.readOrderBooks(ReadOrderBooksRequest.newBuilder()
           .setExchangeId(market.exchangeId).setCurrencyPairNo(market.pairNo)
-          .setStartTimeMs(from).setEndTimeMs(to).setDepth(depth).setPageSize(pageSize).build());
+          .setStartTimeMs(range.from).setEndTimeMs(range.to).setDepth(depth).setPageSize(pageSize).build());
     }
 
     @Override
