@@ -47,7 +47,7 @@ final class IngestBatch<R> {
   /** Hands the write to a writer thread; when the server refuses (it is stopping), {@link #outcomes} runs it. */
   void start() {
     try {
-      ingestor.writers().execute(write);
+      ingestor.setup().writers().execute(write);
     } catch (RejectedExecutionException stopping) {
       // the write runs on the thread that waits for it
     }
@@ -70,7 +70,7 @@ final class IngestBatch<R> {
     List<RequestOutcome> outcomes = write.get();
     if (!validClaims.isEmpty()) {
       try {
-        ingestor.claims().store(validClaims);
+        ingestor.setup().claims().store(validClaims);
       } catch (RuntimeException e) {
         throw new ExecutionException(e);
       }
@@ -80,7 +80,7 @@ final class IngestBatch<R> {
 
   /** Checks every record of the batch on its own. */
   private void validate() {
-    RecordSink<R> sink = ingestor.sink();
+    RecordSink<R> sink = ingestor.setup().sink();
     for (Pending<R> pending : requests) {
       Rejections.Capped rejected = new Rejections.Capped(Integer.MAX_VALUE);
       int rejectedCount = 0;
@@ -108,7 +108,7 @@ final class IngestBatch<R> {
     if (claims.isEmpty()) {
       return new Outcome(rejectedCount, rejected, 0, List.of());
     }
-    ClaimSink sink = ingestor.claims();
+    ClaimSink sink = ingestor.setup().claims();
     List<RejectedRecord> refused = new ArrayList<>();
     for (int i = 0; i < claims.size(); i++) {
       CoverageClaim claim = claims.get(i);
@@ -139,7 +139,7 @@ final class IngestBatch<R> {
 
   /** Writes the valid records in one transaction and counts each request's outcome. */
   private List<RequestOutcome> write() {
-    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.sink().write(valid, rowsIn::countDown);
+    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.setup().sink().write(valid, rowsIn::countDown);
     if (inserted.length != valid.size()) {
       throw new IllegalStateException("sink answered " + inserted.length + " results for " + valid.size() + " records");
     }

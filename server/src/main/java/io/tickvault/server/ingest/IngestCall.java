@@ -93,9 +93,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     this.ingestor = ingestor;
     this.call = call;
     this.scope = scope;
-    this.reader = new RequestReader<>(recordsOf, claimsOf, ingestor.limits().maxRecordsPerRequest(), ingestor.recordNoun());
+    this.reader = new RequestReader<>(recordsOf, claimsOf, ingestor.setup().limits().maxRecordsPerRequest(),
+        ingestor.setup().recordNoun());
     this.responder = responder;
-    this.queue = new PendingRequests<>(ingestor.limits(), ingestor.memory());
+    this.queue = new PendingRequests<>(ingestor.setup().limits(), ingestor.setup().memory());
   }
 
   /** @param scope the exchanges the caller's token reaches: a record or claim of another one is rejected on its own */
@@ -110,7 +111,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     // A client that does not read its acks stops us from reading its requests.
     call.setOnReadyHandler(ingest::requestMoreIfRoom);
     ingest.requestMoreIfRoom();
-    ingest.scheduleIdleCheck(ingestor.idleTimeout().timeout().toNanos());
+    ingest.scheduleIdleCheck(ingestor.setup().idleTimeout().timeout().toNanos());
     return ingest;
   }
 
@@ -142,7 +143,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   private void scheduleIdleCheck(long delayNanos) {
-    IdleTimeout idle = ingestor.idleTimeout();
+    IdleTimeout idle = ingestor.setup().idleTimeout();
     if (idle.isOff()) {
       return;
     }
@@ -159,7 +160,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
    * nor while the server holds the client back.
    */
   private void checkIdle() {
-    long timeout = ingestor.idleTimeout().timeout().toNanos();
+    long timeout = ingestor.setup().idleTimeout().timeout().toNanos();
     long release;
     synchronized (lock) {
       if (phase == Phase.ENDED || phase == Phase.HALF_CLOSED) {
@@ -173,8 +174,9 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       }
       release = finishLocked();
     }
-    ingestor.memory().release(release);
-    call.onError(Status.DEADLINE_EXCEEDED.withDescription("no request for " + ingestor.idleTimeout().timeout().toSeconds()
+    ingestor.setup().memory().release(release);
+    long idleSeconds = ingestor.setup().idleTimeout().timeout().toSeconds();
+    call.onError(Status.DEADLINE_EXCEEDED.withDescription("no request for " + idleSeconds
         + " s: the stream is ended (TICKVAULT_STREAM_IDLE_TIMEOUT_SECONDS); what was acknowledged is stored")
         .asRuntimeException());
   }
@@ -219,7 +221,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     synchronized (lock) {
       release = finishLocked();
     }
-    ingestor.memory().release(release);
+    ingestor.setup().memory().release(release);
   }
 
   /**
@@ -257,7 +259,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       if (phase != Phase.HELD || queue.isFull() || !call.isReady()) {
         return;
       }
-      request = ingestor.memory().hasRoom();
+      request = ingestor.setup().memory().hasRoom();
       phase = request ? Phase.ASKED : Phase.AWAITING_MEMORY;
       askedAtNanos = System.nanoTime();
     }
@@ -266,7 +268,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       return;
     }
     // The server as a whole holds too much: wait for another stream to give bytes back.
-    ingestor.memory().whenRoom(() -> {
+    ingestor.setup().memory().whenRoom(() -> {
       synchronized (lock) {
         if (phase == Phase.AWAITING_MEMORY) {
           phase = Phase.HELD;
@@ -287,7 +289,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   private void startDrain() {
     try {
-      ingestor.writers().execute(this::drain);
+      ingestor.setup().writers().execute(this::drain);
     } catch (RejectedExecutionException e) {
       // No drain runs (this one was refused), so answering here cannot race with one.
       long release;
@@ -298,7 +300,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         }
         release = finishLocked();
       }
-      ingestor.memory().release(release);
+      ingestor.setup().memory().release(release);
       call.onError(Status.RESOURCE_EXHAUSTED.withDescription("server busy: too many calls in flight, retry later")
           .asRuntimeException());
     }
@@ -326,7 +328,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       draining = false;
       release = phase == Phase.ENDED ? 0 : finishLocked();
     }
-    ingestor.memory().release(release);
+    ingestor.setup().memory().release(release);
     try {
       call.onError(internal(t));
     } catch (RuntimeException alreadyClosed) {
@@ -374,7 +376,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
           draining = false;
         }
       }
-      ingestor.memory().release(release);
+      ingestor.setup().memory().release(release);
       if (failure != null) {
         call.onError(failure);
         return;
@@ -427,7 +429,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         written = queue.written(batch.requests());
       }
     }
-    ingestor.memory().release(written);
+    ingestor.setup().memory().release(written);
     requestMoreIfRoom();
     return true;
   }
@@ -442,7 +444,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       release = finishLocked();
       draining = false;
     }
-    ingestor.memory().release(release);
+    ingestor.setup().memory().release(release);
     call.onError(status);
   }
 }

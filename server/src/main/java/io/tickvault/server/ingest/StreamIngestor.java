@@ -28,13 +28,14 @@ import java.util.function.Function;
  * @param <R> the record's message type
  */
 public final class StreamIngestor<R> {
-  private final RecordSink<R> sink;
-  private final ClaimSink claims;
-  private final Executor writers;
-  private final IngestLimits limits;
-  private final MemoryBudget memory;
-  private final IdleTimeout idleTimeout;
-  private final String recordNoun;
+  /**
+   * What every call of one ingestor works with: the sink (its writes timed), the claims, where
+   * batches are written, and the bounds it keeps to.
+   */
+  record Setup<R>(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, MemoryBudget memory,
+                  IdleTimeout idleTimeout, String recordNoun) {}
+
+  private final Setup<R> setup;
   private final IngestMetrics metrics;
   private final IngestMetrics.Kind kind;
   private final Set<IngestCall<?, ?, ?>> live = ConcurrentHashMap.newKeySet();
@@ -54,13 +55,7 @@ public final class StreamIngestor<R> {
    */
   public StreamIngestor(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, MemoryBudget memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
-    this.sink = new TimedSink<>(sink, metrics, kind);
-    this.claims = claims;
-    this.writers = writers;
-    this.limits = limits;
-    this.memory = memory;
-    this.idleTimeout = idleTimeout;
-    this.recordNoun = recordNoun;
+    this.setup = new Setup<>(new TimedSink<>(sink, metrics, kind), claims, writers, limits, memory, idleTimeout, recordNoun);
     this.metrics = metrics;
     this.kind = kind;
   }
@@ -106,7 +101,7 @@ public final class StreamIngestor<R> {
                                             Function<Q, List<CoverageClaim>> claimsOf, Function<IngestSummary, S> summary) {
     ServerCallStreamObserver<S> call = (ServerCallStreamObserver<S>) responses;
     return track(IngestCall.start(this, call, scope, recordsOf, claimsOf, new IngestCall.Responder() {
-      private final SummaryBuilder totals = new SummaryBuilder(limits.maxSummaryRejections());
+      private final SummaryBuilder totals = new SummaryBuilder(setup.limits().maxSummaryRejections());
 
       @Override
       public void requestDone(RequestOutcome outcome) {
@@ -138,32 +133,8 @@ public final class StreamIngestor<R> {
     return call;
   }
 
-  RecordSink<R> sink() {
-    return sink;
-  }
-
-  ClaimSink claims() {
-    return claims;
-  }
-
-  Executor writers() {
-    return writers;
-  }
-
-  IngestLimits limits() {
-    return limits;
-  }
-
-  MemoryBudget memory() {
-    return memory;
-  }
-
-  IdleTimeout idleTimeout() {
-    return idleTimeout;
-  }
-
-  String recordNoun() {
-    return recordNoun;
+  Setup<R> setup() {
+    return setup;
   }
 
   /** Counts one committed batch in the server's metrics. */
