@@ -1,6 +1,7 @@
 // What the examples here share (worker.js, reader.js, subscriber.js): the .proto files of
 // proto/src/main/proto loaded at run time (no generated code), the --target and --token options,
-// the bearer token on each call, and how a failed run ends.
+// the bearer token on each call, a stream read until a token to resume from, and how a failed run
+// ends.
 'use strict';
 
 const path = require('path');
@@ -37,6 +38,32 @@ function bearer(token) {
 }
 
 /**
+ * Reads one streaming call until it ends, or until `onResponse` returns true, which cancels it
+ * there. Resolves to the token of the last response (`tokenOf`), or `token` before any: the next
+ * call resumes from it. Rejects on an error, but for the codes in `resumeOn` (breaks that the next
+ * call recovers from).
+ */
+function readUntil(call, token, tokenOf, onResponse, resumeOn = []) {
+  return new Promise((resolve, reject) => {
+    let last = token;
+    let stopped = false;
+    call.on('data', (response) => {
+      if (stopped) return;
+      last = tokenOf(response);
+      if (onResponse(response)) {
+        stopped = true;
+        call.cancel(); // ends this call; the token says where the next one starts
+      }
+    });
+    call.on('error', (error) => {
+      if ((stopped && error.code === grpc.status.CANCELLED) || resumeOn.includes(error.code)) resolve(last);
+      else reject(error);
+    });
+    call.on('end', () => resolve(last));
+  });
+}
+
+/**
  * Ends a failed run: a gRPC error (a numeric code and details) in one line, anything else (a bug
  * here) with its stack; exit code 3 when the server was unavailable, else 1.
  */
@@ -47,4 +74,4 @@ function exitWith(name) {
   };
 }
 
-module.exports = { LOADER_OPTIONS, loadServices, CONNECTION_OPTIONS, bearer, exitWith };
+module.exports = { LOADER_OPTIONS, loadServices, CONNECTION_OPTIONS, bearer, readUntil, exitWith };

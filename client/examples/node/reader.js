@@ -16,30 +16,20 @@
 
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const { CONNECTION_OPTIONS, bearer, exitWith, loadServices } = require('./connect');
+const { CONNECTION_OPTIONS, bearer, exitWith, loadServices, readUntil } = require('./connect');
 
 /**
  * One ReadTrades call from `token` (empty: the start of the range), at most `maxPages` pages.
  * Resolves to the token that resumes after the last page received: empty when the range is done.
  */
 function readPages(query, request, token, maxPages, metadata, onPage) {
-  return new Promise((resolve, reject) => {
-    const call = query.ReadTrades({ ...request, page_token: token }, metadata);
-    let next = token;
-    let pages = 0;
-    let stopped = false;
-    call.on('data', (page) => {
+  let pages = 0;
+  return readUntil(query.ReadTrades({ ...request, page_token: token }, metadata), token, (page) => page.next_page_token,
+    (page) => {
       onPage(page.trades);
-      next = page.next_page_token;
       pages++;
-      if (next !== '' && pages === maxPages) {
-        stopped = true;
-        call.cancel(); // ends this call; the token says where the next one starts
-      }
+      return page.next_page_token !== '' && pages === maxPages;
     });
-    call.on('error', (error) => (stopped && error.code === grpc.status.CANCELLED ? resolve(next) : reject(error)));
-    call.on('end', () => resolve(next));
-  });
 }
 
 /** Adds decimal strings exactly (as BigInt, scaled to the longest fraction): never through a float. */

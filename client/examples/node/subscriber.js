@@ -14,35 +14,21 @@
 
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const { CONNECTION_OPTIONS, bearer, exitWith, loadServices } = require('./connect');
+const { CONNECTION_OPTIONS, bearer, exitWith, loadServices, readUntil } = require('./connect');
 
 /**
  * One SubscribeTrades call from `token`, ended after `maxResponses` responses (0: never) or once
  * `done()` says so. Resolves to the last token received; rejects on any other end.
  */
 function subscribeOnce(query, request, token, maxResponses, metadata, onResponse, done) {
-  return new Promise((resolve, reject) => {
-    const call = query.SubscribeTrades({ ...request, resume_token: token }, metadata);
-    let last = token;
-    let responses = 0;
-    let stopped = false;
-    call.on('data', (response) => {
-      if (stopped) return;
+  let responses = 0;
+  return readUntil(query.SubscribeTrades({ ...request, resume_token: token }, metadata), token, (r) => r.resume_token,
+    (response) => {
       onResponse(response);
-      last = response.resume_token;
       responses++;
-      if (done() || (maxResponses > 0 && responses === maxResponses)) {
-        stopped = true;
-        call.cancel(); // the token says where the next call starts
-      }
-    });
-    call.on('error', (error) => {
-      if (stopped && error.code === grpc.status.CANCELLED) resolve(last);
-      else if (error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED) resolve(last);
-      else reject(error);
-    });
-    call.on('end', () => resolve(last));
-  });
+      return done() || (maxResponses > 0 && responses === maxResponses);
+    },
+    [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]); // a break: the next call resumes
 }
 
 async function main() {
