@@ -28,6 +28,7 @@ import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
 import io.tickvault.server.testing.MetricValues;
 import io.tickvault.server.testing.QueryCalls;
+import io.tickvault.server.testing.Replicas;
 import io.tickvault.server.testing.Responses;
 import io.tickvault.server.testing.TestServer;
 import io.tickvault.server.trade.TradeCalls;
@@ -37,7 +38,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,34 +52,23 @@ class OpenCallsRevocationIT {
   static final String ADMIN = "admin-token-0123456789abcdef";
   private static final Duration WITHIN = Duration.ofSeconds(1);
 
+  /** A, B, and a replica with no Redis at all: a revocation reaches it by its check of the table alone. */
   @RegisterExtension
-  @Order(1)
-  static TestServer replicaA = TestServer.inProcess()
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
-  @RegisterExtension
-  @Order(2)
-  static TestServer replicaB = TestServer.inProcessReplicaOf(replicaA)
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
-  /** No Redis at all: a revocation reaches it by its check of the table alone. */
-  @RegisterExtension
-  @Order(3)
-  static TestServer replicaWithoutRedis = TestServer.inProcessReplicaOf(replicaA)
-      .redisUrl("redis://127.0.0.1:1")
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
+  static Replicas replicas = Replicas.withAdminToken(ADMIN);
 
   @BeforeAll
   static void registerMarkets() {
-    TradeCalls.registerMarket(Bearer.channel(replicaA.channel(), ADMIN), 1, 1, 2, 3, 4, 5);
+    TradeCalls.registerMarket(Bearer.channel(replicas.a().channel(), ADMIN), 1, 1, 2, 3, 4, 5);
   }
 
   @Test
   void aSubscriptionOnB_endsUnauthenticated_withinOneSecondOfItsTokensRevocationOnA() throws Exception {
-    assertSubscriptionEndsWhenRevoked(replicaB, 1);
+    assertSubscriptionEndsWhenRevoked(replicas.b(), 1);
   }
 
   @Test
   void aSubscriptionOnAReplicaThatHearsNothingFromRedis_endsWithinOneSecondOfTheRevocation() throws Exception {
-    assertSubscriptionEndsWhenRevoked(replicaWithoutRedis, 2);
+    assertSubscriptionEndsWhenRevoked(replicas.withoutRedis(), 2);
   }
 
   private static void assertSubscriptionEndsWhenRevoked(TestServer other, int pairNo) throws Exception {
@@ -113,8 +102,8 @@ class OpenCallsRevocationIT {
   void anIngestStreamOnB_endsWhenItsTokenIsRevoked_whatItAcknowledgedIsStored_andSendingAllAgainStoresEachOnce()
       throws Exception {
     CreateTokenResponse created = create(Permission.PERMISSION_MARKET_DATA_WRITE, 0);
-    String token = awaitAccepted(replicaB, created);
-    Writer writer = Writer.start(Bearer.channel(replicaB.channel(), token), 3);
+    String token = awaitAccepted(replicas.b(), created);
+    Writer writer = Writer.start(Bearer.channel(replicas.b().channel(), token), 3);
     Eventually.await("a few requests acknowledged", Duration.ofSeconds(30), () -> writer.acked() >= 5);
 
     revoke(created);
@@ -129,8 +118,8 @@ class OpenCallsRevocationIT {
     long storedBefore = stored(3);
     // Every acknowledged trade is stored; a request being written as the call ended may be too.
     assertThat(storedBefore).isGreaterThanOrEqualTo(ackedInserted).isLessThanOrEqualTo(Writer.PER_REQUEST * sent.size());
-    String another = awaitAccepted(replicaB, create(Permission.PERMISSION_MARKET_DATA_WRITE, 0));
-    List<IngestTradesAck> again = TradeCalls.stream(Bearer.channel(replicaB.channel(), another), sent);
+    String another = awaitAccepted(replicas.b(), create(Permission.PERMISSION_MARKET_DATA_WRITE, 0));
+    List<IngestTradesAck> again = TradeCalls.stream(Bearer.channel(replicas.b().channel(), another), sent);
     long inserted = again.stream().mapToLong(IngestTradesAck::getInserted).sum();
     long duplicates = again.stream().mapToLong(IngestTradesAck::getDuplicates).sum();
     // What was stored before is refused as duplicates now; so may be the request that was being
@@ -147,15 +136,15 @@ class OpenCallsRevocationIT {
     for (int i = 0; i < 5_000; i++) {
       stored.add(QueryCalls.trade(1, 5, "r-" + i, TradeCalls.TIME + i, "60000." + (i % 97), "0.01"));
     }
-    QueryCalls.ingestTrades(Bearer.channel(replicaA.channel(), ADMIN), stored);
+    QueryCalls.ingestTrades(Bearer.channel(replicas.a().channel(), ADMIN), stored);
     CreateTokenResponse created = create(Permission.PERMISSION_MARKET_DATA_READ, 0);
-    String token = awaitAccepted(replicaB, created);
+    String token = awaitAccepted(replicas.b(), created);
     // One page asked for: the stream then waits for its client, holding what it fetched ahead.
-    PageReader reader = PageReader.start(Bearer.channel(replicaB.channel(), token), ReadTradesRequest.newBuilder()
+    PageReader reader = PageReader.start(Bearer.channel(replicas.b().channel(), token), ReadTradesRequest.newBuilder()
         .setExchangeId(1).setCurrencyPairNo(5).setStartTimeMs(TradeCalls.TIME).setEndTimeMs(TradeCalls.TIME + 5_000)
         .setPageSize(10).build());
     Eventually.await("the first page", Duration.ofSeconds(10), () -> reader.pages() > 0);
-    assertThat(replicaB.app().openCallsWithStoredTokens()).isEqualTo(1);
+    assertThat(replicas.b().app().openCallsWithStoredTokens()).isEqualTo(1);
 
     revoke(created);
     reader.takeTheRest();
@@ -165,15 +154,15 @@ class OpenCallsRevocationIT {
     assertThat(reader.pages()).isLessThan(500);
     assertNoCallRegistered();
     Eventually.await("the pages fetched ahead are given back", Duration.ofSeconds(5),
-        () -> MetricValues.gauge(replicaB.app().metrics().registry(), "tickvault_read_buffer_bytes", "state", "used") == 0);
+        () -> MetricValues.gauge(replicas.b().app().metrics().registry(), "tickvault_read_buffer_bytes", "state", "used") == 0);
   }
 
   @Test
   void aSubscriptionEndsUnauthenticated_withinOneSecondOfItsTokensExpiry() throws Exception {
     long expiresAt = System.currentTimeMillis() + 3_000;
     CreateTokenResponse created = create(Permission.PERMISSION_MARKET_DATA_READ, expiresAt);
-    String token = awaitAccepted(replicaB, created);
-    Subscription subscription = Subscription.start(Bearer.channel(replicaB.channel(), token), 4);
+    String token = awaitAccepted(replicas.b(), created);
+    Subscription subscription = Subscription.start(Bearer.channel(replicas.b().channel(), token), 4);
     Eventually.await("the subscription has caught up", Duration.ofSeconds(10), subscription::caughtUp);
 
     Status end = subscription.end().get(10, TimeUnit.SECONDS);
@@ -188,8 +177,8 @@ class OpenCallsRevocationIT {
   @Test
   void callsThatEndOnTheirOwn_leaveNothingRegistered() throws Exception {
     CreateTokenResponse created = create(Permission.PERMISSION_MARKET_DATA_READ, 0);
-    String token = awaitAccepted(replicaB, created);
-    Channel channel = Bearer.channel(replicaB.channel(), token);
+    String token = awaitAccepted(replicas.b(), created);
+    Channel channel = Bearer.channel(replicas.b().channel(), token);
     for (int i = 0; i < 50; i++) {
       AuthServiceGrpc.newBlockingStub(channel).whoAmI(WhoAmIRequest.getDefaultInstance());
     }
@@ -199,30 +188,30 @@ class OpenCallsRevocationIT {
     }
     Eventually.await("every subscription has caught up", Duration.ofSeconds(10),
         () -> cancelled.stream().allMatch(Subscription::caughtUp));
-    assertThat(replicaB.app().openCallsWithStoredTokens()).isEqualTo(20);
+    assertThat(replicas.b().app().openCallsWithStoredTokens()).isEqualTo(20);
     cancelled.forEach(Subscription::cancel);
     assertNoCallRegistered();
   }
 
   private static void assertNoCallRegistered() {
-    for (TestServer server : List.of(replicaA, replicaB, replicaWithoutRedis)) {
+    for (TestServer server : List.of(replicas.a(), replicas.b(), replicas.withoutRedis())) {
       Eventually.await("no call is registered any more", Duration.ofSeconds(5),
           () -> server.app().openCallsWithStoredTokens() == 0);
     }
   }
 
   private static long stored(int pairNo) {
-    return replicaA.database().jdbc().queryOne("SELECT count(*) FROM trades WHERE exchange_id = 1 AND currency_pair_no = ?",
+    return replicas.a().database().jdbc().queryOne("SELECT count(*) FROM trades WHERE exchange_id = 1 AND currency_pair_no = ?",
         row -> row.getLong(1), pairNo).orElseThrow();
   }
 
   private static CreateTokenResponse create(Permission permission, long expiresAtMs) {
-    return TokenAdminServiceGrpc.newBlockingStub(Bearer.channel(replicaA.channel(), ADMIN)).createToken(
+    return TokenAdminServiceGrpc.newBlockingStub(Bearer.channel(replicas.a().channel(), ADMIN)).createToken(
         CreateTokenRequest.newBuilder().setName("fleet").addPermissions(permission).setExpiresAtMs(expiresAtMs).build());
   }
 
   private static void revoke(CreateTokenResponse created) {
-    TokenAdminServiceGrpc.newBlockingStub(Bearer.channel(replicaA.channel(), ADMIN))
+    TokenAdminServiceGrpc.newBlockingStub(Bearer.channel(replicas.a().channel(), ADMIN))
         .revokeToken(RevokeTokenRequest.newBuilder().setTokenId(created.getInfo().getTokenId()).build());
   }
 

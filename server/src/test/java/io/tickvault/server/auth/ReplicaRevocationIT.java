@@ -14,10 +14,9 @@ import io.tickvault.api.v1.TokenAdminServiceGrpc;
 import io.tickvault.api.v1.WhoAmIRequest;
 import io.tickvault.server.testing.Bearer;
 import io.tickvault.server.testing.Eventually;
+import io.tickvault.server.testing.Replicas;
 import io.tickvault.server.testing.TestServer;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,42 +27,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReplicaRevocationIT {
   static final String ADMIN = "admin-token-0123456789abcdef";
 
+  /** A, B, and a replica with no Redis at all: a revocation reaches it by its check of the table alone. */
   @RegisterExtension
-  @Order(1)
-  static TestServer replicaA = TestServer.inProcess()
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
-  @RegisterExtension
-  @Order(2)
-  static TestServer replicaB = TestServer.inProcessReplicaOf(replicaA)
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
-  /** No Redis at all: nothing is announced to it. */
-  @RegisterExtension
-  @Order(3)
-  static TestServer replicaWithoutRedis = TestServer.inProcessReplicaOf(replicaA)
-      .redisUrl("redis://127.0.0.1:1")
-      .configure(b -> b.authDisabled(false).adminTokens(List.of(ADMIN)));
+  static Replicas replicas = Replicas.withAdminToken(ADMIN);
 
   @Test
   void revokedOnA_isRefusedOnB_withinOneSecond() {
-    assertRefusedWithinOneSecond(replicaB);
+    assertRefusedWithinOneSecond(replicas.b());
   }
 
   @Test
   void revokedOnA_isRefusedWithinOneSecond_byAReplicaThatHearsNothingFromRedis() {
-    assertRefusedWithinOneSecond(replicaWithoutRedis);
+    assertRefusedWithinOneSecond(replicas.withoutRedis());
   }
 
   private static void assertRefusedWithinOneSecond(TestServer other) {
-    CreateTokenResponse created = TokenAdminServiceGrpc.newBlockingStub(as(replicaA, ADMIN)).createToken(
+    CreateTokenResponse created = TokenAdminServiceGrpc.newBlockingStub(as(replicas.a(), ADMIN)).createToken(
         CreateTokenRequest.newBuilder().setName("fleet").addPermissions(Permission.PERMISSION_API_KEYS_READ).build());
     String token = created.getToken();
     Eventually.await("the new token is accepted on the other replica", Duration.ofSeconds(5),
         () -> whoAmI(other, token) == Status.Code.OK);
 
-    TokenAdminServiceGrpc.newBlockingStub(as(replicaA, ADMIN))
+    TokenAdminServiceGrpc.newBlockingStub(as(replicas.a(), ADMIN))
         .revokeToken(RevokeTokenRequest.newBuilder().setTokenId(created.getInfo().getTokenId()).build());
     long revokedAt = System.nanoTime();
-    assertThat(whoAmI(replicaA, token)).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(whoAmI(replicas.a(), token)).isEqualTo(Status.Code.UNAUTHENTICATED);
     Duration took = Eventually.await("the revoked token is refused on the other replica", Duration.ofSeconds(5),
         () -> whoAmI(other, token) == Status.Code.UNAUTHENTICATED);
     assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).as("after the revocation, %s", took)
