@@ -124,11 +124,9 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
 
   /** Trades of {@code request}'s market and range; resumes with other page tokens of the same request. */
   public static ResumingReader<Trade> trades(Channel channel, ReadTradesRequest request, Options options) {
-    return new ResumingReader<>(
-        opener(channel, QueryServiceGrpc.getReadTradesMethod(), options.callOptions(),
-            token -> request.toBuilder().setPageToken(token).build(),
-            ReadTradesResponse::getTradesList, ReadTradesResponse::getNextPageToken),
-        request.getPageToken(), options);
+    return of(channel, QueryServiceGrpc.getReadTradesMethod(), options, request.getPageToken(),
+        token -> request.toBuilder().setPageToken(token).build(),
+        ReadTradesResponse::getTradesList, ReadTradesResponse::getNextPageToken);
   }
 
   /**
@@ -138,11 +136,9 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
    * makes the reader open a new call (cheap; give a longer timeout to avoid it).
    */
   public static ResumingReader<Trade> subscribeTrades(Channel channel, SubscribeTradesRequest request, Options options) {
-    return new ResumingReader<>(
-        opener(channel, QueryServiceGrpc.getSubscribeTradesMethod(), options.callOptions(),
-            token -> request.toBuilder().setResumeToken(token).build(),
-            SubscribeTradesResponse::getTradesList, SubscribeTradesResponse::getResumeToken),
-        request.getResumeToken(), options);
+    return of(channel, QueryServiceGrpc.getSubscribeTradesMethod(), options, request.getResumeToken(),
+        token -> request.toBuilder().setResumeToken(token).build(),
+        SubscribeTradesResponse::getTradesList, SubscribeTradesResponse::getResumeToken);
   }
 
   /**
@@ -152,11 +148,9 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
    */
   public static ResumingReader<OrderBookSnapshot> subscribeOrderBooks(Channel channel, SubscribeOrderBooksRequest request,
                                                                       Options options) {
-    return new ResumingReader<>(
-        opener(channel, QueryServiceGrpc.getSubscribeOrderBooksMethod(), options.callOptions(),
-            token -> request.toBuilder().setResumeToken(token).build(),
-            SubscribeOrderBooksResponse::getSnapshotsList, SubscribeOrderBooksResponse::getResumeToken),
-        request.getResumeToken(), options);
+    return of(channel, QueryServiceGrpc.getSubscribeOrderBooksMethod(), options, request.getResumeToken(),
+        token -> request.toBuilder().setResumeToken(token).build(),
+        SubscribeOrderBooksResponse::getSnapshotsList, SubscribeOrderBooksResponse::getResumeToken);
   }
 
   /** The token that resumes right after the last page received: what a caller keeps to resume in another process. */
@@ -164,21 +158,18 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
     return resumeToken;
   }
 
-  /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */
+  /** The audit records of {@code request}'s range (and user or token), oldest first. */
   public static ResumingReader<AuditRecord> auditLog(Channel channel, ReadAuditLogRequest request, Options options) {
-    return new ResumingReader<>(
-        opener(channel, AuditServiceGrpc.getReadAuditLogMethod(), options.callOptions(),
-            token -> request.toBuilder().setPageToken(token).build(),
-            ReadAuditLogResponse::getRecordsList, ReadAuditLogResponse::getNextPageToken),
-        request.getPageToken(), options);
+    return of(channel, AuditServiceGrpc.getReadAuditLogMethod(), options, request.getPageToken(),
+        token -> request.toBuilder().setPageToken(token).build(),
+        ReadAuditLogResponse::getRecordsList, ReadAuditLogResponse::getNextPageToken);
   }
 
+  /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */
   public static ResumingReader<OrderBookSnapshot> orderBooks(Channel channel, ReadOrderBooksRequest request, Options options) {
-    return new ResumingReader<>(
-        opener(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options.callOptions(),
-            token -> request.toBuilder().setPageToken(token).build(),
-            ReadOrderBooksResponse::getSnapshotsList, ReadOrderBooksResponse::getNextPageToken),
-        request.getPageToken(), options);
+    return of(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options, request.getPageToken(),
+        token -> request.toBuilder().setPageToken(token).build(),
+        ReadOrderBooksResponse::getSnapshotsList, ReadOrderBooksResponse::getNextPageToken);
   }
 
   /** Whether a record is left; waits for the next page, reconnecting if need be. */
@@ -288,13 +279,14 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
   }
 
   /**
-   * A function that starts one call of a paged RPC from a token; the call's pages and its closing
-   * status arrive, in order, in the stream's queue.
+   * A reader of a paged RPC from {@code firstToken}: each call starts from a token ({@code request}
+   * makes its request), and its pages ({@code records}, {@code nextToken}) and closing status
+   * arrive, in order, in the stream's queue.
    */
-  private static <Q, P, R> Function<String, PageStream<R>> opener(
-      Channel channel, MethodDescriptor<Q, P> method, CallOptions callOptions, Function<String, Q> request,
-      Function<P, List<R>> records, Function<P, String> nextToken) {
-    return token -> {
+  private static <Q, P, R> ResumingReader<R> of(Channel channel, MethodDescriptor<Q, P> method, Options options,
+      String firstToken, Function<String, Q> request, Function<P, List<R>> records, Function<P, String> nextToken) {
+    CallOptions callOptions = options.callOptions();
+    return new ResumingReader<>(token -> {
       ClientCall<Q, P> clientCall = channel.newCall(method, callOptions);
       PageStream<R> stream = new PageStream<>(clientCall);
       clientCall.start(new ClientCall.Listener<P>() {
@@ -313,7 +305,7 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
       clientCall.halfClose();
       clientCall.request(PAGES_AHEAD);
       return stream;
-    };
+    }, firstToken, options);
   }
 
   /** One call: what it delivered so far, unread. */
