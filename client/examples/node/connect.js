@@ -30,6 +30,17 @@ const CONNECTION_OPTIONS = {
   token: { type: 'string', default: process.env.TICKVAULT_TOKEN || '' },
 };
 
+/** The options of the readers (reader.js, subscriber.js): the market, by default worker.js's. */
+const MARKET_OPTIONS = {
+  'exchange-id': { type: 'string', default: '8' },
+  'pair-no': { type: 'string', default: '1' },
+};
+
+/** The market of those options, as a MarketRef or the market fields of a request. */
+function marketOf(args) {
+  return { exchange_id: Number(args['exchange-id']), currency_pair_no: Number(args['pair-no']) };
+}
+
 /** The metadata that sends the token on each call as `authorization: Bearer …`; none without a token. */
 function bearer(token) {
   const metadata = new grpc.Metadata();
@@ -74,4 +85,4 @@ function exitWith(name) {
   };
 }
 
-module.exports = { LOADER_OPTIONS, loadServices, CONNECTION_OPTIONS, bearer, readUntil, exitWith };
+module.exports = { LOADER_OPTIONS, loadServices, CONNECTION_OPTIONS, MARKET_OPTIONS, marketOf, bearer, readUntil, exitWith };

@@ -16,7 +16,7 @@
 
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const { CONNECTION_OPTIONS, bearer, exitWith, loadServices, readUntil } = require('./connect');
+const { CONNECTION_OPTIONS, MARKET_OPTIONS, bearer, exitWith, loadServices, marketOf, readUntil } = require('./connect');
 
 /**
  * One ReadTrades call from `token` (empty: the start of the range), at most `maxPages` pages.
@@ -53,8 +53,7 @@ async function main() {
   const { values: args } = parseArgs({
     options: {
       ...CONNECTION_OPTIONS,
-      'exchange-id': { type: 'string', default: '8' },
-      'pair-no': { type: 'string', default: '1' },
+      ...MARKET_OPTIONS,
       from: { type: 'string', default: '1764115200000' }, // epoch ms, included
       to: { type: 'string', default: '1764115260000' }, // epoch ms, excluded
       'page-size': { type: 'string', default: '0' }, // 0: the server's default
@@ -65,7 +64,7 @@ async function main() {
   const v1 = loadServices(['tickvault/v1/query.proto']);
   const query = new v1.QueryService(args.target, grpc.credentials.createInsecure());
   const metadata = bearer(args.token);
-  const market = { exchange_id: Number(args['exchange-id']), currency_pair_no: Number(args['pair-no']) };
+  const market = marketOf(args);
   const range = { ...market, start_time_ms: args.from, end_time_ms: args.to };
 
   const trades = [];

@@ -14,7 +14,7 @@
 
 const { parseArgs } = require('util');
 const grpc = require('@grpc/grpc-js');
-const { CONNECTION_OPTIONS, bearer, exitWith, loadServices, readUntil } = require('./connect');
+const { CONNECTION_OPTIONS, MARKET_OPTIONS, bearer, exitWith, loadServices, marketOf, readUntil } = require('./connect');
 
 /**
  * One SubscribeTrades call from `token`, ended after `maxResponses` responses (0: never) or once
@@ -35,8 +35,7 @@ async function main() {
   const { values: args } = parseArgs({
     options: {
       ...CONNECTION_OPTIONS,
-      'exchange-id': { type: 'string', default: '8' },
-      'pair-no': { type: 'string', default: '1' },
+      ...MARKET_OPTIONS,
       from: { type: 'string', default: '0' }, // epoch ms; 0: only what is committed from now on
       max: { type: 'string', default: '0' }, // stop once caught up with this many trades
       'responses-per-call': { type: 'string', default: '0' }, // 0: one call for everything
@@ -46,7 +45,7 @@ async function main() {
   const query = new v1.QueryService(args.target, grpc.credentials.createInsecure());
   const metadata = bearer(args.token);
   const request = {
-    markets: [{ exchange_id: Number(args['exchange-id']), currency_pair_no: Number(args['pair-no']) }],
+    markets: [marketOf(args)],
     start_time_ms: args.from,
   };
   const max = Number(args.max);
