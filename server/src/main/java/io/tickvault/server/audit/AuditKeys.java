@@ -3,7 +3,6 @@ package io.tickvault.server.audit;
 import io.tickvault.server.crypto.MasterKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,13 +32,8 @@ public final class AuditKeys {
   }
 
   public static AuditKeys of(byte[] currentMasterKey, List<byte[]> oldMasterKeys) {
-    Map<String, SecretKeySpec> byId = new LinkedHashMap<>();
-    String currentId = MasterKeys.keyId(currentMasterKey);
-    byId.put(currentId, derive(currentMasterKey));
-    for (byte[] old : oldMasterKeys) {
-      byId.putIfAbsent(MasterKeys.keyId(old), derive(old));
-    }
-    return new AuditKeys(currentId, Map.copyOf(byId));
+    return new AuditKeys(MasterKeys.keyId(currentMasterKey),
+        MasterKeys.keysById(currentMasterKey, oldMasterKeys, AuditKeys::derive));
   }
 
   public String currentId() {

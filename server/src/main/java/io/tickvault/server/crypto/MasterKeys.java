@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -29,13 +30,20 @@ public final class MasterKeys {
 
   /** The current key and, for rotation, the previous ones (32 bytes each). */
   public static MasterKeys of(byte[] current, List<byte[]> previous) {
-    Map<String, SecretKey> byId = new LinkedHashMap<>();
-    String currentId = keyId(current);
-    byId.put(currentId, aesKey(current));
+    return new MasterKeys(keyId(current), keysById(current, previous, MasterKeys::aesKey));
+  }
+
+  /**
+   * A key made from each master key, the current one first and then the previous ones, by the id
+   * of the master key it was made from (a master key given twice counts once).
+   */
+  public static <K> Map<String, K> keysById(byte[] current, List<byte[]> previous, Function<byte[], K> make) {
+    Map<String, K> byId = new LinkedHashMap<>();
+    byId.put(keyId(current), make.apply(current));
     for (byte[] key : previous) {
-      byId.putIfAbsent(keyId(key), aesKey(key));
+      byId.putIfAbsent(keyId(key), make.apply(key));
     }
-    return new MasterKeys(currentId, Map.copyOf(byId));
+    return Map.copyOf(byId);
   }
 
   /**
