@@ -38,6 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>With {@code catch-up N} instead of the rate: N trades stored by SQL, then rounds of ReadTrades
  * of all of them against a SubscribeTrades from their first time until it is caught up, on the
  * subscriber's server; the ratio is the subscription's throughput over the read's.
+ *
+ * <p>With {@code orderbooks [RATE] [SECONDS] [DEPTH]} or {@code orderbooks-catch-up [N] [DEPTH]}: the same
+ * for order book snapshots (SubscribeOrderBooksBench).
  */
 public final class SubscribeBench {
   static final int EXCHANGE_ID = 9_995;
@@ -48,7 +51,8 @@ public final class SubscribeBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE per s, 100] [SECONDS, 30] [PER_REQUEST, 1] | catch-up N");
+      System.err.println("usage: SubscribeBench WRITER_HOST:PORT SUBSCRIBER_HOST:PORT JDBC_URL [RATE per s, 100] [SECONDS, 30] [PER_REQUEST, 1]"
+          + " | catch-up N | orderbooks [RATE, 10] [SECONDS, 30] [DEPTH, 20] | orderbooks-catch-up [N, 20000] [DEPTH, 20]");
       System.exit(2);
     }
     ManagedChannel writer = channel(args[0]);
@@ -56,6 +60,10 @@ public final class SubscribeBench {
     try {
       if (args.length > 4 && args[3].equals("catch-up")) {
         catchUp(subscriber, args[2], Integer.parseInt(args[4]), 3, System.out);
+        return;
+      }
+      if (args.length > 3 && args[3].startsWith("orderbooks")) {
+        orderBooks(writer, subscriber, args);
         return;
       }
       int rate = BenchMain.intArg(args, 3, 100);
@@ -183,6 +191,16 @@ public final class SubscribeBench {
         p99 <= GOAL_P99_MS ? "met" : "missed");
   }
 
+  private static void orderBooks(Channel writer, Channel subscriber, String[] args) throws Exception {
+    if (args[3].equals("orderbooks-catch-up")) {
+      SubscribeOrderBooksBench.catchUp(subscriber, args[2], BenchMain.intArg(args, 4, 20_000),
+          BenchMain.intArg(args, 5, 20), 3, System.out);
+    } else {
+      SubscribeOrderBooksBench.live(writer, subscriber, args[2], BenchMain.intArg(args, 4, 10),
+          BenchMain.intArg(args, 5, 30), BenchMain.intArg(args, 6, 20), System.out);
+    }
+  }
+
   /** ReadTrades of {@code n} stored trades against a subscription's history of the same, alternating. */
   public static void catchUp(Channel channel, String jdbcUrl, int n, int rounds, PrintStream out) throws Exception {
     long base = 1_764_000_000_000L;
@@ -228,7 +246,7 @@ public final class SubscribeBench {
     }
   }
 
-  private static double percentile(double[] sorted, double q) {
+  static double percentile(double[] sorted, double q) {
     if (sorted.length == 0) {
       return Double.NaN;
     }
