@@ -12,7 +12,9 @@
 # reads the trades back with ReadTrades, one page per call, each call resuming from the last
 # page's token, and GetCandles: every stored trade once, in order, and the exact volume. Last, the
 # subscriber (subscriber.js) subscribes from the first trade's time, one response per call, each
-# call resuming from the last resume_token: every stored trade once, and caught up.
+# call resuming from the last resume_token: every stored trade once, and caught up; with
+# --orderbooks --depth 3 it also subscribes to the 30 order book snapshots of 5 levels a side that
+# the Java CLI stored for the market: each once, in order, cut to 3 levels a side, and caught up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${NODE_WORKER_GRPC_PORT:-50051}
@@ -31,9 +33,17 @@ twice worker
 TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 \
   node client/examples/node/reader.js --exchange-id 8 --pair-no 1 --page-size 100 --pages-per-call 1 \
   | tee "$work/read.json"
+# 30 snapshots of 8/1, 10 ms apart from the first trade's time, sequence ids 1 to 30, 5 levels a side.
+node -e '
+for (let i = 1; i <= 30; i++) {
+  const levels = (p0, step) => [0, 1, 2, 3, 4].map((l) => ({ price: String(p0 + step * l), quantity: "0.5" }));
+  console.log(JSON.stringify({ exchange_id: 8, currency_pair_no: 1, server_time_ms: 1764115200000 + 10 * i,
+    sequence_id: i, bids: levels(29990 + i, -1), asks: levels(30010 + i, 1) }));
+}' > "$work/books.jsonl"
+cli ingest orderbooks "$work/books.jsonl"
 TICKVAULT_TARGET="127.0.0.1:$port" TICKVAULT_TOKEN=worker-token-node-00001 timeout 60 \
   node client/examples/node/subscriber.js --exchange-id 8 --pair-no 1 --from 1764115200000 --max 249 \
-  --responses-per-call 1 | tee "$work/subscribed.json"
+  --orderbooks --depth 3 --max-snapshots 30 --responses-per-call 1 | tee "$work/subscribed.json"
 
 node - "$work/first.json" "$work/second.json" "$work/read.json" "$work/subscribed.json" <<'JS'
 const fs = require('fs');
@@ -66,7 +76,13 @@ assert.strictEqual(read.volume_ok, true, 'candle volume = sum of the quantities 
 // The 249 stored trades in one page, then the caught_up response, each call resumed by token.
 assert.deepStrictEqual([subscribed.received, subscribed.distinct, subscribed.caught_up], [249, 249, true], 'subscribed');
 assert.ok(subscribed.calls >= 2, 'subscription resumed by token');
+// The 30 snapshots the CLI stored, each once, oldest first, 3 levels a side of their 5.
+const books = subscribed.orderbooks;
+assert.deepStrictEqual([books.received, books.distinct, books.caught_up, books.max_levels], [30, 30, true, 3],
+  'order books subscribed at depth 3');
+assert.deepStrictEqual([books.first, books.last], ['1764115200010/1', '1764115200300/30'], 'first and last snapshot');
+assert.ok(books.calls >= 2, 'order book subscription resumed by token');
 console.log('node-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, BadRequest decoded,'
   + ' coverage claimed with the disconnect\'s hole explained, read back by page token, candles exact,'
-  + ' subscribed and resumed by token)');
+  + ' subscribed to trades and order books and resumed by token)');
 JS

@@ -5,11 +5,16 @@
 // this example ends on purpose, --responses-per-call N) goes on with a new call of the same request
 // and the last token received, and gets exactly what it had not (docs/subscribing.md).
 //
-// Stops once it has caught up and received --max trades, and prints one JSON object.
+// With --orderbooks it also subscribes to the market's order book snapshots (SubscribeOrderBooks,
+// --depth levels a side, 0: all), in a call of its own that resumes the same way.
+//
+// Stops once it has caught up and received --max trades (and, with --orderbooks, --max-snapshots
+// snapshots), and prints one JSON object.
 //
 //   npm ci --prefix client/examples/node
 //   TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=worker-token-0123456789 \
-//     node client/examples/node/subscriber.js --exchange-id 8 --pair-no 1 --from 1764115200000 --max 249
+//     node client/examples/node/subscriber.js --exchange-id 8 --pair-no 1 --from 1764115200000 --max 249 \
+//     [--orderbooks --depth 3 --max-snapshots 30]
 'use strict';
 
 const { parseArgs } = require('util');
@@ -17,18 +22,37 @@ const grpc = require('@grpc/grpc-js');
 const { CONNECTION_OPTIONS, MARKET_OPTIONS, bearer, exitWith, loadServices, marketOf, readUntil } = require('./connect');
 
 /**
- * One SubscribeTrades call from `token`, ended after `maxResponses` responses (0: never) or once
- * `done()` says so. Resolves to the last token received; rejects on any other end.
+ * One call of `method` (SubscribeTrades or SubscribeOrderBooks) from `token`, ended after
+ * `maxResponses` responses (0: never) or once `done()` says so. Resolves to the last token
+ * received; rejects on any other end.
  */
-function subscribeOnce(query, request, token, maxResponses, metadata, onResponse, done) {
+function subscribeOnce(query, method, request, token, maxResponses, metadata, onResponse, done) {
   let responses = 0;
-  return readUntil(query.SubscribeTrades({ ...request, resume_token: token }, metadata), token, (r) => r.resume_token,
+  return readUntil(query[method]({ ...request, resume_token: token }, metadata), token, (r) => r.resume_token,
     (response) => {
       onResponse(response);
       responses++;
       return done() || (maxResponses > 0 && responses === maxResponses);
     },
     [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]); // a break: the next call resumes
+}
+
+/**
+ * Calls of `method` until `done()`, each resuming from the last token of the one before, `onItems`
+ * given each response's records (`field`). Resolves to what it saw: whether it caught up, and calls.
+ */
+async function subscribe(query, method, field, request, maxResponses, metadata, onItems, enough) {
+  const seen = { caughtUp: false, calls: 0 };
+  const done = () => seen.caughtUp && enough();
+  let token = '';
+  while (!done()) {
+    token = await subscribeOnce(query, method, request, token, maxResponses, metadata, (response) => {
+      onItems(response[field]);
+      seen.caughtUp = seen.caughtUp || response.caught_up;
+    }, done);
+    seen.calls++;
+  }
+  return seen;
 }
 
 async function main() {
@@ -39,6 +63,9 @@ async function main() {
       from: { type: 'string', default: '0' }, // epoch ms; 0: only what is committed from now on
       max: { type: 'string', default: '0' }, // stop once caught up with this many trades
       'responses-per-call': { type: 'string', default: '0' }, // 0: one call for everything
+      orderbooks: { type: 'boolean', default: false }, // also SubscribeOrderBooks of the market
+      depth: { type: 'string', default: '0' }, // levels a side in each snapshot; 0: all
+      'max-snapshots': { type: 'string', default: '0' }, // stop once caught up with this many snapshots
     },
   });
   const v1 = loadServices(['tickvault/v1/query.proto']);
@@ -49,26 +76,41 @@ async function main() {
     start_time_ms: args.from,
   };
   const max = Number(args.max);
+  const perCall = Number(args['responses-per-call']);
 
   const ids = [];
-  let caughtUp = false;
-  let calls = 0;
-  let token = '';
-  const done = () => caughtUp && max > 0 && ids.length >= max;
-  while (!done()) {
-    token = await subscribeOnce(query, request, token, Number(args['responses-per-call']), metadata, (response) => {
-      ids.push(...response.trades.map((t) => t.trade_id));
-      caughtUp = caughtUp || response.caught_up;
-    }, done);
-    calls++;
-  }
+  const trades = subscribe(query, 'SubscribeTrades', 'trades', request, perCall, metadata,
+    (trades) => ids.push(...trades.map((t) => t.trade_id)), () => max > 0 && ids.length >= max);
+  // A snapshot's key is its server time and sequence id; the deepest side tells whether depth held.
+  const keys = [];
+  let maxLevels = 0;
+  const maxSnapshots = Number(args['max-snapshots']);
+  const books = args.orderbooks
+    ? subscribe(query, 'SubscribeOrderBooks', 'snapshots', { ...request, depth: Number(args.depth) }, perCall, metadata,
+      (snapshots) => snapshots.forEach((s) => {
+        keys.push(`${s.server_time_ms}/${s.sequence_id}`);
+        maxLevels = Math.max(maxLevels, s.bids.length, s.asks.length);
+      }), () => maxSnapshots > 0 && keys.length >= maxSnapshots)
+    : null;
+  const [traded, booked] = await Promise.all([trades, books]);
   console.log(JSON.stringify({
     received: ids.length,
     distinct: new Set(ids).size,
-    calls,
-    caught_up: caughtUp,
+    calls: traded.calls,
+    caught_up: traded.caughtUp,
     first_trade_id: ids.length ? ids[0] : null,
     last_trade_id: ids.length ? ids[ids.length - 1] : null,
+    ...(booked && {
+      orderbooks: {
+        received: keys.length,
+        distinct: new Set(keys).size,
+        calls: booked.calls,
+        caught_up: booked.caughtUp,
+        max_levels: maxLevels,
+        first: keys.length ? keys[0] : null,
+        last: keys.length ? keys[keys.length - 1] : null,
+      },
+    }),
   }));
   query.close();
 }
