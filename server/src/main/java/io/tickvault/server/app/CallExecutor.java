@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * Neither queue refuses a task (gRPC would reset the stream, INTERNAL): what may queue is bounded
  * before it is queued instead, by the number of calls admitted
  * ({@link io.tickvault.server.grpc.DatabaseCalls} and {@link BlockingCalls},
- * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, and by two writer tasks
- * per ingestion stream (the one that answers it, and the write of its batch in flight).
+ * {@link #MAX_DATABASE_CALLS} each), by the streams a connection may open, by one writer task per
+ * ingestion stream (the one that answers it; none while it waits for a write), and by the group
+ * writes of ingestion (one writing its rows, the others committing, all on pool connections).
  */
 record CallExecutor(ExecutorService transport, ExecutorService database, BlockingCalls nearMisses,
                     HeavyReads heavyReads) {

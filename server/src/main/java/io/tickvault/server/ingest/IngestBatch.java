@@ -7,17 +7,16 @@ import io.tickvault.server.auth.Scope;
 import io.tickvault.server.ingest.PendingRequests.Pending;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One batch of a call's requests on its way to the database: every record is checked when the
  * batch is made (on the call's drain task, while the batch before it is written), then its valid
- * records are written in one transaction, on a writer thread or, when none was free, on the task
- * that waits for it; the outcome of each request is counted from what the sink answered. The
- * batch's valid coverage claims are stored when its outcomes are taken ({@link #outcomes}).
+ * records are written by the {@link GroupCommitter}, in one transaction with the batches of other
+ * streams that wait at the same time; the outcome of each request is counted from what the sink
+ * answered. The batch's valid coverage claims are stored when its outcomes are taken
+ * ({@link #outcomes}).
  */
 final class IngestBatch<R> {
   /** The rejections of one request: all counted, the first listed; and its claims, valid and refused. */
@@ -29,8 +28,7 @@ final class IngestBatch<R> {
   private final List<R> valid = new ArrayList<>();
   private final List<CoverageClaim> validClaims = new ArrayList<>();
   private final List<Outcome> rejections;
-  private final CountDownLatch rowsIn = new CountDownLatch(1);
-  private final FutureTask<List<RequestOutcome>> write = new FutureTask<>(this::writeAndCountDown);
+  private GroupCommitter.Ticket<R> ticket; // set by start()
 
   IngestBatch(StreamIngestor<R> ingestor, Scope scope, List<Pending<R>> requests) {
     this.ingestor = ingestor;
@@ -44,30 +42,33 @@ final class IngestBatch<R> {
     return requests;
   }
 
-  /** Hands the write to a writer thread; when the server refuses (it is stopping), {@link #outcomes} runs it. */
+  /** Hands the valid records to the ingestor's {@link GroupCommitter}: written with other streams' batches. */
   void start() {
-    try {
-      ingestor.setup().writers().execute(write);
-    } catch (RejectedExecutionException stopping) {
-      // the write runs on the thread that waits for it
-    }
+    ticket = ingestor.committer().submit(valid);
   }
 
-  /** Waits until the batch's rows are in (its commit may still run), writing it here if no thread has started it. */
-  void awaitRowsIn() throws InterruptedException {
-    write.run(); // a no-op once started
-    rowsIn.await();
+  int validRecords() {
+    return valid.size();
+  }
+
+  /** Completes once the batch's rows are in its transaction (its commit may still run), or its write failed. */
+  CompletableFuture<Void> rowsIn() {
+    return ticket.rowsIn;
+  }
+
+  /** Completes once the batch is committed, or its write failed. */
+  CompletableFuture<boolean[]> written() {
+    return ticket.written;
   }
 
   /**
-   * Waits for the write (running it here when it has not started), then stores the batch's valid
-   * claims: one outcome per request, in order. Its call takes the outcomes of its batches in stream
-   * order, each after the one before it committed, so a claim is stored only once every record
-   * sent before it is committed; a failed store fails like the write.
+   * Once {@link #written()} completed: stores the batch's valid claims and returns one outcome per
+   * request, in order. Its call takes the outcomes of its batches in stream order, each after the
+   * one before it committed, so a claim is stored only once every record sent before it is
+   * committed; a failed store fails like the write.
    */
   List<RequestOutcome> outcomes() throws InterruptedException, ExecutionException {
-    write.run();
-    List<RequestOutcome> outcomes = write.get();
+    List<RequestOutcome> outcomes = count(ticket.written.get());
     if (!validClaims.isEmpty()) {
       try {
         ingestor.setup().claims().store(validClaims);
@@ -129,17 +130,8 @@ final class IngestBatch<R> {
         "exchange " + exchangeId + " is outside the scope of this token");
   }
 
-  private List<RequestOutcome> writeAndCountDown() {
-    try {
-      return write();
-    } finally {
-      rowsIn.countDown(); // also when the write failed: the next batch then tries and fails on its own
-    }
-  }
-
-  /** Writes the valid records in one transaction and counts each request's outcome. */
-  private List<RequestOutcome> write() {
-    boolean[] inserted = valid.isEmpty() ? new boolean[0] : ingestor.setup().sink().write(valid, rowsIn::countDown);
+  /** Counts each request's outcome from what the sink answered for the valid records. */
+  private List<RequestOutcome> count(boolean[] inserted) {
     if (inserted.length != valid.size()) {
       throw new IllegalStateException("sink answered " + inserted.length + " results for " + valid.size() + " records");
     }

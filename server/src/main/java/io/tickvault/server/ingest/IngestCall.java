@@ -9,23 +9,21 @@ import io.tickvault.server.auth.Scope;
 import io.tickvault.server.grpc.Errors;
 import io.tickvault.server.grpc.MemoryBudget;
 import io.tickvault.server.ingest.PendingRequests.Pending;
-import io.tickvault.server.logging.RateLimitedLog;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.slf4j.LoggerFactory;
 
 /**
  * One ingestion call in flight. The transport side ({@link #onNext}, {@link #onCompleted},
  * {@link #onError}, serialized by gRPC) only queues requests and asks for the next one while the
  * queue is short; a single drain task at a time, on the writer executor, takes whole requests off
- * the queue in batches of about {@link IngestLimits#maxBatchRecords()}, validates them, has them
- * written (one batch writing while the next is prepared, see {@link #drainQueue}), and is the only
- * one that speaks on the response side, so responses need no further locking and go out in request
- * order.
+ * the queue in batches of about {@link IngestLimits#maxBatchRecords()}, validates them, hands them
+ * to the {@link GroupCommitter} (one batch writing while the next is prepared, see
+ * {@link #drainQueue}), and is the only one that speaks on the response side, so responses need no
+ * further locking and go out in request order. No thread waits for a stream: while its batches are
+ * written the drain task is parked, and a silent stream holds no task at all.
  *
  * <p>What the queue holds is counted in records and in serialized bytes, against the stream's
  * limits and the server's {@link MemoryBudget}; reading pauses when either is full. The parts:
@@ -40,42 +38,6 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     void streamDone();
   }
 
-  /**
-   * Where the call is. In the first three it reads requests; in the next three it reads no more,
-   * and a drain task is always at work, which ends the call once the queue before the end is
-   * written; {@link #ENDED} is final. Whether a drain task is at work in a reading phase is kept
-   * beside the phase ({@code draining}): it says who may speak on the response side, not what the
-   * call does.
-   */
-  private enum Phase {
-    /** Reading, nothing asked for: the queue is full, the client does not read its acks, or a request just came. */
-    HELD,
-    /** Reading, one request asked for and not yet received: the idle clock runs. */
-    ASKED,
-    /** Reading, but the server as a whole holds too much: waiting for another stream to give bytes back. */
-    AWAITING_MEMORY,
-    /** A failure is queued: it ends the call in its place, after the requests before it are answered. */
-    FAILING,
-    /** The server is stopping: the requests read are answered, then the call ends UNAVAILABLE. */
-    STOPPING,
-    /** The client sent everything: the call completes once every request is answered. */
-    HALF_CLOSED,
-    /** Answered, failed or cancelled. */
-    ENDED;
-
-    boolean reading() {
-      return this == HELD || this == ASKED || this == AWAITING_MEMORY;
-    }
-  }
-
-  /** Failures that are bugs of ours: with their stack trace, but not one per call in a flood. */
-  private static final RateLimitedLog failureLog = new RateLimitedLog(LoggerFactory.getLogger(IngestCall.class),
-      RateLimitedLog.DEFAULT_INTERVAL, Clock.systemUTC());
-
-  /** How a stream ends when the server stops under it: retryable, and saying what to resend. */
-  static final Status SHUTTING_DOWN = Status.UNAVAILABLE.withDescription(
-      "the server is shutting down: every acknowledged request is committed; send the rest again (to another replica, or after the restart)");
-
   private final StreamIngestor<R> ingestor;
   private final ServerCallStreamObserver<S> call;
   private final RequestReader<Q, R> reader; // used only by the transport side
@@ -84,9 +46,12 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
 
   private final Object lock = new Object();
   private final PendingRequests<R> queue; // guarded by lock
-  private Phase phase = Phase.HELD; // guarded by lock
+  private CallPhase phase = CallPhase.HELD; // guarded by lock
   private boolean draining; // guarded by lock: a drain task is scheduled or running
   private long askedAtNanos; // guarded by lock: when the phase became ASKED
+  private boolean parked; // guarded by lock: the drain task waits for a batch in flight or a request (draining stays true)
+  private boolean signalled; // guarded by lock: something happened while the drain task ran: it looks again
+  private final BatchPipeline<R> batches; // the drain task's own
 
   private IngestCall(StreamIngestor<R> ingestor, ServerCallStreamObserver<S> call, Scope scope,
                      Function<Q, List<R>> recordsOf, Function<Q, List<CoverageClaim>> claimsOf, Responder responder) {
@@ -97,6 +62,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
         ingestor.setup().recordNoun());
     this.responder = responder;
     this.queue = new PendingRequests<>(ingestor.setup().limits(), ingestor.setup().memory());
+    this.batches = new BatchPipeline<>(ingestor.setup().limits());
   }
 
   /** @param scope the exchanges the caller's token reaches: a record or claim of another one is rejected on its own */
@@ -126,7 +92,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       if (!phase.reading()) {
         return;
       }
-      phase = Phase.STOPPING;
+      phase = CallPhase.STOPPING;
       // A drain already running (or scheduled) ends the call once the queue is empty; else start one.
       startDrain = claimDrainLocked();
     }
@@ -138,7 +104,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   /** Whether the call has ended (answered, failed or cancelled). */
   boolean isFinished() {
     synchronized (lock) {
-      return phase == Phase.ENDED;
+      return phase == CallPhase.ENDED;
     }
   }
 
@@ -163,10 +129,10 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     long timeout = ingestor.setup().idleTimeout().timeout().toNanos();
     long release;
     synchronized (lock) {
-      if (phase == Phase.ENDED || phase == Phase.HALF_CLOSED) {
+      if (phase == CallPhase.ENDED || phase == CallPhase.HALF_CLOSED) {
         return;
       }
-      boolean clockRuns = phase == Phase.ASKED && !draining;
+      boolean clockRuns = phase == CallPhase.ASKED && !draining;
       long waited = System.nanoTime() - askedAtNanos;
       if (!clockRuns || waited < timeout) {
         scheduleIdleCheck(clockRuns ? timeout - waited : timeout);
@@ -188,8 +154,8 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       pending = reader.read(request);
     } catch (RuntimeException e) {
       // A bug of ours: the call still ends, in its place in the queue, and gives its bytes back.
-      failureLog.error("an ingestion request could not be read", e);
-      pending = reader.failed(internal(e));
+      IngestFailures.LOG.error("an ingestion request could not be read", e);
+      pending = reader.failed(IngestFailures.internal(e));
     }
     enqueue(pending);
   }
@@ -198,11 +164,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   public void onCompleted() {
     boolean startDrain;
     synchronized (lock) {
-      if (phase == Phase.ENDED) {
+      if (phase == CallPhase.ENDED) {
         return;
       }
-      if (phase != Phase.FAILING) { // a queued failure still ends the call in its place
-        phase = Phase.HALF_CLOSED;
+      if (phase != CallPhase.FAILING) { // a queued failure still ends the call in its place
+        phase = CallPhase.HALF_CLOSED;
       }
       startDrain = claimDrainLocked();
     }
@@ -229,21 +195,21 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
    * the {@link MemoryBudget} once it has left the lock (see {@link PendingRequests}).
    */
   private long finishLocked() {
-    phase = Phase.ENDED;
+    phase = CallPhase.ENDED;
     return queue.clear();
   }
 
   private void enqueue(Pending<R> pending) {
     boolean startDrain;
     synchronized (lock) {
-      if (phase == Phase.ENDED) {
+      if (phase == CallPhase.ENDED) {
         return;
       }
       queue.add(pending);
       if (pending.failure() != null) {
-        phase = Phase.FAILING;
-      } else if (phase == Phase.ASKED) {
-        phase = Phase.HELD;
+        phase = CallPhase.FAILING;
+      } else if (phase == CallPhase.ASKED) {
+        phase = CallPhase.HELD;
       }
       startDrain = claimDrainLocked();
     }
@@ -256,11 +222,11 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private void requestMoreIfRoom() {
     boolean request;
     synchronized (lock) {
-      if (phase != Phase.HELD || queue.isFull() || !call.isReady()) {
+      if (phase != CallPhase.HELD || queue.isFull() || !call.isReady()) {
         return;
       }
       request = ingestor.setup().memory().hasRoom();
-      phase = request ? Phase.ASKED : Phase.AWAITING_MEMORY;
+      phase = request ? CallPhase.ASKED : CallPhase.AWAITING_MEMORY;
       askedAtNanos = System.nanoTime();
     }
     if (request) {
@@ -270,21 +236,29 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     // The server as a whole holds too much: wait for another stream to give bytes back.
     ingestor.setup().memory().whenRoom(() -> {
       synchronized (lock) {
-        if (phase == Phase.AWAITING_MEMORY) {
-          phase = Phase.HELD;
+        if (phase == CallPhase.AWAITING_MEMORY) {
+          phase = CallPhase.HELD;
         }
       }
       requestMoreIfRoom();
     });
   }
 
-  /** True when the caller must start the drain task: none is scheduled or running. */
+  /**
+   * True when the caller must start the drain task: none is scheduled or running, or it is parked.
+   * A running one is told to look again.
+   */
   private boolean claimDrainLocked() {
-    if (draining || phase == Phase.ENDED) {
+    if (phase == CallPhase.ENDED) {
       return false;
     }
-    draining = true;
-    return true;
+    if (!draining || parked) {
+      draining = true;
+      parked = false;
+      return true;
+    }
+    signalled = true;
+    return false;
   }
 
   private void startDrain() {
@@ -295,7 +269,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
       long release;
       synchronized (lock) {
         draining = false;
-        if (phase == Phase.ENDED) {
+        if (phase == CallPhase.ENDED) {
           return;
         }
         release = finishLocked();
@@ -322,86 +296,112 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   }
 
   private void abort(Throwable t) {
-    failureLog.error("an ingestion call failed on the server", t);
+    IngestFailures.LOG.error("an ingestion call failed on the server", t);
     long release;
     synchronized (lock) {
       draining = false;
-      release = phase == Phase.ENDED ? 0 : finishLocked();
+      release = phase == CallPhase.ENDED ? 0 : finishLocked();
     }
     ingestor.setup().memory().release(release);
     try {
-      call.onError(internal(t));
+      call.onError(IngestFailures.internal(t));
     } catch (RuntimeException alreadyClosed) {
       // It had ended (its answer was sent, or the client went away): there is no one to tell.
     }
   }
 
-  /** How a call ends on a bug of the server's: short, and saying what the client may do. */
-  private static StatusRuntimeException internal(Throwable t) {
-    return Status.INTERNAL.withDescription("the server failed while ingesting (" + t.getClass().getSimpleName()
-        + "): records not acknowledged may or may not be stored; sending them again is safe").asRuntimeException();
+  /**
+   * Answers the batches in flight that are written, in order; validates the next batch while the
+   * one before it is written, and hands it to the {@link GroupCommitter} as soon as the rows of
+   * that one are in (its commit then overlaps the next batch's COPY), so PostgreSQL has rows to
+   * take nearly all the time; see {@link RecordSink#write} for why the first write of a key still
+   * stands in stream order. It never waits for a write: when nothing can move, it parks (its call
+   * stays {@code draining}) until a batch's progress or a request wakes it ({@link #wake}).
+   */
+  private void drainQueue() throws InterruptedException {
+    while (true) {
+      for (IngestBatch<R> written = batches.takeWritten(); written != null; written = batches.takeWritten()) {
+        if (!answer(written)) {
+          return;
+        }
+      }
+      if (!batches.hasPrepared() && !prepareNext()) {
+        return;
+      }
+      if (batches.startPrepared(this::wake)) {
+        continue;
+      }
+      synchronized (lock) {
+        if (phase == CallPhase.ENDED) {
+          draining = false;
+          return;
+        }
+        if (!signalled) {
+          parked = true; // a batch is in flight: its progress wakes the call
+          return;
+        }
+        signalled = false;
+      }
+    }
   }
 
   /**
-   * Takes batches off the queue and answers them in order, two at a time: while one batch is
-   * written on another writer thread, the next is validated here, and it starts writing as soon as
-   * the first one's rows are in (its commit then overlaps the next batch's COPY). PostgreSQL so has
-   * rows to take nearly all the time; see {@link RecordSink#write} for why the first write of a key
-   * still stands in stream order.
+   * Takes the next batch off the queue and validates it, or, once nothing is in flight, ends the
+   * call as its phase says; false when the drain task stops here.
    */
-  private void drainQueue() throws InterruptedException {
-    IngestBatch<R> writing = null; // the batch whose write runs while the next one is prepared
-    while (true) {
-      List<Pending<R>> batch;
-      StatusRuntimeException failure = null;
-      boolean complete = false;
-      long release = 0;
-      synchronized (lock) {
-        if (phase == Phase.ENDED) {
+  private boolean prepareNext() {
+    List<Pending<R>> batch;
+    StatusRuntimeException failure = null;
+    boolean complete = false;
+    long release = 0;
+    synchronized (lock) {
+      if (phase == CallPhase.ENDED) {
+        draining = false;
+        return false;
+      }
+      batch = queue.takeBatch();
+      if (batch.isEmpty() && batches.nothingInFlight()) {
+        failure = queue.takeFailure();
+        if (failure == null && phase == CallPhase.HALF_CLOSED) {
+          complete = true;
+        } else if (failure == null && phase == CallPhase.STOPPING) {
+          failure = IngestFailures.SHUTTING_DOWN.asRuntimeException();
+        } else if (failure == null) {
           draining = false;
-          return;
+          return false;
         }
-        batch = queue.takeBatch();
-        if (batch.isEmpty() && writing == null) {
-          failure = queue.takeFailure();
-          if (failure == null && phase == Phase.HALF_CLOSED) {
-            complete = true;
-          } else if (failure == null && phase == Phase.STOPPING) {
-            failure = SHUTTING_DOWN.asRuntimeException();
-          } else if (failure == null) {
-            draining = false;
-            return;
-          }
-          release = finishLocked();
-          draining = false;
-        }
+        release = finishLocked();
+        draining = false;
       }
-      ingestor.setup().memory().release(release);
-      if (failure != null) {
-        call.onError(failure);
-        return;
-      }
-      if (complete) {
-        responder.streamDone();
-        return;
-      }
-      if (batch.isEmpty()) { // nothing to prepare: answer the batch being written, then look again
-        if (!answer(writing)) {
-          return;
-        }
-        writing = null;
-        continue;
-      }
+    }
+    ingestor.setup().memory().release(release);
+    if (failure != null) {
+      call.onError(failure);
+      return false;
+    }
+    if (complete) {
+      responder.streamDone();
+      return false;
+    }
+    if (!batch.isEmpty()) {
+      batches.prepare(new IngestBatch<>(ingestor, scope, batch));
+    }
+    return true;
+  }
 
-      IngestBatch<R> next = new IngestBatch<>(ingestor, scope, batch);
-      if (writing != null) {
-        writing.awaitRowsIn();
+  /** A batch of the call made progress: a parked drain task is started again, a running one looks again. */
+  private void wake() {
+    boolean start;
+    synchronized (lock) {
+      start = parked && phase != CallPhase.ENDED;
+      if (parked && !start) {
+        draining = false; // the call ended while the task was parked: nothing is left to answer
       }
-      next.start();
-      if (writing != null && !answer(writing)) {
-        return;
-      }
-      writing = next;
+      signalled = !parked;
+      parked = false;
+    }
+    if (start) {
+      startDrain();
     }
   }
 
@@ -425,7 +425,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
     }
     long written = 0;
     synchronized (lock) {
-      if (phase != Phase.ENDED) { // else finishLocked() gave back everything already
+      if (phase != CallPhase.ENDED) { // else finishLocked() gave back everything already
         written = queue.written(batch.requests());
       }
     }
@@ -437,7 +437,7 @@ final class IngestCall<Q, R, S> implements StreamObserver<Q> {
   private void fail(StatusRuntimeException status) {
     long release;
     synchronized (lock) {
-      if (phase == Phase.ENDED) {
+      if (phase == CallPhase.ENDED) {
         draining = false;
         return;
       }

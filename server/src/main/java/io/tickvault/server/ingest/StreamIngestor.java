@@ -18,7 +18,8 @@ import java.util.function.Function;
  * The shared machinery of every ingestion RPC, for one kind of record: it reads a stream of
  * requests with manual flow control, coalesces them into large batches, validates each record and
  * writes the valid ones through the {@link RecordSink} on a writer (never on a transport thread),
- * and answers with exact counts either once per request or once at the end.
+ * together with the batches of its other streams ({@link GroupCommitter}), and answers with exact
+ * counts either once per request or once at the end.
  *
  * <p>Typical use inside a gRPC service method:
  * <pre>{@code
@@ -36,6 +37,7 @@ public final class StreamIngestor<R> {
                   IdleTimeout idleTimeout, String recordNoun) {}
 
   private final Setup<R> setup;
+  private final GroupCommitter<R> committer;
   private final IngestMetrics metrics;
   private final IngestMetrics.Kind kind;
   private final Set<IngestCall<?, ?, ?>> live = ConcurrentHashMap.newKeySet();
@@ -56,6 +58,7 @@ public final class StreamIngestor<R> {
   public StreamIngestor(RecordSink<R> sink, ClaimSink claims, Executor writers, IngestLimits limits, MemoryBudget memory,
                         IdleTimeout idleTimeout, String recordNoun, IngestMetrics metrics, IngestMetrics.Kind kind) {
     this.setup = new Setup<>(new TimedSink<>(sink, metrics, kind), claims, writers, limits, memory, idleTimeout, recordNoun);
+    this.committer = new GroupCommitter<>(setup.sink(), writers, limits.maxBatchRecords());
     this.metrics = metrics;
     this.kind = kind;
   }
@@ -131,6 +134,10 @@ public final class StreamIngestor<R> {
     live.removeIf(IngestCall::isFinished); // the set holds the calls in flight, not every call ever made
     live.add(call);
     return call;
+  }
+
+  GroupCommitter<R> committer() {
+    return committer;
   }
 
   Setup<R> setup() {

@@ -59,6 +59,21 @@ public final class CommitLog {
       SELECT ?, ?, seq, ?, ?, clock_timestamp() FROM s
       RETURNING commit_seq
       """;
+  // One round trip for every market of a transaction (a group commit spans hundreds): the seq rows
+  // in the order given, which is key order (taken last, held to the commit), then the entries.
+  private static final String APPEND_BYTES_SQL = """
+      WITH m AS (
+          SELECT * FROM unnest(?::integer[], ?::integer[], ?::bytea[], ?::integer[]) WITH ORDINALITY AS m(e, p, r, n, i)),
+      s AS (
+          INSERT INTO %2$s AS q (exchange_id, currency_pair_no, seq)
+          SELECT e, p, 1 FROM m ORDER BY i
+          ON CONFLICT (exchange_id, currency_pair_no) DO UPDATE SET seq = q.seq + 1
+          RETURNING exchange_id, currency_pair_no, seq)
+      INSERT INTO %1$s (exchange_id, currency_pair_no, commit_seq, %3$s, %4$s, committed_at)
+      SELECT s.exchange_id, s.currency_pair_no, s.seq, m.r, m.n, clock_timestamp()
+        FROM s JOIN m ON m.e = s.exchange_id AND m.p = s.currency_pair_no
+      RETURNING exchange_id, currency_pair_no, commit_seq
+      """;
   private static final String SEQS_SQL = """
       SELECT coalesce(s.seq, 0), coalesce(s.pruned_through, 0)
         FROM unnest(?::integer[], ?::integer[]) WITH ORDINALITY AS m(e, p, i)
@@ -89,6 +104,7 @@ public final class CommitLog {
       """;
 
   private final String appendSql;
+  private final String appendBytesSql;
   private final String seqsSql;
   private final String entriesSql;
   private final String pruneSql;
@@ -96,6 +112,7 @@ public final class CommitLog {
 
   public CommitLog(Tables t) {
     this.appendSql = APPEND_SQL.formatted(t.log(), t.counter(), t.records(), t.count());
+    this.appendBytesSql = APPEND_BYTES_SQL.formatted(t.log(), t.counter(), t.records(), t.count());
     this.seqsSql = SEQS_SQL.formatted(t.log(), t.counter());
     this.entriesSql = ENTRIES_SQL.formatted(t.log(), t.counter(), t.records());
     this.pruneSql = PRUNE_SQL.formatted(t.log(), t.counter());
@@ -125,6 +142,35 @@ public final class CommitLog {
         return new Commit(exchangeId, currencyPairNo, rs.getLong(1));
       }
     }
+  }
+
+  /**
+   * Appends the entries of many markets in one statement, for a log whose records are one
+   * {@code bytea} each: market i's {@code counts[i]} records encoded as {@code records[i]}, the
+   * markets distinct and given in key order (their seq rows are locked in that order: two
+   * transactions never deadlock). Call it last in the transaction.
+   */
+  public List<Commit> appendBytes(Connection c, Integer[] exchangeIds, Integer[] pairNos, byte[][] records, Integer[] counts)
+      throws SQLException {
+    List<Commit> commits = new ArrayList<>(exchangeIds.length);
+    if (exchangeIds.length == 0) {
+      return commits;
+    }
+    try (PreparedStatement ps = c.prepareStatement(appendBytesSql)) {
+      ps.setArray(1, c.createArrayOf("int4", exchangeIds));
+      ps.setArray(2, c.createArrayOf("int4", pairNos));
+      ps.setArray(3, c.createArrayOf("bytea", records));
+      ps.setArray(4, c.createArrayOf("int4", counts));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          commits.add(new Commit(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
+        }
+      }
+    }
+    if (commits.size() != exchangeIds.length) {
+      throw new IllegalStateException(log + " took " + commits.size() + " entries of " + exchangeIds.length + " markets");
+    }
+    return commits;
   }
 
   /** Each market's last seq and the seq up to which its entries were pruned, in the order given. */

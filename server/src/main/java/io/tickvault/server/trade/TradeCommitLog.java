@@ -36,13 +36,17 @@ public final class TradeCommitLog {
   }
 
   /**
-   * Appends the entries of {@code inserted} (trades this transaction inserted), one per market, the
-   * markets in key order ({@link CommitLog#append}). Call it as the transaction's last statement;
+   * Appends the entries of {@code inserted} (trades this transaction inserted), one per market, in
+   * one statement whatever the number of markets (a group commit spans many), the markets in key
+   * order ({@link CommitLog#appendBytes}). Call it as the transaction's last statement;
    * {@code receive_time_ms} 0 is stored as {@code nowMillis}, as in {@code trades}.
    */
   List<CommitLog.Commit> append(Connection c, List<Trade> insertedRows, long nowMillis) throws SQLException {
     List<Trade> inserted = byMarket(insertedRows);
-    List<CommitLog.Commit> commits = new ArrayList<>(1);
+    List<Integer> exchanges = new ArrayList<>();
+    List<Integer> pairs = new ArrayList<>();
+    List<byte[]> entries = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
     int from = 0;
     while (from < inserted.size()) {
       Trade first = inserted.get(from);
@@ -51,12 +55,14 @@ public final class TradeCommitLog {
           && inserted.get(to).getCurrencyPairNo() == first.getCurrencyPairNo()) {
         to++;
       }
-      byte[] encoded = encode(inserted.subList(from, to), nowMillis);
-      commits.add(LOG.append(c, first.getExchangeId(), first.getCurrencyPairNo(), (ps, i) -> ps.setBytes(i, encoded),
-          to - from));
+      exchanges.add(first.getExchangeId());
+      pairs.add(first.getCurrencyPairNo());
+      entries.add(encode(inserted.subList(from, to), nowMillis));
+      counts.add(to - from);
       from = to;
     }
-    return commits;
+    return LOG.appendBytes(c, exchanges.toArray(Integer[]::new), pairs.toArray(Integer[]::new),
+        entries.toArray(byte[][]::new), counts.toArray(Integer[]::new));
   }
 
   /**

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two batches of a stream in flight: the next one starts writing only once the last one's rows
- * are in, the two overlap while the last one commits, acks keep request order, and a writer pool
- * with no thread to spare still gets every batch written (the answering task writes it itself).
+ * Two full batches of a stream in flight: the next one starts writing only once the last one's
+ * rows are in, the two overlap while the last one commits, acks keep request order, and a writer
+ * pool of one thread still gets every batch written (no task waits for a write: the answering task
+ * parks until the write is done).
  */
 class IngestPipelineTest {
   private static final int REQUESTS = 30;
@@ -77,7 +78,7 @@ class IngestPipelineTest {
 
   @Test
   void aWriterPoolWithOneThread_stillWritesAndAnswersEveryBatchInOrder() throws Exception {
-    start(Executors.newFixedThreadPool(1)); // the answering task holds it: every write runs there
+    start(Executors.newFixedThreadPool(1)); // the group write and the answering task take turns on it
 
     List<IngestTradesAck> acks = streamAll();
 
