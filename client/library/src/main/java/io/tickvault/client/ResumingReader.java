@@ -114,6 +114,8 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
   private int reconnects;
   private long pages;
   private final Backoff backoff;
+  // The retention horizon the pages of a range read gave (retained_from_ms); set by trades() and orderBooks().
+  private java.util.concurrent.atomic.AtomicLong retainedFrom = new java.util.concurrent.atomic.AtomicLong();
 
   private ResumingReader(Function<String, PageStream<R>> open, String firstToken, Options options) {
     this.open = open;
@@ -124,9 +126,25 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
 
   /** Trades of {@code request}'s market and range; resumes with other page tokens of the same request. */
   public static ResumingReader<Trade> trades(Channel channel, ReadTradesRequest request, Options options) {
-    return of(channel, QueryServiceGrpc.getReadTradesMethod(), options, request.getPageToken(),
+    java.util.concurrent.atomic.AtomicLong retainedFrom = new java.util.concurrent.atomic.AtomicLong();
+    ResumingReader<Trade> reader = of(channel, QueryServiceGrpc.getReadTradesMethod(), options, request.getPageToken(),
         token -> request.toBuilder().setPageToken(token).build(),
-        ReadTradesResponse::getTradesList, ReadTradesResponse::getNextPageToken);
+        page -> {
+          retainedFrom.accumulateAndGet(page.getRetainedFromMs(), Math::max);
+          return page.getTradesList();
+        }, ReadTradesResponse::getNextPageToken);
+    reader.retainedFrom = retainedFrom;
+    return reader;
+  }
+
+  /**
+   * For ReadTrades and ReadOrderBooks: the retention horizon the server gave with the pages
+   * received (their {@code retained_from_ms}): the range starts before it, and the records before
+   * it were removed as older than the server's retention window; what is left is read. 0: the
+   * server said nothing of the kind (or no page was received yet).
+   */
+  public long retainedFromMs() {
+    return retainedFrom.get();
   }
 
   /**
@@ -167,9 +185,15 @@ public final class ResumingReader<R> implements Iterator<R>, AutoCloseable {
 
   /** Order book snapshots of {@code request}'s market and range, each cut to its depth. */
   public static ResumingReader<OrderBookSnapshot> orderBooks(Channel channel, ReadOrderBooksRequest request, Options options) {
-    return of(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options, request.getPageToken(),
-        token -> request.toBuilder().setPageToken(token).build(),
-        ReadOrderBooksResponse::getSnapshotsList, ReadOrderBooksResponse::getNextPageToken);
+    java.util.concurrent.atomic.AtomicLong retainedFrom = new java.util.concurrent.atomic.AtomicLong();
+    ResumingReader<OrderBookSnapshot> reader = of(channel, QueryServiceGrpc.getReadOrderBooksMethod(), options,
+        request.getPageToken(), token -> request.toBuilder().setPageToken(token).build(),
+        page -> {
+          retainedFrom.accumulateAndGet(page.getRetainedFromMs(), Math::max);
+          return page.getSnapshotsList();
+        }, ReadOrderBooksResponse::getNextPageToken);
+    reader.retainedFrom = retainedFrom;
+    return reader;
   }
 
   /** Whether a record is left; waits for the next page, reconnecting if need be. */

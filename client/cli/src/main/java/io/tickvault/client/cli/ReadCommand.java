@@ -228,6 +228,10 @@ final class ReadCommand {
           }
           progress.update(rows, timeOf(record) - origin);
         }
+        if (records.retainedFromMs() > 0) { // the server removed the part of the range before it (docs/retention.md)
+          err.println("note: the records before " + java.time.Instant.ofEpochMilli(records.retainedFromMs())
+              + " were removed by retention; what is left was read");
+        }
       }
       progress.finish(rows);
     }

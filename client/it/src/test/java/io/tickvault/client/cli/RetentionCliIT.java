@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code tickvault retention status} against a real server that keeps a day of trades and order
- * books, before and after a run removed 100 trades of three days ago; and {@code tickvault
- * coverage} of the removed range.
+ * books, before and after a run removed 100 trades of three days ago; {@code tickvault read
+ * trades} and {@code tickvault coverage} of the removed range.
  */
 class RetentionCliIT {
   static final long DAY = Duration.ofDays(1).toMillis();
@@ -58,6 +58,19 @@ class RetentionCliIT {
     assertThat(lines[0]).startsWith("{\"table\":\"trades\",\"retention_days\":1,\"horizon_ms\":\"")
         .contains("\"rows_removed\":\"100\"", "\"last_run_ms\":\"").doesNotContain("oldest_kept_ms");
     assertThat(lines[1]).startsWith("{\"table\":\"orderbook_snapshots\",\"retention_days\":1,\"horizon_ms\":\"");
+
+    trades.clear();
+    long recent = System.currentTimeMillis() - 60_000;
+    trades.add(QueryCalls.trade(1, 1, "kept", recent, "1.5", "2"));
+    QueryCalls.ingestTrades(server.channel(), trades);
+    Cli.Result read = new Cli().run("read", "trades", "--target", target, "--exchange-id", "1", "--pair-no", "1",
+        "--from", String.valueOf(old), "-o", "csv");
+    assertThat(read.exitCode()).as(read.toString()).isZero();
+    assertThat(read.out().lines()).hasSize(2).last().asString().startsWith("1,1,kept,");
+    assertThat(read.err()).contains("note: the records before ").contains(" were removed by retention; what is left was read");
+    Cli.Result readKept = new Cli().run("read", "trades", "--target", target, "--exchange-id", "1", "--pair-no", "1",
+        "--from", String.valueOf(recent), "-o", "csv");
+    assertThat(readKept.err()).doesNotContain("removed by retention");
 
     Cli.Result coverage = new Cli().run("coverage", "--target", target, "--exchange-id", "1", "--pair-no", "1",
         "--from", String.valueOf(old), "--to", String.valueOf(old + 1_000));
