@@ -133,10 +133,8 @@ final class ReadCommand {
     /** Plural noun for the records ("trades"). */
     abstract String unit();
 
-    /** The CSV header, or null when the records are written as JSON Lines only. */
-    abstract String csvHeader();
-
-    abstract void csv(StringBuilder line, R record);
+    /** The records' CSV, or null when they are written as JSON Lines only. */
+    abstract RecordLines.Csv<R> csv();
 
     abstract ResumingReader<R> open(TickvaultClient client);
 
@@ -187,7 +185,7 @@ final class ReadCommand {
 
     @Override
     public Integer call() throws Exception {
-      Format format = output.format(csvHeader() != null);
+      Format format = output.format(csv() != null);
       PrintWriter err = spec.commandLine().getErr();
       try (TickvaultClient client = connection.connect()) {
         Integer refused = requireComplete ? refuseIncomplete(client, err) : null;
@@ -206,22 +204,11 @@ final class ReadCommand {
            Writer out = output.open(spec)) {
         long end = progressEnd(client);
         progress = new Progress(err, context.terminal(), context.clock(), unit(), "read", Math.max(1, end - range.from));
-        if (format == Format.csv) {
-          out.write(csvHeader());
-          out.write('\n');
-        }
-        StringBuilder line = new StringBuilder(256);
+        RecordLines<R> lines = RecordLines.start(format, csv(), out);
         long origin = range.from;
         while (records.hasNext()) {
           R record = records.next();
-          line.setLength(0);
-          if (format == Format.csv) {
-            csv(line, record);
-          } else {
-            line.append(Json.of(record));
-          }
-          line.append('\n');
-          out.append(line);
+          lines.write(record);
           if (rows++ == 0 && range.from == 0) {
             origin = timeOf(record); // from the first record: the bar starts where the data does
             progress.total(Math.max(1, end - origin));
@@ -254,13 +241,8 @@ final class ReadCommand {
     }
 
     @Override
-    String csvHeader() {
-      return CsvLines.TRADE_HEADER;
-    }
-
-    @Override
-    void csv(StringBuilder line, Trade trade) {
-      CsvLines.trade(line, trade);
+    RecordLines.Csv<Trade> csv() {
+      return RecordLines.TRADES;
     }
 
     @Override
@@ -303,13 +285,8 @@ final class ReadCommand {
     }
 
     @Override
-    String csvHeader() {
-      return null;
-    }
-
-    @Override
-    void csv(StringBuilder line, OrderBookSnapshot snapshot) {
-      throw new UnsupportedOperationException("order books are written as JSON Lines");
+    RecordLines.Csv<OrderBookSnapshot> csv() {
+      return null; // order books are written as JSON Lines
     }
 
     @Override

@@ -46,10 +46,8 @@ final class SubscribeCommand {
         description = "Stop after N records (default 0: never).")
     long max;
 
-    /** The CSV header, or null when the records print as JSON Lines only. */
-    abstract String csvHeader();
-
-    abstract void csv(StringBuilder line, R record);
+    /** The records' CSV, or null when they print as JSON Lines only. */
+    abstract RecordLines.Csv<R> csv();
 
     abstract ResumingReader<R> open(TickvaultClient client, MarketRef market);
 
@@ -58,28 +56,16 @@ final class SubscribeCommand {
       if (max < 0) {
         throw new IllegalArgumentException("--max: must not be negative, got " + max);
       }
-      ReadCommand.Format format = output.format(csvHeader() != null);
+      ReadCommand.Format format = output.format(csv() != null);
       MarketRef ref = MarketRef.newBuilder().setExchangeId(market.exchangeId).setCurrencyPairNo(market.pairNo).build();
       try (TickvaultClient client = connection.connect();
            ResumingReader<R> records = open(client, ref);
            Writer out = output.open(spec)) {
-        if (format == ReadCommand.Format.csv) {
-          out.write(csvHeader());
-          out.write('\n');
-          out.flush();
-        }
-        StringBuilder line = new StringBuilder(256);
+        RecordLines<R> lines = RecordLines.start(format, csv(), out);
+        out.flush();
         long printed = 0;
         while ((max == 0 || printed < max) && records.hasNext()) {
-          R record = records.next();
-          line.setLength(0);
-          if (format == ReadCommand.Format.csv) {
-            csv(line, record);
-          } else {
-            line.append(Json.of(record));
-          }
-          line.append('\n');
-          out.append(line);
+          lines.write(records.next());
           printed++;
           out.flush(); // as they land: a reader of the pipe sees each record at once
         }
@@ -93,13 +79,8 @@ final class SubscribeCommand {
           + "columns 'ingest trades' reads (" + CsvLines.TRADE_HEADER + "), or JSON Lines.")
   static final class Trades extends Subscription<Trade> {
     @Override
-    String csvHeader() {
-      return CsvLines.TRADE_HEADER;
-    }
-
-    @Override
-    void csv(StringBuilder line, Trade trade) {
-      CsvLines.trade(line, trade);
+    RecordLines.Csv<Trade> csv() {
+      return RecordLines.TRADES;
     }
 
     @Override
@@ -117,13 +98,8 @@ final class SubscribeCommand {
     int depth;
 
     @Override
-    String csvHeader() {
-      return null;
-    }
-
-    @Override
-    void csv(StringBuilder line, OrderBookSnapshot snapshot) {
-      throw new IllegalStateException("order books print as JSON Lines only");
+    RecordLines.Csv<OrderBookSnapshot> csv() {
+      return null; // order books print as JSON Lines only
     }
 
     @Override
