@@ -3,6 +3,7 @@ package io.tickvault.server.trade;
 import static io.tickvault.server.testing.QueryCalls.trade;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tickvault.api.v1.Trade;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,9 @@ class MinuteCandlesTest {
 
   @Test
   void add_groupsByMarketAndMinute_inKeyOrder() {
-    MinuteCandles candles = new MinuteCandles();
-    candles.add(trade(2, 1, "a", MINUTE + 61_000, "1", "1"));
-    candles.add(trade(1, 2, "b", MINUTE + 5, "1", "1"));
-    candles.add(trade(1, 2, "c", MINUTE + 59_999, "1", "1"));
-    candles.add(trade(1, 1, "d", MINUTE + 60_000, "1", "1"));
+    MinuteCandles candles = candlesOf(trade(2, 1, "a", MINUTE + 61_000, "1", "1"),
+        trade(1, 2, "b", MINUTE + 5, "1", "1"), trade(1, 2, "c", MINUTE + 59_999, "1", "1"),
+        trade(1, 1, "d", MINUTE + 60_000, "1", "1"));
 
     assertThat(candles.candles()).extracting(c -> c.key).containsExactly(
         new MinuteCandles.Key(1, 1, MINUTE + 60_000), new MinuteCandles.Key(1, 2, MINUTE),
@@ -26,12 +25,10 @@ class MinuteCandlesTest {
 
   @Test
   void openAndClose_areTheFirstAndLastByTimeThenIdInUtf8ByteOrder_whateverTheOrderOfArrival() {
-    MinuteCandles candles = new MinuteCandles();
     // U+FF5E sorts before U+1F600 in UTF-8 (and PostgreSQL's "C"), after it in String.compareTo.
-    candles.add(trade(1, 1, "\uD83D\uDE00", MINUTE + 10, "3", "1"));
-    candles.add(trade(1, 1, "z", MINUTE + 20, "4", "1"));
-    candles.add(trade(1, 1, "\uFF5E", MINUTE + 10, "2", "1"));
-    candles.add(trade(1, 1, "y", MINUTE + 20, "5", "1"));
+    MinuteCandles candles = candlesOf(trade(1, 1, "\uD83D\uDE00", MINUTE + 10, "3", "1"),
+        trade(1, 1, "z", MINUTE + 20, "4", "1"), trade(1, 1, "\uFF5E", MINUTE + 10, "2", "1"),
+        trade(1, 1, "y", MINUTE + 20, "5", "1"));
 
     MinuteCandles.Candle candle = candles.candles().iterator().next();
     assertThat(candle.open.getPrice()).isEqualTo("2");
@@ -51,5 +48,13 @@ class MinuteCandlesTest {
     assertThat(candle.quoteVolume.toPlainString()).isEqualTo("2.10000");
     assertThat(MinuteCandles.higher(new BigDecimal("5.0"), new BigDecimal("5.00"))).isFalse();
     assertThat(MinuteCandles.lower(new BigDecimal("1.99"), new BigDecimal("2.000"))).isTrue();
+  }
+
+  private static MinuteCandles candlesOf(Trade... trades) {
+    MinuteCandles candles = new MinuteCandles();
+    for (Trade trade : trades) {
+      candles.add(trade);
+    }
+    return candles;
   }
 }
