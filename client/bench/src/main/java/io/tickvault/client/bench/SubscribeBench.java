@@ -91,35 +91,17 @@ public final class SubscribeBench {
     int n = rate * seconds;
     String prefix = Long.toString(System.currentTimeMillis(), 36) + "-";
     Map<String, Long> received = new ConcurrentHashMap<>();
-    CountDownLatch caughtUp = new CountDownLatch(1);
     CountDownLatch all = new CountDownLatch(n);
+    LiveReceipts<SubscribeTradesResponse> receipts = new LiveReceipts<>((r, now) -> {
+      for (Trade t : r.getTradesList()) {
+        if (t.getTradeId().startsWith(prefix) && received.putIfAbsent(t.getTradeId(), now) == null) {
+          all.countDown();
+        }
+      }
+    }, SubscribeTradesResponse::getCaughtUp, out);
     QueryServiceGrpc.newStub(subscriber).subscribeTrades(SubscribeTradesRequest.newBuilder()
-        .addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID).setCurrencyPairNo(1)).build(),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(SubscribeTradesResponse r) {
-            long now = System.nanoTime();
-            for (Trade t : r.getTradesList()) {
-              if (t.getTradeId().startsWith(prefix) && received.putIfAbsent(t.getTradeId(), now) == null) {
-                all.countDown();
-              }
-            }
-            if (r.getCaughtUp()) {
-              caughtUp.countDown();
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            out.println("subscription ended: " + t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    if (!caughtUp.await(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("the subscription did not start within 30 s");
-    }
+        .addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID).setCurrencyPairNo(1)).build(), receipts);
+    receipts.awaitCaughtUp();
     int requestCount = n / perRequest;
     long[] acked = new long[requestCount];
     long[] sent = new long[requestCount];

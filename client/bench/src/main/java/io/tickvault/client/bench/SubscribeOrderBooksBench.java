@@ -50,35 +50,18 @@ final class SubscribeOrderBooksBench {
     // Fresh keys every run: sequence ids from this run's start, unique among runs.
     long firstSequence = System.currentTimeMillis() * 1_000;
     Map<Long, Long> received = new ConcurrentHashMap<>();
-    CountDownLatch caughtUp = new CountDownLatch(1);
     CountDownLatch all = new CountDownLatch(n);
+    LiveReceipts<SubscribeOrderBooksResponse> receipts = new LiveReceipts<>((r, now) -> {
+      for (OrderBookSnapshot s : r.getSnapshotsList()) {
+        long i = s.getSequenceId() - firstSequence;
+        if (i >= 0 && i < n && s.getBidsCount() == depth && received.putIfAbsent(i, now) == null) {
+          all.countDown();
+        }
+      }
+    }, SubscribeOrderBooksResponse::getCaughtUp, out);
     QueryServiceGrpc.newStub(subscriber).subscribeOrderBooks(SubscribeOrderBooksRequest.newBuilder()
-        .addMarkets(market(LIVE_PAIR_NO)).setDepth(depth).build(), new StreamObserver<>() {
-          @Override
-          public void onNext(SubscribeOrderBooksResponse r) {
-            long now = System.nanoTime();
-            for (OrderBookSnapshot s : r.getSnapshotsList()) {
-              long i = s.getSequenceId() - firstSequence;
-              if (i >= 0 && i < n && s.getBidsCount() == depth && received.putIfAbsent(i, now) == null) {
-                all.countDown();
-              }
-            }
-            if (r.getCaughtUp()) {
-              caughtUp.countDown();
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            out.println("subscription ended: " + t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    if (!caughtUp.await(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("the subscription did not start within 30 s");
-    }
+        .addMarkets(market(LIVE_PAIR_NO)).setDepth(depth).build(), receipts);
+    receipts.awaitCaughtUp();
     long[] acked = new long[n];
     long[] sent = new long[n];
     AtomicInteger failed = new AtomicInteger();
