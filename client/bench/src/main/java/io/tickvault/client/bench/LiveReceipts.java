@@ -1,11 +1,15 @@
 package io.tickvault.client.bench;
 
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.io.PrintStream;
+import java.util.Iterator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * A benchmark's subscriber: hands each response to {@code take} with its arrival time
@@ -44,5 +48,28 @@ final class LiveReceipts<R> implements StreamObserver<R> {
     if (!caughtUp.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the subscription did not start within 30 s");
     }
+  }
+
+  /**
+   * Reads a subscription's history (opened by {@code open} on a blocking stub) until it catches up,
+   * then cancels it; returns the records it counted.
+   */
+  static <R> long historyUntilCaughtUp(Supplier<Iterator<R>> open, ToIntFunction<R> records, Predicate<R> joined)
+      throws Exception {
+    long counted = 0;
+    Context.CancellableContext context = Context.current().withCancellation();
+    try {
+      Iterator<R> responses = context.call(open::get);
+      while (responses.hasNext()) {
+        R r = responses.next();
+        counted += records.applyAsInt(r);
+        if (joined.test(r)) {
+          break;
+        }
+      }
+    } finally {
+      context.cancel(null);
+    }
+    return counted;
   }
 }

@@ -206,22 +206,10 @@ public final class SubscribeBench {
       }
       double readSeconds = (System.nanoTime() - started) / 1e9;
       started = System.nanoTime();
-      long caught = 0;
-      io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
-      try {
-        var responses = context.call(() -> QueryServiceGrpc.newBlockingStub(channel).subscribeTrades(
-            SubscribeTradesRequest.newBuilder().addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID)
-                .setCurrencyPairNo(2)).setStartTimeMs(base).build()));
-        while (responses.hasNext()) {
-          SubscribeTradesResponse r = responses.next();
-          caught += r.getTradesCount();
-          if (r.getCaughtUp()) {
-            break;
-          }
-        }
-      } finally {
-        context.cancel(null);
-      }
+      long caught = LiveReceipts.historyUntilCaughtUp(() -> QueryServiceGrpc.newBlockingStub(channel).subscribeTrades(
+          SubscribeTradesRequest.newBuilder().addMarkets(MarketRef.newBuilder().setExchangeId(EXCHANGE_ID)
+              .setCurrencyPairNo(2)).setStartTimeMs(base).build()),
+          SubscribeTradesResponse::getTradesCount, SubscribeTradesResponse::getCaughtUp);
       double subscribeSeconds = (System.nanoTime() - started) / 1e9;
       out.printf("round %d: ReadTrades %,d trades %,9.0f trades/s   SubscribeTrades history %,d trades %,9.0f trades/s"
           + "   ratio %.2f%n", round, read, read / readSeconds, caught, caught / subscribeSeconds, readSeconds / subscribeSeconds);

@@ -1,7 +1,6 @@
 package io.tickvault.client.bench;
 
 import io.grpc.Channel;
-import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.IngestOrderBooksRequest;
 import io.tickvault.api.v1.IngestOrderBooksResponse;
@@ -155,22 +154,10 @@ final class SubscribeOrderBooksBench {
       }
       double readSeconds = (System.nanoTime() - started) / 1e9;
       started = System.nanoTime();
-      long caught = 0;
-      Context.CancellableContext context = Context.current().withCancellation();
-      try {
-        Iterator<SubscribeOrderBooksResponse> responses = context.call(() -> QueryServiceGrpc.newBlockingStub(channel)
-            .subscribeOrderBooks(SubscribeOrderBooksRequest.newBuilder().addMarkets(market(CATCH_UP_PAIR_NO))
-                .setStartTimeMs(base).setDepth(depth).build()));
-        while (responses.hasNext()) {
-          SubscribeOrderBooksResponse r = responses.next();
-          caught += r.getSnapshotsCount();
-          if (r.getCaughtUp()) {
-            break;
-          }
-        }
-      } finally {
-        context.cancel(null);
-      }
+      long caught = LiveReceipts.historyUntilCaughtUp(() -> QueryServiceGrpc.newBlockingStub(channel)
+          .subscribeOrderBooks(SubscribeOrderBooksRequest.newBuilder().addMarkets(market(CATCH_UP_PAIR_NO))
+              .setStartTimeMs(base).setDepth(depth).build()),
+          SubscribeOrderBooksResponse::getSnapshotsCount, SubscribeOrderBooksResponse::getCaughtUp);
       double subscribeSeconds = (System.nanoTime() - started) / 1e9;
       out.printf("round %d: ReadOrderBooks %,d snapshots %,8.0f snapshots/s   SubscribeOrderBooks history %,d snapshots"
               + " %,8.0f snapshots/s   ratio %.2f (depth %d)%n", round, read, read / readSeconds, caught,
