@@ -54,11 +54,11 @@ final class Ingestion {
     CoverageRepository coverage = new CoverageRepository(jdbc);
     StreamIngestor<Trade> trades = new StreamIngestor<>(
         MarketStateSink.trades(new TradeSink(markets, new TradeRepository(jdbc, candleBackfill, commitLog,
-            new RetentionGuard(Dataset.TRADES, horizons)), clock, horizons), marketState, clock),
+            new RetentionGuard(Dataset.TRADES, horizons, clock)), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_TRADES, clock), writers, IngestLimits.DEFAULT, memory, idle, "trades", metrics, IngestMetrics.Kind.TRADE);
     StreamIngestor<OrderBookSnapshot> orderBooks = new StreamIngestor<>(
         MarketStateSink.orderBooks(new OrderBookSink(markets, new OrderBookRepository(jdbc, orderBookLog,
-            new RetentionGuard(Dataset.ORDER_BOOKS, horizons)), settings.maxBookLevels(), clock, horizons), marketState, clock),
+            new RetentionGuard(Dataset.ORDER_BOOKS, horizons, clock)), settings.maxBookLevels(), clock, horizons), marketState, clock),
         new CoverageClaims(coverage, markets, Channel.CHANNEL_ORDER_BOOKS, clock), writers, OrderBookSink.LIMITS, memory, idle, "snapshots", metrics, IngestMetrics.Kind.ORDERBOOK);
     GapReports gaps = new GapReports(coverage, new ReadArguments(markets), clock);
     return new IngestGrpcService(trades, orderBooks, gaps);

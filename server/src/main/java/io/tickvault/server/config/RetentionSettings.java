@@ -20,10 +20,13 @@ public record RetentionSettings(Optional<Duration> trades, Optional<Duration> or
   public static final int DEFAULT_BATCH_ROWS = 10_000;
   public static final Duration DEFAULT_PAUSE = Duration.ofMillis(100);
 
+  /** The shortest window any server may keep: no horizon is ever later than a day before its clock. */
+  public static final Duration SHORTEST_WINDOW = Duration.ofDays(1);
   /** A century: past it "forever" is the honest setting, and the days fit any time arithmetic. */
   private static final long MAX_DAYS = 36_500;
-  private static final Bounds TRADE_DAYS = Bounds.number("TICKVAULT_RETENTION_DAYS", 1, MAX_DAYS);
-  private static final Bounds ORDERBOOK_DAYS = Bounds.number("TICKVAULT_ORDERBOOK_RETENTION_DAYS", 1, MAX_DAYS);
+  private static final Bounds TRADE_DAYS = Bounds.number("TICKVAULT_RETENTION_DAYS", SHORTEST_WINDOW.toDays(), MAX_DAYS);
+  private static final Bounds ORDERBOOK_DAYS =
+      Bounds.number("TICKVAULT_ORDERBOOK_RETENTION_DAYS", SHORTEST_WINDOW.toDays(), MAX_DAYS);
   private static final Bounds BATCH_ROWS = Bounds.number("TICKVAULT_RETENTION_BATCH_ROWS", 100, 1_000_000);
   private static final Bounds PAUSE_MS = Bounds.number("TICKVAULT_RETENTION_PAUSE_MS", 0, 60_000);
   /** Nothing removed (after the bounds above: it is checked by them). */

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class OrderBookRepository {
   private final RetentionGuard retention;
 
   public OrderBookRepository(Jdbc jdbc, OrderBookCommitLog log) {
-    this(jdbc, log, new RetentionGuard(Dataset.ORDER_BOOKS, new Horizons(List::of)));
+    this(jdbc, log, new RetentionGuard(Dataset.ORDER_BOOKS, new Horizons(List::of), Clock.systemUTC()));
   }
 
   /** @param retention keeps every batch from storing a snapshot before a retention horizon moved meanwhile */

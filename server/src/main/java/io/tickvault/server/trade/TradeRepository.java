@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -68,7 +69,7 @@ public final class TradeRepository {
   private volatile boolean lastBatchHadDuplicates;
 
   public TradeRepository(Jdbc jdbc, CandleBackfill backfill, TradeCommitLog log) {
-    this(jdbc, backfill, log, new RetentionGuard(Dataset.TRADES, new Horizons(List::of)));
+    this(jdbc, backfill, log, new RetentionGuard(Dataset.TRADES, new Horizons(List::of), Clock.systemUTC()));
   }
 
   /** @param retention keeps every batch from storing a trade before a retention horizon moved meanwhile */

@@ -37,8 +37,8 @@ class RetentionGuardIT {
     Jdbc jdbc = db.jdbc();
     Horizons stale = new Horizons(List::of); // never refreshed: horizon 0
     TradeRepository trades = new TradeRepository(jdbc, CandleBackfill.open(jdbc, Clock.systemUTC()),
-        new TradeCommitLog(commits -> { }), new RetentionGuard(Dataset.TRADES, stale));
-    OrderBookRepository books = new OrderBookRepository(jdbc, new OrderBookCommitLog(commits -> { }), new RetentionGuard(Dataset.ORDER_BOOKS, stale));
+        new TradeCommitLog(commits -> { }), new RetentionGuard(Dataset.TRADES, stale, Clock.systemUTC()));
+    OrderBookRepository books = new OrderBookRepository(jdbc, new OrderBookCommitLog(commits -> { }), new RetentionGuard(Dataset.ORDER_BOOKS, stale, Clock.systemUTC()));
     long now = System.currentTimeMillis();
     long horizon = new RetentionRepository(jdbc).raise(Dataset.TRADES, now - DAY);
     new RetentionRepository(jdbc).raise(Dataset.ORDER_BOOKS, now - DAY);
