@@ -152,8 +152,11 @@ final class GroupCommitter<R> {
   private void writeAlone(Ticket<R> ticket) {
     try {
       ticket.written.complete(sink.write(ticket.records, () -> { }));
-    } catch (RuntimeException e) {
-      ticket.written.completeExceptionally(e);
+    } catch (Throwable t) {
+      ticket.written.completeExceptionally(t); // whatever failed, its stream is answered, never left waiting
+      if (t instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
     }
   }
 
