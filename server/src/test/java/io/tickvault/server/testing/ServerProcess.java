@@ -204,20 +204,31 @@ public final class ServerProcess implements AutoCloseable {
   private void awaitServing() {
     ManagedChannel probe = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     try {
-      Eventually.await("the server SERVING (see " + log.toAbsolutePath() + ")", START_TIMEOUT, () -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
-        }
-        try {
-          return HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
-        } catch (StatusRuntimeException notYet) {
-          return false; // not listening yet
-        }
-      });
+      awaitServing(probe);
     } finally {
       probe.shutdownNow();
     }
+    if (channel != null) {
+      // The test's channel saw the server die and may be waiting out its reconnect backoff, when a
+      // call fails at once with UNAVAILABLE: reconnect it now, so the test's next call reaches the
+      // server that is back.
+      channel.resetConnectBackoff();
+      awaitServing(channel);
+    }
+  }
+
+  private void awaitServing(ManagedChannel probe) {
+    Eventually.await("the server SERVING (see " + log.toAbsolutePath() + ")", START_TIMEOUT, () -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+      }
+      try {
+        return HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
+      } catch (StatusRuntimeException notYet) {
+        return false; // not listening yet
+      }
+    });
   }
 
   /** SIGKILL: the server gets no chance to finish anything. Waits until the process is gone. */
