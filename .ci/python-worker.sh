@@ -8,6 +8,10 @@
 # trades back exactly, every field of every trade (ReadTrades, and SubscribeTrades resumed by token
 # until caught up) and find the last one, whole, in the market's state (GetMarketState); both claim coverage batch by batch, report the gap of their
 # played disconnect, and find the session incomplete with that one hole, explained (GetCoverage).
+# Both store 30 order book snapshots of 5 levels a side (the second run: all duplicates) and
+# subscribe to them at depth 3, one response per call, each call resumed by token: each snapshot
+# once, oldest first, cut to 3 levels a side, every other field as sent; the last one, whole, is
+# the market's state.
 # Uses /usr/bin/python3 (Debian's, which python3-grpcio is for), not whatever python3 is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,11 +44,16 @@ check("first run counts", [first[k] for k in ("received", "inserted", "duplicate
 check("rejection", {k: first["rejections"][0][k] for k in ("index", "record_key", "field", "code")},
       {"index": 3, "record_key": "7/1/py-3", "field": "price", "code": "REJECTION_REASON_INVALID_DECIMAL"})
 check("second run counts", [second[k] for k in ("received", "inserted", "duplicates", "rejected")], [250, 0, 249, 1])
+check("first run order book counts", first["books"], [30, 30, 0, 0])
+check("second run order book counts", second["books"], [30, 0, 30, 0])
 for run in (first, second):
     check("api keys", run["api_keys"], [{"exchange_id": 7, "access_key": "AK-PY", "label": "from-java"}])
     check("trades read back", [run["read_back"], run["read_back_ok"]], [249, True])
     # One page of 249 stored trades, then the caught_up response: two calls, the second resumed by token.
     check("trades subscribed to", [run["subscribed"], run["subscribed_ok"], run["subscribe_calls"]], [249, True, 2])
+    # The 30 snapshots in one page, then the caught_up response: two calls, the second resumed by token.
+    check("order books subscribed to at depth 3",
+          [run["books_subscribed"], run["books_subscribed_ok"], run["books_subscribe_calls"]], [30, True, 2])
     check("last trade in the market state", [run["last_trade_id"], run["last_trade_price"], run["state_ok"]],
           ["py-249", "30249.90", True])
     # Batches of 100 claim [0, 99), [99, 199), [199, 249) (ms after the first trade); the disconnect
@@ -53,5 +62,5 @@ for run in (first, second):
     check("coverage", run["coverage"], {"complete": False, "covered": [[0, 249], [259, 299]],
                                         "holes": [{"range": [249, 259], "reports": ["GAP_REASON_DISCONNECTED"]}]})
 print("python-worker: ok (249 stored, 1 rejected, replay all duplicates, key read, trades and state read back, "
-      "coverage claimed with the disconnect's hole explained, subscribed and resumed by token)")
+      "coverage claimed with the disconnect's hole explained, subscribed to trades and order books and resumed by token)")
 PY

@@ -7,10 +7,13 @@ disconnect from the exchange: on reconnecting it reports the gap (ReportGap) and
 where the feed resumed. It reads a user's API keys, its trades back (ReadTrades, page by page,
 resuming from the last page token if the stream breaks), the market's hot state (GetMarketState)
 and its coverage (GetCoverage), subscribes to the market from its first trade (SubscribeTrades,
-one response per call, each call resumed from the last resume_token) until caught up, checks them
-against what it sent, and prints it all as one JSON object. Run it twice: the second run finds every valid trade already stored (duplicates), because
-the server keys trades on (exchange_id, currency_pair_no, trade_id), and its claims and report
-change nothing.
+one response per call, each call resumed from the last resume_token) until caught up. It also
+stores a few order book snapshots (IngestOrderBooks) and subscribes to them the same way
+(SubscribeOrderBooks, at a depth below theirs). It checks all of it against what it sent and prints
+it as one JSON object. Run it twice: the second run finds every valid trade and snapshot already
+stored (duplicates), because the server keys trades on (exchange_id, currency_pair_no, trade_id)
+and snapshots on (exchange_id, currency_pair_no, server_time_ms, sequence_id), and its claims and
+report change nothing.
 
     ./generate.sh
     TICKVAULT_TARGET=127.0.0.1:50051 TICKVAULT_TOKEN=admin-token-0123456789 \\
@@ -41,6 +44,12 @@ REJECTED = 3  # the position of the trade with a price the server refuses
 # (heartbeats, no trade) for QUIET_MS more.
 RECONNECT_MS = 10
 QUIET_MS = 40
+# The order books this worker stores: BOOKS snapshots of BOOK_LEVELS levels a side, BOOK_STEP_MS
+# apart from FIRST_TIME_MS, and the depth it subscribes to them at (fewer levels, to see the cut).
+BOOKS = 30
+BOOK_LEVELS = 5
+BOOK_STEP_MS = 10
+BOOK_DEPTH = 3
 
 
 def trades(count):
@@ -56,6 +65,31 @@ def trades(count):
         trade_time_ms=FIRST_TIME_MS + i,
         receive_time_ms=FIRST_TIME_MS + i + 3,  # when 0, the server stores its own "now"
     ) for i in range(count)]
+
+
+def order_books():
+    """The worker's snapshots, sequence ids 1 to BOOKS, best levels first on each side."""
+    def levels(best, step):
+        return [ingest_pb2.PriceLevel(price="%d.50" % (best + step * level), quantity="0.%d00" % (level + 1))
+                for level in range(BOOK_LEVELS)]
+    return [ingest_pb2.OrderBookSnapshot(
+        exchange_id=EXCHANGE_ID,
+        currency_pair_no=PAIR_NO,
+        server_time_ms=FIRST_TIME_MS + BOOK_STEP_MS * i,
+        sequence_id=i,
+        bids=levels(29990 + i, -1),
+        asks=levels(30010 + i, 1),
+        receive_time_ms=FIRST_TIME_MS + BOOK_STEP_MS * i + 2,
+    ) for i in range(1, BOOKS + 1)]
+
+
+def cut(snapshot, depth):
+    """The snapshot as a subscription at `depth` levels a side delivers it."""
+    cut = ingest_pb2.OrderBookSnapshot()
+    cut.CopyFrom(snapshot)
+    del cut.bids[depth:]
+    del cut.asks[depth:]
+    return cut
 
 
 def claim(from_ms, until_ms):
@@ -101,23 +135,23 @@ def read_trades(query, request, metadata, attempts=5):
     raise RuntimeError("ReadTrades: still UNAVAILABLE after %d attempts" % attempts)
 
 
-def subscribe_trades(query, request, metadata, expected):
-    """The trades of a subscription until it has caught up with `expected` of them. Each call is
-    ended after one response on purpose and the next one resumes from its resume_token, as after a
-    broken stream (UNAVAILABLE, a restart): no trade is missed or received twice."""
+def subscribe(method, request, records_of, expected):
+    """The records of a subscription (SubscribeTrades or SubscribeOrderBooks: `method`, its
+    `request`, `records_of` a response's records) until it has caught up with `expected` of them.
+    Each call is ended after one response on purpose and the next one resumes from its
+    resume_token, as after a broken stream (UNAVAILABLE, a restart): no record is missed or
+    received twice."""
     received = []
     caught_up = False
-    token = ""
     calls = 0
     while not (caught_up and len(received) >= expected):
         calls += 1
-        call = query.SubscribeTrades(query_pb2.SubscribeTradesRequest(
-            markets=request.markets, start_time_ms=request.start_time_ms, resume_token=token), metadata=metadata)
+        call = method(request)
         try:
             for response in call:
-                received.extend(response.trades)
+                received.extend(records_of(response))
                 caught_up = caught_up or response.caught_up
-                token = response.resume_token
+                request.resume_token = response.resume_token
                 break
         except grpc.RpcError as e:
             if e.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
@@ -125,7 +159,7 @@ def subscribe_trades(query, request, metadata, expected):
         finally:
             call.cancel()
         if calls > 100:
-            raise RuntimeError("SubscribeTrades: not caught up after 100 calls")
+            raise RuntimeError("%s: not caught up after 100 calls" % type(request).__name__)
     return received, calls
 
 
@@ -164,6 +198,10 @@ def main():
             detail="websocket closed (1006), subscribed again"), metadata=metadata, timeout=deadline)
         quiet = ingest.IngestTrades(iter([ingest_pb2.IngestTradesRequest(coverage=[claim(resumed, resumed + QUIET_MS)])]),
                                     metadata=metadata, timeout=deadline)
+        books = order_books()
+        books_summary = ingest.IngestOrderBooks(iter([ingest_pb2.IngestOrderBooksRequest(snapshots=books[i:i + 10])
+                                                      for i in range(0, len(books), 10)]),
+                                                metadata=metadata, timeout=deadline)
 
         api_keys = api_keys_pb2_grpc.ApiKeyServiceStub(channel)
         keys = api_keys.GetApiKeys(api_keys_pb2.GetApiKeysRequest(user_id=args.user_id),
@@ -181,17 +219,26 @@ def main():
             exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO, channel=coverage_pb2.CHANNEL_TRADES,
             start_time_ms=FIRST_TIME_MS, end_time_ms=resumed + QUIET_MS), metadata=metadata, timeout=deadline)
         # The same trades from a subscription: the stored ones first, then it has caught up.
-        subscribed, subscribe_calls = subscribe_trades(query, query_pb2.SubscribeTradesRequest(
-            markets=[query_pb2.MarketRef(exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO)],
-            start_time_ms=FIRST_TIME_MS), metadata, args.trades - 1)
+        market = [query_pb2.MarketRef(exchange_id=EXCHANGE_ID, currency_pair_no=PAIR_NO)]
+        subscribed, subscribe_calls = subscribe(
+            lambda r: query.SubscribeTrades(r, metadata=metadata),
+            query_pb2.SubscribeTradesRequest(markets=market, start_time_ms=FIRST_TIME_MS),
+            lambda response: response.trades, args.trades - 1)
+        # And the snapshots, BOOK_DEPTH levels a side of their BOOK_LEVELS.
+        books_subscribed, books_subscribe_calls = subscribe(
+            lambda r: query.SubscribeOrderBooks(r, metadata=metadata),
+            query_pb2.SubscribeOrderBooksRequest(markets=market, start_time_ms=FIRST_TIME_MS, depth=BOOK_DEPTH),
+            lambda response: response.snapshots, len(books))
 
     # Every field of every trade as sent (protobuf messages compare field by field, so decimals
     # compare as the strings they are, digit for digit), in the order sent, which is the read order.
     stored = [t for i, t in enumerate(sent) if i != REJECTED]
     read_back_ok = list(read) == stored
     subscribed_ok = list(subscribed) == stored
-    # The market's last trade is the last one stored, whole; this worker stores no order book.
-    state_ok = state.last_trade == stored[-1] and not state.HasField("last_order_book")
+    # Every snapshot once, oldest first, every field as sent but the levels past BOOK_DEPTH.
+    books_subscribed_ok = list(books_subscribed) == [cut(b, BOOK_DEPTH) for b in books]
+    # The market's last trade and last snapshot are the last ones stored, whole.
+    state_ok = state.last_trade == stored[-1] and state.last_order_book == books[-1]
 
     print(json.dumps({
         "received": summary.received,
@@ -219,13 +266,19 @@ def main():
                        "reports": [coverage_pb2.GapReason.Name(g.reason) for g in h.reports]}
                       for h in coverage.holes],
         },
+        "books": [books_summary.received, books_summary.inserted, books_summary.duplicates, books_summary.rejected],
+        "books_subscribed": len(books_subscribed),
+        "books_subscribed_ok": books_subscribed_ok,
+        "books_subscribe_calls": books_subscribe_calls,
     }))
     if not read_back_ok:
         sys.exit("worker: the trades read back differ from the trades stored")
     if not subscribed_ok:
         sys.exit("worker: the trades subscribed to differ from the trades stored")
+    if not books_subscribed_ok:
+        sys.exit("worker: the order books subscribed to differ from the snapshots stored, cut to depth %d" % BOOK_DEPTH)
     if not state_ok:
-        sys.exit("worker: GetMarketState does not give the last trade stored (or gives an order book)")
+        sys.exit("worker: GetMarketState does not give the last trade and the last snapshot stored")
 
 
 if __name__ == "__main__":
