@@ -79,14 +79,18 @@ final class AuditChain {
   }
 
   /**
-   * The HMAC of one record: a fixed label, the record's fields ({@link #writeFields}), then the
-   * previous record's hash. Verification recomputes it from the stored row.
+   * The HMAC of one record: a fixed label, the record's fields ({@link #writeFields}), its subject
+   * when it has one, then the previous record's hash. Verification recomputes it from the stored row.
    */
   static byte[] hash(Mac mac, UUID chainId, long seq, AuditEvent e, String keyId, byte[] prevHash) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.write(DOMAIN);
       writeFields(out, chainId, seq, e, keyId);
+      if (!e.subject().isEmpty()) {
+        // Only when there is one: a record written before subjects existed hashes as it did.
+        text(out, e.subject());
+      }
       out.write(prevHash);
     } catch (IOException ex) {
       throw new UncheckedIOException(ex); // a byte array does not fail
@@ -95,7 +99,7 @@ final class AuditChain {
   }
 
   /**
-   * Every field of a record but its hashes, in a fixed order, texts as their UTF-8 length (two
+   * Every field of a record but its hashes and its subject, in a fixed order, texts as their UTF-8 length (two
    * bytes: a text is at most {@link AuditEvent#MAX_TEXT} characters) and bytes. What is hashed, and
    * what a spool frame starts with.
    */
@@ -117,7 +121,7 @@ final class AuditChain {
     return MessageDigest.isEqual(a, b);
   }
 
-  private static void text(DataOutputStream out, String text) throws IOException {
+  static void text(DataOutputStream out, String text) throws IOException {
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     out.writeShort(utf8.length);
     out.write(utf8);

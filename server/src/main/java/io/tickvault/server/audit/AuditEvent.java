@@ -15,9 +15,11 @@ package io.tickvault.server.audit;
  * @param userId the request's {@code user_id}, or ""
  * @param exchangeId the request's {@code exchange_id}, or 0
  * @param outcome the gRPC status code the call ended with ({@code OK}, {@code PERMISSION_DENIED}, ...)
+ * @param subject the token the call acted on: the id RevokeToken was given, the id of the token
+ *     CreateToken made; "" for every other call
  */
 public record AuditEvent(long timeMs, String tokenId, String peer, String method, String userId, int exchangeId,
-                         String outcome) {
+                         String outcome, String subject) {
   public static final int MAX_TEXT = 256;
 
   public AuditEvent {
@@ -26,11 +28,19 @@ public record AuditEvent(long timeMs, String tokenId, String peer, String method
     method = cut(method);
     userId = cut(userId);
     outcome = cut(outcome);
+    subject = cut(subject);
+  }
+
+  /** An event about no token but the caller's. */
+  public AuditEvent(long timeMs, String tokenId, String peer, String method, String userId, int exchangeId,
+                    String outcome) {
+    this(timeMs, tokenId, peer, method, userId, exchangeId, outcome, "");
   }
 
   /** About what the event holds in memory, for the bound on what waits to be written. */
   long bytes() {
-    return 96 + 2L * (tokenId.length() + peer.length() + method.length() + userId.length() + outcome.length());
+    return 96 + 2L * (tokenId.length() + peer.length() + method.length() + userId.length() + outcome.length()
+        + subject.length());
   }
 
   private static String cut(String text) {

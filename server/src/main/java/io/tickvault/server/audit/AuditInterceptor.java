@@ -29,7 +29,9 @@ import java.util.Set;
  * </ul>
  * Refusals by {@link io.tickvault.server.auth.AuthInterceptor} itself never reach this far: they
  * come through {@link #refusals()}. The user and exchange recorded are the request's
- * {@code user_id} and {@code exchange_id}, when it has them.
+ * {@code user_id} and {@code exchange_id}, when it has them; the subject is the token the call acts
+ * on: the request's {@code token_id} (RevokeToken), or that of the token the answer describes
+ * ({@code info.token_id}: CreateToken).
  */
 public final class AuditInterceptor implements ServerInterceptor {
   private final AuditLog audit;
@@ -69,6 +71,15 @@ public final class AuditInterceptor implements ServerInterceptor {
     };
   }
 
+  /** The message's singular string field of that name, or {@code otherwise} when it has none. */
+  private static String text(Message message, String field, String otherwise) {
+    FieldDescriptor f = message.getDescriptorForType().findFieldByName(field);
+    if (f == null || f.getJavaType() != FieldDescriptor.JavaType.STRING || f.isRepeated()) {
+      return otherwise;
+    }
+    return (String) message.getField(f);
+  }
+
   private static String peer(ServerCall<?, ?> call) {
     SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     return address == null ? "" : address.toString();
@@ -83,6 +94,7 @@ public final class AuditInterceptor implements ServerInterceptor {
     private final String peer;
     private String userId = "";
     private int exchangeId;
+    private String subject = "";
     private R held;
 
     AuditedCall(ServerCall<Q, R> call, String method, boolean secret, boolean write, String tokenId, String peer) {
@@ -96,19 +108,23 @@ public final class AuditInterceptor implements ServerInterceptor {
 
     void request(Object message) {
       if (message instanceof Message request) {
-        FieldDescriptor user = request.getDescriptorForType().findFieldByName("user_id");
-        if (user != null && user.getJavaType() == FieldDescriptor.JavaType.STRING && !user.isRepeated()) {
-          userId = (String) request.getField(user);
-        }
+        userId = text(request, "user_id", userId);
         FieldDescriptor exchange = request.getDescriptorForType().findFieldByName("exchange_id");
         if (exchange != null && exchange.getJavaType() == FieldDescriptor.JavaType.INT && !exchange.isRepeated()) {
           exchangeId = (Integer) request.getField(exchange);
         }
+        subject = text(request, "token_id", subject);
       }
     }
 
     @Override
     public void sendMessage(R message) {
+      if (message instanceof Message answer) {
+        FieldDescriptor info = answer.getDescriptorForType().findFieldByName("info");
+        if (info != null && info.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !info.isRepeated()) {
+          subject = text((Message) answer.getField(info), "token_id", subject);
+        }
+      }
       if (secret) {
         held = message; // a unary answer: sent once its record is durable, in close()
       } else {
@@ -124,7 +140,7 @@ public final class AuditInterceptor implements ServerInterceptor {
         return;
       }
       AuditEvent event = new AuditEvent(clock.millis(), tokenId, peer, method, userId, exchangeId,
-          status.getCode().name());
+          status.getCode().name(), subject);
       if (!secret || !status.isOk()) {
         audit.record(event);
         super.close(status, trailers);

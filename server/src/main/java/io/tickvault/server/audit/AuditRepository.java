@@ -10,12 +10,12 @@ import java.util.UUID;
 /** The only place that knows the columns of {@code audit_log}. */
 public final class AuditRepository {
   private static final String COLUMNS =
-      "chain_id, seq, time_ms, token_id, peer, method, user_id, exchange_id, outcome, key_id, prev_hash, hash";
+      "chain_id, seq, time_ms, token_id, peer, method, user_id, exchange_id, outcome, key_id, prev_hash, hash, subject";
 
   /** A group of records as one array per column, in one statement. */
   private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") SELECT * FROM unnest(?::uuid[],"
       + " ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[],"
-      + " ?::bytea[], ?::bytea[]) ON CONFLICT (chain_id, seq) DO NOTHING";
+      + " ?::bytea[], ?::bytea[], ?::text[]) ON CONFLICT (chain_id, seq) DO NOTHING";
 
   private final Jdbc jdbc;
 
@@ -43,6 +43,7 @@ public final class AuditRepository {
     String[] keys = new String[n];
     byte[][] prevHashes = new byte[n][];
     byte[][] hashes = new byte[n][];
+    String[] subjects = new String[n];
     for (int i = 0; i < n; i++) {
       ChainedRecord r = records.get(i);
       AuditEvent e = r.event();
@@ -58,6 +59,7 @@ public final class AuditRepository {
       keys[i] = r.keyId();
       prevHashes[i] = r.prevHash();
       hashes[i] = r.hash();
+      subjects[i] = e.subject();
     }
     return jdbc.withConnection(c -> {
       try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -73,6 +75,7 @@ public final class AuditRepository {
         ps.setObject(10, keys);
         ps.setObject(11, prevHashes);
         ps.setObject(12, hashes);
+        ps.setObject(13, subjects);
         return ps.executeUpdate();
       }
     });
@@ -104,7 +107,8 @@ public final class AuditRepository {
 
   private static ChainedRecord record(ResultSet row) throws SQLException {
     AuditEvent event = new AuditEvent(row.getLong("time_ms"), row.getString("token_id"), row.getString("peer"),
-        row.getString("method"), row.getString("user_id"), row.getInt("exchange_id"), row.getString("outcome"));
+        row.getString("method"), row.getString("user_id"), row.getInt("exchange_id"), row.getString("outcome"),
+        row.getString("subject"));
     return new ChainedRecord(row.getObject("chain_id", UUID.class), row.getLong("seq"), event, row.getString("key_id"),
         row.getBytes("prev_hash"), row.getBytes("hash"));
   }

@@ -76,6 +76,10 @@ final class SpoolFormat {
       AuditChain.writeFields(out, r.chainId(), r.seq(), r.event(), r.keyId());
       out.write(r.prevHash());
       out.write(r.hash());
+      if (!r.event().subject().isEmpty()) {
+        // Last, and only when there is one: a frame written before subjects existed reads as it did.
+        AuditChain.text(out, r.event().subject());
+      }
     }
     return bytes.toByteArray();
   }
@@ -96,8 +100,9 @@ final class SpoolFormat {
       in.readFully(prev);
       byte[] hash = new byte[32];
       in.readFully(hash);
-      return new ChainedRecord(chain, seq, new AuditEvent(timeMs, tokenId, peer, method, userId, exchangeId, outcome),
-          keyId, prev, hash);
+      String subject = in.available() > 0 ? text(in) : "";
+      return new ChainedRecord(chain, seq,
+          new AuditEvent(timeMs, tokenId, peer, method, userId, exchangeId, outcome, subject), keyId, prev, hash);
     }
   }
 

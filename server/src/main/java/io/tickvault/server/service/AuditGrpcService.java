@@ -111,6 +111,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         .setUserId(e.userId())
         .setExchangeId(e.exchangeId())
         .setOutcome(e.outcome())
+        .setSubject(e.subject())
         .setKeyId(row.keyId())
         .setPrevHash(ByteString.copyFrom(row.prevHash()))
         .setHash(ByteString.copyFrom(row.hash()))

@@ -2,6 +2,7 @@ package io.tickvault.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,22 @@ class AuditChainTest {
         22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}, List.of());
     assertThat(AuditChain.hash(other.mac(other.currentId()).orElseThrow(), id, 1, event("u"), KEYS.currentId(),
         AuditChain.GENESIS)).isNotEqualTo(base);
+  }
+
+  @Test
+  void theSubjectIsHashedWhenThereIsOne_andARecordWithoutOneHashesAsBeforeSubjectsExisted() {
+    var mac = KEYS.mac(KEYS.currentId()).orElseThrow();
+    UUID id = new UUID(1, 2);
+    AuditEvent revoke = new AuditEvent(1_700_000_000_000L, "token", "127.0.0.1:1",
+        "tickvault.v1.TokenAdminService/RevokeToken", "", 0, "OK");
+    // The hash of this record as the server computed it before audit records had a subject.
+    assertThat(HexFormat.of().formatHex(AuditChain.hash(mac, id, 1, revoke, KEYS.currentId(), AuditChain.GENESIS)))
+        .isEqualTo("4545cc37447e77feff83a0d315f86255d08b2c2510d38278f947701383354fe7");
+    AuditEvent aboutA = new AuditEvent(revoke.timeMs(), revoke.tokenId(), revoke.peer(), revoke.method(), "", 0, "OK", "tok-a");
+    AuditEvent aboutB = new AuditEvent(revoke.timeMs(), revoke.tokenId(), revoke.peer(), revoke.method(), "", 0, "OK", "tok-b");
+    byte[] a = AuditChain.hash(mac, id, 1, aboutA, KEYS.currentId(), AuditChain.GENESIS);
+    assertThat(a).isNotEqualTo(AuditChain.hash(mac, id, 1, revoke, KEYS.currentId(), AuditChain.GENESIS))
+        .isNotEqualTo(AuditChain.hash(mac, id, 1, aboutB, KEYS.currentId(), AuditChain.GENESIS));
   }
 
   @Test

@@ -94,6 +94,24 @@ class AuditSpoolTest {
     }
   }
 
+  @Test
+  void aRecordsSubjectIsKept_andARecordWithoutOneReadsWithoutOne() throws IOException {
+    AuditChain chain = new AuditChain(UUID.randomUUID(), KEYS);
+    try (AuditSpool spool = new AuditSpool(dir, chain.id(), 1 << 20)) {
+      List<ChainedRecord> records = chain.extend(List.of(
+          new AuditEvent(1000, "admin-1", "127.0.0.1:5000", "tickvault.v1.TokenAdminService/RevokeToken", "", 0, "OK",
+              "tok-revoked"),
+          new AuditEvent(1001, "token-1", "127.0.0.1:5000", "tickvault.v1.ApiKeyService/GetApiKeys", "user-1", 1, "OK")));
+      spool.append(records);
+      chain.advance(records);
+      AuditSpool.Shipment shipment = spool.nextShipment(10);
+      assertThat(shipment.records()).extracting(r -> r.event().subject()).containsExactly("tok-revoked", "");
+      assertThat(shipment.records()).extracting(ChainedRecord::event).isEqualTo(List.of(records.get(0).event(),
+          records.get(1).event()));
+      spool.shipped(shipment);
+    }
+  }
+
   private static List<AuditEvent> events(int n, long timeMs) {
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < n; i++) {

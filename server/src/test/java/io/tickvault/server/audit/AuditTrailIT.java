@@ -7,6 +7,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.tickvault.api.v1.ApiKeyAdminServiceGrpc;
+import io.tickvault.api.v1.AuthServiceGrpc;
+import io.tickvault.api.v1.WhoAmIRequest;
+import io.tickvault.api.v1.CreateTokenRequest;
+import io.tickvault.api.v1.CreateTokenResponse;
+import io.tickvault.api.v1.GetCoverageRequest;
+import io.tickvault.api.v1.Permission;
+import io.tickvault.api.v1.QueryServiceGrpc;
+import io.tickvault.api.v1.RevokeTokenRequest;
+import io.tickvault.api.v1.TokenAdminServiceGrpc;
+import io.tickvault.api.v1.TokenScope;
 import io.tickvault.api.v1.AuditChainHead;
 import io.tickvault.api.v1.AuditRecord;
 import io.tickvault.api.v1.AuditServiceGrpc;
@@ -189,6 +199,45 @@ class AuditTrailIT {
     assertThat(count("method = ? AND outcome = 'UNAUTHENTICATED' AND token_id = ''", GET_API_KEYS)).isEqualTo(1);
     assertThat(count("method LIKE '%PutExchange' AND outcome = 'PERMISSION_DENIED' AND token_id LIKE 'env-worker-%'"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void tokensCreatedAndRevoked_areRecordedWithTheTokenActedOn_andAReadOutOfScopeIsRecordedAsARefusal() {
+    var admin = as(ADMIN, TokenAdminServiceGrpc.newBlockingStub(replicaA.channel()));
+    CreateTokenResponse created = admin.createToken(CreateTokenRequest.newBuilder().setName("reader of exchange 1")
+        .addPermissions(Permission.PERMISSION_MARKET_DATA_READ)
+        .setScope(TokenScope.newBuilder().addExchangeIds(1)).build());
+    String newId = created.getInfo().getTokenId();
+    // A new token reaches the other replica within about half a second (docs/security.md).
+    io.tickvault.server.testing.Eventually.await("replica B knows the new token", java.time.Duration.ofSeconds(10), () -> {
+      try {
+        as(created.getToken(), AuthServiceGrpc.newBlockingStub(replicaB.channel())).whoAmI(WhoAmIRequest.getDefaultInstance());
+        return true;
+      } catch (io.grpc.StatusRuntimeException notYet) {
+        return false;
+      }
+    });
+    assertThat(catchThrowable(() -> as(created.getToken(), QueryServiceGrpc.newBlockingStub(replicaB.channel()))
+        .getCoverage(GetCoverageRequest.newBuilder().setExchangeId(7).setCurrencyPairNo(1).build())))
+        .hasMessageContaining("PERMISSION_DENIED");
+    admin.revokeToken(RevokeTokenRequest.newBuilder().setTokenId(newId).build());
+
+    awaitCount(1, "method LIKE '%/RevokeToken' AND subject = '" + newId + "'");
+    assertThat(count("method LIKE '%/CreateToken' AND subject = ? AND token_id LIKE 'env-admin-%' AND outcome = 'OK'",
+        newId)).isEqualTo(1);
+    assertThat(count("method LIKE '%/RevokeToken' AND subject = ? AND token_id LIKE 'env-admin-%' AND outcome = 'OK'",
+        newId)).isEqualTo(1);
+    assertThat(count("method LIKE '%/GetCoverage' AND token_id = ? AND exchange_id = 7 AND outcome = 'PERMISSION_DENIED'",
+        newId)).isEqualTo(1);
+    List<AuditRecord> revocations = new ArrayList<>();
+    as(ADMIN, AuditServiceGrpc.newBlockingStub(replicaB.channel())).readAuditLog(ReadAuditLogRequest.newBuilder()
+        .setStartTimeMs(0).setEndTimeMs(Long.MAX_VALUE).build())
+        .forEachRemaining(page -> page.getRecordsList().stream().filter(r -> r.getMethod().endsWith("/RevokeToken"))
+            .forEach(revocations::add));
+    assertThat(revocations).extracting(AuditRecord::getSubject).contains(newId);
+    VerifyAuditLogResponse verified = as(ADMIN, AuditServiceGrpc.newBlockingStub(replicaB.channel()))
+        .verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());
+    assertThat(verified.getIntact()).as(verified.getDetail()).isTrue();
   }
 
   @Test

@@ -40,17 +40,17 @@ final class AuditCommand {
            ResumingReader<AuditRecord> records = client.audit().read(request)) {
         PrintWriter out = out();
         if (!output.json()) {
-          out.printf("%-24s %-8s %6s %-20s %-22s %-40s %-16s %4s %s%n", "time", "chain", "seq", "token_id", "peer",
-              "method", "user_id", "exch", "outcome");
+          out.printf("%-24s %-8s %6s %-20s %-22s %-40s %-16s %4s %-18s %s%n", "time", "chain", "seq", "token_id", "peer",
+              "method", "user_id", "exch", "outcome", "subject");
         }
         while (records.hasNext()) {
           AuditRecord r = records.next();
           if (output.json()) {
             out.println(Json.of(r));
           } else {
-            out.printf("%-24s %-8s %6d %-20s %-22s %-40s %-16s %4d %s%n", Instant.ofEpochMilli(r.getTimeMs()),
+            out.printf("%-24s %-8s %6d %-20s %-22s %-40s %-16s %4d %-18s %s%n", Instant.ofEpochMilli(r.getTimeMs()),
                 r.getChainId().substring(0, Math.min(8, r.getChainId().length())), r.getSeq(), r.getTokenId(),
-                r.getPeer(), r.getMethod(), r.getUserId(), r.getExchangeId(), r.getOutcome());
+                r.getPeer(), r.getMethod(), r.getUserId(), r.getExchangeId(), r.getOutcome(), r.getSubject());
           }
         }
         return ExitCodes.OK;
