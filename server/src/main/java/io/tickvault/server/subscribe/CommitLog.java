@@ -41,13 +41,21 @@ public final class CommitLog {
     void bind(PreparedStatement ps, int index) throws SQLException;
   }
 
-  /** Reads an entry's records from column {@code column}. */
+  /** Reads an entry's records from column {@code column} on (the columns of {@link Tables#read}). */
   public interface PayloadReader<R> {
     List<R> read(ResultSet row, int column) throws SQLException;
   }
 
-  /** A kind's tables: the log, its counter, and the log's columns of records and of their count. */
-  public record Tables(String log, String counter, String records, String count) {}
+  /**
+   * A kind's tables: the log, its counter, the log's columns of records and of their count, and
+   * what {@link #entries} reads of an entry for its {@link PayloadReader} (the records' column, or
+   * a list of columns).
+   */
+  public record Tables(String log, String counter, String records, String count, String read) {
+    public Tables(String log, String counter, String records, String count) {
+      this(log, counter, records, count, records);
+    }
+  }
 
   // One round trip per market: the seq row (taken last, held to the commit), then the entry.
   private static final String APPEND_SQL = """
@@ -59,21 +67,6 @@ public final class CommitLog {
       SELECT ?, ?, seq, ?, ?, clock_timestamp() FROM s
       RETURNING commit_seq
       """;
-  // One round trip for every market of a transaction (a group commit spans hundreds): the seq rows
-  // in the order given, which is key order (taken last, held to the commit), then the entries.
-  private static final String APPEND_BYTES_SQL = """
-      WITH m AS (
-          SELECT * FROM unnest(?::integer[], ?::integer[], ?::bytea[], ?::integer[]) WITH ORDINALITY AS m(e, p, r, n, i)),
-      s AS (
-          INSERT INTO %2$s AS q (exchange_id, currency_pair_no, seq)
-          SELECT e, p, 1 FROM m ORDER BY i
-          ON CONFLICT (exchange_id, currency_pair_no) DO UPDATE SET seq = q.seq + 1
-          RETURNING exchange_id, currency_pair_no, seq)
-      INSERT INTO %1$s (exchange_id, currency_pair_no, commit_seq, %3$s, %4$s, committed_at)
-      SELECT s.exchange_id, s.currency_pair_no, s.seq, m.r, m.n, clock_timestamp()
-        FROM s JOIN m ON m.e = s.exchange_id AND m.p = s.currency_pair_no
-      RETURNING exchange_id, currency_pair_no, commit_seq
-      """;
   private static final String SEQS_SQL = """
       SELECT coalesce(s.seq, 0), coalesce(s.pruned_through, 0)
         FROM unnest(?::integer[], ?::integer[]) WITH ORDINALITY AS m(e, p, i)
@@ -81,10 +74,10 @@ public final class CommitLog {
        ORDER BY m.i
       """;
   private static final String ENTRIES_SQL = """
-      SELECT m.i, l.commit_seq, l.%3$s, (extract(epoch FROM l.committed_at) * 1000)::bigint
+      SELECT m.i, l.*
         FROM unnest(?::integer[], ?::integer[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS m(e, p, after, upto, i)
         CROSS JOIN LATERAL (
-            SELECT commit_seq, %3$s, committed_at FROM %1$s
+            SELECT commit_seq, (extract(epoch FROM committed_at) * 1000)::bigint, %3$s FROM %1$s
              WHERE exchange_id = m.e AND currency_pair_no = m.p AND commit_seq > m.after AND commit_seq <= m.upto
              ORDER BY commit_seq
              LIMIT ?) l
@@ -104,7 +97,6 @@ public final class CommitLog {
       """;
 
   private final String appendSql;
-  private final String appendBytesSql;
   private final String seqsSql;
   private final String entriesSql;
   private final String pruneSql;
@@ -112,9 +104,8 @@ public final class CommitLog {
 
   public CommitLog(Tables t) {
     this.appendSql = APPEND_SQL.formatted(t.log(), t.counter(), t.records(), t.count());
-    this.appendBytesSql = APPEND_BYTES_SQL.formatted(t.log(), t.counter(), t.records(), t.count());
     this.seqsSql = SEQS_SQL.formatted(t.log(), t.counter());
-    this.entriesSql = ENTRIES_SQL.formatted(t.log(), t.counter(), t.records());
+    this.entriesSql = ENTRIES_SQL.formatted(t.log(), t.counter(), t.read());
     this.pruneSql = PRUNE_SQL.formatted(t.log(), t.counter());
     this.log = t.log();
   }
@@ -142,35 +133,6 @@ public final class CommitLog {
         return new Commit(exchangeId, currencyPairNo, rs.getLong(1));
       }
     }
-  }
-
-  /**
-   * Appends the entries of many markets in one statement, for a log whose records are one
-   * {@code bytea} each: market i's {@code counts[i]} records encoded as {@code records[i]}, the
-   * markets distinct and given in key order (their seq rows are locked in that order: two
-   * transactions never deadlock). Call it last in the transaction.
-   */
-  public List<Commit> appendBytes(Connection c, Integer[] exchangeIds, Integer[] pairNos, byte[][] records, Integer[] counts)
-      throws SQLException {
-    List<Commit> commits = new ArrayList<>(exchangeIds.length);
-    if (exchangeIds.length == 0) {
-      return commits;
-    }
-    try (PreparedStatement ps = c.prepareStatement(appendBytesSql)) {
-      ps.setArray(1, c.createArrayOf("int4", exchangeIds));
-      ps.setArray(2, c.createArrayOf("int4", pairNos));
-      ps.setArray(3, c.createArrayOf("bytea", records));
-      ps.setArray(4, c.createArrayOf("int4", counts));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          commits.add(new Commit(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
-        }
-      }
-    }
-    if (commits.size() != exchangeIds.length) {
-      throw new IllegalStateException(log + " took " + commits.size() + " entries of " + exchangeIds.length + " markets");
-    }
-    return commits;
   }
 
   /** Each market's last seq and the seq up to which its entries were pruned, in the order given. */
@@ -205,7 +167,7 @@ public final class CommitLog {
       ps.setInt(5, perMarket);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          entries.add(new Entry<>((int) rs.getLong(1) - 1, rs.getLong(2), reader.read(rs, 3), rs.getLong(4)));
+          entries.add(new Entry<>((int) rs.getLong(1) - 1, rs.getLong(2), reader.read(rs, 4), rs.getLong(3)));
         }
       }
     }

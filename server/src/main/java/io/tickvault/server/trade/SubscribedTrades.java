@@ -10,9 +10,10 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Trades as SubscribeTrades streams them: the log holds the trades themselves, the stored ones are
- * read by (trade_time_ms, trade_id) as ReadTrades reads them, and a response takes at most
- * {@link #MAX_TRADES} live trades (an entry is cut there) or a history page and its late trades.
+ * Trades as SubscribeTrades streams them: the log names or holds them ({@link TradeCommitLog}),
+ * the stored ones are read by (trade_time_ms, trade_id) as ReadTrades reads them, and a response
+ * takes at most {@link #MAX_TRADES} live trades (an entry is cut there) or a history page and its
+ * late trades.
  */
 final class SubscribedTrades implements Subscribable<Trade, Trade> {
   static final SubscribedTrades INSTANCE = new SubscribedTrades();
@@ -40,7 +41,7 @@ final class SubscribedTrades implements Subscribable<Trade, Trade> {
   @Override
   public List<CommitLog.Entry<Trade>> entries(Connection c, int[] exchangeIds, int[] pairNos, long[] after, long[] upto,
                                               int perMarket) throws SQLException {
-    return TradeCommitLog.LOG.entries(c, exchangeIds, pairNos, after, upto, perMarket, TradeCommitLog::read);
+    return TradeCommitLog.entries(c, exchangeIds, pairNos, after, upto, perMarket);
   }
 
   @Override

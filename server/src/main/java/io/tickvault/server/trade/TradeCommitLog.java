@@ -8,6 +8,7 @@ import io.tickvault.server.subscribe.CommitLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -16,15 +17,48 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The trades' {@link CommitLog} (V9__trade_commit_log.sql): what SubscribeTrades streams once it
- * has caught up with the stored trades (docs/subscribing.md). An entry holds the trades themselves,
- * as length-delimited {@code Trade} messages, so the live phase reads no other table. Appended in
- * the trades' own transaction, after everything else ({@link TradeRepository}).
+ * The trades' {@link CommitLog} (V9__trade_commit_log.sql, V15__trade_commit_log_by_transaction.sql):
+ * what SubscribeTrades streams once it has caught up with the stored trades (docs/subscribing.md).
+ * Appended in the trades' own transaction, after everything else ({@link TradeRepository}).
+ *
+ * <p>An entry names its trades without copying them: by the transaction id they were written with
+ * ({@code tx}, their {@code xmin}) and the span of their trade times, so a reader finds them in
+ * {@code trades} as the rows of that market and span with that xmin (a trade row is never updated:
+ * its xmin stays that of the statement's transaction that inserted it). Copying them would write every trade twice. When the trades of one market lie more
+ * than {@link #MAX_NAMED_SPAN_MS} apart (a backfill of scattered times), the entry holds them
+ * instead, as length-delimited {@code Trade} messages: a read by time would cover too many rows of
+ * other transactions.
  */
 public final class TradeCommitLog {
   /** The log's tables; its reads and its retention. */
   public static final CommitLog LOG = new CommitLog(new CommitLog.Tables("trade_commit_log", "market_commit_seq",
-      "trades", "trade_count"));
+      "trades", "trade_count", "trades, tx::text, min_time_ms, max_time_ms"));
+
+  /** The widest span of trade times an entry names by its transaction rather than holding. */
+  static final long MAX_NAMED_SPAN_MS = 10 * 60_000L;
+
+  // One round trip for every market of a transaction (a group commit spans hundreds): the seq rows
+  // in the order given, which is key order (taken last, held to the commit), then the entries. A
+  // named entry's tx is the xmin of one of its trades, read back by key, not the transaction's own
+  // id: rows written inside a savepoint (pgjdbc's autosave) carry the subtransaction's id.
+  private static final String APPEND_SQL = """
+      WITH m AS (
+          SELECT * FROM unnest(?::integer[], ?::integer[], ?::bytea[], ?::integer[], ?::bigint[], ?::bigint[], ?::text[])
+            WITH ORDINALITY AS m(e, p, r, n, lo, hi, k, i)),
+      s AS (
+          INSERT INTO market_commit_seq AS q (exchange_id, currency_pair_no, seq)
+          SELECT e, p, 1 FROM m ORDER BY i
+          ON CONFLICT (exchange_id, currency_pair_no) DO UPDATE SET seq = q.seq + 1
+          RETURNING exchange_id, currency_pair_no, seq)
+      INSERT INTO trade_commit_log (exchange_id, currency_pair_no, commit_seq, trades, trade_count, tx, min_time_ms,
+                                    max_time_ms, committed_at)
+      SELECT s.exchange_id, s.currency_pair_no, s.seq, m.r, m.n,
+             CASE WHEN m.r IS NULL THEN (SELECT t.xmin FROM trades t
+                                          WHERE t.exchange_id = m.e AND t.currency_pair_no = m.p AND t.trade_id = m.k) END,
+             m.lo, m.hi, clock_timestamp()
+        FROM s JOIN m ON m.e = s.exchange_id AND m.p = s.currency_pair_no
+      RETURNING exchange_id, currency_pair_no, commit_seq
+      """;
 
   private static final Comparator<Trade> MARKET_ORDER = Comparator.comparingInt(Trade::getExchangeId)
       .thenComparingInt(Trade::getCurrencyPairNo);
@@ -37,32 +71,102 @@ public final class TradeCommitLog {
 
   /**
    * Appends the entries of {@code inserted} (trades this transaction inserted), one per market, in
-   * one statement whatever the number of markets (a group commit spans many), the markets in key
-   * order ({@link CommitLog#appendBytes}). Call it as the transaction's last statement;
-   * {@code receive_time_ms} 0 is stored as {@code nowMillis}, as in {@code trades}.
+   * one statement whatever the number of markets (a group commit spans many), the markets distinct
+   * and in key order, so two transactions lock their seq rows in the same order and never deadlock.
+   * Call it as the transaction's last statement; {@code receive_time_ms} 0 is stored as
+   * {@code nowMillis}, as in {@code trades}.
    */
   List<CommitLog.Commit> append(Connection c, List<Trade> insertedRows, long nowMillis) throws SQLException {
     List<Trade> inserted = byMarket(insertedRows);
     List<Integer> exchanges = new ArrayList<>();
     List<Integer> pairs = new ArrayList<>();
-    List<byte[]> entries = new ArrayList<>();
+    List<byte[]> held = new ArrayList<>();
     List<Integer> counts = new ArrayList<>();
+    List<Long> lows = new ArrayList<>();
+    List<Long> highs = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
     int from = 0;
     while (from < inserted.size()) {
       Trade first = inserted.get(from);
+      long low = first.getTradeTimeMs();
+      long high = low;
       int to = from + 1;
       while (to < inserted.size() && inserted.get(to).getExchangeId() == first.getExchangeId()
           && inserted.get(to).getCurrencyPairNo() == first.getCurrencyPairNo()) {
+        low = Math.min(low, inserted.get(to).getTradeTimeMs());
+        high = Math.max(high, inserted.get(to).getTradeTimeMs());
         to++;
       }
       exchanges.add(first.getExchangeId());
       pairs.add(first.getCurrencyPairNo());
-      entries.add(encode(inserted.subList(from, to), nowMillis));
+      held.add(high - low > MAX_NAMED_SPAN_MS ? encode(inserted.subList(from, to), nowMillis) : null);
       counts.add(to - from);
+      lows.add(low);
+      highs.add(high);
+      keys.add(first.getTradeId());
       from = to;
     }
-    return LOG.appendBytes(c, exchanges.toArray(Integer[]::new), pairs.toArray(Integer[]::new),
-        entries.toArray(byte[][]::new), counts.toArray(Integer[]::new));
+    List<CommitLog.Commit> commits = new ArrayList<>(exchanges.size());
+    if (exchanges.isEmpty()) {
+      return commits;
+    }
+    try (PreparedStatement ps = c.prepareStatement(APPEND_SQL)) {
+      ps.setArray(1, c.createArrayOf("int4", exchanges.toArray()));
+      ps.setArray(2, c.createArrayOf("int4", pairs.toArray()));
+      ps.setArray(3, c.createArrayOf("bytea", held.toArray(byte[][]::new)));
+      ps.setArray(4, c.createArrayOf("int4", counts.toArray()));
+      ps.setArray(5, c.createArrayOf("int8", lows.toArray()));
+      ps.setArray(6, c.createArrayOf("int8", highs.toArray()));
+      ps.setArray(7, c.createArrayOf("text", keys.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          commits.add(new CommitLog.Commit(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
+        }
+      }
+    }
+    if (commits.size() != exchanges.size()) {
+      throw new IllegalStateException("trade_commit_log took " + commits.size() + " entries of " + exchanges.size()
+          + " markets");
+    }
+    return commits;
+  }
+
+  /**
+   * The entries of each market with a seq in {@code (after[i], upto[i]]}, at most
+   * {@code perMarket} of each ({@link CommitLog#entries}), each with its trades: those it holds, and
+   * those it names read in one statement for all of them ({@link TradeReader#insertedBy}).
+   */
+  static List<CommitLog.Entry<Trade>> entries(Connection c, int[] exchangeIds, int[] pairNos, long[] after, long[] upto,
+                                              int perMarket) throws SQLException {
+    List<CommitLog.Entry<Stored>> stored = LOG.entries(c, exchangeIds, pairNos, after, upto, perMarket,
+        (row, column) -> List.of(stored(row, column)));
+    List<TradeReader.Named> named = new ArrayList<>();
+    for (CommitLog.Entry<Stored> e : stored) {
+      Stored s = e.items().get(0);
+      if (s.held() == null) {
+        named.add(new TradeReader.Named(exchangeIds[e.market()], pairNos[e.market()], s.tx(), s.fromMs(), s.toMs()));
+      }
+    }
+    List<List<Trade>> found = named.isEmpty() ? List.of() : TradeReader.insertedBy(c, named);
+    List<CommitLog.Entry<Trade>> entries = new ArrayList<>(stored.size());
+    int next = 0;
+    for (CommitLog.Entry<Stored> e : stored) {
+      Stored s = e.items().get(0);
+      List<Trade> trades = s.held() != null ? s.held() : found.get(next++);
+      entries.add(new CommitLog.Entry<>(e.market(), e.seq(), trades, e.committedAtMs()));
+    }
+    return entries;
+  }
+
+  /** An entry as stored: the trades it holds, or null and the transaction and span that name them. */
+  private record Stored(List<Trade> held, long tx, long fromMs, long toMs) {}
+
+  private static Stored stored(ResultSet row, int column) throws SQLException {
+    byte[] held = row.getBytes(column);
+    if (held != null) {
+      return new Stored(decode(held), 0, 0, 0);
+    }
+    return new Stored(null, Long.parseLong(row.getString(column + 1)), row.getLong(column + 2), row.getLong(column + 3));
   }
 
   /**
@@ -91,11 +195,6 @@ public final class TradeCommitLog {
   /** Deletes the entries committed more than {@code retention} ago; returns how many. */
   public static int prune(Jdbc jdbc, Duration retention) {
     return LOG.prune(jdbc, retention);
-  }
-
-  /** The trades of an entry, as {@link CommitLog#entries} reads them. */
-  static List<Trade> read(ResultSet row, int column) throws SQLException {
-    return decode(row.getBytes(column));
   }
 
   /**

@@ -4,8 +4,12 @@ import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.read.PageToken;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -80,23 +84,79 @@ public final class TradeReader {
         Long.MAX_VALUE, afterTime, afterId, limit);
   }
 
+  /**
+   * The trades a transaction inserted into one market: that market's rows in
+   * {@code [fromMs, toMs]} whose xmin is {@code tx} (a trade row is never updated, so its xmin stays
+   * the transaction that inserted it).
+   */
+  record Named(int exchangeId, int currencyPairNo, long tx, long fromMs, long toMs) {}
+
+  private static final String INSERTED_BY = "SELECT n.i, " + COLUMNS + """
+       FROM unnest(?::integer[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS n(e, p, tx, lo, hi, i)
+       JOIN trades t ON t.exchange_id = n.e AND t.currency_pair_no = n.p AND t.trade_time_ms BETWEEN n.lo AND n.hi
+        AND t.xmin = n.tx::text::xid
+      ORDER BY n.i, t.trade_time_ms, t.trade_id COLLATE "C"
+      """;
+
+  /**
+   * For each of {@code named}, in its order, the trades it names, oldest first by (trade_time_ms,
+   * trade_id): one statement for all of them. Those deleted since (retention) are left out.
+   */
+  static List<List<Trade>> insertedBy(Connection c, List<Named> named) throws SQLException {
+    int n = named.size();
+    Integer[] exchanges = new Integer[n];
+    Integer[] pairs = new Integer[n];
+    Long[] txs = new Long[n];
+    Long[] lows = new Long[n];
+    Long[] highs = new Long[n];
+    List<List<Trade>> trades = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Named e = named.get(i);
+      exchanges[i] = e.exchangeId();
+      pairs[i] = e.currencyPairNo();
+      txs[i] = e.tx();
+      lows[i] = e.fromMs();
+      highs[i] = e.toMs();
+      trades.add(new ArrayList<>());
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERTED_BY)) {
+      ps.setArray(1, c.createArrayOf("int4", exchanges));
+      ps.setArray(2, c.createArrayOf("int4", pairs));
+      ps.setArray(3, c.createArrayOf("int8", txs));
+      ps.setArray(4, c.createArrayOf("int8", lows));
+      ps.setArray(5, c.createArrayOf("int8", highs));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Named e = named.get(rs.getInt(1) - 1);
+          trades.get(rs.getInt(1) - 1).add(trade(rs, 1, e.exchangeId(), e.currencyPairNo()));
+        }
+      }
+    }
+    return trades;
+  }
+
   /** The market's greatest trade by (trade_time_ms, trade_id). */
   public Optional<Trade> last(int exchangeId, int currencyPairNo) {
     return jdbc.queryOne(LAST, row -> trade(row, exchangeId, currencyPairNo), exchangeId, currencyPairNo);
   }
 
   private static Trade trade(ResultSet row, int exchangeId, int currencyPairNo) throws SQLException {
-    short side = row.getShort(4);
+    return trade(row, 0, exchangeId, currencyPairNo);
+  }
+
+  /** The trade of {@link #COLUMNS}, read after the row's first {@code skip} columns. */
+  private static Trade trade(ResultSet row, int skip, int exchangeId, int currencyPairNo) throws SQLException {
+    short side = row.getShort(skip + 4);
     TradeSide takerSide = row.wasNull() ? TradeSide.TRADE_SIDE_UNSPECIFIED : TradeSide.forNumber(side);
     return Trade.newBuilder()
         .setExchangeId(exchangeId)
         .setCurrencyPairNo(currencyPairNo)
-        .setTradeId(row.getString(1))
-        .setPrice(row.getString(2))
-        .setQuantity(row.getString(3))
+        .setTradeId(row.getString(skip + 1))
+        .setPrice(row.getString(skip + 2))
+        .setQuantity(row.getString(skip + 3))
         .setTakerSide(takerSide)
-        .setTradeTimeMs(row.getLong(5))
-        .setReceiveTimeMs(row.getLong(6))
+        .setTradeTimeMs(row.getLong(skip + 5))
+        .setReceiveTimeMs(row.getLong(skip + 6))
         .build();
   }
 }
