@@ -5,7 +5,9 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGConnection;
 
@@ -20,6 +22,32 @@ public final class OrderBookCommitLog {
   /** The log's tables; its reads and its retention. */
   public static final CommitLog LOG = new CommitLog(new CommitLog.Tables("orderbook_commit_log",
       "orderbook_commit_seq", "snapshot_ids", "snapshot_count"));
+
+  // CommitLog's read of the entries joined to the headers of the snapshots they name, so a
+  // subscription's wake-up costs one round trip before the levels, not two: one row per snapshot,
+  // in the entry's (key) order. A snapshot the order books' retention deleted since has no header;
+  // its row still comes, so an entry whose snapshots are all gone still moves the market's seq.
+  // The header is a LATERAL subquery with a LIMIT, which PostgreSQL plans on its own: one probe of
+  // the primary key per id whatever the statistics say. As a plain join, on statistics taken while
+  // the table was small, it probed by market only and filtered the ids: every snapshot of the
+  // market read for each id.
+  private static final String ENTRIES_SQL = """
+      SELECT m.i, l.commit_seq, (extract(epoch FROM l.committed_at) * 1000)::bigint,
+             h.snapshot_id, h.server_time_ms, h.sequence_id, h.receive_time_ms, h.bid_count, h.ask_count
+        FROM unnest(?::integer[], ?::integer[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS m(e, p, after, upto, i)
+        CROSS JOIN LATERAL (
+            SELECT commit_seq, snapshot_ids, committed_at FROM orderbook_commit_log
+             WHERE exchange_id = m.e AND currency_pair_no = m.p AND commit_seq > m.after AND commit_seq <= m.upto
+             ORDER BY commit_seq
+             LIMIT ?) l
+        LEFT JOIN LATERAL unnest(l.snapshot_ids) WITH ORDINALITY AS x(id, k) ON true
+        LEFT JOIN LATERAL (
+            SELECT snapshot_id, server_time_ms, sequence_id, receive_time_ms, bid_count, ask_count
+              FROM orderbook_snapshots
+             WHERE exchange_id = m.e AND currency_pair_no = m.p AND snapshot_id = x.id
+             LIMIT 1) h ON true
+       ORDER BY m.i, l.commit_seq, x.k
+      """;
 
   private final CommitLog.Listener listener;
 
@@ -55,9 +83,40 @@ public final class OrderBookCommitLog {
     }
   }
 
-  /** The snapshot ids of an entry, as {@link CommitLog#entries} reads them. */
-  static List<Long> read(ResultSet row, int column) throws SQLException {
-    Long[] ids = (Long[]) row.getArray(column).getArray();
-    return List.of(ids);
+  /**
+   * The entries of each market with a seq in {@code (after[i], upto[i]]}, at most
+   * {@code perMarket} of each, in seq order per market, as {@link CommitLog#entries} reads them,
+   * each snapshot id as its header, in one statement.
+   */
+  static List<CommitLog.Entry<OrderBookReader.Header>> entries(Connection c, int[] exchangeIds, int[] pairNos,
+      long[] after, long[] upto, int perMarket) throws SQLException {
+    List<CommitLog.Entry<OrderBookReader.Header>> entries = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(ENTRIES_SQL)) {
+      ps.setArray(1, c.createArrayOf("int4", Arrays.stream(exchangeIds).boxed().toArray()));
+      ps.setArray(2, c.createArrayOf("int4", Arrays.stream(pairNos).boxed().toArray()));
+      ps.setArray(3, c.createArrayOf("int8", Arrays.stream(after).boxed().toArray()));
+      ps.setArray(4, c.createArrayOf("int8", Arrays.stream(upto).boxed().toArray()));
+      ps.setInt(5, perMarket);
+      try (ResultSet rs = ps.executeQuery()) {
+        int market = -1;
+        long seq = -1;
+        List<OrderBookReader.Header> items = null;
+        while (rs.next()) {
+          int m = (int) rs.getLong(1) - 1;
+          long s = rs.getLong(2);
+          if (m != market || s != seq) {
+            market = m;
+            seq = s;
+            items = new ArrayList<>();
+            entries.add(new CommitLog.Entry<>(m, s, items, rs.getLong(3)));
+          }
+          rs.getLong(4);
+          if (!rs.wasNull()) {
+            items.add(OrderBookReader.header(rs, 4));
+          }
+        }
+      }
+    }
+    return entries;
   }
 }

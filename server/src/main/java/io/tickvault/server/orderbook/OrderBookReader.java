@@ -50,11 +50,7 @@ public final class OrderBookReader {
       ORDER BY server_time_ms DESC, sequence_id DESC
       LIMIT 1
       """;
-  private static final String BY_ID = "SELECT " + HEADER_COLUMNS + """
-       FROM orderbook_snapshots
-      WHERE snapshot_id BETWEEN ? AND ? AND snapshot_id = ANY (?)
-      """;
-  // The range of the ids beside the list (here and in BY_ID): a generic plan (PostgreSQL's after a
+  // The range of the ids beside the list: a generic plan (PostgreSQL's after a
   // statement's fifth run) does not know how long the list is, and without a range it scanned all
   // the market's levels: 2 s instead of 0.1 s for 500 snapshots of 40 levels.
   private static final String LEVELS = """
@@ -116,16 +112,6 @@ public final class OrderBookReader {
         afterSequence, limit);
   }
 
-  /** The headers of these snapshot ids, by id; an id no longer stored (retention) is not in it. */
-  static Map<Long, Header> byId(Connection c, long[] ids) throws SQLException {
-    Map<Long, Header> headers = new HashMap<>(ids.length * 2);
-    for (Header h : Jdbc.query(c, BY_ID, OrderBookReader::header, Arrays.stream(ids).min().getAsLong(),
-        Arrays.stream(ids).max().getAsLong(), ids)) {
-      headers.put(h.snapshotId(), h);
-    }
-    return headers;
-  }
-
   static List<OrderBookSnapshot> withLevels(Connection c, int exchangeId, int currencyPairNo,
       List<Header> headers, int depth) throws SQLException {
     long[] ids = new long[headers.size()];
@@ -162,6 +148,12 @@ public final class OrderBookReader {
   }
 
   private static Header header(ResultSet row) throws SQLException {
-    return new Header(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getInt(5), row.getInt(6));
+    return header(row, 1);
+  }
+
+  /** The header in the row's six columns from {@code first} on, in the order of HEADER_COLUMNS. */
+  static Header header(ResultSet row, int first) throws SQLException {
+    return new Header(row.getLong(first), row.getLong(first + 1), row.getLong(first + 2), row.getLong(first + 3),
+        row.getInt(first + 4), row.getInt(first + 5));
   }
 }

@@ -5,9 +5,7 @@ import io.tickvault.server.subscribe.CommitLog;
 import io.tickvault.server.subscribe.Subscribable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Order book snapshots as SubscribeOrderBooks streams them, at one subscription's depth: the log
@@ -46,22 +44,7 @@ final class SubscribedOrderBooks implements Subscribable<OrderBookReader.Header,
   @Override
   public List<CommitLog.Entry<OrderBookReader.Header>> entries(Connection c, int[] exchangeIds, int[] pairNos,
       long[] after, long[] upto, int perMarket) throws SQLException {
-    List<CommitLog.Entry<Long>> entries = OrderBookCommitLog.LOG.entries(c, exchangeIds, pairNos, after, upto, perMarket,
-        OrderBookCommitLog::read);
-    long[] ids = entries.stream().flatMap(e -> e.items().stream()).mapToLong(Long::longValue).toArray();
-    Map<Long, OrderBookReader.Header> headers = ids.length == 0 ? Map.of() : OrderBookReader.byId(c, ids);
-    List<CommitLog.Entry<OrderBookReader.Header>> named = new ArrayList<>(entries.size());
-    for (CommitLog.Entry<Long> e : entries) {
-      List<OrderBookReader.Header> items = new ArrayList<>(e.items().size());
-      for (long id : e.items()) {
-        OrderBookReader.Header h = headers.get(id);
-        if (h != null) { // else deleted by the order books' retention since
-          items.add(h);
-        }
-      }
-      named.add(new CommitLog.Entry<>(e.market(), e.seq(), items, e.committedAtMs()));
-    }
-    return named;
+    return OrderBookCommitLog.entries(c, exchangeIds, pairNos, after, upto, perMarket);
   }
 
   @Override

@@ -30,7 +30,11 @@ import java.util.List;
  * with every other market's in one snapshot when the subscription starts; records committed
  * since, with a time before start_time_ms, come as late ones. Then one response with caught_up,
  * and the live phase: every entry after each market's seq (less its skip), in seq order, whatever
- * the times of its records.
+ * the times of its records. A live step reads the log and the records it names on one connection,
+ * and one that took every entry there was reads nothing the next time it is asked: it waits for
+ * the watch at once, which wakes it at once for a commit it already knows of after those seqs, and
+ * by its poll for one it has not heard of, as an empty read would have left it to. A read that
+ * could only come back empty would delay the next commit's delivery by its round trips.
  *
  * <p>A resume token holds exactly that state, so resuming is the same next step.
  *
@@ -69,6 +73,7 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
   private int current;
   private Subscribable.Cursor cursor;
   private boolean announced;
+  private boolean drained;
   private int pageSize = HISTORY_PAGE;
   private Runnable cancelWait;
   private boolean closed;
@@ -106,6 +111,10 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
     // The last page of stored records goes without caught_up; the next response carries it.
     boolean caughtUp = records.isEmpty();
     if (caughtUp) {
+      if (drained) {
+        drained = false;
+        return null;
+      }
       liveStep(records);
       if (records.isEmpty() && announced) {
         return null;
@@ -223,23 +232,45 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
     return (records.isEmpty() && sent.isEmpty()) || weight + w <= kind.maxWeight();
   }
 
-  /** The entries after each market's seq, a bounded response's worth, fairly across markets. */
+  /**
+   * The entries after each market's seq, a bounded response's worth, fairly across markets, and
+   * their records, on one connection; {@link #drained} when it took every entry there was.
+   */
   private void liveStep(List<T> records) {
     long[] upto = new long[seqs.length];
     Arrays.fill(upto, Long.MAX_VALUE);
-    List<CommitLog.Entry<R>> entries = jdbc.withConnection(c -> kind.entries(c, exchangeIds, pairNos, seqs, upto,
-        ENTRIES_PER_MARKET));
-    if (entries.isEmpty()) {
-      long[] pruned = jdbc.withConnection(c -> kind.log().seqs(c, exchangeIds, pairNos))[1];
+    long oldest = jdbc.withConnection(c -> {
+      List<CommitLog.Entry<R>> entries = kind.entries(c, exchangeIds, pairNos, seqs, upto, ENTRIES_PER_MARKET);
+      if (entries.isEmpty()) {
+        long[] pruned = kind.log().seqs(c, exchangeIds, pairNos)[1];
+        for (int i = 0; i < seqs.length; i++) {
+          if (pruned[i] > seqs[i]) {
+            throw gone(i);
+          }
+        }
+        return Long.MAX_VALUE;
+      }
+      List<List<R>> taken = new ArrayList<>();
+      long first = takeFairly(entries, taken);
       for (int i = 0; i < seqs.length; i++) {
-        if (pruned[i] > seqs[i]) {
-          throw gone(i);
+        if (!taken.get(i).isEmpty()) {
+          records.addAll(kind.load(c, exchangeIds[i], pairNos[i], taken.get(i)));
         }
       }
-      return;
+      return first;
+    });
+    if (oldest != Long.MAX_VALUE) {
+      metrics.live(records.size(), (clock.millis() - oldest) / 1000.0);
     }
+  }
+
+  /**
+   * Takes the records of the entries, market by market in {@code taken}, round robin so a busy
+   * market does not keep a quiet one waiting, until the response is full; returns the commit time
+   * of the oldest entry taken.
+   */
+  private long takeFairly(List<CommitLog.Entry<R>> entries, List<List<R>> taken) {
     List<List<CommitLog.Entry<R>>> byMarket = new ArrayList<>();
-    List<List<R>> taken = new ArrayList<>();
     for (int i = 0; i < seqs.length; i++) {
       byMarket.add(new ArrayList<>());
       taken.add(new ArrayList<>());
@@ -247,7 +278,6 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
     for (CommitLog.Entry<R> entry : entries) {
       byMarket.get(entry.market()).add(entry);
     }
-    // Round robin: a busy market does not keep a quiet one waiting.
     long oldest = Long.MAX_VALUE;
     long[] weight = {0};
     boolean full = false;
@@ -264,17 +294,8 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
         }
       }
     }
-    jdbc.withConnection(c -> {
-      for (int i = 0; i < seqs.length; i++) {
-        if (!taken.get(i).isEmpty()) {
-          records.addAll(kind.load(c, exchangeIds[i], pairNos[i], taken.get(i)));
-        }
-      }
-      return null;
-    });
-    if (oldest != Long.MAX_VALUE) {
-      metrics.live(records.size(), (clock.millis() - oldest) / 1000.0);
-    }
+    drained = !full && byMarket.stream().allMatch(of -> of.size() < ENTRIES_PER_MARKET);
+    return oldest;
   }
 
   @Override
