@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *       timeout it answers from PostgreSQL, and after a miss fills Redis without waiting.
  *   <li>Ingestion {@linkplain #offerTrade offers} the newest record of each market after its batch
  *       commits, without waiting for Redis; Redis keeps it only if it is newer than what it holds
- *       ({@link MarketStateRedis}). At most {@link #MAX_IN_FLIGHT} offers wait for Redis at once,
- *       so a hanging Redis cannot pile up commands in memory.
+ *       ({@link MarketStateRedis}). Offers go coalesced, many markets a round trip, and at most
+ *       {@link MarketStateOffers#MAX_WAITING} markets wait ({@link MarketStateOffers}); fills
+ *       after a miss go one by one, at most {@link #MAX_IN_FLIGHT} at once. So a hanging Redis
+ *       cannot pile up commands in memory.
  *   <li>A market whose offer failed is marked stale on this server: its state is read from
  *       PostgreSQL here, and {@link #repairStale} (run every second) writes Redis from PostgreSQL
  *       once Redis answers again, so other servers do not keep serving the state from before.
@@ -53,6 +55,7 @@ public final class MarketStateCache {
   private final RateLimitedLog redisLog;
   private final Set<Market> stale = ConcurrentHashMap.newKeySet();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final MarketStateOffers offers;
 
   private record Market(int exchangeId, int currencyPairNo) {}
 
@@ -64,6 +67,8 @@ public final class MarketStateCache {
     this.books = books;
     this.metrics = metrics;
     this.redisLog = new RateLimitedLog(log, RateLimitedLog.DEFAULT_INTERVAL, clock);
+    this.offers = new MarketStateOffers(redis,
+        (offer, why) -> failed(new Market(offer.exchangeId(), offer.currencyPairNo()), "offer", why));
   }
 
   /**
@@ -124,20 +129,21 @@ public final class MarketStateCache {
     }
     metrics.stateMiss.inc();
     GetMarketStateResponse state = fromDatabase(exchangeId, currencyPairNo);
-    offer(exchangeId, currencyPairNo, parts(state), "fill");
+    fill(exchangeId, currencyPairNo, parts(state));
     return near.fill(exchangeId, currencyPairNo, state, started);
   }
 
   /** After the trade's batch committed: the newest trade of its market in that batch. */
   public void offerTrade(Trade trade) {
     near.offerTrade(trade);
-    offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade)), "offer");
+    offers.offer(new MarketStateRedis.Offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade))));
   }
 
   /** After the snapshot's batch committed: the newest snapshot of its market in that batch. */
   public void offerOrderBook(OrderBookSnapshot snapshot) {
     near.offerOrderBook(snapshot);
-    offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(), List.of(bookPart(snapshot)), "offer");
+    offers.offer(new MarketStateRedis.Offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(),
+        List.of(bookPart(snapshot))));
   }
 
   /**
@@ -167,17 +173,17 @@ public final class MarketStateCache {
     }
   }
 
-  private void offer(int exchangeId, int currencyPairNo, List<MarketStateRedis.Part> parts, String operation) {
+  private void fill(int exchangeId, int currencyPairNo, List<MarketStateRedis.Part> parts) {
     Market market = new Market(exchangeId, currencyPairNo);
     if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
       inFlight.decrementAndGet();
-      failed(market, operation, "more than " + MAX_IN_FLIGHT + " updates waiting for Redis");
+      failed(market, "fill", "more than " + MAX_IN_FLIGHT + " fills waiting for Redis");
       return;
     }
     redis.offer(exchangeId, currencyPairNo, parts).whenComplete((replaced, error) -> {
       inFlight.decrementAndGet();
       if (error != null) {
-        failed(market, operation, error.getMessage());
+        failed(market, "fill", error.getMessage());
       }
     });
   }

@@ -3,12 +3,16 @@ package io.tickvault.server.marketstate;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
 import io.tickvault.server.redis.LazyRedisConnection;
 import io.tickvault.server.redis.RedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -16,8 +20,9 @@ import java.util.concurrent.CompletionStage;
  * The only place that knows the hot market state's Redis key and script.
  *
  * <p>One hash per market, {@code market_state:{<exchange_id>:<currency_pair_no>}}: the braces are a
- * Redis Cluster hash tag, and every command and script here touches the key of one market only,
- * so the state spreads over a cluster by market. Fields: {@code trade} (a serialized Trade) with
+ * Redis Cluster hash tag, so the state spreads over a cluster by market. One script call offers
+ * many markets at once (one round trip for a whole group commit, {@link #calls}); in a cluster
+ * only markets whose keys share a slot go in one call. Fields: {@code trade} (a serialized Trade) with
  * {@code trade_key}, its order key, and {@code book} (a serialized OrderBookSnapshot) with
  * {@code book_key}. An order key of "" with an empty value says "the market has none", which
  * PostgreSQL confirmed; a field that is absent says "unknown, ask PostgreSQL".
@@ -38,7 +43,11 @@ public final class MarketStateRedis {
   static final String TRADE = "trade";
   static final String BOOK = "book";
 
-  // KEYS[1]: the market's hash. ARGV[1]: TTL in ms; then triples (part, order key, value).
+  /** Markets in one script call at most: bounds how long one call holds Redis (it runs no other command meanwhile). */
+  static final int MAX_MARKETS_PER_CALL = 500;
+
+  // KEYS: the markets' hashes. ARGV[1]: TTL in ms; then for each key in turn, its number of parts
+  // and that many triples (part, order key, value).
   private static final String OFFER = """
       local function before(a, b)
         local n = math.min(#a, #b)
@@ -49,20 +58,29 @@ public final class MarketStateRedis {
         return #a < #b
       end
       local changed = 0
-      for i = 2, #ARGV, 3 do
-        local keyField = ARGV[i] .. '_key'
-        local current = redis.call('HGET', KEYS[1], keyField)
-        if not current or before(current, ARGV[i + 1]) then
-          redis.call('HSET', KEYS[1], keyField, ARGV[i + 1], ARGV[i], ARGV[i + 2])
-          changed = changed + 1
+      local a = 2
+      for k = 1, #KEYS do
+        local parts = tonumber(ARGV[a])
+        a = a + 1
+        for p = 1, parts do
+          local keyField = ARGV[a] .. '_key'
+          local current = redis.call('HGET', KEYS[k], keyField)
+          if not current or before(current, ARGV[a + 1]) then
+            redis.call('HSET', KEYS[k], keyField, ARGV[a + 1], ARGV[a], ARGV[a + 2])
+            changed = changed + 1
+          end
+          a = a + 3
         end
+        redis.call('PEXPIRE', KEYS[k], ARGV[1])
       end
-      redis.call('PEXPIRE', KEYS[1], ARGV[1])
       return changed
       """;
 
   /** One part of a market's state to offer: {@link #TRADE} or {@link #BOOK}, its order key and value. */
   record Part(String name, byte[] orderKey, byte[] value) {}
+
+  /** What to offer of one market: some of its parts. */
+  record Offer(int exchangeId, int currencyPairNo, List<Part> parts) {}
 
   /** The hash as read; a field is null when absent. */
   record Stored(byte[] tradeKey, byte[] trade, byte[] bookKey, byte[] book) {
@@ -112,23 +130,62 @@ public final class MarketStateRedis {
    * parts replaced, or exceptionally with {@link UnavailableException}.
    */
   CompletionStage<Long> offer(int exchangeId, int currencyPairNo, List<Part> parts) {
+    return offer(List.of(new Offer(exchangeId, currencyPairNo, parts)));
+  }
+
+  /**
+   * The offers split into the script calls that may carry them: at most
+   * {@link #MAX_MARKETS_PER_CALL} markets each, and in a cluster only markets of one slot together.
+   */
+  List<List<Offer>> calls(List<Offer> offers) {
+    RedisConnection<String, byte[]> c = connection.get();
+    Map<Integer, List<List<Offer>>> bySlot = new LinkedHashMap<>();
+    for (Offer offer : offers) {
+      int slot = c != null && c.keys().cluster() ? SlotHash.getSlot(key(offer.exchangeId(), offer.currencyPairNo())) : 0;
+      List<List<Offer>> calls = bySlot.computeIfAbsent(slot, s -> new ArrayList<>());
+      if (calls.isEmpty() || calls.get(calls.size() - 1).size() >= MAX_MARKETS_PER_CALL) {
+        calls.add(new ArrayList<>());
+      }
+      calls.get(calls.size() - 1).add(offer);
+    }
+    List<List<Offer>> calls = new ArrayList<>();
+    bySlot.values().forEach(calls::addAll);
+    return calls;
+  }
+
+  /**
+   * Offers the markets' parts in one script call, without waiting; the markets must be of one
+   * {@linkplain #calls call}. The stage completes with the number of parts replaced, or
+   * exceptionally with {@link UnavailableException}.
+   */
+  CompletionStage<Long> offer(List<Offer> offers) {
     RedisConnection<String, byte[]> c;
     try {
       c = connection();
     } catch (UnavailableException e) {
       return CompletableFuture.failedFuture(e);
     }
-    byte[][] args = new byte[1 + 3 * parts.size()][];
+    String[] keys = new String[offers.size()];
+    int argCount = 1;
+    for (Offer offer : offers) {
+      argCount += 1 + 3 * offer.parts().size();
+    }
+    byte[][] args = new byte[argCount][];
     args[0] = ascii(Long.toString(TTL.toMillis()));
-    for (int i = 0; i < parts.size(); i++) {
-      Part part = parts.get(i);
-      args[1 + 3 * i] = ascii(part.name());
-      args[2 + 3 * i] = part.orderKey();
-      args[3 + 3 * i] = part.value();
+    int a = 1;
+    for (int k = 0; k < keys.length; k++) {
+      Offer offer = offers.get(k);
+      keys[k] = key(offer.exchangeId(), offer.currencyPairNo());
+      args[a++] = ascii(Integer.toString(offer.parts().size()));
+      for (Part part : offer.parts()) {
+        args[a++] = ascii(part.name());
+        args[a++] = part.orderKey();
+        args[a++] = part.value();
+      }
     }
     CompletionStage<Long> replaced;
     try {
-      replaced = c.async().eval(OFFER, ScriptOutputType.INTEGER, new String[] {key(exchangeId, currencyPairNo)}, args);
+      replaced = c.async().eval(OFFER, ScriptOutputType.INTEGER, keys, args);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(failed("offer", e));
     }
