@@ -10,6 +10,8 @@ import io.tickvault.server.orderbook.OrderBookReader;
 import io.tickvault.server.read.ReadArguments;
 import io.tickvault.server.trade.TradeReader;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       for markets marked stale and while Redis is failing ({@link MarketStateRedis#answering}).
  *   <li>{@link #get} asks Redis once, bounded by the command timeout; on a miss, an error or a
  *       timeout it answers from PostgreSQL, and after a miss fills Redis without waiting.
- *   <li>Ingestion {@linkplain #offerTrade offers} the newest record of each market after its batch
+ *   <li>Ingestion {@linkplain #offerTrades offers} the newest record of each market after its batch
  *       commits, without waiting for Redis; Redis keeps it only if it is newer than what it holds
  *       ({@link MarketStateRedis}). Offers go coalesced, many markets a round trip, and at most
  *       {@link MarketStateOffers#MAX_WAITING} markets wait ({@link MarketStateOffers}); fills
@@ -133,17 +135,25 @@ public final class MarketStateCache {
     return near.fill(exchangeId, currencyPairNo, state, started);
   }
 
-  /** After the trade's batch committed: the newest trade of its market in that batch. */
-  public void offerTrade(Trade trade) {
-    near.offerTrade(trade);
-    offers.offer(new MarketStateRedis.Offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade))));
+  /** After a batch committed: the newest trade of each market in it, to Redis in one round. */
+  public void offerTrades(Collection<Trade> newest) {
+    List<MarketStateRedis.Offer> toRedis = new ArrayList<>(newest.size());
+    for (Trade trade : newest) {
+      near.offerTrade(trade);
+      toRedis.add(new MarketStateRedis.Offer(trade.getExchangeId(), trade.getCurrencyPairNo(), List.of(tradePart(trade))));
+    }
+    offers.offer(toRedis);
   }
 
-  /** After the snapshot's batch committed: the newest snapshot of its market in that batch. */
-  public void offerOrderBook(OrderBookSnapshot snapshot) {
-    near.offerOrderBook(snapshot);
-    offers.offer(new MarketStateRedis.Offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(),
-        List.of(bookPart(snapshot))));
+  /** After a batch committed: the newest snapshot of each market in it, to Redis in one round. */
+  public void offerOrderBooks(Collection<OrderBookSnapshot> newest) {
+    List<MarketStateRedis.Offer> toRedis = new ArrayList<>(newest.size());
+    for (OrderBookSnapshot snapshot : newest) {
+      near.offerOrderBook(snapshot);
+      toRedis.add(new MarketStateRedis.Offer(snapshot.getExchangeId(), snapshot.getCurrencyPairNo(),
+          List.of(bookPart(snapshot))));
+    }
+    offers.offer(toRedis);
   }
 
   /**

@@ -51,29 +51,34 @@ final class MarketStateOffers {
     this.failures = failures;
   }
 
-  void offer(MarketStateRedis.Offer offer) {
-    long market = ((long) offer.exchangeId() << 32) | (offer.currencyPairNo() & 0xffffffffL);
+  /** The offers of one commit, sent together in one round when none is out, else merged into the next. */
+  void offer(List<MarketStateRedis.Offer> offers) {
+    List<MarketStateRedis.Offer> dropped = List.of();
     List<MarketStateRedis.Offer> round = null;
     synchronized (lock) {
-      MarketStateRedis.Offer before = waiting.get(market);
-      if (before == null && waiting.size() >= MAX_WAITING) {
-        round = List.of(); // dropped, reported below, outside the lock
-      } else {
-        waiting.put(market, before == null ? offer : newest(before, offer));
-        if (!roundOut) {
-          roundOut = true;
-          round = takeWaiting();
+      for (MarketStateRedis.Offer offer : offers) {
+        long market = ((long) offer.exchangeId() << 32) | (offer.currencyPairNo() & 0xffffffffL);
+        MarketStateRedis.Offer before = waiting.get(market);
+        if (before == null && waiting.size() >= MAX_WAITING) {
+          if (dropped.isEmpty()) {
+            dropped = new ArrayList<>();
+          }
+          dropped.add(offer); // reported below, outside the lock
+        } else {
+          waiting.put(market, before == null ? offer : newest(before, offer));
         }
       }
+      if (!roundOut && !waiting.isEmpty()) {
+        roundOut = true;
+        round = takeWaiting();
+      }
     }
-    if (round == null) {
-      return;
-    }
-    if (round.isEmpty()) {
+    for (MarketStateRedis.Offer offer : dropped) {
       failures.failed(offer, "more than " + MAX_WAITING + " markets waiting for Redis");
-      return;
     }
-    send(round);
+    if (round != null) {
+      send(round);
+    }
   }
 
   /** Sends rounds until one is still out, or none waits (a loop, so that failing fast never recurses). */

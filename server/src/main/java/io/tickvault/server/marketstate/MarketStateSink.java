@@ -7,6 +7,7 @@ import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.read.PageToken;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
   private final Comparator<R> order;
   private final ToLongFunction<R> receiveTime;
   private final ReceiveTimeSetter<R> setReceiveTime;
-  private final BiConsumer<MarketStateCache, R> offer;
+  private final BiConsumer<MarketStateCache, Collection<R>> offer;
   private final MarketStateCache cache;
 
   /** The newest trade is the greatest (trade_time_ms, trade_id), ids compared as UTF-8 bytes. */
@@ -47,7 +48,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
 
   private MarketStateSink(RecordSink<R> sink, MarketStateCache cache, Clock clock, ToLongFunction<R> market,
       Comparator<R> order, ToLongFunction<R> receiveTime, ReceiveTimeSetter<R> setReceiveTime,
-      BiConsumer<MarketStateCache, R> offer) {
+      BiConsumer<MarketStateCache, Collection<R>> offer) {
     this.sink = sink;
     this.cache = cache;
     this.clock = clock;
@@ -61,7 +62,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
   /** Trades, newest by {@link #TRADE_ORDER}. */
   public static MarketStateSink<Trade> trades(RecordSink<Trade> sink, MarketStateCache cache, Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, t -> marketKey(t.getExchangeId(), t.getCurrencyPairNo()),
-        TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrade);
+        TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrades);
   }
 
   /** Snapshots, newest by {@link #BOOK_ORDER}. */
@@ -69,7 +70,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
       Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, s -> marketKey(s.getExchangeId(), s.getCurrencyPairNo()),
         BOOK_ORDER, OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
-        MarketStateCache::offerOrderBook);
+        MarketStateCache::offerOrderBooks);
   }
 
   @Override
@@ -102,8 +103,8 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
     if (runNewest != null) {
       newest.merge(runMarket, runNewest, this::newer);
     }
-    for (R record : newest.values()) {
-      offer.accept(cache, record);
+    if (!newest.isEmpty()) {
+      offer.accept(cache, newest.values()); // one call: the whole commit goes to Redis in one round
     }
     return inserted;
   }

@@ -22,14 +22,14 @@ class MarketStateOffersTest {
 
   @Test
   void offersWhileARoundIsOut_goTogetherInTheNext_onlyTheNewestPartOfEachMarket() {
-    offers.offer(offer(1, trade("005")));
+    offer(offers, offer(1, trade("005")));
     assertThat(sent).as("nothing out: sent at once").hasSize(1);
 
-    offers.offer(offer(1, trade("007")));
-    offers.offer(offer(2, trade("003")));
-    offers.offer(offer(1, trade("006"))); // older than 007: never replaces it
-    offers.offer(offer(1, book("002")));
-    offers.offer(offer(2, trade("004")));
+    offer(offers, offer(1, trade("007")));
+    offer(offers, offer(2, trade("003")));
+    offer(offers, offer(1, trade("006"))); // older than 007: never replaces it
+    offer(offers, offer(1, book("002")));
+    offer(offers, offer(2, trade("004")));
     assertThat(sent).as("one round out at a time").hasSize(1);
 
     answers.get(0).complete(1L);
@@ -37,23 +37,23 @@ class MarketStateOffersTest {
     assertThat(describe(sent.get(1))).containsExactly("1 trade=007 book=002", "2 trade=004");
 
     answers.get(1).complete(3L);
-    offers.offer(offer(3, trade("001")));
+    offer(offers, offer(3, trade("001")));
     assertThat(sent).as("none out again: sent at once").hasSize(3);
     assertThat(failed).isEmpty();
   }
 
   @Test
   void everyMarketOfAFailedCall_isReported_andTheNextRoundStillGoes() {
-    offers.offer(offer(1, trade("001")));
-    offers.offer(offer(2, trade("001")));
-    offers.offer(offer(3, trade("001")));
+    offer(offers, offer(1, trade("001")));
+    offer(offers, offer(2, trade("001")));
+    offer(offers, offer(3, trade("001")));
 
     answers.get(0).completeExceptionally(new MarketStateRedis.UnavailableException("down", null));
     assertThat(failed).containsExactly("1: down");
     answers.get(1).completeExceptionally(new MarketStateRedis.UnavailableException("down", null));
     assertThat(failed).containsExactly("1: down", "2: down", "3: down");
 
-    offers.offer(offer(4, trade("001")));
+    offer(offers, offer(4, trade("001")));
     assertThat(sent).hasSize(3);
   }
 
@@ -63,25 +63,36 @@ class MarketStateOffersTest {
         call -> CompletableFuture.failedFuture(new MarketStateRedis.UnavailableException("not connected", null)),
         (offer, why) -> failed.add(offer.currencyPairNo() + ": " + why));
     for (int market = 0; market < 100_000; market++) {
-      down.offer(offer(market, trade("001")));
+      offer(down, offer(market, trade("001")));
     }
     assertThat(failed).hasSize(100_000).allMatch(f -> f.endsWith(": not connected"));
   }
 
   @Test
   void beyondMaxWaitingMarkets_anotherMarketsOfferIsDroppedAndReported_aWaitingMarketsStillMerges() {
-    offers.offer(offer(-1, trade("001"))); // out, unanswered: the others wait
+    offer(offers, offer(-1, trade("001"))); // out, unanswered: the others wait
     for (int market = 0; market < MarketStateOffers.MAX_WAITING; market++) {
-      offers.offer(offer(market, trade("001")));
+      offer(offers, offer(market, trade("001")));
     }
-    offers.offer(offer(MarketStateOffers.MAX_WAITING, trade("001")));
-    offers.offer(offer(7, trade("002")));
+    offer(offers, offer(MarketStateOffers.MAX_WAITING, trade("001")));
+    offer(offers, offer(7, trade("002")));
     assertThat(failed).containsExactly(MarketStateOffers.MAX_WAITING + ": more than " + MarketStateOffers.MAX_WAITING
         + " markets waiting for Redis");
 
     answers.get(0).complete(1L);
     assertThat(sent.get(1)).hasSize(MarketStateOffers.MAX_WAITING);
     assertThat(describe(sent.get(1)).get(7)).isEqualTo("7 trade=002");
+  }
+
+  @Test
+  void theOffersOfOneCommit_goInOneCall_whenNoneIsOut() {
+    offer(offers, offer(1, trade("001")), offer(2, trade("001")), offer(3, book("001")));
+    assertThat(sent).hasSize(1);
+    assertThat(describe(sent.get(0))).containsExactly("1 trade=001", "2 trade=001", "3 book=001");
+  }
+
+  private static void offer(MarketStateOffers target, MarketStateRedis.Offer... commit) {
+    target.offer(List.of(commit));
   }
 
   private static MarketStateRedis.Offer offer(int market, MarketStateRedis.Part part) {
