@@ -2,8 +2,8 @@ package io.tickvault.server.market;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
 
@@ -39,7 +39,10 @@ public final class KnownMarkets {
   private final Registry registry;
   private final IntPredicate exchanges;
   private final Clock clock;
-  private final Set<Long> known = ConcurrentHashMap.newKeySet();
+  // The keys of the markets seen registered, sorted; replaced whole when one is added (once per
+  // market for the server's life). Every ingested record looks its market up here: a binary search
+  // of a long[] boxes nothing, where a hash set of Long boxed the key of every record.
+  private volatile long[] known = new long[0];
   private final Map<Long, Miss> misses = new ConcurrentHashMap<>();
 
   /** Markets as PostgreSQL has them. */
@@ -65,7 +68,7 @@ public final class KnownMarkets {
    */
   public Unregistered unregistered(int exchangeId, int currencyPairNo) {
     long key = ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
-    if (known.contains(key)) {
+    if (isKnown(key)) {
       return null;
     }
     if (exchangeId <= 0 || currencyPairNo <= 0) {
@@ -77,7 +80,7 @@ public final class KnownMarkets {
       return unregistered(exchangeId, currencyPairNo, miss.exchangeKnown());
     }
     if (registry.isRegistered(exchangeId, currencyPairNo)) {
-      known.add(key);
+      remember(key);
       misses.remove(key);
       return null;
     }
@@ -88,7 +91,25 @@ public final class KnownMarkets {
 
   /** True when the pair is known to be registered here, without asking PostgreSQL (false: ask {@link #unregistered}). */
   public boolean isKnownWithoutAsking(int exchangeId, int currencyPairNo) {
-    return known.contains(((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL));
+    return isKnown(((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL));
+  }
+
+  private boolean isKnown(long key) {
+    return Arrays.binarySearch(known, key) >= 0;
+  }
+
+  private synchronized void remember(long key) {
+    long[] before = known;
+    int at = Arrays.binarySearch(before, key);
+    if (at >= 0) {
+      return;
+    }
+    at = -at - 1;
+    long[] after = new long[before.length + 1];
+    System.arraycopy(before, 0, after, 0, at);
+    after[at] = key;
+    System.arraycopy(before, at, after, at + 1, before.length - at);
+    known = after;
   }
 
   /** Called after a market or exchange is registered: the next lookup of any miss asks again. */
