@@ -67,7 +67,7 @@ public final class KnownMarkets {
    * outage fails the call (UNAVAILABLE) rather than rejecting records for good.
    */
   public Unregistered unregistered(int exchangeId, int currencyPairNo) {
-    long key = ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
+    long key = MarketKey.of(exchangeId, currencyPairNo);
     if (isKnown(key)) {
       return null;
     }
@@ -91,7 +91,7 @@ public final class KnownMarkets {
 
   /** True when the pair is known to be registered here, without asking PostgreSQL (false: ask {@link #unregistered}). */
   public boolean isKnownWithoutAsking(int exchangeId, int currencyPairNo) {
-    return isKnown(((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL));
+    return isKnown(MarketKey.of(exchangeId, currencyPairNo));
   }
 
   private boolean isKnown(long key) {

@@ -3,6 +3,7 @@ package io.tickvault.server.marketstate;
 import io.tickvault.api.v1.GetMarketStateResponse;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.market.MarketKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +72,7 @@ public final class MarketStateNearCache {
 
   /** The state to answer, or null when it must be looked up (not here, expired, or a part unknown). */
   GetMarketStateResponse get(int exchangeId, int currencyPairNo) {
-    Entry entry = entries.get(key(exchangeId, currencyPairNo));
+    Entry entry = entries.get(MarketKey.of(exchangeId, currencyPairNo));
     if (entry == null || entry.answer() == null || clock.millis() >= entry.freshUntilMillis()) {
       return null;
     }
@@ -103,7 +104,7 @@ public final class MarketStateNearCache {
   }
 
   private Entry merge(int exchangeId, int currencyPairNo, Trade trade, OrderBookSnapshot book, long freshUntilMillis) {
-    long key = key(exchangeId, currencyPairNo);
+    long key = MarketKey.of(exchangeId, currencyPairNo);
     if (entries.size() >= MAX_ENTRIES && !entries.containsKey(key)) {
       entries.clear(); // crude but bounded
     }
@@ -133,9 +134,5 @@ public final class MarketStateNearCache {
       return a;
     }
     return MarketStateSink.BOOK_ORDER.compare(a, b) >= 0 ? a : b;
-  }
-
-  private static long key(int exchangeId, int currencyPairNo) {
-    return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
   }
 }

@@ -1,5 +1,6 @@
 package io.tickvault.server.marketstate;
 
+import io.tickvault.server.market.MarketKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class MarketStateOffers {
     List<MarketStateRedis.Offer> round = null;
     synchronized (lock) {
       for (MarketStateRedis.Offer offer : offers) {
-        long market = ((long) offer.exchangeId() << 32) | (offer.currencyPairNo() & 0xffffffffL);
+        long market = MarketKey.of(offer.exchangeId(), offer.currencyPairNo());
         MarketStateRedis.Offer before = waiting.get(market);
         if (before == null && waiting.size() >= MAX_WAITING) {
           if (dropped.isEmpty()) {

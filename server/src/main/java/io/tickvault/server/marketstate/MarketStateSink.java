@@ -4,6 +4,7 @@ import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.ingest.ForwardingSink;
 import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.market.MarketKey;
 import io.tickvault.server.read.PageToken;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,14 +62,14 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
 
   /** Trades, newest by {@link #TRADE_ORDER}. */
   public static MarketStateSink<Trade> trades(RecordSink<Trade> sink, MarketStateCache cache, Clock clock) {
-    return new MarketStateSink<>(sink, cache, clock, t -> marketKey(t.getExchangeId(), t.getCurrencyPairNo()),
+    return new MarketStateSink<>(sink, cache, clock, t -> MarketKey.of(t.getExchangeId(), t.getCurrencyPairNo()),
         TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrades);
   }
 
   /** Snapshots, newest by {@link #BOOK_ORDER}. */
   public static MarketStateSink<OrderBookSnapshot> orderBooks(RecordSink<OrderBookSnapshot> sink, MarketStateCache cache,
       Clock clock) {
-    return new MarketStateSink<>(sink, cache, clock, s -> marketKey(s.getExchangeId(), s.getCurrencyPairNo()),
+    return new MarketStateSink<>(sink, cache, clock, s -> MarketKey.of(s.getExchangeId(), s.getCurrencyPairNo()),
         BOOK_ORDER, OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
         MarketStateCache::offerOrderBooks);
   }
@@ -129,9 +130,5 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
       }
     }
     return stamped == null ? records : stamped;
-  }
-
-  private static long marketKey(int exchangeId, int currencyPairNo) {
-    return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
   }
 }

@@ -1,5 +1,6 @@
 package io.tickvault.server.subscribe;
 
+import io.tickvault.server.market.MarketKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +37,6 @@ public final class CommitWatch {
   private final Map<Long, Long> latest = new ConcurrentHashMap<>();
   private final Map<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
-  public static long key(int exchangeId, int currencyPairNo) {
-    return ((long) exchangeId << 32) | (currencyPairNo & 0xffffffffL);
-  }
-
   /** Records commits (from anywhere) and wakes the subscriptions waiting for them. */
   public void committed(List<CommitLog.Commit> commits) {
     for (CommitLog.Commit commit : commits) {
@@ -48,7 +45,7 @@ public final class CommitWatch {
   }
 
   public void committed(int exchangeId, int currencyPairNo, long seq) {
-    long market = key(exchangeId, currencyPairNo);
+    long market = MarketKey.of(exchangeId, currencyPairNo);
     latest.merge(market, seq, Math::max);
     Set<Waiter> waiting = waiters.get(market);
     if (waiting == null) {

@@ -5,6 +5,7 @@ import io.tickvault.api.v1.MarketRef;
 import io.tickvault.server.db.Jdbc;
 import io.tickvault.server.grpc.FieldViolations;
 import io.tickvault.server.market.KnownMarkets;
+import io.tickvault.server.market.MarketKey;
 import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.read.PagedStream;
 import java.time.Clock;
@@ -57,7 +58,7 @@ public final class MarketSubscriptions {
       pairNos[i] = m.getCurrencyPairNo();
       positive(violations, "markets[" + i + "].exchange_id", m.getExchangeId());
       positive(violations, "markets[" + i + "].currency_pair_no", m.getCurrencyPairNo());
-      if (!seen.add(CommitWatch.key(m.getExchangeId(), m.getCurrencyPairNo()))) {
+      if (!seen.add(MarketKey.of(m.getExchangeId(), m.getCurrencyPairNo()))) {
         violations.add("markets[" + i + "]", "names market " + m.getExchangeId() + "/" + m.getCurrencyPairNo()
             + " a second time");
       }

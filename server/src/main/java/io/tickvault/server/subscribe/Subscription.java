@@ -3,6 +3,7 @@ package io.tickvault.server.subscribe;
 import com.google.protobuf.MessageLite;
 import io.grpc.Status;
 import io.tickvault.server.db.Jdbc;
+import io.tickvault.server.market.MarketKey;
 import io.tickvault.server.metrics.SubscriptionMetrics;
 import io.tickvault.server.read.PagedStream;
 import java.sql.Connection;
@@ -92,7 +93,7 @@ public final class Subscription<R, T, M extends MessageLite> implements PagedStr
     this.resumeFrom = request.resumeFrom();
     this.keys = new long[exchangeIds.length];
     for (int i = 0; i < keys.length; i++) {
-      keys[i] = CommitWatch.key(exchangeIds[i], pairNos[i]);
+      keys[i] = MarketKey.of(exchangeIds[i], pairNos[i]);
     }
     metrics.opened(keys.length);
   }

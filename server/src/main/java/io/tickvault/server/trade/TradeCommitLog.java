@@ -21,13 +21,13 @@ import java.util.List;
  * what SubscribeTrades streams once it has caught up with the stored trades (docs/subscribing.md).
  * Appended in the trades' own transaction, after everything else ({@link TradeRepository}).
  *
- * <p>An entry names its trades without copying them: by the transaction id they were written with
- * ({@code tx}, their {@code xmin}) and the span of their trade times, so a reader finds them in
- * {@code trades} as the rows of that market and span with that xmin (a trade row is never updated:
- * its xmin stays that of the statement's transaction that inserted it). Copying them would write every trade twice. When the trades of one market lie more
- * than {@link #MAX_NAMED_SPAN_MS} apart (a backfill of scattered times), the entry holds them
- * instead, as length-delimited {@code Trade} messages: a read by time would cover too many rows of
- * other transactions.
+ * <p>An entry names its trades without copying them (copying would write every trade twice): by
+ * the transaction id they were written with ({@code tx}, their {@code xmin}) and the span of their
+ * trade times, so a reader finds them in {@code trades} as the rows of that market and span with
+ * that xmin (a trade row is never updated, so its xmin stays that of the transaction that inserted
+ * it). When the trades of one market lie more than {@link #MAX_NAMED_SPAN_MS} apart (a backfill of
+ * scattered times), the entry holds them instead, as length-delimited {@code Trade} messages: a
+ * read by time would cover too many rows of other transactions.
  */
 public final class TradeCommitLog {
   /** The log's tables; its reads and its retention. */
