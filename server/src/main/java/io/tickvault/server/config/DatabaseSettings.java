@@ -38,6 +38,7 @@ public record DatabaseSettings(Optional<String> url, Optional<String> user, Opti
 
   static DatabaseSettings fromEnvironment(EnvReader env) {
     Optional<String> url = jdbcUrl(env, "TICKVAULT_DATABASE_URL");
+    url.ifPresent(DatabaseSettings::refuseSavepoints);
     Optional<String> readUrl = jdbcUrl(env, "TICKVAULT_DATABASE_READ_URL");
     Duration readMaxLag = env.duration(READ_MAX_LAG, DEFAULT_READ_MAX_LAG);
     return new DatabaseSettings(url, env.string("TICKVAULT_DATABASE_USER"), env.string("TICKVAULT_DATABASE_PASSWORD"),
@@ -61,6 +62,19 @@ public record DatabaseSettings(Optional<String> url, Optional<String> user, Opti
       }
       return url;
     });
+  }
+
+  /**
+   * pgjdbc's {@code autosave} runs each statement of a transaction inside a savepoint, and the rows
+   * it writes then carry the savepoint's transaction id: the trades' commit log names a batch's
+   * trades by its transaction's own id (trade.TradeCommitLog), so a subscription would not find them.
+   */
+  private static void refuseSavepoints(String url) {
+    String autosave = Driver.parseURL(url, null).getProperty("autosave", "never");
+    if (!autosave.equalsIgnoreCase("never")) {
+      throw new ConfigException("TICKVAULT_DATABASE_URL: autosave=" + autosave + " is not supported: the server's "
+          + "writes must not run inside savepoints (leave autosave out); got " + Redaction.urls(url));
+    }
   }
 
   /** Without the password, in the URLs or beside them. */

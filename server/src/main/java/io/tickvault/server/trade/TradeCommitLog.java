@@ -39,15 +39,16 @@ public final class TradeCommitLog {
 
   // One round trip for every market of a transaction (a group commit spans hundreds): the seq rows
   // in the order given, which is key order (taken last, held to the commit), then the entries. A
-  // named entry's tx is the xmin of one of its trades, read back by key, not the transaction's own
-  // id: rows written inside a savepoint (pgjdbc's autosave) carry the subtransaction's id. The
-  // trade is named by its time too, so that whichever index the generic plan picks finds it at
-  // once: by its key alone, a plan on ix_trades_market_time read every trade of the market.
+  // named entry's tx is the transaction's own id, which its trades carry as their xmin: the service
+  // writes no batch inside a savepoint, and refuses a database URL that would make pgjdbc do it
+  // (autosave, DatabaseSettings). Reading it back from one of the trades instead made the statement
+  // depend on the plan cached for that read: one made while trades was empty (after a VACUUM had
+  // cut the emptied table to no pages) scanned the whole table for every entry until the next
+  // ANALYZE, whatever index there was.
   private static final String APPEND_SQL = """
       WITH m AS (
-          SELECT * FROM unnest(?::integer[], ?::integer[], ?::bytea[], ?::integer[], ?::bigint[], ?::bigint[], ?::text[],
-                               ?::bigint[])
-            WITH ORDINALITY AS m(e, p, r, n, lo, hi, k, kt, i)),
+          SELECT * FROM unnest(?::integer[], ?::integer[], ?::bytea[], ?::integer[], ?::bigint[], ?::bigint[])
+            WITH ORDINALITY AS m(e, p, r, n, lo, hi, i)),
       s AS (
           INSERT INTO market_commit_seq AS q (exchange_id, currency_pair_no, seq)
           SELECT e, p, 1 FROM m ORDER BY i
@@ -56,10 +57,7 @@ public final class TradeCommitLog {
       INSERT INTO trade_commit_log (exchange_id, currency_pair_no, commit_seq, trades, trade_count, tx, min_time_ms,
                                     max_time_ms, committed_at)
       SELECT s.exchange_id, s.currency_pair_no, s.seq, m.r, m.n,
-             CASE WHEN m.r IS NULL THEN (SELECT t.xmin FROM trades t
-                                          WHERE t.exchange_id = m.e AND t.currency_pair_no = m.p
-                                            AND t.trade_time_ms = m.kt AND t.trade_id = m.k) END,
-             m.lo, m.hi, clock_timestamp()
+             CASE WHEN m.r IS NULL THEN pg_current_xact_id()::xid END, m.lo, m.hi, clock_timestamp()
         FROM s JOIN m ON m.e = s.exchange_id AND m.p = s.currency_pair_no
       RETURNING exchange_id, currency_pair_no, commit_seq
       """;
@@ -88,8 +86,6 @@ public final class TradeCommitLog {
     List<Integer> counts = new ArrayList<>();
     List<Long> lows = new ArrayList<>();
     List<Long> highs = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
-    List<Long> keyTimes = new ArrayList<>();
     int from = 0;
     while (from < inserted.size()) {
       Trade first = inserted.get(from);
@@ -108,8 +104,6 @@ public final class TradeCommitLog {
       counts.add(to - from);
       lows.add(low);
       highs.add(high);
-      keys.add(first.getTradeId());
-      keyTimes.add(first.getTradeTimeMs());
       from = to;
     }
     List<CommitLog.Commit> commits = new ArrayList<>(exchanges.size());
@@ -123,8 +117,6 @@ public final class TradeCommitLog {
       ps.setArray(4, c.createArrayOf("int4", counts.toArray()));
       ps.setArray(5, c.createArrayOf("int8", lows.toArray()));
       ps.setArray(6, c.createArrayOf("int8", highs.toArray()));
-      ps.setArray(7, c.createArrayOf("text", keys.toArray()));
-      ps.setArray(8, c.createArrayOf("int8", keyTimes.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           commits.add(new CommitLog.Commit(rs.getInt(1), rs.getInt(2), rs.getLong(3)));

@@ -77,6 +77,16 @@ class ServerConfigTest {
   }
 
   @Test
+  void databaseUrlAskingForSavepoints_isRejected_andAutosaveNeverIsFine() {
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_URL",
+            "jdbc:postgresql://db/tv?autosave=always&password=hunter2", "TICKVAULT_AUTH", "disabled")))
+        .hasMessage("TICKVAULT_DATABASE_URL: autosave=always is not supported: the server's writes must not run inside"
+            + " savepoints (leave autosave out); got jdbc:postgresql://db/tv?autosave=always&password=***");
+    assertThat(ServerConfig.fromEnvironment(Map.of("TICKVAULT_DATABASE_URL", "jdbc:postgresql://db/tv?autosave=never",
+        "TICKVAULT_AUTH", "disabled")).database().url()).contains("jdbc:postgresql://db/tv?autosave=never");
+  }
+
+  @Test
   void masterKeyOfWrongLength_isRejected() {
     String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
     assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TICKVAULT_MASTER_KEY", shortKey)))

@@ -56,23 +56,6 @@ class TradeCommitLogIT {
         assertThat(e.items()).extracting(Trade::getTradeId).containsExactlyInAnyOrder("c-1", "c-2", "c-3"));
   }
 
-  @Test
-  void tradesWrittenInsideASavepoint_areFoundByTheSubtransactionTheyCarry() throws Exception {
-    // As pgjdbc's autosave=always writes every statement: its rows carry the savepoint's own xid.
-    Trade trade = at("d-1", TIME);
-    server.database().jdbc().inTransaction(c -> {
-      c.setSavepoint();
-      try (var insert = c.prepareStatement("INSERT INTO trades VALUES (1, 1, 'd-1', 100.5, 2, 1, ?, ?)")) {
-        insert.setLong(1, trade.getTradeTimeMs());
-        insert.setLong(2, trade.getReceiveTimeMs());
-        insert.executeUpdate();
-      }
-      return new TradeCommitLog(commits -> { }).append(c, List.of(trade), TIME);
-    });
-
-    assertThat(entries()).singleElement().satisfies(e -> assertThat(e.items()).containsExactly(trade));
-  }
-
   private static List<CommitLog.Entry<Trade>> entries() {
     return server.database().jdbc().withConnection(c -> TradeCommitLog.entries(c, new int[] {1}, new int[] {1},
         new long[] {0}, new long[] {Long.MAX_VALUE}, 10));
