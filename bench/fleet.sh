@@ -10,13 +10,17 @@
 # client share the cores.
 #
 # Usage: bench/fleet.sh   (after ./mvnw -q package -DskipTests)
-#   FLEET_SECONDS      seconds measured per run (default 30), after 5 s of warm-up at the same rate
+#   FLEET_SECONDS      seconds measured per run (default 30)
+#   FLEET_WARMUP       seconds at the same rate before each loaded run, not measured (default 30): a
+#                      server fresh from its start spends much of its first minute compiling its
+#                      ingestion path (the JIT), which one that has run for a while has long done
 #   FLEET_SERVER_JAR   the server jar to measure (default server/target/tickvault-server.jar), e.g. a
 #                      copy of an older build, for before/after figures on the same machine
 #   FLEET_RUNS         which runs, by number (default "1 2 3 4")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${FLEET_SECONDS:-30}
+warmup=${FLEET_WARMUP:-30}
 runs=${FLEET_RUNS:-1 2 3 4}
 server_jar=${FLEET_SERVER_JAR:-server/target/tickvault-server.jar}
 
@@ -28,9 +32,9 @@ fleet() { java -jar client/target/tickvault.jar bench fleet --target "$target" -
 for run in $runs; do
   case $run in
     1) fleet --idle --streams 2000 --connections 8 ;;
-    2) fleet --streams 500 --rate 4 --trades-per-request 5 --connections 8 ;;
-    3) fleet --streams 2000 --rate 4 --trades-per-request 5 --connections 8 ;;
-    4) fleet --streams 2 --rate 1 --trades-per-request 5 --connections 1 ;;
+    2) fleet --streams 500 --rate 4 --trades-per-request 5 --connections 8 --warmup "$warmup" ;;
+    3) fleet --streams 2000 --rate 4 --trades-per-request 5 --connections 8 --warmup "$warmup" ;;
+    4) fleet --streams 2 --rate 1 --trades-per-request 5 --connections 1 --warmup "$warmup" ;;
   esac
   echo "  ($(uptime))"
 done
