@@ -23,6 +23,11 @@ file, other wait events), else waiting for its client: inside a transaction (a C
 its next rows, or between two statements) or between transactions (the next batch has not begun).
 The sampler's psql session is left out of the benchmark's backends.
 
+For trades it ends with what the server costs per trade, against its goals: the server's CPU in
+the fresh gRPC phases over the reference's PostgreSQL CPU for COPY of the same rows (<= 0.3), and
+the server's PostgreSQL over that (<= 1.05). A server fresh from its start is still compiling: its
+first ~10M trades cost it more, so run this several times on one server and quote the later runs.
+
 Usage (a built checkout; the server running on this machine, authentication off):
   bench/cpu-split.py SERVER_PID trades --target 127.0.0.1:50181 \
       --database-url 'jdbc:postgresql://127.0.0.1:5432/tv_bench?user=postgres' --trades 1000000 --rounds 3
@@ -259,6 +264,11 @@ def main():
     for phase, t in totals.items():
         print(f"{phase:32} client {t['client']:.2f}, server {t['server']:.2f}, server's PostgreSQL {t['server-pg']:.2f},"
               f" benchmark's PostgreSQL {t['bench-pg']:.2f}, machine {t['machine']:.2f}")
+
+    fresh, copy = totals.get("trades-grpc-fresh"), totals.get("trades-copy-reference")
+    if fresh and copy and copy["bench-pg"] > 0:
+        print(f"the server's cost per trade against COPY's PostgreSQL CPU: server {fresh['server'] / copy['bench-pg']:.2f}"
+              f" (goal <= 0.3), its PostgreSQL {fresh['server-pg'] / copy['bench-pg']:.2f} (goal <= 1.05)")
 
 
 if __name__ == "__main__":
