@@ -3,6 +3,7 @@ package io.tickvault.server.marketstate;
 import io.tickvault.api.v1.OrderBookSnapshot;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.server.ingest.ForwardingSink;
+import io.tickvault.server.ingest.ReceiveTimeSink;
 import io.tickvault.server.ingest.RecordSink;
 import io.tickvault.server.market.MarketKey;
 import io.tickvault.server.read.PageToken;
@@ -21,13 +22,14 @@ import java.util.function.ToLongFunction;
  * market in it to the {@link MarketStateCache}. Offering never waits for Redis and never fails the
  * batch: ingestion goes on at full speed while Redis is down.
  *
- * <p>Records sent with {@code receive_time_ms} 0 ("now") get the time here, before the write, so
- * that the record stored in PostgreSQL and the one offered to Redis are the same.
+ * <p>Records sent with {@code receive_time_ms} 0 ("now") are stored with the time taken here, and
+ * only the records offered to Redis are given it as a copy, so that the record stored in PostgreSQL
+ * and the one offered to Redis are the same without copying every record of the batch.
  *
  * @param <R> the record's message type
  */
 public final class MarketStateSink<R> implements ForwardingSink<R> {
-  private final RecordSink<R> sink;
+  private final ReceiveTimeSink<R> sink;
   private final Clock clock;
   private final ToLongFunction<R> market;
   private final Comparator<R> order;
@@ -47,7 +49,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
     R with(R record, long receiveTimeMs);
   }
 
-  private MarketStateSink(RecordSink<R> sink, MarketStateCache cache, Clock clock, ToLongFunction<R> market,
+  private MarketStateSink(ReceiveTimeSink<R> sink, MarketStateCache cache, Clock clock, ToLongFunction<R> market,
       Comparator<R> order, ToLongFunction<R> receiveTime, ReceiveTimeSetter<R> setReceiveTime,
       BiConsumer<MarketStateCache, Collection<R>> offer) {
     this.sink = sink;
@@ -61,13 +63,13 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
   }
 
   /** Trades, newest by {@link #TRADE_ORDER}. */
-  public static MarketStateSink<Trade> trades(RecordSink<Trade> sink, MarketStateCache cache, Clock clock) {
+  public static MarketStateSink<Trade> trades(ReceiveTimeSink<Trade> sink, MarketStateCache cache, Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, t -> MarketKey.of(t.getExchangeId(), t.getCurrencyPairNo()),
         TRADE_ORDER, Trade::getReceiveTimeMs, (t, now) -> t.toBuilder().setReceiveTimeMs(now).build(), MarketStateCache::offerTrades);
   }
 
   /** Snapshots, newest by {@link #BOOK_ORDER}. */
-  public static MarketStateSink<OrderBookSnapshot> orderBooks(RecordSink<OrderBookSnapshot> sink, MarketStateCache cache,
+  public static MarketStateSink<OrderBookSnapshot> orderBooks(ReceiveTimeSink<OrderBookSnapshot> sink, MarketStateCache cache,
       Clock clock) {
     return new MarketStateSink<>(sink, cache, clock, s -> MarketKey.of(s.getExchangeId(), s.getCurrencyPairNo()),
         BOOK_ORDER, OrderBookSnapshot::getReceiveTimeMs, (s, now) -> s.toBuilder().setReceiveTimeMs(now).build(),
@@ -81,8 +83,8 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
 
   @Override
   public boolean[] write(List<R> records, Runnable rowsWritten) {
-    List<R> stamped = withReceiveTime(records);
-    boolean[] inserted = sink.write(stamped, rowsWritten);
+    long now = clock.millis();
+    boolean[] inserted = sink.write(records, now, rowsWritten);
     // The newest inserted record of each market (the first of equals). A batch's records of one
     // market mostly come together, so the map is touched when the market changes, not per record.
     Map<Long, R> newest = new HashMap<>();
@@ -92,7 +94,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
       if (!inserted[i]) {
         continue;
       }
-      R record = stamped.get(i);
+      R record = records.get(i);
       long key = market.applyAsLong(record);
       if (runNewest != null && key != runMarket) {
         newest.merge(runMarket, runNewest, this::newer);
@@ -105,7 +107,7 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
       newest.merge(runMarket, runNewest, this::newer);
     }
     if (!newest.isEmpty()) {
-      offer.accept(cache, newest.values()); // one call: the whole commit goes to Redis in one round
+      offer.accept(cache, withReceiveTime(newest.values(), now)); // one call: the whole commit goes to Redis in one round
     }
     return inserted;
   }
@@ -115,20 +117,12 @@ public final class MarketStateSink<R> implements ForwardingSink<R> {
     return order.compare(first, second) >= 0 ? first : second;
   }
 
-  /** The records, those without a receive time given one; the same list when none lacks it. */
-  private List<R> withReceiveTime(List<R> records) {
-    List<R> stamped = null;
-    long now = 0;
-    for (int i = 0; i < records.size(); i++) {
-      R record = records.get(i);
-      if (receiveTime.applyAsLong(record) == 0) {
-        if (stamped == null) {
-          stamped = new ArrayList<>(records);
-          now = clock.millis();
-        }
-        stamped.set(i, setReceiveTime.with(record, now));
-      }
+  /** The records, those without a receive time given {@code now}, as they were stored. */
+  private List<R> withReceiveTime(Collection<R> records, long now) {
+    List<R> stamped = new ArrayList<>(records.size());
+    for (R record : records) {
+      stamped.add(receiveTime.applyAsLong(record) == 0 ? setReceiveTime.with(record, now) : record);
     }
-    return stamped == null ? records : stamped;
+    return stamped;
   }
 }

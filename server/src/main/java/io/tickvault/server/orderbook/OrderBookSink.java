@@ -6,7 +6,7 @@ import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.server.db.PlainDecimal;
 import io.tickvault.server.ingest.IngestLimits;
 import io.tickvault.server.ingest.RecordChecks;
-import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.ingest.ReceiveTimeSink;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
@@ -17,7 +17,7 @@ import java.util.List;
  * Order book snapshots for the ingestion machinery: the per-snapshot checks, and the write through
  * {@link OrderBookRepository}, which knows the tables.
  */
-public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
+public final class OrderBookSink implements ReceiveTimeSink<OrderBookSnapshot> {
   /**
    * The stream limits for snapshots. A snapshot weighs about 40 records' worth (20 levels a side
    * is typical, 1000 a side is allowed), so fewer of them are batched and buffered than trades:
@@ -134,6 +134,11 @@ public final class OrderBookSink implements RecordSink<OrderBookSnapshot> {
 
   @Override
   public boolean[] write(List<OrderBookSnapshot> records, Runnable rowsWritten) {
-    return repository.insert(records, clock.millis(), rowsWritten);
+    return write(records, clock.millis(), rowsWritten);
+  }
+
+  @Override
+  public boolean[] write(List<OrderBookSnapshot> records, long nowMillis, Runnable rowsWritten) {
+    return repository.insert(records, nowMillis, rowsWritten);
   }
 }

@@ -4,7 +4,7 @@ import io.tickvault.api.v1.RejectionReason;
 import io.tickvault.api.v1.Trade;
 import io.tickvault.api.v1.TradeSide;
 import io.tickvault.server.ingest.RecordChecks;
-import io.tickvault.server.ingest.RecordSink;
+import io.tickvault.server.ingest.ReceiveTimeSink;
 import io.tickvault.server.market.KnownMarkets;
 import io.tickvault.server.retention.Dataset;
 import io.tickvault.server.retention.Horizons;
@@ -18,7 +18,7 @@ import java.util.List;
  * @param horizons trades before the retention horizon are refused (docs/retention.md)
  */
 public record TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock, Horizons horizons)
-    implements RecordSink<Trade> {
+    implements ReceiveTimeSink<Trade> {
   public static final int MAX_TRADE_ID_LENGTH = 64;
 
   public TradeSink(KnownMarkets markets, TradeRepository trades, Clock clock) {
@@ -81,6 +81,11 @@ public record TradeSink(KnownMarkets markets, TradeRepository trades, Clock cloc
 
   @Override
   public boolean[] write(List<Trade> batch, Runnable rowsWritten) {
-    return trades.insert(batch, clock.millis(), rowsWritten);
+    return write(batch, clock.millis(), rowsWritten);
+  }
+
+  @Override
+  public boolean[] write(List<Trade> batch, long nowMillis, Runnable rowsWritten) {
+    return trades.insert(batch, nowMillis, rowsWritten);
   }
 }

@@ -108,6 +108,33 @@ class MarketStateIT {
   }
 
   @Test
+  void recordsSentWithoutAReceiveTime_areInTheStateWithTheTimeStoredForThem() throws Exception {
+    OwnRedis redis = own(OwnRedis.start());
+    InProcessApp app = start(redis, TIMEOUT);
+    TradeCalls.registerMarket(app.channel(), 1, 1);
+    Trade newest = trade(1, 1, "b", T0 + 1, "2", "1").toBuilder().setReceiveTimeMs(0).build();
+    ingestTrades(app.channel(), List.of(newest, trade(1, 1, "a", T0, "1", "1").toBuilder().setReceiveTimeMs(0).build()));
+    OrderBookSnapshot book = snapshot(1, 1, T0 + 2, 1, 2).toBuilder().setReceiveTimeMs(0).build();
+    ingestOrderBooks(app.channel(), List.of(book));
+
+    long tradeStored = storedReceiveTime("SELECT receive_time_ms FROM trades WHERE trade_id = 'b'");
+    long bookStored = storedReceiveTime("SELECT receive_time_ms FROM orderbook_snapshots WHERE sequence_id = 1");
+    assertThat(tradeStored).isGreaterThan(T0);
+    assertThat(bookStored).isGreaterThan(T0);
+    GetMarketStateResponse expected = expected(newest.toBuilder().setReceiveTimeMs(tradeStored).build(),
+        book.toBuilder().setReceiveTimeMs(bookStored).build());
+    assertThat(state(app.channel())).as("as offered, from the near cache").isEqualTo(expected);
+    awaitTrue("the same from Redis", () -> servedFromRedis(app, 1, expected));
+  }
+
+  private static long storedReceiveTime(String sql) throws Exception {
+    try (var c = database.dataSource().getConnection(); var rs = c.createStatement().executeQuery(sql)) {
+      assertThat(rs.next()).as(sql).isTrue();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
   void ownWrites_areReadAtOnce_fromTheNearCache_andAnotherServersWithinItsTtl() {
     OwnRedis redis = own(OwnRedis.start());
     InProcessApp a = start(redis, TIMEOUT);

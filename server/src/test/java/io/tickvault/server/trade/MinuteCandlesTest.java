@@ -12,15 +12,15 @@ class MinuteCandlesTest {
   private static final long MINUTE = 1_764_115_200_000L;
 
   @Test
-  void add_groupsByMarketAndMinute_inKeyOrder() {
+  void add_groupsByMarketAndMinute_inKeyOrder_whateverTheOrderOfArrival() {
     MinuteCandles candles = candlesOf(trade(2, 1, "a", MINUTE + 61_000, "1", "1"),
         trade(1, 2, "b", MINUTE + 5, "1", "1"), trade(1, 2, "c", MINUTE + 59_999, "1", "1"),
-        trade(1, 1, "d", MINUTE + 60_000, "1", "1"));
+        trade(1, 1, "d", MINUTE + 60_000, "1", "1"), trade(2, 1, "e", MINUTE + 119_999, "1", "1"));
 
     assertThat(candles.candles()).extracting(c -> c.key).containsExactly(
         new MinuteCandles.Key(1, 1, MINUTE + 60_000), new MinuteCandles.Key(1, 2, MINUTE),
         new MinuteCandles.Key(2, 1, MINUTE + 60_000));
-    assertThat(candles.candles()).extracting(c -> c.tradeCount).containsExactly(1L, 2L, 1L);
+    assertThat(candles.candles()).extracting(c -> c.tradeCount).containsExactly(1L, 2L, 2L);
   }
 
   @Test
