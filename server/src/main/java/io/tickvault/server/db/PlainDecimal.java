@@ -1,5 +1,7 @@
 package io.tickvault.server.db;
 
+import java.math.BigDecimal;
+
 /**
  * The one check of the decimal strings that prices and quantities travel as (docs/ingestion.md,
  * "Rejections"), shared by every record kind: a positive plain decimal is digits with at most one
@@ -68,6 +70,29 @@ public final class PlainDecimal {
       return "must have at most " + MAX_SIGNIFICANT_DIGITS + " significant digits, got " + significant;
     }
     return null;
+  }
+
+  /**
+   * The value of a text that passed {@link #whyNotPositive}, with the scale its text shows ("1.50"
+   * is 150 at scale 2), as {@code new BigDecimal(text)} gives it. Texts of up to 18 characters
+   * (every digit fits a long) are read here, which costs a fraction of {@code BigDecimal}'s parser.
+   */
+  public static BigDecimal toBigDecimal(String text) {
+    int n = text.length();
+    if (n > 18) {
+      return new BigDecimal(text);
+    }
+    long unscaled = 0;
+    int scale = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c == '.') {
+        scale = n - i - 1;
+      } else {
+        unscaled = unscaled * 10 + (c - '0');
+      }
+    }
+    return BigDecimal.valueOf(unscaled, scale);
   }
 
   /**

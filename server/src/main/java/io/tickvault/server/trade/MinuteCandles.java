@@ -1,6 +1,7 @@
 package io.tickvault.server.trade;
 
 import io.tickvault.api.v1.Trade;
+import io.tickvault.server.db.PlainDecimal;
 import io.tickvault.server.read.PageToken;
 import java.math.BigDecimal;
 import java.util.Collection;
@@ -46,8 +47,8 @@ final class MinuteCandles {
     }
 
     private void add(Trade trade) {
-      BigDecimal price = new BigDecimal(trade.getPrice());
-      BigDecimal quantity = new BigDecimal(trade.getQuantity());
+      BigDecimal price = PlainDecimal.toBigDecimal(trade.getPrice());
+      BigDecimal quantity = PlainDecimal.toBigDecimal(trade.getQuantity());
       if (tradeCount == 0) {
         open = trade;
         close = trade;

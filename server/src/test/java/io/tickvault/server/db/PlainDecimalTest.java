@@ -66,6 +66,19 @@ public class PlainDecimalTest {
     }
   }
 
+  @Test
+  void toBigDecimal_isWhatBigDecimalReads_valueAndScale_atEveryLength() {
+    Random random = new Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      String text = randomDecimal(random);
+      assertThat(PlainDecimal.toBigDecimal(text)).as(text).isEqualTo(new BigDecimal(text)); // equals: value and scale
+    }
+    for (String text : new String[] {"1", "1.50", "0.000000000000000001", "999999999999999999", "99999999999999999.9",
+        "9999999999999999999", "12345678901234567890123456789012345678"}) {
+      assertThat(PlainDecimal.toBigDecimal(text)).as(text).isEqualTo(new BigDecimal(text));
+    }
+  }
+
   /** A valid positive plain decimal of 1 to 38 significant digits and up to 18 after the point. */
   public static String randomDecimal(Random random) {
     int scale = random.nextInt(PlainDecimal.MAX_FRACTION_DIGITS + 1);
