@@ -58,6 +58,11 @@ public final class CopyWriter implements AutoCloseable {
     return new CopyWriter(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql));
   }
 
+  /** Writes into a COPY already started, or into any {@link CopyIn} (bench/trade-path-costs.sh times the encoding alone). */
+  public static CopyWriter over(CopyIn copy) {
+    return new CopyWriter(copy);
+  }
+
   /** The next column: a whole number. */
   public CopyWriter number(long value) throws SQLException {
     column(MAX_NUMBER_BYTES);
